@@ -1,0 +1,175 @@
+// The one typed API between the UI and the control plane: commands, events, snapshot, input schemas.
+// Implemented by the Electron shell (IPC) and the headless shell (HTTP + WebSocket); used by renderer/bridge.ts.
+import { z } from 'zod';
+import type { Settings, SettingsPatch } from './core/settings.js';
+
+export type { Settings, SettingsPatch };
+
+export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopping' | 'failed';
+
+export interface ReplicaView {
+  id: string;
+  name: string;
+  hostPort: number;
+  state: ReplicaState;
+  cpuPercent: number | null;
+  memBytes: number | null;
+  startedAt: number;
+  /** Why a replica is `failed`, or a note such as "stats unavailable". */
+  note?: string;
+}
+
+/** One metrics sample; null where a figure could not be read this tick. */
+export interface Sample {
+  at: number;
+  hostCpu: number | null;
+  /** Mean CPU of ready, warmed-up replicas as % of their CPU limit. */
+  replicaCpu: number | null;
+  /** Frontend request rate (requests/s). */
+  rps: number | null;
+  rpsPerReplica: number | null;
+  sessions: number | null;
+  queue: number | null;
+  http5xx: number | null;
+  responseTimeMs: number | null;
+  desired: number;
+  ready: number;
+  total: number;
+}
+
+export type EventKind = 'scale' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
+
+export interface ControlEvent {
+  at: number;
+  kind: EventKind;
+  message: string;
+}
+
+export interface SetupCheck {
+  id: 'docker' | 'haproxy' | 'image' | 'port';
+  ok: boolean;
+  /** What was found, e.g. "Docker 28.2.2" or "HAProxy 2.4 found". */
+  message: string;
+  /** What to do, when not ok: one or two lines a person can act on. */
+  fix?: string;
+}
+
+export interface LoadStatus {
+  running: boolean;
+  rate: number;
+  durationS: number;
+  startedAt: number | null;
+  sent: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface Snapshot {
+  settings: Settings;
+  mode: Settings['mode'];
+  desired: number;
+  replicas: ReplicaView[];
+  haproxy: { running: boolean; version: string | null; frontendUrl: string; statsUrl: string };
+  docker: { reachable: boolean; version: string | null };
+  events: ControlEvent[];
+  sample: Sample | null;
+  checks: SetupCheck[];
+  load: LoadStatus;
+  imageBuild: { running: boolean; log: string[]; error: string | null };
+}
+
+/** What crosses the bridge: a result, or an error a person can act on (with the offending field). */
+export type Result<T> = { result: T } | { error: string; field?: string };
+
+// Input schemas: every command's input is validated against these before anything happens.
+export const ScaleInput = z.strictObject({
+  replicas: z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(100, 'must be 100 or less'),
+});
+export const ModeInput = z.strictObject({ mode: z.enum(['auto', 'manual'], { error: 'must be "auto" or "manual"' }) });
+export const RemoveReplicaInput = z.strictObject({ id: z.string().min(1, 'must name a replica').max(128) });
+export const SettingsPatchInput = z.record(z.string(), z.unknown(), { error: 'must be an object of settings' });
+export const LoadInput = z.strictObject({
+  rate: z.number().int().min(1, 'must be at least 1 request/s').max(5000, 'must be 5000 requests/s or less'),
+  durationS: z.number().int().min(1, 'must be at least 1 s').max(600, 'must be 600 s or less'),
+  path: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with /').max(200).optional(),
+});
+
+export type ScaleInput = z.infer<typeof ScaleInput>;
+export type ModeInput = z.infer<typeof ModeInput>;
+export type RemoveReplicaInput = z.infer<typeof RemoveReplicaInput>;
+export type LoadInput = z.infer<typeof LoadInput>;
+
+/** The commands, once: name -> [input schema, result type]. Both shells and the bridge derive from this. */
+export const commandInputs = {
+  getSnapshot: null,
+  getHistory: null,
+  updateSettings: SettingsPatchInput,
+  scale: ScaleInput,
+  setMode: ModeInput,
+  removeReplica: RemoveReplicaInput,
+  startLoad: LoadInput,
+  stopLoad: null,
+  buildImage: null,
+  recheck: null,
+} as const;
+
+export type CommandName = keyof typeof commandInputs;
+
+export interface ScaleDeckApi {
+  getSnapshot(): Promise<Result<Snapshot>>;
+  getHistory(): Promise<Result<Sample[]>>;
+  updateSettings(patch: SettingsPatch): Promise<Result<Settings>>;
+  scale(input: ScaleInput): Promise<Result<{ desired: number; mode: Settings['mode'] }>>;
+  setMode(input: ModeInput): Promise<Result<{ mode: Settings['mode'] }>>;
+  removeReplica(input: RemoveReplicaInput): Promise<Result<{ removed: string }>>;
+  startLoad(input: LoadInput): Promise<Result<LoadStatus>>;
+  stopLoad(): Promise<Result<LoadStatus>>;
+  buildImage(): Promise<Result<{ started: boolean }>>;
+  recheck(): Promise<Result<SetupCheck[]>>;
+  /** Live updates; returns the function that unsubscribes. */
+  subscribe(listener: (message: StreamMessage) => void): () => void;
+}
+
+export type StreamMessage =
+  | { type: 'sample'; sample: Sample }
+  | { type: 'event'; event: ControlEvent }
+  | { type: 'snapshot'; snapshot: Snapshot };
+
+/**
+ * The headless shell's HTTP routes, once: both server.ts and the renderer's HTTP bridge read this table.
+ * Bodies are JSON; a success answers 200 with the command's result, a failure 4xx/5xx with `{error, field?}`.
+ * Every call carries the token as `Authorization: Bearer <token>`; the stream takes it as `?token=`.
+ */
+export const httpRoutes: Record<CommandName, { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string }> = {
+  getSnapshot: { method: 'GET', path: '/api/snapshot' },
+  getHistory: { method: 'GET', path: '/api/history' },
+  updateSettings: { method: 'PATCH', path: '/api/settings' },
+  scale: { method: 'POST', path: '/api/scale' },
+  setMode: { method: 'POST', path: '/api/mode' },
+  removeReplica: { method: 'POST', path: '/api/replicas/remove' },
+  startLoad: { method: 'POST', path: '/api/load' },
+  stopLoad: { method: 'DELETE', path: '/api/load' },
+  buildImage: { method: 'POST', path: '/api/image/build' },
+  recheck: { method: 'POST', path: '/api/checks' },
+};
+export const STREAM_PATH = '/api/stream';
+
+/** IPC channel names, derived from the command names so that no channel is spelled twice. */
+export const ipcChannel = (command: CommandName): string => `scaledeck:${command}`;
+export const IPC_STREAM_CHANNEL = 'scaledeck:stream';
+
+/** Validates a command's input; returns the parsed value or an error naming the field. */
+export function parseCommandInput(command: CommandName, input: unknown): { ok: true; value: unknown } | { ok: false; error: string; field?: string } {
+  const schema = commandInputs[command];
+  if (schema === null) return { ok: true, value: undefined };
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  if (issue?.code === 'unrecognized_keys') {
+    const field = String(issue.keys[0]);
+    return { ok: false, field, error: `${field}: is not a known field` };
+  }
+  const field = issue?.path.length ? issue.path.join('.') : undefined;
+  const message = issue?.message ?? 'is invalid';
+  return { ok: false, field, error: field ? `${field}: ${message}` : message };
+}

@@ -1,0 +1,143 @@
+// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API).
+import { z } from 'zod';
+
+export const DRIVERS = ['docker', 'process', 'swarm'] as const;
+export const MODES = ['auto', 'manual'] as const;
+export const POLICIES = ['threshold', 'target'] as const;
+export const METRICS = ['replica-cpu', 'host-cpu', 'rps-per-replica'] as const;
+
+const port = z.number().int().min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
+const seconds = (max: number) => z.number().min(0, 'must be 0 or more').max(max, `must be ${max} or less`);
+
+export const SettingsShape = z.strictObject({
+  driver: z.enum(DRIVERS),
+  image: z.string().min(1, 'must name an image').max(255),
+  containerPort: port,
+  healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with /'),
+  cpuLimit: z.number().min(0.05, 'must be at least 0.05 CPU').max(64, 'must be 64 CPUs or less'),
+  memoryLimitMb: z.number().int().min(16, 'must be at least 16 MB').max(65536, 'must be 65536 MB or less'),
+  frontendHost: z.string().min(1).max(253),
+  frontendPort: port,
+  statsPort: port,
+  minReplicas: z.number().int().min(0, 'must be 0 or more').max(100, 'must be 100 or less'),
+  maxReplicas: z.number().int().min(1, 'must be 1 or more').max(100, 'must be 100 or less'),
+  mode: z.enum(MODES),
+  policy: z.enum(POLICIES),
+  metric: z.enum(METRICS),
+  scaleUpThreshold: z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less'),
+  scaleDownThreshold: z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less'),
+  targetValue: z.number().gt(0, 'must be more than 0').max(10000, 'must be 10000 or less'),
+  step: z.number().int().min(1, 'must be 1 or more').max(20, 'must be 20 or less'),
+  breachSamples: z.number().int().min(1, 'must be 1 or more').max(600, 'must be 600 or less'),
+  sampleIntervalMs: z.number().int().min(200, 'must be at least 200 ms').max(60000, 'must be 60000 ms or less'),
+  scaleUpCooldownS: seconds(3600),
+  scaleDownCooldownS: seconds(3600),
+  scaleDownStabilizationS: seconds(3600),
+  warmupS: seconds(600),
+  drainTimeoutS: z.number().min(1, 'must be at least 1 s').max(600, 'must be 600 s or less'),
+  keepRunningOnQuit: z.boolean(),
+  swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
+  dockerHost: z.string().max(1024),
+});
+
+export type Settings = z.infer<typeof SettingsShape>;
+export type SettingsPatch = Partial<Settings>;
+
+export const defaultSettings: Settings = {
+  driver: 'docker',
+  image: 'scaledeck/api:latest',
+  containerPort: 8000,
+  healthPath: '/healthz',
+  cpuLimit: 0.5,
+  memoryLimitMb: 128,
+  frontendHost: '127.0.0.1',
+  frontendPort: 8080,
+  statsPort: 8404,
+  minReplicas: 1,
+  maxReplicas: 10,
+  mode: 'auto',
+  policy: 'threshold',
+  metric: 'replica-cpu',
+  scaleUpThreshold: 70,
+  scaleDownThreshold: 30,
+  targetValue: 50,
+  step: 1,
+  breachSamples: 3,
+  sampleIntervalMs: 1000,
+  scaleUpCooldownS: 5,
+  scaleDownCooldownS: 30,
+  scaleDownStabilizationS: 30,
+  warmupS: 5,
+  drainTimeoutS: 30,
+  keepRunningOnQuit: false,
+  swarmService: 'scaledeck-api',
+  dockerHost: '',
+};
+
+/** A rejected settings change: which field, and why, in words a person can act on. */
+export class SettingsError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Cross-field rules that no single field's schema can express. */
+function checkInvariants(s: Settings): void {
+  if (s.minReplicas > s.maxReplicas) {
+    throw new SettingsError('minReplicas', `must not exceed maxReplicas (${s.maxReplicas})`);
+  }
+  if (s.scaleDownThreshold >= s.scaleUpThreshold) {
+    throw new SettingsError('scaleDownThreshold', `must be below scaleUpThreshold (${s.scaleUpThreshold})`);
+  }
+  if (s.metric !== 'rps-per-replica' && s.scaleUpThreshold > 100) {
+    throw new SettingsError('scaleUpThreshold', 'is a CPU percentage here and must be 100 or less');
+  }
+  if (s.metric !== 'rps-per-replica' && s.policy === 'target' && s.targetValue > 100) {
+    throw new SettingsError('targetValue', 'is a CPU percentage here and must be 100 or less');
+  }
+  if (s.statsPort === s.frontendPort) {
+    throw new SettingsError('statsPort', `must differ from frontendPort (${s.frontendPort})`);
+  }
+}
+
+function firstIssue(error: z.ZodError): SettingsError {
+  const issue = error.issues[0];
+  const field = issue?.path.length ? issue.path.join('.') : (issue && 'keys' in issue ? String((issue.keys as string[])[0]) : 'settings');
+  if (issue?.code === 'unrecognized_keys') return new SettingsError(field, 'is not a setting');
+  return new SettingsError(field, issue?.message ?? 'is invalid');
+}
+
+/** Validates a whole settings object; throws SettingsError naming the first bad field. */
+export function parseSettings(input: unknown): Settings {
+  const result = SettingsShape.safeParse(input);
+  if (!result.success) throw firstIssue(result.error);
+  checkInvariants(result.data);
+  return result.data;
+}
+
+/** Applies a partial change to `current`; throws SettingsError and leaves `current` untouched on any bad field. */
+export function applySettingsPatch(current: Settings, patch: unknown): Settings {
+  const partial = SettingsShape.partial().safeParse(patch);
+  if (!partial.success) throw firstIssue(partial.error);
+  return parseSettings({ ...current, ...partial.data });
+}
+
+/** Loads stored settings over the defaults; stored values that no longer validate fall back field by field. */
+export function settingsFromStored(stored: Record<string, unknown>): Settings {
+  const known = Object.fromEntries(Object.entries(stored).filter(([key]) => key in defaultSettings));
+  try {
+    return parseSettings({ ...defaultSettings, ...known });
+  } catch {
+    // Fall through: keep every stored value that still validates on its own.
+  }
+  let settings = { ...defaultSettings };
+  for (const [key, value] of Object.entries(known)) {
+    try {
+      settings = applySettingsPatch(settings, { [key]: value });
+    } catch {
+      // A value that no longer validates (an older version's range, a hand edit) keeps its default.
+    }
+  }
+  return settings;
+}
