@@ -1,0 +1,341 @@
+// The reconcile loop: observe replicas and HAProxy, compare with the desired count, act until they agree.
+import type { ControlEvent, ReplicaState } from '../contract.js';
+import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import { planReconcile, isActive, type ReconcileAction, type ReplicaFacts } from './reconcile.js';
+import type { LoadBalancer } from './load-balancer.js';
+
+export interface TrackedReplica extends ObservedReplica {
+  state: ReplicaState;
+  registered: boolean;
+  busy: boolean;
+  note?: string;
+}
+
+export interface ControllerOptions {
+  driver: ReplicaDriver;
+  lb: LoadBalancer;
+  spec: () => ReplicaSpec;
+  drainTimeoutS: () => number;
+  desired: number;
+  onEvent: (kind: ControlEvent['kind'], message: string) => void;
+  /** Called whenever a replica changes state, so the shells can publish a snapshot. */
+  onChange: () => void;
+  tickMs?: number;
+  /** How long a new replica may take to answer its health path. */
+  healthTimeoutMs?: number;
+  now?: () => number;
+}
+
+const STOP_GRACE_S = 10;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class Controller {
+  private readonly tracked = new Map<string, TrackedReplica>();
+  private desiredCount: number;
+  private creating = 0;
+  private createFailures = 0;
+  private createBackoffUntil = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private tickAgain = false;
+  private stopped = false;
+  private readonly jobs = new Set<Promise<void>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.desiredCount = options.desired;
+    this.now = options.now ?? Date.now;
+  }
+
+  get desired(): number {
+    return this.desiredCount;
+  }
+
+  /** Sets the count to converge to; the next tick acts on it at once. */
+  setDesired(count: number): void {
+    this.desiredCount = count;
+    this.kick();
+  }
+
+  replicas(): TrackedReplica[] {
+    return [...this.tracked.values()].sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  readyCount(): number {
+    return this.replicas().filter((r) => r.state === 'ready').length;
+  }
+
+  activeCount(): number {
+    return this.replicas().filter((r) => isActive(r.state)).length;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.options.tickMs ?? 500);
+    this.kick();
+  }
+
+  /** Stops the loop and waits for what is under way (a drain finishes, it is not cut short). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.ticking;
+    await Promise.allSettled([...this.jobs]);
+  }
+
+  /** Drains and removes one replica; the caller adjusts the desired count if it should not be replaced. */
+  removeReplica(id: string): boolean {
+    const replica = this.tracked.get(id);
+    if (!replica || !isActive(replica.state) || replica.busy) return false;
+    this.runJob(replica, () => this.drainAndRemove(replica));
+    return true;
+  }
+
+  /** Runs one reconcile pass now, or right after the one in progress. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = this.tick()
+      .catch((error: unknown) => this.options.onEvent('error', `Reconcile failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.ticking = null;
+        if (this.tickAgain && !this.stopped) {
+          this.tickAgain = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Resolves once a reconcile pass has run after this call (tests and commands that want fresh state). */
+  async settle(): Promise<void> {
+    await this.ticking;
+    this.kick();
+    await this.ticking;
+  }
+
+  private async tick(): Promise<void> {
+    const { driver, lb } = this.options;
+    const [observed, servers] = await Promise.all([driver.list(), lb.servers().catch(() => null)]);
+    const serverByName = new Map((servers ?? []).map((s) => [s.name, s]));
+    const seen = new Set<string>();
+    let changed = false;
+
+    for (const o of observed) {
+      seen.add(o.id);
+      const known = this.tracked.get(o.id);
+      const server = serverByName.get(o.name);
+      if (known) {
+        if (known.running !== o.running) changed = true;
+        known.running = o.running;
+        if (servers) known.registered = server !== undefined;
+        continue;
+      }
+      // While a create is in flight its container may already be listed; it is tracked when create returns.
+      if (this.creating > 0 || !o.running) {
+        if (!o.running && this.creating === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
+        continue;
+      }
+      const state: ReplicaState = server?.up && !server.draining && !server.maint ? 'ready' : 'starting';
+      this.track(o, state, server !== undefined);
+      this.options.onEvent('replica', `Adopted ${o.name} (port ${o.hostPort}, ${state})`);
+      changed = true;
+    }
+    for (const r of this.tracked.values()) {
+      if (!seen.has(r.id) && !r.busy && r.running) {
+        r.running = false;
+        changed = true;
+      }
+    }
+
+    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
+      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy,
+    }));
+    const actions = planReconcile({ replicas: facts, servers, desired: this.desiredCount, creating: this.creating });
+    for (const action of actions) this.act(action);
+    if (changed) this.options.onChange();
+  }
+
+  private track(o: ObservedReplica, state: ReplicaState, registered: boolean, note?: string): TrackedReplica {
+    const replica: TrackedReplica = { ...o, state, registered, busy: false, note };
+    this.tracked.set(o.id, replica);
+    return replica;
+  }
+
+  private act(action: ReconcileAction): void {
+    if (action.type === 'create') {
+      if (this.now() < this.createBackoffUntil) return;
+      for (let i = 0; i < action.count; i++) this.runCreate();
+      return;
+    }
+    if (action.type === 'deregister') {
+      this.runDetached(this.options.lb.remove(action.name, 3000).then(() => {
+        this.options.onEvent('haproxy', `Removed server ${action.name}: no replica of ours behind it`);
+      }));
+      return;
+    }
+    const replica = this.tracked.get(action.id);
+    if (!replica) return;
+    switch (action.type) {
+      case 'reap':
+        this.runJob(replica, () => this.reap(replica));
+        break;
+      case 'drain':
+        this.runJob(replica, () => this.drainAndRemove(replica));
+        break;
+      case 'register':
+        this.runJob(replica, () => this.register(replica));
+        break;
+      case 'bringUp':
+        this.runJob(replica, () => this.bringUp(replica, this.now()));
+        break;
+    }
+  }
+
+  private runDetached(job: Promise<void>): void {
+    const tracked = job.catch((error: unknown) => this.options.onEvent('error', (error as Error).message));
+    this.jobs.add(tracked);
+    void tracked.finally(() => this.jobs.delete(tracked));
+  }
+
+  private runJob(replica: TrackedReplica, job: () => Promise<void>): void {
+    replica.busy = true;
+    this.runDetached(
+      job()
+        .catch((error: unknown) => {
+          replica.state = 'failed';
+          replica.note = (error as Error).message;
+          this.options.onEvent('error', `${replica.name}: ${(error as Error).message}`);
+        })
+        .finally(() => {
+          replica.busy = false;
+          this.options.onChange();
+          this.kick();
+        }),
+    );
+  }
+
+  private runCreate(): void {
+    this.creating += 1;
+    const requestedAt = this.now();
+    const spec = this.options.spec();
+    this.runDetached(
+      this.options.driver.create(spec).then(
+        (created) => {
+          this.creating -= 1;
+          this.createFailures = 0;
+          const replica = this.track(created, 'starting', false);
+          this.options.onEvent('replica', `Starting ${created.name} on port ${created.hostPort}`);
+          this.options.onChange();
+          this.runJob(replica, () => this.bringUp(replica, requestedAt));
+        },
+        (error: unknown) => {
+          this.creating -= 1;
+          this.createFailures += 1;
+          const waitS = Math.min(30, 2 ** (this.createFailures - 1));
+          this.createBackoffUntil = this.now() + waitS * 1000;
+          this.options.onEvent('error', `Could not start a replica: ${(error as Error).message} (next try in ${waitS} s)`);
+        },
+      ),
+    );
+  }
+
+  /** Health first, then HAProxy: a replica gets traffic only once it answers. */
+  private async bringUp(replica: TrackedReplica, requestedAt: number): Promise<void> {
+    const { healthPath } = this.options.spec();
+    await waitForHealth(`http://${replica.host}:${replica.hostPort}${healthPath}`, this.options.healthTimeoutMs ?? 30_000, () => this.stopped);
+    if (!replica.registered) {
+      await this.waitForLoadBalancer();
+      await this.options.lb.add(replica.name, replica.host, replica.hostPort);
+      replica.registered = true;
+    }
+    await this.waitUntilUp(replica.name, 15_000);
+    replica.state = 'ready';
+    replica.note = undefined;
+    const tookS = ((this.now() - requestedAt) / 1000).toFixed(1);
+    this.options.onEvent('replica', `${replica.name} is serving through HAProxy (${tookS} s after it was requested)`);
+  }
+
+  private async register(replica: TrackedReplica): Promise<void> {
+    await this.options.lb.add(replica.name, replica.host, replica.hostPort);
+    replica.registered = true;
+    this.options.onEvent('haproxy', `Registered ${replica.name} again (port ${replica.hostPort})`);
+  }
+
+  /** Drain in HAProxy, wait for in-flight requests, then delete the server and stop the replica. */
+  private async drainAndRemove(replica: TrackedReplica): Promise<void> {
+    const { lb, driver } = this.options;
+    const started = this.now();
+    replica.state = 'draining';
+    this.options.onChange();
+    if (replica.registered) {
+      await lb.drain(replica.name);
+      const deadline = started + this.options.drainTimeoutS() * 1000;
+      let sessions = await lb.sessions(replica.name);
+      while (sessions !== null && sessions > 0 && this.now() < deadline) {
+        await sleep(100);
+        sessions = await lb.sessions(replica.name);
+      }
+      if (sessions !== null && sessions > 0) {
+        this.options.onEvent('replica', `${replica.name} still had ${sessions} sessions after ${this.options.drainTimeoutS()} s; removing it anyway`);
+      }
+    }
+    replica.state = 'stopping';
+    this.options.onChange();
+    if (replica.registered) await lb.remove(replica.name, 5000);
+    replica.registered = false;
+    await driver.remove(replica.id, STOP_GRACE_S);
+    this.tracked.delete(replica.id);
+    const tookS = ((this.now() - started) / 1000).toFixed(1);
+    this.options.onEvent('replica', `Drained and stopped ${replica.name} in ${tookS} s`);
+  }
+
+  /** A replica that died or never became healthy: out of HAProxy at once, then removed. */
+  private async reap(replica: TrackedReplica): Promise<void> {
+    const why = replica.running ? (replica.note ?? 'it failed') : 'it exited';
+    this.options.onEvent('replica', `Removing ${replica.name}: ${why}`);
+    replica.state = 'failed';
+    if (replica.registered) await this.options.lb.remove(replica.name, 2000).catch(() => undefined);
+    await this.options.driver.remove(replica.id, 0);
+    this.tracked.delete(replica.id);
+  }
+
+  private async waitForLoadBalancer(): Promise<void> {
+    for (let i = 0; i < 100 && !this.stopped; i++) {
+      if ((await this.options.lb.servers().catch(() => null)) !== null) return;
+      await sleep(100);
+    }
+    throw new Error('HAProxy did not answer on its runtime socket within 10 s');
+  }
+
+  private async waitUntilUp(name: string, timeoutMs: number): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (this.now() < deadline && !this.stopped) {
+      const servers = await this.options.lb.servers().catch(() => null);
+      if (servers?.find((s) => s.name === name)?.up) return;
+      await sleep(50);
+    }
+    throw new Error(`HAProxy did not report ${name} UP within ${timeoutMs / 1000} s (its health check fails)`);
+  }
+}
+
+/** Polls a health URL until it answers 2xx. */
+export async function waitForHealth(url: string, timeoutMs: number, cancelled: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline && !cancelled()) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(50);
+  }
+  throw new Error(`it did not answer ${url} within ${timeoutMs / 1000} s (${last})`);
+}

@@ -1,0 +1,24 @@
+// What the controller needs from the load balancer: the servers of one backend, and how to add, drain and remove them.
+
+export interface ServerView {
+  name: string;
+  address: string;
+  port: number;
+  /** HAProxy sees it UP (its health check passes). */
+  up: boolean;
+  draining: boolean;
+  maint: boolean;
+}
+
+export interface LoadBalancer {
+  /** The backend's servers, or rejects when HAProxy does not answer. */
+  servers(): Promise<ServerView[]>;
+  /** Adds a server with health checks on, ready for traffic once its check passes. */
+  add(name: string, host: string, port: number): Promise<void>;
+  /** Stops new requests to the server; in-flight ones finish. */
+  drain(name: string): Promise<void>;
+  /** Requests in flight or queued on the server; null when it cannot be read. */
+  sessions(name: string): Promise<number | null>;
+  /** Takes the server out of the backend (maintenance, then delete). */
+  remove(name: string, timeoutMs: number): Promise<void>;
+}
