@@ -1,0 +1,90 @@
+// What the policy scales on: the metric measured from one observation, its label, and how its numbers read in reasons.
+import type { Settings } from '../settings.js';
+
+export interface PolicyReplica {
+  state: 'starting' | 'ready' | 'draining' | 'stopping' | 'failed';
+  /** Epoch ms, on the same clock as `now`. */
+  startedAt: number;
+  /** CPU use as % of the replica's CPU limit; null when its stats could not be read. */
+  cpuPercent: number | null;
+}
+
+export interface PolicyObservation {
+  hostCpu: number | null;
+  /** Frontend request rate, requests/s. */
+  rps: number | null;
+  replicas: PolicyReplica[];
+}
+
+export interface MetricDescription {
+  /** Short name used in reasons and chart legends, e.g. "replica CPU". */
+  label: string;
+  /** Appended to values: "%" for CPU, "" for request rates. */
+  unit: string;
+  /** One sentence for tooltips and settings screens. */
+  description: string;
+}
+
+const descriptions: Record<Settings['metric'], MetricDescription> = {
+  'replica-cpu': {
+    label: 'replica CPU',
+    unit: '%',
+    description: 'Mean CPU of ready replicas older than the warm-up, as % of each replica\'s CPU limit.',
+  },
+  'host-cpu': {
+    label: 'host CPU',
+    unit: '%',
+    description: 'CPU use of the whole machine, as % of all its cores.',
+  },
+  'rps-per-replica': {
+    label: 'rps per replica',
+    unit: '',
+    description: 'HAProxy frontend requests per second divided by the number of ready replicas.',
+  },
+};
+
+export function describeMetric(settings: Pick<Settings, 'metric'>): MetricDescription {
+  return descriptions[settings.metric];
+}
+
+/** A finite number, or null: NaN and Infinity from a failed reading count as missing, never as a value. */
+function measured(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+/** The metric value the policy scales on, or null when it cannot be measured (never scale down on null). */
+export function metricValue(
+  obs: PolicyObservation,
+  settings: Pick<Settings, 'metric' | 'warmupS'>,
+  now: number,
+): { value: number | null; label: string } {
+  const { label } = descriptions[settings.metric];
+  const ready = obs.replicas.filter((replica) => replica.state === 'ready');
+  switch (settings.metric) {
+    case 'host-cpu':
+      return { value: measured(obs.hostCpu), label };
+    case 'rps-per-replica': {
+      const rps = measured(obs.rps);
+      return { value: rps === null || ready.length === 0 ? null : rps / ready.length, label };
+    }
+    case 'replica-cpu': {
+      // A replica still warming up burns CPU on start-up, not on load: counting it would over-scale.
+      const warmupMs = settings.warmupS * 1000;
+      const cpus = ready
+        .filter((replica) => now - replica.startedAt >= warmupMs)
+        .map((replica) => measured(replica.cpuPercent))
+        .filter((cpu): cpu is number => cpu !== null);
+      return { value: cpus.length === 0 ? null : cpus.reduce((sum, cpu) => sum + cpu, 0) / cpus.length, label };
+    }
+  }
+}
+
+/** Numbers as a person reads them: 86.3333 -> "86.3", 70 -> "70", 1234.5 -> "1235". */
+export function formatNumber(value: number): string {
+  const rounded = Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 10) / 10;
+  return String(rounded === 0 ? 0 : rounded);
+}
+
+export function formatMetric(value: number, settings: Pick<Settings, 'metric'>): string {
+  return `${formatNumber(value)}${descriptions[settings.metric].unit}`;
+}

@@ -1,0 +1,31 @@
+// The policy's memory between samples, and the shape of a rule's proposal before bounds and cooldowns apply.
+
+export interface PolicyState {
+  /** Consecutive samples above scaleUpThreshold (threshold policy). */
+  breachUp: number;
+  /** Consecutive samples below scaleDownThreshold (threshold policy). */
+  breachDown: number;
+  /** Epoch ms of the last change upwards (including a clamp up to minReplicas), or null. */
+  lastScaleUpAt: number | null;
+  /** Epoch ms of the last change downwards (including a clamp down to maxReplicas), or null. */
+  lastScaleDownAt: number | null;
+  /** Target policy: recent recommendations, oldest first, pruned to the scale-down stabilization window. */
+  recommendations: { at: number; desired: number }[];
+}
+
+export function initialPolicyState(): PolicyState {
+  return { breachUp: 0, breachDown: 0, lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
+}
+
+/** What a rule wants after one sample: a count already inside [min, max], and why in words and numbers. */
+export interface Proposal {
+  desired: number;
+  /** The reason without the "a -> b: " prefix; empty when desired equals current. */
+  why: string;
+  /** The rule's counters or window after this sample, whether or not the change is allowed. */
+  state: PolicyState;
+}
+
+export function clampReplicas(n: number, bounds: { minReplicas: number; maxReplicas: number }): number {
+  return Math.min(bounds.maxReplicas, Math.max(bounds.minReplicas, n));
+}

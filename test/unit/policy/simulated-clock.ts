@@ -1,0 +1,68 @@
+// Drives the policy through a sequence of samples on a simulated clock, the way the controller does.
+import { decide, initialPolicyState, type PolicyObservation, type PolicyReplica, type PolicyState } from '../../../electron/core/policy.js';
+import { defaultSettings, type Settings } from '../../../electron/core/settings.js';
+
+export const T0 = 1_700_000_000_000;
+
+/** Settings for policy tests: the defaults with no cooldowns or warm-up unless a test asks for them. */
+export function policySettings(overrides: Partial<Settings> = {}): Settings {
+  return {
+    ...defaultSettings,
+    scaleUpCooldownS: 0,
+    scaleDownCooldownS: 0,
+    scaleDownStabilizationS: 0,
+    warmupS: 0,
+    ...overrides,
+  };
+}
+
+/** `count` ready replicas started long before T0, each at `cpuPercent`. */
+export function readyReplicas(count: number, cpuPercent: number | null): PolicyReplica[] {
+  return Array.from({ length: count }, () => ({ state: 'ready' as const, startedAt: T0 - 3_600_000, cpuPercent }));
+}
+
+/** An observation where every figure reads `value`: host CPU, each replica's CPU, and rps per ready replica. */
+export function observe(value: number | null, replicas = 2): PolicyObservation {
+  return {
+    hostCpu: value,
+    rps: value === null ? null : value * replicas,
+    replicas: readyReplicas(replicas, value),
+  };
+}
+
+export interface Step {
+  at: number;
+  desired: number;
+  reason: string | null;
+  metric: number | null;
+}
+
+/**
+ * Feeds `values` one per `intervalMs`, starting at `start`, carrying desired and state forward.
+ * The replica count in each observation follows the desired count, as if every change took effect at once.
+ */
+export function simulate(options: {
+  settings: Settings;
+  values: (number | null)[];
+  current: number;
+  intervalMs?: number;
+  start?: number;
+  state?: PolicyState;
+}): { steps: Step[]; state: PolicyState; desired: number } {
+  const intervalMs = options.intervalMs ?? 1000;
+  let now = options.start ?? T0;
+  let desired = options.current;
+  let state = options.state ?? initialPolicyState();
+  const steps: Step[] = [];
+  for (const value of options.values) {
+    const decision = decide({ observation: observe(value, desired), current: desired, settings: options.settings, now, state });
+    steps.push({ at: now, desired: decision.desired, reason: decision.reason, metric: decision.metric });
+    desired = decision.desired;
+    state = decision.state;
+    now += intervalMs;
+  }
+  return { steps, state, desired };
+}
+
+/** The reasons of the steps that changed the count, in order. */
+export const changes = (steps: Step[]): string[] => steps.flatMap((step) => (step.reason === null ? [] : [step.reason]));
