@@ -1,0 +1,36 @@
+// Runs before the renderer, sandboxed: exposes `window.scaledeck`, one function per contract command, over IPC.
+// A sandboxed preload can require only 'electron' and a few built-ins, so it cannot load contract.js at run time:
+// the channel names are derived here the same way as contract.ts's ipcChannel (a unit test holds them equal).
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { CommandName, ScaleDeckApi, StreamMessage } from './contract.js';
+
+export const commandChannel = (command: CommandName): string => `scaledeck:${command}`;
+export const STREAM_CHANNEL = 'scaledeck:stream';
+
+function invoke<T>(command: CommandName, input?: unknown): Promise<T> {
+  return ipcRenderer.invoke(commandChannel(command), input);
+}
+
+/** Typed as the contract, so a command added there and missing here fails the type check. */
+export const scaledeckApi: ScaleDeckApi = {
+  getSnapshot: () => invoke('getSnapshot'),
+  getHistory: () => invoke('getHistory'),
+  updateSettings: (patch) => invoke('updateSettings', patch),
+  scale: (input) => invoke('scale', input),
+  setMode: (input) => invoke('setMode', input),
+  removeReplica: (input) => invoke('removeReplica', input),
+  startLoad: (input) => invoke('startLoad', input),
+  stopLoad: () => invoke('stopLoad'),
+  buildImage: () => invoke('buildImage'),
+  recheck: () => invoke('recheck'),
+  subscribe(listener: (message: StreamMessage) => void): () => void {
+    // The IPC event stays on this side: the page gets the message only, never a handle to ipcRenderer.
+    const forward = (_event: IpcRendererEvent, message: StreamMessage) => listener(message);
+    ipcRenderer.on(STREAM_CHANNEL, forward);
+    return () => {
+      ipcRenderer.removeListener(STREAM_CHANNEL, forward);
+    };
+  },
+};
+
+contextBridge.exposeInMainWorld('scaledeck', scaledeckApi);

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { commandInputs, ipcChannel, IPC_STREAM_CHANNEL, type CommandName, type StreamMessage } from '../../../electron/contract.js';
+
+// The preload runs the way Electron's sandbox runs it: compiled to CommonJS, wrapped in a function whose `require`
+// knows only the modules a sandboxed preload may load. A stray import of contract.js (or anything else) throws here.
+const SANDBOX_MODULES = new Set(['events', 'timers', 'url']);
+const source = readFileSync(fileURLToPath(new URL('../../../electron/preload.cts', import.meta.url)), 'utf8');
+const compiled = ts.transpileModule(source, {
+  fileName: 'preload.cts',
+  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+}).outputText;
+
+const exposedInMainWorld = new Map<string, unknown>();
+const ipcRenderer = {
+  invoke: vi.fn(async (channel: string, input: unknown) => ({ result: { channel, input } })),
+  on: vi.fn(),
+  removeListener: vi.fn(),
+};
+const electron = {
+  contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposedInMainWorld.set(key, api) },
+  ipcRenderer,
+};
+const sandboxRequire = (name: string): unknown => {
+  if (name === 'electron') return electron;
+  if (SANDBOX_MODULES.has(name)) return {};
+  throw new Error(`a sandboxed preload cannot require '${name}'`);
+};
+const module = { exports: {} as Record<string, unknown> };
+new Function('exports', 'require', 'module', compiled)(module.exports, sandboxRequire, module);
+
+const preload = module.exports as { commandChannel: (command: CommandName) => string; STREAM_CHANNEL: string };
+const exposed = exposedInMainWorld.get('scaledeck') as Record<string, (...args: unknown[]) => unknown>;
+const commands = Object.keys(commandInputs) as CommandName[];
+
+describe('preload bridge', () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it('exposes exactly one function per contract command, plus subscribe, as window.scaledeck', () => {
+    expect([...exposedInMainWorld.keys()]).toEqual(['scaledeck']);
+    expect(Object.keys(exposed).sort()).toEqual([...commands, 'subscribe'].sort());
+    for (const name of Object.keys(exposed)) expect(typeof exposed[name]).toBe('function');
+  });
+
+  it('names every command channel and the stream channel exactly as the contract does', () => {
+    for (const command of commands) expect(preload.commandChannel(command)).toBe(ipcChannel(command));
+    expect(preload.STREAM_CHANNEL).toBe(IPC_STREAM_CHANNEL);
+  });
+
+  it.each(commands)('sends %s on its contract channel, with its input, and returns the answer', async (command) => {
+    const input = { probe: command };
+    const answer = await exposed[command]!(input);
+    expect(ipcRenderer.invoke).toHaveBeenCalledTimes(1);
+    const [channel, sent] = ipcRenderer.invoke.mock.calls[0]!;
+    expect(channel).toBe(ipcChannel(command));
+    // Commands without input send nothing, so a page cannot smuggle arguments into them.
+    expect(sent).toEqual(commandInputs[command] === null ? undefined : input);
+    expect(answer).toEqual({ result: { channel, input: sent } });
+  });
+
+  it('delivers stream messages without the IPC event, and unsubscribes the same listener', () => {
+    const received: unknown[][] = [];
+    const unsubscribe = exposed.subscribe!((...args: unknown[]) => received.push(args)) as () => void;
+    expect(ipcRenderer.on).toHaveBeenCalledTimes(1);
+    const [channel, forward] = ipcRenderer.on.mock.calls[0] as [string, (event: unknown, message: StreamMessage) => void];
+    expect(channel).toBe(IPC_STREAM_CHANNEL);
+
+    const message: StreamMessage = { type: 'event', event: { at: 1, kind: 'info', message: 'hello' } };
+    forward({ sender: ipcRenderer }, message);
+    expect(received).toEqual([[message]]);
+
+    unsubscribe();
+    expect(ipcRenderer.removeListener).toHaveBeenCalledWith(IPC_STREAM_CHANNEL, forward);
+  });
+
+  it('never hands ipcRenderer or its methods to the page', () => {
+    for (const value of Object.values(exposed)) {
+      expect(value).not.toBe(ipcRenderer);
+      expect(Object.values(ipcRenderer)).not.toContain(value);
+    }
+  });
+});
