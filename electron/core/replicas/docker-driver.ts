@@ -1,0 +1,243 @@
+// Replicas as Docker containers through dockerode: labelled as ours, CPU/memory limited, published on 127.0.0.1 only.
+import { randomBytes } from 'node:crypto';
+import Dockerode from 'dockerode';
+import {
+  APP_LABEL,
+  MANAGED_LABEL,
+  type DriverStatus,
+  type ObservedReplica,
+  type ReplicaDriver,
+  type ReplicaSpec,
+  type ReplicaStats,
+} from './replica-driver.js';
+import { DockerStatsFeeds } from './docker-stats.js';
+
+/** Which container port to read the published host port of, for containers listed after a restart. */
+export const CONTAINER_PORT_LABEL = 'scaledeck.container-port';
+/** Docker's own grace for `docker stop` by hand; a little longer than the api server's 25 s shutdown deadline. */
+export const DEFAULT_STOP_TIMEOUT_S = 30;
+const STATUS_TIMEOUT_MS = 5_000;
+
+export interface ContainerIdentity {
+  app: string;
+  name: string;
+  stopTimeoutS?: number;
+}
+
+/** The create request for one replica container; pure, so the limits and bindings can be checked without Docker. */
+export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIdentity): Dockerode.ContainerCreateOptions {
+  const port = `${spec.containerPort}/tcp`;
+  const memory = Math.round(spec.memoryLimitMb * 2 ** 20);
+  return {
+    name: identity.name,
+    Image: spec.image,
+    Labels: { [MANAGED_LABEL]: 'true', [APP_LABEL]: identity.app, [CONTAINER_PORT_LABEL]: String(spec.containerPort) },
+    // The sample api listens on PORT, so a changed containerPort setting reaches it.
+    Env: [`PORT=${spec.containerPort}`],
+    ExposedPorts: { [port]: {} },
+    StopTimeout: identity.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S,
+    HostConfig: {
+      // Only HAProxy on this machine should reach a replica; an empty HostPort lets Docker choose a free one.
+      PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      NanoCpus: Math.round(spec.cpuLimit * 1e9),
+      Memory: memory,
+      // Equal to Memory: no swap on top of the limit, so the limit is what the replica really gets.
+      MemorySwap: memory,
+      // The controller replaces dead replicas itself; Docker restarting them would race it.
+      RestartPolicy: { Name: 'no' },
+    },
+  };
+}
+
+function statusCode(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+function engineAddress(docker: Dockerode): string {
+  // modem is typed `any` by @types/dockerode; these are docker-modem's connection fields.
+  const modem = docker.modem as { socketPath?: unknown; host?: string; port?: number | string; protocol?: string };
+  if (typeof modem.socketPath === 'string') return modem.socketPath;
+  if (modem.host) return `${modem.protocol ?? 'http'}://${modem.host}${modem.port ? `:${modem.port}` : ''}`;
+  return '/var/run/docker.sock';
+}
+
+/** A socket that accepts but never answers must not hang the status check. */
+function withinStatusTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('no answer'), { code: `no answer within ${STATUS_TIMEOUT_MS / 1000} s` })), STATUS_TIMEOUT_MS);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Is the engine there, and which version? Never throws; says what to do when it is not. */
+export async function dockerStatus(docker: Dockerode): Promise<DriverStatus> {
+  try {
+    await withinStatusTimeout(docker.ping());
+    const version = await withinStatusTimeout(docker.version());
+    return { reachable: true, version: version.Version };
+  } catch (error) {
+    const address = engineAddress(docker);
+    const code = (error as NodeJS.ErrnoException).code;
+    const group = 'add yourself to the docker group: `sudo usermod -aG docker $USER` then log in again';
+    const why = code === 'EACCES' ? `permission denied on ${address}` : `Cannot reach the Docker engine at ${address} (${code ?? message(error)})`;
+    const advice = code === 'EACCES' ? group : `start it with \`sudo systemctl start docker\`, or ${group}`;
+    return { reachable: false, version: null, error: `${why}: ${advice}` };
+  }
+}
+
+type InspectInfo = Dockerode.ContainerInspectInfo;
+
+function publishedPort(info: InspectInfo, containerPort: number): number {
+  const bindings = info.NetworkSettings?.Ports?.[`${containerPort}/tcp`] ?? [];
+  const port = Number(bindings[0]?.HostPort);
+  return Number.isInteger(port) && port > 0 ? port : 0;
+}
+
+function startedAtOf(info: InspectInfo): number {
+  const started = Date.parse(info.State.StartedAt);
+  // Docker reports year 1 for a container that never started.
+  return started > 0 ? started : Date.parse(info.Created);
+}
+
+export class DockerDriver implements ReplicaDriver {
+  readonly kind = 'docker' as const;
+  private readonly app: string;
+  private readonly docker: Dockerode;
+  private readonly stopTimeoutS: number;
+  private readonly statsFeeds: DockerStatsFeeds;
+  /** Start times by container id; listing gives only the creation second, so each container is inspected once. */
+  private readonly startedAt = new Map<string, number>();
+
+  constructor(options: { app: string; docker?: Dockerode; stopTimeoutS?: number }) {
+    if (!/^[a-z0-9][a-z0-9-]{0,30}$/i.test(options.app)) {
+      throw new Error(`app name "${options.app}" must be 1-31 letters, digits or '-', starting with a letter or digit`);
+    }
+    this.app = options.app;
+    this.docker = options.docker ?? new Dockerode();
+    this.stopTimeoutS = options.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S;
+    this.statsFeeds = new DockerStatsFeeds(this.docker);
+  }
+
+  status(): Promise<DriverStatus> {
+    return dockerStatus(this.docker);
+  }
+
+  private isOurs(labels: Record<string, string> | undefined): boolean {
+    return labels?.[MANAGED_LABEL] === 'true' && labels[APP_LABEL] === this.app;
+  }
+
+  async list(): Promise<ObservedReplica[]> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${MANAGED_LABEL}=true`, `${APP_LABEL}=${this.app}`] },
+    });
+    const seen = new Set<string>();
+    const replicas: ObservedReplica[] = [];
+    for (const container of containers) {
+      // The engine filtered already; checking again keeps a filter bug from ever handing out someone else's container.
+      if (!this.isOurs(container.Labels)) continue;
+      seen.add(container.Id);
+      // Opening the stats feed now means the first stats() reading of this replica need not wait for the engine.
+      if (container.State === 'running') this.statsFeeds.watch(container.Id);
+      else this.statsFeeds.forget(container.Id);
+      const containerPort = Number(container.Labels[CONTAINER_PORT_LABEL]);
+      const binding = container.Ports.find((p) => p.PublicPort && (!containerPort || p.PrivatePort === containerPort));
+      replicas.push({
+        id: container.Id,
+        name: (container.Names[0] ?? container.Id).replace(/^\//, ''),
+        host: '127.0.0.1',
+        hostPort: binding?.PublicPort ?? 0,
+        startedAt: await this.startTime(container.Id, container.Created),
+        running: container.State === 'running',
+      });
+    }
+    for (const id of this.startedAt.keys()) if (!seen.has(id)) this.startedAt.delete(id);
+    for (const id of this.statsFeeds.watched()) if (!seen.has(id)) this.statsFeeds.forget(id);
+    return replicas;
+  }
+
+  private async startTime(id: string, createdS: number): Promise<number> {
+    const known = this.startedAt.get(id);
+    if (known !== undefined) return known;
+    try {
+      const started = startedAtOf(await this.docker.getContainer(id).inspect());
+      this.startedAt.set(id, started);
+      return started;
+    } catch {
+      // Removed between the listing and the inspection: the creation time is close enough for a replica about to vanish.
+      return createdS * 1000;
+    }
+  }
+
+  async create(spec: ReplicaSpec): Promise<ObservedReplica> {
+    const name = `scaledeck-${this.app}-${randomBytes(3).toString('hex')}`;
+    let container: Dockerode.Container;
+    try {
+      container = await this.docker.createContainer(containerCreateOptions(spec, { app: this.app, name, stopTimeoutS: this.stopTimeoutS }));
+    } catch (error) {
+      if (statusCode(error) === 404) throw new Error(`image ${spec.image} not found: build it with \`npm run image\` (or set "image" to one that exists)`);
+      throw new Error(`could not create a container from ${spec.image}: ${message(error)}`);
+    }
+    try {
+      await container.start();
+      const info = await container.inspect();
+      const hostPort = publishedPort(info, spec.containerPort);
+      if (!hostPort) throw new Error(`Docker published no host port for ${spec.containerPort}/tcp`);
+      const startedAt = startedAtOf(info);
+      this.startedAt.set(info.Id, startedAt);
+      this.statsFeeds.watch(info.Id);
+      return { id: info.Id, name, host: '127.0.0.1', hostPort, startedAt, running: info.State.Running };
+    } catch (error) {
+      // A container that never ran must not linger as a half-made replica.
+      await container.remove({ force: true }).catch(() => {});
+      throw new Error(`could not start ${name} from ${spec.image}: ${message(error)}`);
+    }
+  }
+
+  async remove(id: string, graceS: number): Promise<void> {
+    const container = this.docker.getContainer(id);
+    let info: InspectInfo;
+    try {
+      info = await container.inspect();
+    } catch (error) {
+      if (statusCode(error) === 404) return this.forget(id);
+      throw error;
+    }
+    if (!this.isOurs(info.Config.Labels)) {
+      throw new Error(`refusing to remove container ${info.Name.replace(/^\//, '')}: it is not a ScaleDeck replica of app "${this.app}"`);
+    }
+    try {
+      await container.stop({ t: Math.max(0, Math.ceil(graceS)) });
+    } catch (error) {
+      // 304: already stopped; 404: already gone.
+      if (statusCode(error) !== 304 && statusCode(error) !== 404) throw new Error(`could not stop ${id.slice(0, 12)}: ${message(error)}`);
+    }
+    try {
+      await container.remove({ force: true });
+    } catch (error) {
+      // 409: a removal is already in progress, which is what we want.
+      if (statusCode(error) !== 404 && statusCode(error) !== 409) throw new Error(`could not remove ${id.slice(0, 12)}: ${message(error)}`);
+    }
+    this.forget(id);
+  }
+
+  private forget(id: string): void {
+    this.statsFeeds.forget(id);
+    this.startedAt.delete(id);
+  }
+
+  /** Served from a stats stream kept open per container (see docker-stats.ts for why and what it costs). */
+  stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
+    return this.statsFeeds.read(id, spec.cpuLimit);
+  }
+
+  async close(): Promise<void> {
+    this.statsFeeds.close();
+    this.startedAt.clear();
+  }
+}

@@ -1,0 +1,247 @@
+// Replicas as local child processes of the api server: for machines without Docker and for fast tests; pid files let a restarted app adopt them.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { access, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import pidusage from 'pidusage';
+import type { DriverStatus, ObservedReplica, ReplicaDriver, ReplicaSpec, ReplicaStats } from './replica-driver.js';
+
+const execFileAsync = promisify(execFile);
+const POLL_MS = 50;
+/** After SIGKILL the kernel needs a moment to tear the process down. */
+const KILL_WAIT_MS = 5_000;
+
+export interface ProcessDriverOptions {
+  app: string;
+  /** The app's data folder; pid files and logs go to `<dataDir>/replicas`. */
+  dataDir: string;
+  /** The compiled api server (dist/api/server.js). */
+  serverScript: string;
+  /** Defaults to this process's executable; with ELECTRON_RUN_AS_NODE even Electron's runs plain Node. */
+  nodeBinary?: string;
+}
+
+/** What a replica's pid file records, so any later instance of the app can find and check the process. */
+export interface ReplicaPidFile {
+  pid: number;
+  port: number;
+  name: string;
+  startedAt: number;
+  app: string;
+}
+
+function isPidFile(value: unknown): value is ReplicaPidFile {
+  const file = value as Partial<ReplicaPidFile> | null;
+  return (
+    typeof file === 'object' &&
+    file !== null &&
+    Number.isInteger(file.pid) &&
+    Number.isInteger(file.port) &&
+    typeof file.name === 'string' &&
+    typeof file.startedAt === 'number' &&
+    typeof file.app === 'string'
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Signals a process that may have exited a moment ago; that is not an error. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
+
+export class ProcessDriver implements ReplicaDriver {
+  readonly kind = 'process' as const;
+  private readonly app: string;
+  private readonly dir: string;
+  private readonly serverScript: string;
+  private readonly nodeBinary: string;
+  /** Asked once: status() is polled, and the binary does not change under a running app. */
+  private nodeVersion: string | undefined;
+
+  constructor(options: ProcessDriverOptions) {
+    if (!/^[a-z0-9][a-z0-9-]{0,30}$/i.test(options.app)) {
+      throw new Error(`app name "${options.app}" must be 1-31 letters, digits or '-', starting with a letter or digit`);
+    }
+    this.app = options.app;
+    this.dir = join(options.dataDir, 'replicas');
+    this.serverScript = resolve(options.serverScript);
+    this.nodeBinary = options.nodeBinary ?? process.execPath;
+  }
+
+  async status(): Promise<DriverStatus> {
+    try {
+      await access(this.serverScript);
+    } catch {
+      return { reachable: false, version: null, error: `The api server ${this.serverScript} is missing: build it with \`npm run build:node\`` };
+    }
+    try {
+      this.nodeVersion ??= (
+        await execFileAsync(this.nodeBinary, ['--version'], { timeout: 10_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } })
+      ).stdout.trim();
+      return { reachable: true, version: `node ${this.nodeVersion}` };
+    } catch (error) {
+      return { reachable: false, version: null, error: `Cannot run ${this.nodeBinary} (${(error as Error).message.split('\n')[0]}): install Node 20 or set the node binary` };
+    }
+  }
+
+  private pidFilePath(name: string): string {
+    return join(this.dir, `${name}.json`);
+  }
+
+  private async readPidFile(path: string): Promise<ReplicaPidFile | null> {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+      return isPidFile(parsed) ? parsed : null;
+    } catch {
+      // Missing, or half-written by a crashed app: either way there is nothing to adopt.
+      return null;
+    }
+  }
+
+  /** Alive AND running our server: a pid number alone may have been reused by an unrelated process. */
+  private async isOurProcess(pid: number): Promise<boolean> {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    let args: string[];
+    if (existsSync('/proc/self/cmdline')) {
+      try {
+        args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+      } catch {
+        return false;
+      }
+    } else {
+      try {
+        args = (await execFileAsync('ps', ['-o', 'command=', '-p', String(pid)])).stdout.trim().split(/\s+/);
+      } catch {
+        return false;
+      }
+    }
+    // A zombie has an empty command line, so it counts as gone too.
+    return args.includes(this.serverScript);
+  }
+
+  async list(): Promise<ObservedReplica[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const replicas: ObservedReplica[] = [];
+    for (const file of names.filter((name) => name.endsWith('.json')).sort()) {
+      const record = await this.readPidFile(join(this.dir, file));
+      if (!record || record.app !== this.app || `${record.name}.json` !== file) continue;
+      replicas.push({
+        id: record.name,
+        name: record.name,
+        host: '127.0.0.1',
+        hostPort: record.port,
+        startedAt: record.startedAt,
+        running: await this.isOurProcess(record.pid),
+      });
+    }
+    return replicas;
+  }
+
+  /** The spec's image and containerPort do not apply (the script is fixed, the port is free one); its limits are only a yardstick for stats. */
+  async create(_spec: ReplicaSpec): Promise<ObservedReplica> {
+    if (!existsSync(this.serverScript)) {
+      throw new Error(`The api server ${this.serverScript} is missing: build it with \`npm run build:node\``);
+    }
+    await mkdir(this.dir, { recursive: true });
+    const name = `proc-${this.app}-${randomBytes(3).toString('hex')}`;
+    const port = await freePort();
+    const log = openSync(join(this.dir, `${name}.log`), 'a');
+    let pid: number | undefined;
+    try {
+      const child = spawn(this.nodeBinary, [this.serverScript], {
+        // Its own process group: the replica keeps serving when the app (or its whole process tree) dies.
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', API_HOST_NAME: name, ELECTRON_RUN_AS_NODE: '1' },
+      });
+      await new Promise<void>((resolveSpawn, reject) => {
+        child.once('spawn', resolveSpawn);
+        child.once('error', reject);
+      });
+      child.unref();
+      pid = child.pid;
+    } catch (error) {
+      throw new Error(`could not start ${this.nodeBinary} ${this.serverScript}: ${(error as Error).message}`);
+    } finally {
+      closeSync(log);
+    }
+    if (pid === undefined) throw new Error(`${this.nodeBinary} started without a pid`);
+    const record: ReplicaPidFile = { pid, port, name, startedAt: Date.now(), app: this.app };
+    // Written whole then renamed, so a crash never leaves a half-written pid file behind.
+    const path = this.pidFilePath(name);
+    await writeFile(`${path}.tmp`, JSON.stringify(record));
+    await rename(`${path}.tmp`, path);
+    return { id: name, name, host: '127.0.0.1', hostPort: port, startedAt: record.startedAt, running: true };
+  }
+
+  private async waitUntilGone(pid: number, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (await this.isOurProcess(pid)) {
+      if (Date.now() >= deadline) return false;
+      await sleep(POLL_MS);
+    }
+    return true;
+  }
+
+  async remove(id: string, graceS: number): Promise<void> {
+    // The id names a file in our folder; anything else must not reach the file system.
+    if (!/^proc-[a-z0-9-]+$/i.test(id)) throw new Error(`"${id}" is not a process replica id`);
+    const record = await this.readPidFile(this.pidFilePath(id));
+    if (record && record.app !== this.app) throw new Error(`refusing to remove ${id}: it belongs to app "${record.app}", not "${this.app}"`);
+    if (record && (await this.isOurProcess(record.pid))) {
+      signal(record.pid, 'SIGTERM');
+      if (!(await this.waitUntilGone(record.pid, graceS * 1000))) {
+        signal(record.pid, 'SIGKILL');
+        if (!(await this.waitUntilGone(record.pid, KILL_WAIT_MS))) {
+          throw new Error(`replica ${id} (pid ${record.pid}) survived SIGKILL: check it with \`ps -p ${record.pid}\``);
+        }
+      }
+    }
+    await rm(this.pidFilePath(id), { force: true });
+    await rm(join(this.dir, `${id}.log`), { force: true });
+  }
+
+  async stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
+    const record = await this.readPidFile(this.pidFilePath(id));
+    if (!record || !(await this.isOurProcess(record.pid))) throw new Error(`replica ${id} is not running: it has no stats`);
+    const usage = await pidusage(record.pid);
+    // pidusage reports % of one core; dividing by the limit makes it % of the limit, as the docker driver does.
+    return { cpuPercent: usage.cpu / spec.cpuLimit, memBytes: usage.memory };
+  }
+
+  async close(): Promise<void> {
+    pidusage.clear();
+  }
+}
