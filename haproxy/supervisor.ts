@@ -1,0 +1,327 @@
+// Runs one detached haproxy (master-worker) for a data folder: starts or adopts it, watches it, restarts it.
+import { execFile, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { configPath, pidfilePath, socketPath } from './config.js';
+import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
+import { RuntimeClient } from './runtime-client.js';
+import { checkHaproxy } from './version.js';
+
+export interface HaproxySupervisorOptions {
+  dataDir: string;
+  bin?: string;
+  /** Called on every (re)start, so changed settings take effect. Must use the same dataDir. */
+  renderConfig: () => string;
+  checkIntervalMs?: number;
+  /** How long a start may take until the runtime socket answers. */
+  startTimeoutMs?: number;
+}
+
+export interface HaproxySupervisorEvents {
+  /** HAProxy stopped serving on its own; a restart follows. */
+  down: [reason: string];
+  /** A new HAProxy serves with an empty backend: every ready replica must be registered again. */
+  restarted: [];
+  /** A restart after 'down' failed; it is tried again with a growing delay (at most 30 s). */
+  'restart-failed': [error: Error];
+}
+
+// Soft stop waits for open connections; the config's hard-stop-after (10 s) bounds it, this adds a margin.
+const SOFT_STOP_GRACE_MS = 12_000;
+const MAX_RETRY_DELAY_MS = 30_000;
+// One slow answer on a busy machine is not an outage; two in a row are.
+const SOCKET_FAILURES_FOR_DOWN = 2;
+
+export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
+  readonly client: RuntimeClient;
+  readonly configPath: string;
+  readonly pidfilePath: string;
+  private readonly bin: string;
+  private readonly checkIntervalMs: number;
+  private readonly startTimeoutMs: number;
+  private currentVersion: string | null = null;
+  private currentPid: number | undefined;
+  private isRunning = false;
+  private wasAdopted = false;
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+  private generation = 0;
+  private busy = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private socketFailures = 0;
+  private restartFailures = 0;
+  private nextRestartAt = 0;
+
+  constructor(private readonly options: HaproxySupervisorOptions) {
+    super();
+    this.bin = options.bin ?? 'haproxy';
+    this.checkIntervalMs = options.checkIntervalMs ?? 500;
+    this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
+    this.configPath = configPath(options.dataDir);
+    this.pidfilePath = pidfilePath(options.dataDir);
+    this.client = new RuntimeClient(socketPath(options.dataDir), 2_000);
+  }
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  get version(): string | null {
+    return this.currentVersion;
+  }
+
+  /** The master's pid. */
+  get pid(): number | undefined {
+    return this.currentPid;
+  }
+
+  get socketPath(): string {
+    return this.client.socketPath;
+  }
+
+  /** True when start() found HAProxy already serving this data folder and took it over. */
+  get adopted(): boolean {
+    return this.wasAdopted;
+  }
+
+  /** Adopts the HAProxy already serving this data folder, or starts one; resolves once its socket answers. */
+  async start(): Promise<void> {
+    await this.serially(async () => {
+      this.currentVersion = await checkHaproxy(this.bin);
+      await mkdir(this.options.dataDir, { recursive: true });
+      if (!(await this.adopt())) await this.launch();
+    });
+    this.watch();
+  }
+
+  /**
+   * Starts afresh with a newly rendered config (e.g. the frontend port changed); emits 'restarted'. When the new
+   * start fails the watcher keeps trying, as after a crash.
+   */
+  async restart(): Promise<void> {
+    this.unwatch();
+    try {
+      await this.serially(async () => {
+        await this.terminate();
+        await this.launch();
+      });
+    } finally {
+      this.watch();
+    }
+    this.emit('restarted');
+  }
+
+  /** Stops watching and ends HAProxy: a soft stop first, so requests in flight complete. */
+  async stop(): Promise<void> {
+    this.unwatch();
+    await this.serially(() => this.terminate());
+  }
+
+  /** Stops watching and leaves HAProxy serving, for a later start() to adopt. */
+  detach(): void {
+    this.unwatch();
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      this.busy = true;
+      try {
+        return await work();
+      } finally {
+        this.busy = false;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async adopt(): Promise<boolean> {
+    const pid = await this.readPidfile();
+    if (pid === undefined || !(await isRunningConfig(pid, this.configPath))) return false;
+    try {
+      await this.client.showInfo();
+    } catch {
+      return false;
+    }
+    this.currentPid = pid;
+    this.isRunning = true;
+    this.wasAdopted = true;
+    this.socketFailures = 0;
+    return true;
+  }
+
+  private async launch(): Promise<void> {
+    this.isRunning = false;
+    this.currentPid = undefined;
+    this.wasAdopted = false;
+    // A leftover would keep the ports, and a second instance would take over the socket file from it.
+    await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
+    await this.writeConfig();
+    await rm(this.pidfilePath, { force: true });
+
+    const logPath = join(this.options.dataDir, 'haproxy-start.log');
+    const log = openSync(logPath, 'w');
+    let exitCode: number | null;
+    try {
+      // -D daemonizes into its own session, so the data plane survives the app's process group being killed.
+      const launcher = spawn(this.bin, ['-W', '-D', '-f', this.configPath], {
+        cwd: this.options.dataDir,
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
+      exitCode = await new Promise<number | null>((resolve, reject) => {
+        launcher.once('error', reject);
+        launcher.once('exit', (code) => resolve(code));
+      });
+    } finally {
+      closeSync(log);
+    }
+    if (exitCode !== 0) {
+      throw new Error(`HAProxy did not start: ${await this.startupProblem(logPath)}`);
+    }
+
+    const deadline = Date.now() + this.startTimeoutMs;
+    for (;;) {
+      const pid = await this.readPidfile();
+      if (pid !== undefined && (await isRunningConfig(pid, this.configPath))) {
+        try {
+          await this.client.showInfo();
+          this.currentPid = pid;
+          this.isRunning = true;
+          this.socketFailures = 0;
+          return;
+        } catch {
+          // Not listening yet.
+        }
+      }
+      if (Date.now() >= deadline) {
+        await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
+        throw new Error(`HAProxy started but its runtime socket ${this.socketPath} did not answer within ${this.startTimeoutMs} ms: ${await this.startupProblem(logPath)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Writes the config only after haproxy accepted it, so a bad render never replaces a good file. */
+  private async writeConfig(): Promise<void> {
+    const text = this.options.renderConfig();
+    for (const path of [this.pidfilePath, this.socketPath]) {
+      if (!text.includes(path)) {
+        throw new Error(`The rendered HAProxy config does not use ${path}; render it with the supervisor's data folder (${this.options.dataDir})`);
+      }
+    }
+    const candidate = `${this.configPath}.new`;
+    await writeFile(candidate, text);
+    const problem = await new Promise<string | undefined>((resolve) => {
+      execFile(this.bin, ['-c', '-f', candidate], { timeout: 10_000 }, (error, stdout, stderr) => {
+        resolve(error ? alertsIn(`${stderr}${stdout}`) || error.message : undefined);
+      });
+    });
+    if (problem !== undefined) {
+      throw new Error(`HAProxy rejected the generated config (kept in ${candidate}): ${problem}`);
+    }
+    await rename(candidate, this.configPath);
+  }
+
+  private async startupProblem(logPath: string): Promise<string> {
+    const output = await readFile(logPath, 'utf8').catch(() => '');
+    const summary = (alertsIn(output) || 'no output').replace(/\.$/, '');
+    const hint = /Address already in use/.test(output) ? ' Another program uses that port: stop it or choose other ports.' : '';
+    return `${summary}.${hint} (HAProxy's output: ${logPath})`;
+  }
+
+  /** Ends our HAProxy (master first, then any orphaned worker) and forgets it. */
+  private async terminate(): Promise<void> {
+    const pid = this.currentPid ?? (await this.readPidfile());
+    if (pid !== undefined && (await isRunningConfig(pid, this.configPath))) {
+      await endProcesses([pid], this.configPath, 'SIGUSR1', SOFT_STOP_GRACE_MS);
+    }
+    await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
+    await rm(this.pidfilePath, { force: true });
+    this.isRunning = false;
+    this.currentPid = undefined;
+  }
+
+  private async readPidfile(): Promise<number | undefined> {
+    const text = await readFile(this.pidfilePath, 'utf8').catch(() => '');
+    const pid = Number.parseInt(text.trim().split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+
+  private watch(): void {
+    this.unwatch();
+    const generation = this.generation;
+    this.timer = setInterval(() => void this.check(generation), this.checkIntervalMs);
+  }
+
+  /** Also invalidates a check already under way, so it cannot act after stop(), detach() or restart(). */
+  private unwatch(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.generation++;
+  }
+
+  private async check(generation: number): Promise<void> {
+    if (this.checking || this.busy) return;
+    this.checking = true;
+    try {
+      const problem = await this.problem();
+      if (problem !== undefined && generation === this.generation) await this.repair(problem, generation);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** Why HAProxy is not serving, or undefined when it is. */
+  private async problem(): Promise<string | undefined> {
+    if (!this.isRunning) return 'HAProxy is not running';
+    const pid = this.currentPid;
+    if (pid === undefined || !(await isRunningConfig(pid, this.configPath))) {
+      return `the HAProxy master process (pid ${pid}) exited`;
+    }
+    try {
+      await this.client.showInfo();
+      this.socketFailures = 0;
+      return undefined;
+    } catch (error) {
+      this.socketFailures++;
+      return this.socketFailures >= SOCKET_FAILURES_FOR_DOWN ? `its runtime socket stopped answering (${(error as Error).message})` : undefined;
+    }
+  }
+
+  private async repair(reason: string, generation: number): Promise<void> {
+    if (this.isRunning) {
+      this.isRunning = false;
+      this.emit('down', reason);
+    }
+    if (Date.now() < this.nextRestartAt) return;
+    let launched = false;
+    try {
+      await this.serially(async () => {
+        if (generation !== this.generation) return;
+        await this.launch();
+        launched = true;
+      });
+    } catch (error) {
+      this.restartFailures++;
+      this.nextRestartAt = Date.now() + Math.min(MAX_RETRY_DELAY_MS, this.checkIntervalMs * 2 ** this.restartFailures);
+      this.emit('restart-failed', error as Error);
+      return;
+    }
+    if (!launched) return;
+    this.restartFailures = 0;
+    this.nextRestartAt = 0;
+    this.emit('restarted');
+  }
+}
+
+/** haproxy's [ALERT] lines without their prefixes, or the whole output when there are none. */
+function alertsIn(output: string): string {
+  const alerts = output
+    .split('\n')
+    .filter((line) => line.includes('[ALERT]'))
+    .map((line) => line.replace(/^\[ALERT\]\s*\(\d+\)\s*:\s*/, ''));
+  return alerts.length > 0 ? alerts.join('; ') : output.trim();
+}
