@@ -154,7 +154,8 @@ export class Controller {
     const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
       id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy,
     }));
-    const actions = planReconcile({ replicas: facts, servers, desired: this.desiredCount, creating: this.creating });
+    const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
+    const actions = planReconcile({ replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder });
     for (const action of actions) this.act(action);
     if (changed) this.options.onChange();
   }

@@ -34,6 +34,8 @@ export interface ReconcileInput {
   desired: number;
   /** Replicas being created that the driver does not list yet. */
   creating: number;
+  /** Ids in the order the engine itself removes replicas on scale-in (Swarm); newest first when absent. */
+  removalOrder?: string[];
 }
 
 /** Replicas that count towards the desired number: serving or on their way to serving. */
@@ -41,7 +43,7 @@ export function isActive(state: ReplicaState): boolean {
   return state === 'starting' || state === 'ready';
 }
 
-export function planReconcile({ replicas, servers, desired, creating }: ReconcileInput): ReconcileAction[] {
+export function planReconcile({ replicas, servers, desired, creating, removalOrder }: ReconcileInput): ReconcileAction[] {
   const actions: ReconcileAction[] = [];
   const lbKnown = servers !== null;
 
@@ -65,10 +67,12 @@ export function planReconcile({ replicas, servers, desired, creating }: Reconcil
   if (active < desired) {
     actions.push({ type: 'create', count: desired - active });
   } else if (active > desired) {
-    // Newest first: the oldest replicas are warm and have proven themselves.
-    const candidates = live
-      .filter((r) => isActive(r.state) && !r.busy)
-      .sort((a, b) => b.startedAt - a.startedAt || b.name.localeCompare(a.name));
+    // Newest first: the oldest replicas are warm and have proven themselves. An engine that picks its own
+    // victims (Swarm) tells us which, so exactly those are drained before it removes them.
+    const rank = new Map(removalOrder?.map((id, index) => [id, index]));
+    const byRemovalOrder = (a: ReplicaFacts, b: ReplicaFacts) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity);
+    const newestFirst = (a: ReplicaFacts, b: ReplicaFacts) => b.startedAt - a.startedAt || b.name.localeCompare(a.name);
+    const candidates = live.filter((r) => isActive(r.state) && !r.busy).sort(removalOrder ? byRemovalOrder : newestFirst);
     for (const r of candidates.slice(0, active - desired)) actions.push({ type: 'drain', id: r.id });
   }
   return actions;

@@ -52,8 +52,11 @@ export interface ReplicaDriver {
   remove(id: string, graceS: number): Promise<void>;
   /** CPU and memory of one replica; throws when the replica's stats cannot be read. */
   stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats>;
-  /** Swarm only: sets the service's replica count (others create/remove one by one). */
-  setScale?(count: number, spec: ReplicaSpec): Promise<void>;
+  /**
+   * For engines that choose scale-in victims themselves (Swarm): the given replicas ordered as the engine will
+   * remove them, first to go first. The controller drains exactly those before removing. Absent: newest first.
+   */
+  removalOrder?(replicas: ObservedReplica[]): string[] | undefined;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

@@ -1,0 +1,57 @@
+// The controller's LoadBalancer over HAProxy's runtime API: one backend, servers added, drained and removed live.
+import { DEFAULT_BACKEND, FRONTEND_NAME } from '../../haproxy/config.js';
+import type { RuntimeClient } from '../../haproxy/runtime-client.js';
+import type { LoadBalancer, ServerView } from './load-balancer.js';
+import type { TrafficStats } from './metrics/sampler.js';
+
+export const BACKEND_NAME = DEFAULT_BACKEND;
+
+export class HaproxyBackend implements LoadBalancer {
+  constructor(private readonly client: () => RuntimeClient, private readonly backend = BACKEND_NAME) {}
+
+  async servers(): Promise<ServerView[]> {
+    const states = await this.client().showServersState(this.backend);
+    return states.map((s) => ({
+      name: s.name,
+      address: s.address,
+      port: s.port,
+      up: s.operational === 'running' && !s.maint,
+      draining: s.drain,
+      maint: s.maint,
+    }));
+  }
+
+  async add(name: string, host: string, port: number): Promise<void> {
+    const client = this.client();
+    await client.addServer(this.backend, name, host, port, { checkInterMs: 1000 });
+    await client.enableHealth(this.backend, name);
+    await client.setState(this.backend, name, 'ready');
+  }
+
+  async drain(name: string): Promise<void> {
+    await this.client().setState(this.backend, name, 'drain');
+  }
+
+  async sessions(name: string): Promise<number | null> {
+    const row = (await this.client().showStat()).find((r) => r.proxy === this.backend && r.server === name);
+    return row ? row.scur + row.qcur : null;
+  }
+
+  async remove(name: string, timeoutMs: number): Promise<void> {
+    await this.client().removeServer(this.backend, name, { timeoutMs });
+  }
+
+  /** Frontend request rate and backend load, for the metrics sampler. */
+  async traffic(): Promise<TrafficStats> {
+    const rows = await this.client().showStat();
+    const frontend = rows.find((r) => r.proxy === FRONTEND_NAME && r.kind === 'frontend');
+    const backend = rows.find((r) => r.proxy === this.backend && r.kind === 'backend');
+    return {
+      rps: frontend?.rate ?? 0,
+      sessions: backend?.scur ?? 0,
+      queue: backend?.qcur ?? 0,
+      http5xxTotal: backend?.hrsp5xx ?? 0,
+      responseTimeMs: backend?.rtime ?? 0,
+    };
+  }
+}

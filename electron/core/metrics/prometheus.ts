@@ -1,0 +1,36 @@
+// GET /metrics: the control plane's state in Prometheus text format (prom-client), read fresh on every scrape.
+import client from 'prom-client';
+import type { Snapshot, StreamMessage } from '../../contract.js';
+
+export interface PrometheusSource {
+  snapshot(): Snapshot;
+  subscribe(listener: (message: StreamMessage) => void): () => void;
+}
+
+export function createPrometheusRegistry(source: PrometheusSource): client.Registry {
+  const registry = new client.Registry();
+  const gauge = (name: string, help: string, read: (s: Snapshot) => number | null, labelNames: string[] = []) =>
+    new client.Gauge({
+      name, help, labelNames, registers: [registry],
+      collect() {
+        const value = read(source.snapshot());
+        if (value !== null) this.set(value);
+      },
+    });
+  gauge('scaledeck_replicas_desired', 'Replica count the controller converges to', (s) => s.desired);
+  gauge('scaledeck_replicas_ready', 'Replicas serving through HAProxy', (s) => s.replicas.filter((r) => r.state === 'ready').length);
+  gauge('scaledeck_replicas_total', 'Replicas in any state', (s) => s.replicas.length);
+  gauge('scaledeck_autoscaling_enabled', '1 in auto mode, 0 in manual mode', (s) => (s.mode === 'auto' ? 1 : 0));
+  gauge('scaledeck_host_cpu_percent', 'Host CPU use, % of all cores', (s) => s.sample?.hostCpu ?? null);
+  gauge('scaledeck_replica_cpu_percent', 'Mean CPU of ready replicas, % of their CPU limit', (s) => s.sample?.replicaCpu ?? null);
+  gauge('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);
+  gauge('scaledeck_backend_sessions', 'Requests in flight in the backend', (s) => s.sample?.sessions ?? null);
+  gauge('scaledeck_haproxy_up', '1 when HAProxy answers on its runtime socket', (s) => (s.haproxy.running ? 1 : 0));
+  gauge('scaledeck_docker_up', '1 when the Docker engine answers', (s) => (s.docker.reachable ? 1 : 0));
+  const scaleEvents = new client.Counter({ name: 'scaledeck_scale_events_total', help: 'Changes of the desired replica count', registers: [registry] });
+  source.subscribe((message) => {
+    if (message.type === 'event' && message.event.kind === 'scale') scaleEvents.inc();
+  });
+  client.collectDefaultMetrics({ register: registry, prefix: 'scaledeck_process_' });
+  return registry;
+}

@@ -1,0 +1,27 @@
+// Picks the replica driver the settings name: Docker containers, local processes, or a Swarm service.
+import type Dockerode from 'dockerode';
+import type { Settings } from '../settings.js';
+import { DockerDriver } from './docker-driver.js';
+import { ProcessDriver } from './process-driver.js';
+import type { ReplicaDriver } from './replica-driver.js';
+
+export interface DriverContext {
+  app: string;
+  docker: Dockerode;
+  /** Where the process driver keeps pid files and logs. */
+  dataDir: string;
+  /** The sample api's compiled server, run by the process driver. */
+  serverScript: string;
+  swarmService: string;
+}
+
+export function createReplicaDriver(kind: Settings['driver'], context: DriverContext): ReplicaDriver {
+  switch (kind) {
+    case 'docker':
+      return new DockerDriver({ app: context.app, docker: context.docker });
+    case 'process':
+      return new ProcessDriver({ app: context.app, dataDir: context.dataDir, serverScript: context.serverScript });
+    case 'swarm':
+      throw new Error('The swarm driver is not available in this version; choose docker or process');
+  }
+}

@@ -1,0 +1,207 @@
+// The headless shell's HTTP + WebSocket server: the contract's commands over the routes in contract.ts, the built
+// renderer as static files, /metrics for Prometheus. Token, Host and Origin are checked on every API call.
+import http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { httpRoutes, STREAM_PATH, type CommandName, type StreamMessage } from './contract.js';
+import { dispatchCommand, type CommandTarget } from './dispatch.js';
+import { createPrometheusRegistry, type PrometheusSource } from './core/metrics/prometheus.js';
+
+export interface HeadlessTarget extends CommandTarget, PrometheusSource {
+  subscribe(listener: (message: StreamMessage) => void): () => void;
+}
+
+export interface HeadlessServerOptions {
+  target: HeadlessTarget;
+  host: string;
+  port: number;
+  token: string;
+  rendererDir: string;
+}
+
+export interface HeadlessServer {
+  /** The dashboard URL, token included. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+/** Past this much unsent data a slow client misses live samples rather than growing our memory. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+};
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function tokensEqual(given: string | null, token: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The Host names a browser may use to reach us: anything else is DNS rebinding or a mistake. */
+function allowedHosts(host: string, port: number): Set<string> {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  if (host !== '0.0.0.0' && host !== '::') names.add(host.includes(':') ? `[${host}]` : host);
+  return new Set([...names].map((name) => `${name}:${port}`));
+}
+
+async function readJsonBody(req: http.IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; status: number; error: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, error: `body: larger than ${MAX_BODY_BYTES} bytes` };
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, status: 400, error: 'body: is not valid JSON' };
+  }
+}
+
+const routeByKey = new Map(
+  (Object.entries(httpRoutes) as [CommandName, (typeof httpRoutes)[CommandName]][]).map(([command, route]) => [`${route.method} ${route.path}`, command]),
+);
+const knownPaths = new Set(Object.values(httpRoutes).map((route) => route.path));
+
+export async function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
+  const { target, token, rendererDir } = options;
+  const registry = createPrometheusRegistry(target);
+  let hosts = allowedHosts(options.host, options.port);
+
+  const checkRequest = (req: http.IncomingMessage, url: URL, needsToken: boolean): { status: number; error: string } | null => {
+    if (!hosts.has(req.headers.host ?? '')) return { status: 403, error: `Host: ${req.headers.host ?? '(none)'} is not this server` };
+    const origin = req.headers.origin;
+    if (origin !== undefined && !hosts.has(origin.replace(/^https?:\/\//, ''))) return { status: 403, error: `Origin: ${origin} may not use this server` };
+    if (!needsToken) return null;
+    const header = req.headers.authorization;
+    const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
+    if (!tokensEqual(given, token)) return { status: 401, error: 'token: missing or wrong; open the dashboard URL that `npm run serve` printed' };
+    return null;
+  };
+
+  const serveStatic = async (res: http.ServerResponse, pathname: string): Promise<void> => {
+    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const file = path.resolve(rendererDir, relative);
+    if (!file.startsWith(path.resolve(rendererDir) + path.sep)) return sendJson(res, 404, { error: 'Not found' });
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) {
+      if (pathname === '/') return sendJson(res, 500, { error: `The dashboard is not built (${path.join(rendererDir, 'index.html')} is missing): run npm run build` });
+      return sendJson(res, 404, { error: 'Not found' });
+    }
+    const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': relative === 'index.html' ? 'no-cache' : 'public, max-age=3600' });
+    res.end(await readFile(file));
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const isApi = url.pathname.startsWith('/api/') || url.pathname === '/metrics';
+    const rejected = checkRequest(req, url, isApi);
+    if (rejected) return sendJson(res, rejected.status, { error: rejected.error });
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'Content-Type': registry.contentType });
+      res.end(await registry.metrics());
+      return;
+    }
+    if (!isApi) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `${req.method} is not allowed here` });
+      return serveStatic(res, url.pathname);
+    }
+    const command = routeByKey.get(`${req.method} ${url.pathname}`);
+    if (!command) {
+      if (knownPaths.has(url.pathname)) return sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+      return sendJson(res, 404, { error: `No API endpoint ${url.pathname}` });
+    }
+    const body = await readJsonBody(req);
+    if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
+    const result = await dispatchCommand(target, command, body.value);
+    if ('result' in result) return sendJson(res, 200, result.result);
+    return sendJson(res, 400, result);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 30_000;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const rejected = url.pathname === STREAM_PATH ? checkRequest(req, url, true) : { status: 404, error: 'Not found' };
+    if (rejected) {
+      socket.end(`HTTP/1.1 ${rejected.status} ${http.STATUS_CODES[rejected.status]}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: rejected.error })}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attachStream(ws, target));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  hosts = allowedHosts(options.host, port);
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  return {
+    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/?token=${token}`,
+    port,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** One dashboard's live stream: a snapshot first, then every sample, event and snapshot as it happens. */
+function attachStream(ws: WebSocket, target: HeadlessTarget): void {
+  const send = (message: StreamMessage) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (message.type === 'sample' && ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
+    ws.send(JSON.stringify(message));
+  };
+  send({ type: 'snapshot', snapshot: target.snapshot() });
+  const unsubscribe = target.subscribe(send);
+  ws.on('close', unsubscribe);
+  ws.on('error', unsubscribe);
+  // The stream only speaks; anything a client sends is ignored, commands go over HTTP.
+  ws.on('message', () => undefined);
+}

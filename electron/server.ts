@@ -1,0 +1,72 @@
+// The headless shell (`npm run serve`): the control plane behind HTTP + WebSocket, dashboard in any browser.
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { resolveAppPaths, repoRootFrom } from './app-paths.js';
+import { createControlPlane } from './core/control-plane.js';
+import { describePortInUse } from './core/port-owner.js';
+import { defaultDataDir } from './core/settings-store.js';
+import { startHeadlessServer } from './headless-server.js';
+
+const USAGE = 'Usage: npm run serve -- [--host 127.0.0.1] [--port 7400] [--data-dir DIR]';
+
+function parseCli(argv: string[]): { host: string; port: number; dataDir: string } {
+  const { values } = parseArgs({
+    args: argv,
+    options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const port = Number(values.port ?? process.env.SCALEDECK_PORT ?? 7400);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be a port from 0 to 65535, got ${values.port}`);
+  return { host: values.host ?? '127.0.0.1', port, dataDir: values['data-dir'] ?? defaultDataDir() };
+}
+
+async function main(): Promise<void> {
+  let cli: ReturnType<typeof parseCli>;
+  try {
+    cli = parseCli(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const paths = resolveAppPaths({ appRoot: repoRootFrom(import.meta.url), packaged: false });
+  const token = process.env.SCALEDECK_TOKEN || randomBytes(18).toString('base64url');
+  const quiet = process.env.SCALEDECK_QUIET === '1';
+  const plane = await createControlPlane({
+    dataDir: cli.dataDir,
+    paths,
+    app: process.env.SCALEDECK_APP,
+    log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
+  });
+  let server;
+  try {
+    server = await startHeadlessServer({ target: plane, host: cli.host, port: cli.port, token, rendererDir: paths.rendererDir });
+  } catch (error) {
+    const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    console.error(busy ? `Cannot serve the dashboard: ${await describePortInUse(cli.port)}; use --port to choose another.` : `Cannot serve the dashboard: ${(error as Error).message}`);
+    await plane.shutdown({ keepRunning: true });
+    process.exit(1);
+  }
+  console.log(`ScaleDeck dashboard: ${server.url}`);
+  console.log(`Frontend: ${plane.frontendUrl()}  HAProxy stats: ${plane.statsUrl()}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const keepRunning = plane.settings.keepRunningOnQuit;
+    console.log(`${signal}: stopping ScaleDeck${keepRunning ? ' (HAProxy and the replicas keep running)' : '; draining replicas'}...`);
+    await server.close();
+    await plane.shutdown({ keepRunning });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`ScaleDeck could not start: ${(error as Error).message}`);
+  process.exit(1);
+});

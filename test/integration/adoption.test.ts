@@ -1,0 +1,145 @@
+// The data plane outlives the control plane: kill -9 the whole app, traffic keeps flowing, a new app adopts it all.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Dockerode from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../electron/contract.js';
+import { SettingsStore } from '../../electron/core/settings-store.js';
+import { APP_LABEL, MANAGED_LABEL } from '../../electron/core/replicas/replica-driver.js';
+import { hasDocker, hasHaproxy } from '../support/requirements.js';
+import { freePort, removeLeftoverContainers, waitFor } from '../support/control-plane-fixture.js';
+
+const TOKEN = 'adoption-test-token';
+
+interface Shell {
+  child: ChildProcess;
+  api: string;
+  output: () => string;
+}
+
+/** Starts `node dist/electron/server.js` in its own process group, as a user's terminal would. */
+async function startShell(dataDir: string, app: string): Promise<Shell> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, ['dist/electron/server.js', '--port', String(port), '--data-dir', dataDir], {
+    detached: true,
+    env: { ...process.env, SCALEDECK_TOKEN: TOKEN, SCALEDECK_APP: app },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor(() => output.includes('ScaleDeck dashboard:'), 30_000, `the headless shell to start (output: ${output})`);
+  return { child, api: `http://127.0.0.1:${port}`, output: () => output };
+}
+
+async function call(shell: Shell, method: string, route: string, body?: unknown): Promise<{ status: number; json: Snapshot }> {
+  const response = await fetch(`${shell.api}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+function readyIds(snapshot: Pick<Snapshot, 'replicas'>): string[] {
+  return snapshot.replicas.filter((r) => r.state === 'ready').map((r) => r.id).sort();
+}
+
+/** HAProxy processes serving this data folder (its config path is on their command line). */
+function haproxyProcesses(dataDir: string): string[] {
+  const pids: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const isHaproxy = readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'haproxy';
+      if (isHaproxy && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dataDir)) pids.push(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+
+const drivers = [
+  { driver: 'docker' as const, needsDocker: true },
+  { driver: 'process' as const, needsDocker: false },
+];
+
+describe.each(drivers)('kill -9 of the app with the $driver driver', ({ driver, needsDocker }) => {
+  const skip = !hasHaproxy() || (needsDocker && !hasDocker());
+  const docker = new Dockerode();
+  const app = `adopt${Math.random().toString(16).slice(2, 8)}`;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'scaledeck-adopt-'));
+  const shells: Shell[] = [];
+  let stranger: Dockerode.Container | undefined;
+
+  afterAll(async () => {
+    for (const shell of shells) {
+      if (shell.child.exitCode === null && shell.child.signalCode === null) {
+        shell.child.kill('SIGTERM');
+        await new Promise((resolve) => shell.child.once('exit', resolve));
+      }
+    }
+    await stranger?.remove({ force: true }).catch(() => undefined);
+    if (needsDocker) await removeLeftoverContainers(app);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.skipIf(skip)('keeps serving, and a new app adopts HAProxy and the replicas without touching anything else', async () => {
+    const store = new SettingsStore(dataDir);
+    store.update({ driver, frontendPort: await freePort(), statsPort: await freePort(), mode: 'manual', minReplicas: 1, maxReplicas: 5 });
+    const frontend = `http://127.0.0.1:${store.settings.frontendPort}/`;
+
+    const first = await startShell(dataDir, app);
+    shells.push(first);
+    expect((await call(first, 'POST', '/api/scale', { replicas: 3 })).status).toBe(200);
+    const before = await waitFor(async () => {
+      const { json } = await call(first, 'GET', '/api/snapshot');
+      return readyIds(json).length === 3 ? json : null;
+    }, 60_000, '3 ready replicas');
+    const haproxyPid = readFileSync(path.join(dataDir, 'haproxy.pid'), 'utf8').trim();
+    const haproxyCount = haproxyProcesses(dataDir).length;
+    expect(haproxyCount).toBeGreaterThan(0);
+
+    if (needsDocker) {
+      // A container of somebody else's, on the same engine, from the same image: ScaleDeck must never touch it.
+      stranger = await docker.createContainer({ Image: 'scaledeck/api:latest', Labels: { 'scaledeck.test': 'true' } });
+      await stranger.start();
+    }
+
+    process.kill(-first.child.pid!, 'SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    // The data plane is on its own: every request still answered, by the same three replicas.
+    const hosts = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const response = await fetch(frontend, { signal: AbortSignal.timeout(2000) });
+      expect(response.status).toBe(200);
+      hosts.add(((await response.json()) as { host: string }).host);
+    }
+    expect(hosts.size).toBe(3);
+
+    const second = await startShell(dataDir, app);
+    shells.push(second);
+    const after = await waitFor(async () => {
+      const { json } = await call(second, 'GET', '/api/snapshot');
+      return readyIds(json).length === 3 ? json : null;
+    }, 30_000, 'the new app to adopt 3 ready replicas');
+    expect(readyIds(after)).toEqual(readyIds(before));
+    expect(after.desired).toBe(3);
+    expect(readFileSync(path.join(dataDir, 'haproxy.pid'), 'utf8').trim()).toBe(haproxyPid);
+    expect(haproxyProcesses(dataDir).length).toBe(haproxyCount);
+    // Give the new controller a few ticks: it must not create, replace or remove anything.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(readyIds((await call(second, 'GET', '/api/snapshot')).json)).toEqual(readyIds(before));
+
+    if (needsDocker) {
+      const ours = await docker.listContainers({ all: true, filters: { label: [`${APP_LABEL}=${app}`, `${MANAGED_LABEL}=true`] } });
+      expect(ours.map((c) => c.Id).sort()).toEqual(readyIds(before));
+      expect((await stranger!.inspect()).State.Running).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,63 @@
+// Scale 1 -> 4 -> 1 through the control plane while bounded load runs through HAProxy: no request may fail.
+import { afterEach, describe, expect, it } from 'vitest';
+import { hasDocker, hasHaproxy } from '../support/requirements.js';
+import { runLoad, startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
+
+const mixes = [
+  { name: 'small GET /', method: 'GET' as const, path: '/', body: undefined },
+  // 64 KiB bodies are not replayable by HAProxy's retries: only a real drain keeps these at zero.
+  { name: 'POST /echo with 64 KiB bodies', method: 'POST' as const, path: '/echo', body: Buffer.alloc(64 * 1024, 'x') },
+];
+
+async function scaleUpAndDownUnderLoad(fixture: PlaneFixture, mix: (typeof mixes)[number]) {
+  const { plane } = fixture;
+  await waitFor(() => fixture.ready() === 1, 30_000, 'the first replica to be ready');
+  const load = runLoad({ url: new URL(mix.path, fixture.frontend).toString(), rate: 150, durationS: 30, method: mix.method, body: mix.body });
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+
+  const outAt = Date.now();
+  expect(await plane.scale({ replicas: 4 })).toEqual({ result: { desired: 4, mode: 'manual' } });
+  await waitFor(() => fixture.ready() === 4, 30_000, '4 ready replicas');
+  const scaleOutS = (Date.now() - outAt) / 1000;
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+
+  const inAt = Date.now();
+  await plane.scale({ replicas: 1 });
+  await waitFor(() => plane.snapshot().replicas.length === 1, 60_000, 'scale-in to 1 replica');
+  const scaleInS = (Date.now() - inAt) / 1000;
+
+  const report = await load.done;
+  console.log(`[${fixture.plane.settings.driver} / ${mix.name}] requests ${report.requests}, non-2xx ${report.non2xx}, errors ${report.errors}, ` +
+    `hosts ${report.hosts.size}, 1->4 ready in ${scaleOutS.toFixed(1)} s, 4->1 drained in ${scaleInS.toFixed(1)} s`);
+  expect(report.requests).toBeGreaterThan(100 * 20);
+  expect(report.non2xx).toBe(0);
+  expect(report.errors).toBe(0);
+  expect(report.hosts.size).toBeGreaterThanOrEqual(4);
+  expect(plane.snapshot().replicas[0]?.state).toBe('ready');
+}
+
+describe.skipIf(!hasHaproxy() || !hasDocker())('scaling Docker replicas under load', () => {
+  let fixture: PlaneFixture | undefined;
+  afterEach(async () => {
+    await fixture?.stop();
+    fixture = undefined;
+  });
+
+  it.each(mixes)('scales 1 -> 4 -> 1 with no failed request ($name)', async (mix) => {
+    fixture = await startPlane({ driver: 'docker' }, { desired: 1 });
+    await scaleUpAndDownUnderLoad(fixture, mix);
+  });
+});
+
+describe.skipIf(!hasHaproxy())('scaling process replicas under load', () => {
+  let fixture: PlaneFixture | undefined;
+  afterEach(async () => {
+    await fixture?.stop();
+    fixture = undefined;
+  });
+
+  it.each(mixes)('scales 1 -> 4 -> 1 with no failed request ($name)', async (mix) => {
+    fixture = await startPlane({ driver: 'process' }, { desired: 1 });
+    await scaleUpAndDownUnderLoad(fixture, mix);
+  });
+});

@@ -1,0 +1,71 @@
+// The reconcile loop repairs what breaks: a killed replica is replaced, a killed HAProxy is restarted and refilled.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RuntimeClient } from '../../haproxy/runtime-client.js';
+import { BACKEND_NAME } from '../../electron/core/haproxy-backend.js';
+import { hasDocker, hasHaproxy } from '../support/requirements.js';
+import { startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
+
+async function hostsThroughFrontend(frontend: string, tries: number): Promise<Set<string>> {
+  const hosts = new Set<string>();
+  for (let i = 0; i < tries; i++) {
+    const response = await fetch(frontend, { signal: AbortSignal.timeout(2000) });
+    if (response.status !== 200) throw new Error(`frontend answered ${response.status}`);
+    hosts.add(((await response.json()) as { host: string }).host);
+  }
+  return hosts;
+}
+
+describe.skipIf(!hasHaproxy() || !hasDocker())('self-healing with Docker replicas', () => {
+  let fixture: PlaneFixture;
+  const docker = new Dockerode();
+
+  beforeAll(async () => {
+    fixture = await startPlane({ driver: 'docker' }, { desired: 2 });
+    await waitFor(() => fixture.ready() === 2, 60_000, '2 ready replicas');
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+  });
+
+  it('replaces a replica killed with docker kill within 10 s, and takes it out of HAProxy', async () => {
+    const client = new RuntimeClient(path.join(fixture.dataDir, 'haproxy.sock'));
+    const victim = fixture.plane.snapshot().replicas[0]!;
+    const killedAt = Date.now();
+    await docker.getContainer(victim.id).kill();
+
+    await waitFor(async () => !(await client.showServersState(BACKEND_NAME)).some((s) => s.name === victim.name), 10_000, 'the dead replica to leave HAProxy');
+    await waitFor(() => {
+      const replicas = fixture.plane.snapshot().replicas;
+      return replicas.length === 2 && replicas.every((r) => r.state === 'ready' && r.id !== victim.id);
+    }, 10_000 - (Date.now() - killedAt), 'a replacement to be ready');
+    const hosts = await hostsThroughFrontend(fixture.frontend, 6);
+    console.log(`[self-healing] replacement serving ${((Date.now() - killedAt) / 1000).toFixed(1)} s after docker kill`);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(hosts.size).toBe(2);
+    expect(hosts.has(victim.id.slice(0, 12))).toBe(false);
+  });
+
+  it('restarts a killed HAProxy within 5 s with every ready replica registered again', async () => {
+    const pidFile = path.join(fixture.dataDir, 'haproxy.pid');
+    const oldPid = Number(readFileSync(pidFile, 'utf8').trim().split('\n')[0]);
+    const ready = fixture.plane.snapshot().replicas.filter((r) => r.state === 'ready').map((r) => r.name).sort();
+    expect(ready).toHaveLength(2);
+    const killedAt = Date.now();
+    process.kill(oldPid, 'SIGKILL');
+
+    const client = new RuntimeClient(path.join(fixture.dataDir, 'haproxy.sock'));
+    await waitFor(async () => {
+      const servers = await client.showServersState(BACKEND_NAME);
+      return servers.filter((s) => s.operational === 'running' && !s.maint).map((s) => s.name).sort().join() === ready.join();
+    }, 5000, 'HAProxy to be back with both replicas UP', 25);
+    const tookMs = Date.now() - killedAt;
+    const newPid = Number(readFileSync(pidFile, 'utf8').trim().split('\n')[0]);
+    expect(newPid).not.toBe(oldPid);
+    expect((await hostsThroughFrontend(fixture.frontend, 4)).size).toBe(2);
+    console.log(`[self-healing] HAProxy back with ${ready.length} replicas registered ${(tookMs / 1000).toFixed(1)} s after kill -9`);
+    expect(tookMs).toBeLessThan(5000);
+  });
+});
