@@ -8,7 +8,6 @@ export default defineConfig({
         test: { name: 'unit', environment: 'node', include: ['test/unit/**/*.test.ts'] },
       },
       {
-        esbuild: { jsx: 'automatic' },
         test: { name: 'components', environment: 'jsdom', include: ['test/unit/**/*.test.tsx'] },
       },
       {

@@ -1,0 +1,97 @@
+// The dashboard: charts on top, controls at the side, replicas and events below; state comes only from the bridge.
+import { useCallback, useState } from 'react';
+import type { LoadStatus, ScaleDeckApi, Settings, SetupCheck } from '../electron/contract.js';
+import { BridgeContext } from './bridge-context.js';
+import { CpuChart } from './cpu-chart.js';
+import { EventLog } from './event-log.js';
+import { HistoryFeed } from './history-feed.js';
+import { LoadPanel } from './load-panel.js';
+import { ModeSwitch } from './mode-switch.js';
+import { ReplicaChart } from './replica-chart.js';
+import { ReplicaTable } from './replica-table.js';
+import { RequestRateChart } from './request-rate-chart.js';
+import { ScaleControls } from './scale-controls.js';
+import { SettingsPanel } from './settings-panel.js';
+import { SetupPanel } from './setup-panel.js';
+import { StatusBar } from './status-bar.js';
+import { createThresholdPreview } from './threshold-preview.js';
+import { useDashboard } from './use-dashboard.js';
+
+export function App({ api }: { api: ScaleDeckApi }) {
+  return (
+    <BridgeContext.Provider value={api}>
+      <Dashboard api={api} />
+    </BridgeContext.Provider>
+  );
+}
+
+function Dashboard({ api }: { api: ScaleDeckApi }) {
+  const [feed] = useState(() => new HistoryFeed());
+  const [preview] = useState(createThresholdPreview);
+  const { state, dispatch, connection, reload } = useDashboard(api, feed);
+
+  const onSettings = useCallback((settings: Settings) => dispatch({ type: 'settings', settings }), [dispatch]);
+  const onScaled = useCallback((answer: { desired: number; mode: Settings['mode'] }) => dispatch({ type: 'scaled', ...answer }), [dispatch]);
+  const onMode = useCallback((mode: Settings['mode']) => dispatch({ type: 'mode', mode }), [dispatch]);
+  const onChecks = useCallback((checks: SetupCheck[]) => dispatch({ type: 'checks', checks }), [dispatch]);
+  const onLoad = useCallback((load: LoadStatus) => dispatch({ type: 'load', load }), [dispatch]);
+
+  const snapshot = state.snapshot;
+  if (!snapshot) {
+    return (
+      <div className="splash">
+        <h1>ScaleDeck</h1>
+        {state.loadError ? (
+          <>
+            <p className="field-error" role="alert">
+              {state.loadError}
+            </p>
+            <button type="button" className="primary" onClick={reload}>
+              Try again
+            </button>
+          </>
+        ) : (
+          <p role="status">Connecting to the control plane…</p>
+        )}
+      </div>
+    );
+  }
+
+  const { settings } = snapshot;
+  const thresholdProps = {
+    feed,
+    preview,
+    metric: settings.metric,
+    scaleUpThreshold: settings.scaleUpThreshold,
+    scaleDownThreshold: settings.scaleDownThreshold,
+  };
+  const ready = snapshot.replicas.filter((replica) => replica.state === 'ready').length;
+  return (
+    <div className="app">
+      <StatusBar docker={snapshot.docker} haproxy={snapshot.haproxy} driver={settings.driver} connection={connection} />
+      {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
+      <main className="layout">
+        <section className="charts" aria-label="Live charts">
+          <CpuChart {...thresholdProps} />
+          <div className="charts-row">
+            <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} />
+            <RequestRateChart {...thresholdProps} />
+          </div>
+        </section>
+        <aside className="controls" aria-label="Controls">
+          <section className="card control-card" aria-labelledby="control-title">
+            <h2 id="control-title">Scale</h2>
+            <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
+            <ModeSwitch mode={snapshot.mode} onMode={onMode} />
+          </section>
+          <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} />
+          <LoadPanel load={snapshot.load} onLoad={onLoad} />
+        </aside>
+        <div className="lower">
+          <ReplicaTable replicas={snapshot.replicas} />
+          <EventLog events={state.events} />
+        </div>
+      </main>
+    </div>
+  );
+}

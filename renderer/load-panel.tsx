@@ -1,0 +1,114 @@
+// Generate load: send a bounded stream of requests through the frontend and watch the autoscaler respond.
+import { useId, useState } from 'react';
+import type { LoadStatus } from '../electron/contract.js';
+import { useBridge } from './bridge-context.js';
+import { formatDuration } from './format.js';
+import { useNow } from './use-now.js';
+
+// The contract's LoadInput limits, so a bad number is caught before it is sent.
+const RATE_LIMITS = { min: 1, max: 5000 };
+const DURATION_LIMITS = { min: 1, max: 600 };
+
+function problemWith(rate: number, durationS: number): string | null {
+  if (!Number.isInteger(rate) || rate < RATE_LIMITS.min || rate > RATE_LIMITS.max) return `Rate must be a whole number from ${RATE_LIMITS.min} to ${RATE_LIMITS.max} req/s.`;
+  if (!Number.isInteger(durationS) || durationS < DURATION_LIMITS.min || durationS > DURATION_LIMITS.max) {
+    return `Duration must be a whole number from ${DURATION_LIMITS.min} to ${DURATION_LIMITS.max} s.`;
+  }
+  return null;
+}
+
+export function LoadPanel({ load, onLoad }: { load: LoadStatus; onLoad: (load: LoadStatus) => void }) {
+  const api = useBridge();
+  const id = useId();
+  const [rate, setRate] = useState(String(load.rate > 0 ? load.rate : 50));
+  const [duration, setDuration] = useState(String(load.durationS > 0 ? load.durationS : 60));
+  const [error, setError] = useState<string | null>(null);
+  const now = useNow(1000, load.running);
+  const problem = problemWith(Number(rate), Number(duration));
+
+  const start = async () => {
+    if (problem) return;
+    setError(null);
+    const answer = await api.startLoad({ rate: Number(rate), durationS: Number(duration) });
+    if ('result' in answer) onLoad(answer.result);
+    else setError(answer.error);
+  };
+
+  const stop = async () => {
+    setError(null);
+    const answer = await api.stopLoad();
+    if ('result' in answer) onLoad(answer.result);
+    else setError(answer.error);
+  };
+
+  // A countdown rounds up: it reads "1s left" until the very end, never "0s left" while still sending.
+  const left = load.running && load.startedAt !== null ? load.startedAt + load.durationS * 1000 - now : null;
+  return (
+    <section className="card load-panel" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Generate load</h2>
+      <div className="load-inputs">
+        <label htmlFor={`${id}-rate`}>
+          Rate <span className="unit">req/s</span>
+        </label>
+        <input
+          id={`${id}-rate`}
+          type="number"
+          inputMode="numeric"
+          min={RATE_LIMITS.min}
+          max={RATE_LIMITS.max}
+          step={1}
+          value={rate}
+          disabled={load.running}
+          onChange={(event) => setRate(event.currentTarget.value)}
+        />
+        <label htmlFor={`${id}-duration`}>
+          Duration <span className="unit">s</span>
+        </label>
+        <input
+          id={`${id}-duration`}
+          type="number"
+          inputMode="numeric"
+          min={DURATION_LIMITS.min}
+          max={DURATION_LIMITS.max}
+          step={1}
+          value={duration}
+          disabled={load.running}
+          onChange={(event) => setDuration(event.currentTarget.value)}
+        />
+      </div>
+      <div className="load-actions">
+        {load.running ? (
+          <button type="button" className="danger" onClick={() => void stop()}>
+            Stop
+          </button>
+        ) : (
+          <button type="button" className="primary" disabled={problem !== null} onClick={() => void start()}>
+            Start
+          </button>
+        )}
+        <span className="load-state" role="status">
+          {load.running ? `${load.rate} req/s${left === null ? '' : ` · ${formatDuration(Math.ceil(Math.max(0, left) / 1000) * 1000)} left`}` : 'idle'}
+        </span>
+      </div>
+      {(problem ?? error) && (
+        <p className="field-error" role="alert">
+          {problem ?? error}
+        </p>
+      )}
+      <dl className="load-stats">
+        <div>
+          <dt>Sent</dt>
+          <dd>{load.sent.toLocaleString()}</dd>
+        </div>
+        <div>
+          <dt>Errors</dt>
+          <dd className={load.errors > 0 ? 'warn' : undefined}>{load.errors.toLocaleString()}</dd>
+        </div>
+        <div>
+          <dt>Non-2xx</dt>
+          <dd className={load.non2xx > 0 ? 'warn' : undefined}>{load.non2xx.toLocaleString()}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}

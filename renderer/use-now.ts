@@ -1,0 +1,14 @@
+// A clock for displays that tick (uptime, time left) without tying them to data updates.
+import { useEffect, useState } from 'react';
+
+/** The current time, refreshed every `intervalMs` while `active`. */
+export function useNow(intervalMs = 1000, active = true): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs, active]);
+  return now;
+}

@@ -1,0 +1,37 @@
+// The dashboard reducer: events merged from stream and snapshots, command answers applied.
+import { describe, expect, it } from 'vitest';
+import type { ControlEvent } from '../../../electron/contract.js';
+import { dashboardReducer, initialDashboardState, mergeEvents } from '../../../renderer/dashboard-state.js';
+import { makeSnapshot, T0 } from './fake-bridge.js';
+
+const event = (offset: number, message: string): ControlEvent => ({ at: T0 + offset, kind: 'scale', message });
+
+describe('dashboard state', () => {
+  it('keeps an event once when it arrives by the stream and again in a snapshot', () => {
+    const streamed = dashboardReducer(initialDashboardState, { type: 'event', event: event(1, '1 -> 2') });
+    const next = dashboardReducer(streamed, { type: 'snapshot', snapshot: makeSnapshot({ events: [event(0, 'start'), event(1, '1 -> 2')] }) });
+    expect(next.events.map((e) => e.message)).toEqual(['start', '1 -> 2']);
+  });
+
+  it('bounds the event list, dropping the oldest', () => {
+    const many = Array.from({ length: 50 }, (_, i) => event(i, `event ${i}`));
+    const merged = mergeEvents([], many, 20);
+    expect(merged).toHaveLength(20);
+    expect(merged[0]?.message).toBe('event 30');
+    expect(merged.at(-1)?.message).toBe('event 49');
+  });
+
+  it('applies a scale answer: the new desired count and the manual mode it switched to', () => {
+    const state = dashboardReducer(initialDashboardState, { type: 'snapshot', snapshot: makeSnapshot({ desired: 2, mode: 'auto' }) });
+    const next = dashboardReducer(state, { type: 'scaled', desired: 3, mode: 'manual' });
+    expect(next.snapshot?.desired).toBe(3);
+    expect(next.snapshot?.mode).toBe('manual');
+    expect(next.snapshot?.settings.mode).toBe('manual');
+  });
+
+  it('clears a load error once a snapshot arrives', () => {
+    const failed = dashboardReducer(initialDashboardState, { type: 'loadError', error: 'Cannot reach the ScaleDeck server' });
+    expect(failed.loadError).toBe('Cannot reach the ScaleDeck server');
+    expect(dashboardReducer(failed, { type: 'snapshot', snapshot: makeSnapshot() }).loadError).toBeNull();
+  });
+});

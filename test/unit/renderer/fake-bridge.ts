@@ -1,0 +1,153 @@
+// A fake control plane behind the ScaleDeckApi interface: records every call, answers as told, streams on demand.
+import type {
+  CommandName,
+  ControlEvent,
+  LoadStatus,
+  ReplicaView,
+  Result,
+  Sample,
+  ScaleDeckApi,
+  Snapshot,
+  StreamMessage,
+} from '../../../electron/contract.js';
+import { defaultSettings } from '../../../electron/core/settings.js';
+import type { ConnectionSource, ConnectionState } from '../../../renderer/bridge.js';
+
+export const T0 = Date.parse('2025-01-01T12:00:00Z');
+
+export function makeSample(at: number, overrides: Partial<Sample> = {}): Sample {
+  return {
+    at,
+    hostCpu: 40,
+    replicaCpu: 55,
+    rps: 120,
+    rpsPerReplica: 60,
+    sessions: 3,
+    queue: 0,
+    http5xx: 0,
+    responseTimeMs: 4,
+    desired: 2,
+    ready: 2,
+    total: 2,
+    ...overrides,
+  };
+}
+
+export function makeReplica(overrides: Partial<ReplicaView> = {}): ReplicaView {
+  return {
+    id: 'c0ffee01',
+    name: 'scaledeck-api-1',
+    hostPort: 32768,
+    state: 'ready',
+    cpuPercent: 12.4,
+    memBytes: 48 * 1024 * 1024,
+    startedAt: T0 - 65_000,
+    ...overrides,
+  };
+}
+
+const idleLoad: LoadStatus = { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 };
+
+export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
+  return {
+    settings: { ...defaultSettings },
+    mode: 'auto',
+    desired: 2,
+    replicas: [makeReplica(), makeReplica({ id: 'c0ffee02', name: 'scaledeck-api-2', hostPort: 32769 })],
+    haproxy: { running: true, version: '2.6.12', frontendUrl: 'http://127.0.0.1:8080/', statsUrl: 'http://127.0.0.1:8404/stats' },
+    docker: { reachable: true, version: '20.10.24' },
+    events: [],
+    sample: makeSample(T0),
+    checks: [
+      { id: 'docker', ok: true, message: 'Docker 20.10.24' },
+      { id: 'haproxy', ok: true, message: 'HAProxy 2.6.12' },
+    ],
+    load: idleLoad,
+    imageBuild: { running: false, log: [], error: null },
+    ...overrides,
+  };
+}
+
+export interface RecordedCall {
+  command: CommandName;
+  input: unknown;
+}
+
+type Answer = (input: unknown) => Result<unknown> | Promise<Result<unknown>>;
+
+/** Answers every command from a held snapshot unless a test overrides the answer with `answer(command, fn)`. */
+export class FakeBridge implements ScaleDeckApi {
+  readonly calls: RecordedCall[] = [];
+  private readonly answers = new Map<CommandName, Answer>();
+  private readonly listeners = new Set<(message: StreamMessage) => void>();
+
+  constructor(
+    public snapshot: Snapshot = makeSnapshot(),
+    public history: Sample[] = [makeSample(T0 - 2000), makeSample(T0 - 1000), makeSample(T0)],
+  ) {}
+
+  answer(command: CommandName, fn: Answer): void {
+    this.answers.set(command, fn);
+  }
+
+  callsOf(command: CommandName): unknown[] {
+    return this.calls.filter((call) => call.command === command).map((call) => call.input);
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  emit(message: StreamMessage): void {
+    for (const listener of [...this.listeners]) listener(message);
+  }
+
+  emitEvent(event: ControlEvent): void {
+    this.emit({ type: 'event', event });
+  }
+
+  private async run<T>(command: CommandName, input: unknown, fallback: () => Result<T>): Promise<Result<T>> {
+    this.calls.push({ command, input });
+    const override = this.answers.get(command);
+    return override ? ((await override(input)) as Result<T>) : fallback();
+  }
+
+  getSnapshot = () => this.run('getSnapshot', undefined, () => ({ result: this.snapshot }));
+  getHistory = () => this.run('getHistory', undefined, () => ({ result: this.history }));
+  updateSettings: ScaleDeckApi['updateSettings'] = (patch) =>
+    this.run('updateSettings', patch, () => ({ result: { ...this.snapshot.settings, ...patch } }));
+  scale: ScaleDeckApi['scale'] = (input) => this.run('scale', input, () => ({ result: { desired: input.replicas, mode: 'manual' as const } }));
+  setMode: ScaleDeckApi['setMode'] = (input) => this.run('setMode', input, () => ({ result: { mode: input.mode } }));
+  removeReplica: ScaleDeckApi['removeReplica'] = (input) => this.run('removeReplica', input, () => ({ result: { removed: input.id } }));
+  startLoad: ScaleDeckApi['startLoad'] = (input) =>
+    this.run('startLoad', input, () => ({ result: { running: true, rate: input.rate, durationS: input.durationS, startedAt: Date.now(), sent: 0, errors: 0, non2xx: 0 } }));
+  stopLoad = () => this.run('stopLoad', undefined, () => ({ result: { ...this.snapshot.load, running: false } }));
+  buildImage = () => this.run('buildImage', undefined, () => ({ result: { started: true } }));
+  recheck = () => this.run('recheck', undefined, () => ({ result: this.snapshot.checks }));
+
+  subscribe(listener: (message: StreamMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+}
+
+/** A fake whose stream can drop and come back, like the headless shell's WebSocket. */
+export class FakeStreamingBridge extends FakeBridge implements ConnectionSource {
+  private state: ConnectionState = 'connecting';
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+
+  onConnectionState(listener: (state: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    listener(this.state);
+    return () => {
+      this.stateListeners.delete(listener);
+    };
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.state = state;
+    for (const listener of [...this.stateListeners]) listener(state);
+  }
+}

@@ -1,0 +1,104 @@
+// The replica table (rows, ticking uptime, remove) and the event log (newest first).
+import { act, render, screen, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BridgeContext } from '../../../renderer/bridge-context.js';
+import { EventLog } from '../../../renderer/event-log.js';
+import { ReplicaTable } from '../../../renderer/replica-table.js';
+import { FakeBridge, makeReplica, T0 } from './fake-bridge.js';
+import './setup.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('replica table', () => {
+  const replicas = [
+    makeReplica({ id: 'a1', name: 'scaledeck-api-1', hostPort: 32768, state: 'ready', cpuPercent: 12.4, memBytes: 48 * 1024 * 1024, startedAt: T0 - 65_000 }),
+    makeReplica({ id: 'b2', name: 'scaledeck-api-2', hostPort: 32769, state: 'starting', cpuPercent: null, memBytes: null, startedAt: T0 - 3_000 }),
+  ];
+
+  it('shows a row per replica with state, port, CPU, memory and uptime', () => {
+    vi.useFakeTimers({ now: T0, toFake: ['Date'] });
+    render(
+      <BridgeContext.Provider value={new FakeBridge()}>
+        <ReplicaTable replicas={replicas} />
+      </BridgeContext.Provider>,
+    );
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(2);
+    const cells = within(rows[0]!).getAllByRole('cell').map((cell) => cell.textContent);
+    expect(cells.slice(0, 6)).toEqual(['scaledeck-api-1', 'ready', '32768', '12%', '48 MiB', '1m 05s']);
+    const second = within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent);
+    expect(second.slice(0, 6)).toEqual(['scaledeck-api-2', 'starting', '32769', '–', '–', '3s']);
+  });
+
+  it('ticks the uptime every second', () => {
+    vi.useFakeTimers({ now: T0 });
+    render(
+      <BridgeContext.Provider value={new FakeBridge()}>
+        <ReplicaTable replicas={replicas} />
+      </BridgeContext.Provider>,
+    );
+    expect(screen.getByText('3s')).toBeTruthy();
+    act(() => vi.advanceTimersByTime(2000));
+    expect(screen.getByText('5s')).toBeTruthy();
+  });
+
+  it('removes a replica by its id from its row', async () => {
+    const bridge = new FakeBridge();
+    render(
+      <BridgeContext.Provider value={bridge}>
+        <ReplicaTable replicas={replicas} />
+      </BridgeContext.Provider>,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Remove scaledeck-api-2' }));
+    expect(bridge.callsOf('removeReplica')).toEqual([{ id: 'b2' }]);
+  });
+
+  it('says why a removal failed', async () => {
+    const bridge = new FakeBridge();
+    bridge.answer('removeReplica', () => ({ error: 'no replica b2 is running', field: 'id' }));
+    render(
+      <BridgeContext.Provider value={bridge}>
+        <ReplicaTable replicas={replicas} />
+      </BridgeContext.Provider>,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Remove scaledeck-api-2' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Could not remove scaledeck-api-2: no replica b2 is running');
+  });
+
+  it('says so when no replica runs', () => {
+    render(
+      <BridgeContext.Provider value={new FakeBridge()}>
+        <ReplicaTable replicas={[]} />
+      </BridgeContext.Provider>,
+    );
+    expect(screen.getByText('No replicas are running.')).toBeTruthy();
+  });
+});
+
+describe('event log', () => {
+  it('lists events newest first with time, kind and the reason', () => {
+    render(
+      <EventLog
+        events={[
+          { at: T0, kind: 'replica', message: 'scaledeck-api-3 is ready' },
+          { at: T0 + 5000, kind: 'scale', message: '2 -> 3: replica CPU 86% > 70% for 3 samples' },
+        ]}
+      />,
+    );
+    const items = screen.getAllByRole('listitem');
+    expect(items.map((item) => item.querySelector('.message')?.textContent)).toEqual([
+      '2 -> 3: replica CPU 86% > 70% for 3 samples',
+      'scaledeck-api-3 is ready',
+    ]);
+    expect(items[0]!.querySelector('.kind')?.textContent).toBe('scale');
+    expect(items[0]!.querySelector('time')?.getAttribute('datetime')).toBe(new Date(T0 + 5000).toISOString());
+  });
+
+  it('says so when nothing happened yet', () => {
+    render(<EventLog events={[]} />);
+    expect(screen.getByText('Nothing has happened yet.')).toBeTruthy();
+  });
+});
