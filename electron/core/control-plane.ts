@@ -175,16 +175,16 @@ class ScaleDeckControlPlane implements ControlPlane {
 
   /** The controller keeps one driver object; this forwards to whichever driver is current. */
   private driverProxy(): ReplicaDriver {
-    const self = this;
+    const current = () => this.driver;
     return {
-      get kind() { return self.driver.kind; },
-      status: () => self.driver.status(),
-      list: () => self.driver.list(),
-      create: (spec) => self.driver.create(spec),
-      remove: (id, graceS) => self.driver.remove(id, graceS),
-      stats: (id, spec) => self.driver.stats(id, spec),
-      removalOrder: (replicas) => self.driver.removalOrder?.(replicas),
-      close: () => self.driver.close(),
+      get kind() { return current().kind; },
+      status: () => current().status(),
+      list: () => current().list(),
+      create: (spec) => current().create(spec),
+      remove: (id, graceS) => current().remove(id, graceS),
+      stats: (id, spec) => current().stats(id, spec),
+      removalOrder: (replicas) => current().removalOrder?.(replicas),
+      close: () => current().close(),
     };
   }
 

@@ -31,6 +31,6 @@ export function createPrometheusRegistry(source: PrometheusSource): client.Regis
   source.subscribe((message) => {
     if (message.type === 'event' && message.event.kind === 'scale') scaleEvents.inc();
   });
-  client.collectDefaultMetrics({ register: registry, prefix: 'scaledeck_process_' });
+  client.collectDefaultMetrics({ register: registry, prefix: 'scaledeck_' });
   return registry;
 }
