@@ -4,9 +4,19 @@ import { parseCommandInput, type CommandName, type Result, type ScaleDeckApi } f
 /** The control plane as the shells see it: the contract's commands, already returning Result. */
 export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'>;
 
+function describeShape(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (input === null) return 'null';
+  return Array.isArray(input) ? 'an array' : `a ${typeof input}`;
+}
+
 export async function dispatchCommand(target: CommandTarget, command: CommandName, input: unknown): Promise<Result<unknown>> {
   const parsed = parseCommandInput(command, input);
-  if (!parsed.ok) return parsed.field ? { error: parsed.error, field: parsed.field } : { error: parsed.error };
+  if (!parsed.ok) {
+    if (parsed.field) return { error: parsed.error, field: parsed.field };
+    // No field is at fault when the whole input has the wrong shape (missing, null, a bare number): name the input.
+    return { error: `input: must be an object with the fields of ${command}, got ${describeShape(input)}`, field: 'input' };
+  }
   try {
     const call = target[command] as (value: unknown) => Promise<Result<unknown>>;
     return await call.call(target, parsed.value);

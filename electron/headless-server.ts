@@ -110,7 +110,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   };
 
   const serveStatic = async (res: http.ServerResponse, pathname: string): Promise<void> => {
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    let relative: string;
+    try {
+      relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    } catch {
+      // Malformed percent-encoding names no file we have; it is not a server fault.
+      return sendJson(res, 404, { error: 'Not found' });
+    }
     const file = path.resolve(rendererDir, relative);
     if (!file.startsWith(path.resolve(rendererDir) + path.sep)) return sendJson(res, 404, { error: 'Not found' });
     const info = await stat(file).catch(() => null);
@@ -128,7 +134,8 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     const isApi = url.pathname.startsWith('/api/') || url.pathname === '/metrics';
     const rejected = checkRequest(req, url, isApi);
     if (rejected) return sendJson(res, rejected.status, { error: rejected.error });
-    if (url.pathname === '/metrics' && req.method === 'GET') {
+    if (url.pathname === '/metrics') {
+      if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} is not allowed on /metrics` });
       res.writeHead(200, { 'Content-Type': registry.contentType });
       res.end(await registry.metrics());
       return;

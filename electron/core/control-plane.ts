@@ -351,7 +351,8 @@ class ScaleDeckControlPlane implements ControlPlane {
       if (error instanceof SettingsError) return fail(error.message, error.field);
       throw error;
     }
-    if (next.frontendPort !== before.frontendPort || next.frontendHost !== before.frontendHost) {
+    // Only a new port can be checked: the current one is held by our own HAProxy on every host address.
+    if (next.frontendPort !== before.frontendPort) {
       if (!(await isPortFree(next.frontendPort, next.frontendHost))) {
         return fail(`frontendPort: ${await describePortInUse(next.frontendPort)}; choose another port`, 'frontendPort');
       }

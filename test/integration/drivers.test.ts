@@ -141,7 +141,7 @@ describe.skipIf(!hasDocker())('DockerDriver', () => {
   });
 
   describe('with two replicas', () => {
-    sharedBehaviour(() => ({ driver, namePattern: new RegExp(`^scaledeck-${app}-[0-9a-f]{6}$`) }));
+    sharedBehaviour(() => ({ driver, namePattern: new RegExp(`^${app}-[0-9a-f]{6}$`) }));
 
     it('never lists, nor removes, a container without its labels', async () => {
       const listed = await driver.list();

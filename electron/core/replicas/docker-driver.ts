@@ -175,7 +175,7 @@ export class DockerDriver implements ReplicaDriver {
   }
 
   async create(spec: ReplicaSpec): Promise<ObservedReplica> {
-    const name = `scaledeck-${this.app}-${randomBytes(3).toString('hex')}`;
+    const name = `${this.app}-${randomBytes(3).toString('hex')}`;
     let container: Dockerode.Container;
     try {
       container = await this.docker.createContainer(containerCreateOptions(spec, { app: this.app, name, stopTimeoutS: this.stopTimeoutS }));

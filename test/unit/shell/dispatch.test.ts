@@ -1,0 +1,107 @@
+// dispatchCommand is the one path from a shell to the control plane: the Electron IPC handlers (after isTrustedSender)
+// and the headless HTTP routes both call it, so bad input stopped here is stopped for both shells.
+import { describe, expect, it } from 'vitest';
+import { commandInputs, type CommandName } from '../../../electron/contract.js';
+import { dispatchCommand, type CommandTarget } from '../../../electron/dispatch.js';
+
+interface RecordedCall {
+  command: CommandName;
+  input: unknown;
+}
+
+/** A control plane that only records what reached it, answering each command with a recognisable result. */
+function recordingTarget(): { target: CommandTarget; calls: RecordedCall[] } {
+  const calls: RecordedCall[] = [];
+  const record = (command: CommandName) => async (input?: unknown) => {
+    calls.push({ command, input });
+    return { result: { handledBy: command } };
+  };
+  const target = Object.fromEntries((Object.keys(commandInputs) as CommandName[]).map((command) => [command, record(command)]));
+  return { target: target as unknown as CommandTarget, calls };
+}
+
+type Rejection = [command: CommandName, input: unknown, field: string, says: RegExp];
+
+const REJECTED: Rejection[] = [
+  ['scale', { replicas: '3' }, 'replicas', /must be a number/],
+  ['scale', { replicas: -1 }, 'replicas', /0 or more/],
+  ['scale', { replicas: 101 }, 'replicas', /100 or less/],
+  ['scale', { replicas: 2.5 }, 'replicas', /whole number/],
+  ['scale', { replicas: Number.NaN }, 'replicas', /must be a number/],
+  ['scale', { replicas: 2, force: true }, 'force', /not a known field/],
+  ['scale', {}, 'replicas', /must be a number/],
+  ['scale', undefined, 'input', /must be an object.*got nothing/],
+  ['scale', null, 'input', /got null/],
+  ['scale', 3, 'input', /got a number/],
+  ['scale', [{ replicas: 3 }], 'input', /got an array/],
+  ['setMode', { mode: 'turbo' }, 'mode', /"auto" or "manual"/],
+  ['setMode', { mode: 'auto', extra: 1 }, 'extra', /not a known field/],
+  ['setMode', undefined, 'input', /got nothing/],
+  ['startLoad', { rate: 0, durationS: 10 }, 'rate', /at least 1/],
+  ['startLoad', { rate: 100000, durationS: 10 }, 'rate', /5000 requests\/s or less/],
+  ['startLoad', { rate: 10, durationS: 0 }, 'durationS', /at least 1 s/],
+  ['startLoad', { rate: 10, durationS: 10, path: 'no-slash' }, 'path', /starting with \//],
+  ['startLoad', { rate: 10 }, 'durationS', /.+/],
+  ['removeReplica', { id: '' }, 'id', /must name a replica/],
+  ['updateSettings', 'frontendPort=80', 'input', /got a string/],
+  ['updateSettings', [1, 2], 'input', /got an array/],
+];
+
+describe('dispatchCommand', () => {
+  it.each(REJECTED)('rejects %s %j naming the field %s, without calling the control plane', async (command, input, field, says) => {
+    const { target, calls } = recordingTarget();
+    const answer = await dispatchCommand(target, command, input);
+    expect(answer).toEqual({ error: expect.stringMatching(says), field });
+    expect((answer as { error: string }).error.startsWith(`${field}: `)).toBe(true);
+    expect(calls).toEqual([]);
+  });
+
+  it('calls the control plane once with the validated input and returns its result', async () => {
+    const { target, calls } = recordingTarget();
+    expect(await dispatchCommand(target, 'scale', { replicas: 3 })).toEqual({ result: { handledBy: 'scale' } });
+    expect(await dispatchCommand(target, 'setMode', { mode: 'auto' })).toEqual({ result: { handledBy: 'setMode' } });
+    expect(await dispatchCommand(target, 'startLoad', { rate: 1, durationS: 600, path: '/work?ms=5' })).toEqual({ result: { handledBy: 'startLoad' } });
+    expect(calls).toEqual([
+      { command: 'scale', input: { replicas: 3 } },
+      { command: 'setMode', input: { mode: 'auto' } },
+      { command: 'startLoad', input: { rate: 1, durationS: 600, path: '/work?ms=5' } },
+    ]);
+  });
+
+  it('passes a settings patch through to the control plane, which judges the values', async () => {
+    const { target, calls } = recordingTarget();
+    await dispatchCommand(target, 'updateSettings', { scaleUpThreshold: 80 });
+    expect(calls).toEqual([{ command: 'updateSettings', input: { scaleUpThreshold: 80 } }]);
+  });
+
+  it('calls commands without input with nothing, whatever the caller sent', async () => {
+    const { target, calls } = recordingTarget();
+    expect(await dispatchCommand(target, 'getSnapshot', { sneaky: true })).toEqual({ result: { handledBy: 'getSnapshot' } });
+    expect(await dispatchCommand(target, 'stopLoad', undefined)).toEqual({ result: { handledBy: 'stopLoad' } });
+    expect(calls).toEqual([
+      { command: 'getSnapshot', input: undefined },
+      { command: 'stopLoad', input: undefined },
+    ]);
+  });
+
+  it('turns a control plane that throws into an error message, not a rejected promise', async () => {
+    const { target } = recordingTarget();
+    target.scale = async () => {
+      throw new Error('connect ENOENT /var/run/docker.sock');
+    };
+    target.setMode = async () => {
+      throw 'a bare string';
+    };
+    expect(await dispatchCommand(target, 'scale', { replicas: 2 })).toEqual({ error: 'connect ENOENT /var/run/docker.sock' });
+    expect(await dispatchCommand(target, 'setMode', { mode: 'manual' })).toEqual({ error: 'a bare string' });
+  });
+
+  it('passes on the control plane\'s own refusal unchanged', async () => {
+    const { target } = recordingTarget();
+    target.scale = async () => ({ error: 'replicas: must be between minReplicas (1) and maxReplicas (8)', field: 'replicas' });
+    expect(await dispatchCommand(target, 'scale', { replicas: 9 })).toEqual({
+      error: 'replicas: must be between minReplicas (1) and maxReplicas (8)',
+      field: 'replicas',
+    });
+  });
+});
