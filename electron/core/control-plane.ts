@@ -23,7 +23,9 @@ import type { ReplicaDriver, ReplicaSpec, ReplicaStats } from './replicas/replic
 import { SettingsError, applySettingsPatch, type Settings } from './settings.js';
 import { SettingsStore } from './settings-store.js';
 import { runSetupChecks } from './setup-checks.js';
-import { buildApiImage, imageExists } from './image/image-builder.js';
+import { imageExists } from './image/image-builder.js';
+import { ImageBuildJob } from './image/image-build-job.js';
+import { dockerStatus } from './replicas/docker-driver.js';
 import { hostCpuPercent } from './metrics/host-cpu.js';
 
 export interface ControlPlaneOptions {
@@ -78,7 +80,7 @@ class ScaleDeckControlPlane implements ControlPlane {
   private policyState: PolicyState = initialPolicyState();
   private checks: SetupCheck[] = [];
   private dockerStatus: { reachable: boolean; version: string | null } = { reachable: false, version: null };
-  private imageBuild: Snapshot['imageBuild'] = { running: false, log: [], error: null };
+  private readonly imageBuild = new ImageBuildJob(() => this.publishSnapshot());
   private snapshotTimer: NodeJS.Timeout | null = null;
   private lastSnapshotAt = 0;
   private watchTimer: NodeJS.Timeout | null = null;
@@ -262,27 +264,17 @@ class ScaleDeckControlPlane implements ControlPlane {
   }
 
   private async refreshDocker(): Promise<void> {
-    const status = await this.dockerEngineStatus();
+    const status = await dockerStatus(this.docker);
     const changed = status.reachable !== this.dockerStatus.reachable;
     this.dockerStatus = { reachable: status.reachable, version: status.version };
     if (changed) this.publishSnapshot();
-  }
-
-  private async dockerEngineStatus(): Promise<{ reachable: boolean; version: string | null; error?: string }> {
-    try {
-      const version = await this.docker.version();
-      return { reachable: true, version: version.Version };
-    } catch (error) {
-      const where = this.settings.dockerHost || '/var/run/docker.sock';
-      return { reachable: false, version: null, error: `Cannot reach the Docker engine at ${where}: ${(error as Error).message}` };
-    }
   }
 
   private async runChecks(): Promise<SetupCheck[]> {
     const usesDocker = this.settings.driver !== 'process';
     return runSetupChecks(
       {
-        docker: async () => (usesDocker ? this.dockerEngineStatus() : null),
+        docker: async () => (usesDocker ? dockerStatus(this.docker) : null),
         haproxy: async () => {
           await checkHaproxy(this.options.haproxyBin);
           return haproxyVersion(this.options.haproxyBin);
@@ -323,7 +315,7 @@ class ScaleDeckControlPlane implements ControlPlane {
       sample: this.sampler.history.last() ?? null,
       checks: this.checks,
       load: this.load.status,
-      imageBuild: { ...this.imageBuild, log: this.imageBuild.log.slice(-200) },
+      imageBuild: this.imageBuild.state,
     };
   }
 
@@ -445,33 +437,18 @@ class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async buildImage(): Promise<Result<{ started: boolean }>> {
-    if (this.imageBuild.running) return ok({ started: false });
-    this.imageBuild = { running: true, log: [], error: null };
-    this.publishSnapshot();
-    void buildApiImage({
-      docker: this.docker,
-      dockerfile: this.options.paths.apiDockerfile,
-      serverJs: this.options.paths.apiServerJs,
-      tag: this.settings.image,
-      onLog: (line) => {
-        this.imageBuild.log.push(line);
-        if (this.imageBuild.log.length > 400) this.imageBuild.log.splice(0, 200);
-        this.publishSnapshot();
-      },
-    }).then(
+    const { docker } = this;
+    const { apiDockerfile: dockerfile, apiServerJs: serverJs } = this.options.paths;
+    const { started, done } = this.imageBuild.start({ docker, dockerfile, serverJs, tag: this.settings.image });
+    done?.then(
       (built) => {
-        this.imageBuild.running = false;
         this.event('docker', `Built ${built.tag} (${built.base} base ${built.baseImage})`);
         void this.recheck();
         this.controller.kick();
       },
-      (error: unknown) => {
-        this.imageBuild = { ...this.imageBuild, running: false, error: (error as Error).message };
-        this.event('error', `Image build failed: ${(error as Error).message}`);
-        this.publishSnapshot();
-      },
+      (error: unknown) => this.event('error', `Image build failed: ${(error as Error).message}`),
     );
-    return ok({ started: true });
+    return ok({ started });
   }
 
   async recheck(): Promise<Result<SetupCheck[]>> {
