@@ -3,6 +3,7 @@
 import Dockerode from 'dockerode';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type {
   ControlEvent, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput,
   SetupCheck, Snapshot, StreamMessage,
@@ -95,7 +96,7 @@ class ScaleDeckControlPlane implements ControlPlane {
     this.supervisor = new HaproxySupervisor({
       dataDir: options.dataDir,
       bin: options.haproxyBin,
-      renderConfig: () => renderHaproxyConfig({ dataDir: options.dataDir, ...this.settings, backendName: BACKEND_NAME }),
+      renderConfig: () => this.renderHaproxyConfig(),
     });
     this.backend = new HaproxyBackend(() => this.supervisor.client);
     const desired = this.clampToRange(this.store.desired ?? settings.minReplicas);
@@ -154,7 +155,13 @@ class ScaleDeckControlPlane implements ControlPlane {
   private async startHaproxy(): Promise<void> {
     try {
       await this.supervisor.start();
-      this.event('haproxy', `HAProxy ${this.supervisor.version ?? ''} serving ${this.frontendUrl()} (stats ${this.statsUrl()})`);
+      if (this.supervisor.adopted && (await readFile(this.supervisor.configPath, 'utf8').catch(() => '')) !== this.renderHaproxyConfig()) {
+        // Adopted, but its config predates a settings change made while ScaleDeck was not running.
+        this.event('haproxy', 'The running HAProxy was started with other settings; restarting it with the current ones');
+        await this.supervisor.restart();
+      }
+      const how = this.supervisor.adopted ? 'adopted, still' : 'started,';
+      this.event('haproxy', `HAProxy ${this.supervisor.version ?? ''} ${how} serving ${this.frontendUrl()} (stats ${this.statsUrl()})`);
       if (!this.controllerStarted) {
         this.controllerStarted = true;
         this.controller.start();
@@ -163,6 +170,10 @@ class ScaleDeckControlPlane implements ControlPlane {
       this.event('error', `HAProxy could not start: ${(error as Error).message}`);
     }
     this.publishSnapshot();
+  }
+
+  private renderHaproxyConfig(): string {
+    return renderHaproxyConfig({ dataDir: this.options.dataDir, ...this.settings, backendName: BACKEND_NAME });
   }
 
   private makeDriver(kind: Settings['driver']): ReplicaDriver {
