@@ -24,7 +24,10 @@ export function useThresholds(preview: ValueStore<ThresholdPreview>, up: number,
   return { up: draft.scaleUpThreshold ?? up, down: draft.scaleDownThreshold ?? down };
 }
 
-/** The two threshold lines; the class names are stable hooks for end-to-end tests reading the SVG. */
+/**
+ * The two threshold lines; the class names are stable hooks for end-to-end tests reading the SVG.
+ * Their labels sit at opposite ends, so they cannot overlap when the thresholds are close together.
+ */
 export function thresholdLines(up: number, down: number, unit: string) {
   return [
     <ReferenceLine
@@ -45,7 +48,7 @@ export function thresholdLines(up: number, down: number, unit: string) {
       strokeDasharray="6 4"
       strokeWidth={1.5}
       ifOverflow="extendDomain"
-      label={{ value: `down ${down}${unit}`, position: 'insideBottomRight', fill: 'var(--threshold-down)', fontSize: 11 }}
+      label={{ value: `down ${down}${unit}`, position: 'insideBottomLeft', fill: 'var(--threshold-down)', fontSize: 11 }}
     />,
   ];
 }

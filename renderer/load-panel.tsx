@@ -8,12 +8,16 @@ import { useNow } from './use-now.js';
 // The contract's LoadInput limits, so a bad number is caught before it is sent.
 const RATE_LIMITS = { min: 1, max: 5000 };
 const DURATION_LIMITS = { min: 1, max: 600 };
+const PATH_PATTERN = /^\/[\x21-\x7e]{0,199}$/;
+// `/` costs the sample api almost nothing, so it never raises replica CPU; `/work` burns CPU for `ms` per request.
+const DEFAULT_PATH = '/work?ms=50';
 
-function problemWith(rate: number, durationS: number): string | null {
+function problemWith(rate: number, durationS: number, path: string): string | null {
   if (!Number.isInteger(rate) || rate < RATE_LIMITS.min || rate > RATE_LIMITS.max) return `Rate must be a whole number from ${RATE_LIMITS.min} to ${RATE_LIMITS.max} req/s.`;
   if (!Number.isInteger(durationS) || durationS < DURATION_LIMITS.min || durationS > DURATION_LIMITS.max) {
     return `Duration must be a whole number from ${DURATION_LIMITS.min} to ${DURATION_LIMITS.max} s.`;
   }
+  if (!PATH_PATTERN.test(path)) return 'Path must start with / and have no spaces (at most 200 characters), e.g. /work?ms=50.';
   return null;
 }
 
@@ -22,14 +26,15 @@ export function LoadPanel({ load, onLoad }: { load: LoadStatus; onLoad: (load: L
   const id = useId();
   const [rate, setRate] = useState(String(load.rate > 0 ? load.rate : 50));
   const [duration, setDuration] = useState(String(load.durationS > 0 ? load.durationS : 60));
+  const [path, setPath] = useState(DEFAULT_PATH);
   const [error, setError] = useState<string | null>(null);
   const now = useNow(1000, load.running);
-  const problem = problemWith(Number(rate), Number(duration));
+  const problem = problemWith(Number(rate), Number(duration), path);
 
   const start = async () => {
     if (problem) return;
     setError(null);
-    const answer = await api.startLoad({ rate: Number(rate), durationS: Number(duration) });
+    const answer = await api.startLoad({ rate: Number(rate), durationS: Number(duration), path });
     if ('result' in answer) onLoad(answer.result);
     else setError(answer.error);
   };
@@ -74,6 +79,17 @@ export function LoadPanel({ load, onLoad }: { load: LoadStatus; onLoad: (load: L
           value={duration}
           disabled={load.running}
           onChange={(event) => setDuration(event.currentTarget.value)}
+        />
+        <label htmlFor={`${id}-path`}>Path</label>
+        <input
+          id={`${id}-path`}
+          className="load-path"
+          type="text"
+          spellCheck={false}
+          autoComplete="off"
+          value={path}
+          disabled={load.running}
+          onChange={(event) => setPath(event.currentTarget.value)}
         />
       </div>
       <div className="load-actions">

@@ -89,7 +89,7 @@ describe('load panel', () => {
     await userEvent.clear(duration);
     await userEvent.type(duration, '30');
     await userEvent.click(screen.getByRole('button', { name: 'Start' }));
-    expect(bridge.callsOf('startLoad')).toEqual([{ rate: 200, durationS: 30 }]);
+    expect(bridge.callsOf('startLoad')).toEqual([{ rate: 200, durationS: 30, path: '/work?ms=50' }]);
     await waitFor(() => expect(updates.at(-1)?.running).toBe(true));
   });
 

@@ -1,0 +1,239 @@
+// The dashboard end to end: real Chromium on `npm run serve`, real Docker replicas behind a real HAProxy, driven by
+// mouse and clicks the way a person uses it.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../electron/contract.js';
+import { SettingsStore } from '../../electron/core/settings-store.js';
+import { freePort, removeLeftoverContainers, waitFor } from '../support/control-plane-fixture.js';
+import { CHROMIUM, hasChromium, hasDocker, hasHaproxy } from '../support/requirements.js';
+import { startDashboardShell, type DashboardShell } from './dashboard-shell.js';
+
+const TOKEN = 'dashboard-e2e-token';
+const ARTIFACTS = path.resolve('test/e2e/artifacts');
+
+interface TableRow {
+  name: string;
+  state: string;
+}
+
+/** The replica table as the page shows it: one entry per replica row. */
+function tableRows(page: Page): Promise<TableRow[]> {
+  return page.$$eval('.replica-table tbody tr', (rows) =>
+    rows
+      .filter((row) => row.querySelector('.badge') !== null)
+      .map((row) => ({ name: row.querySelector('td')?.textContent?.trim() ?? '', state: row.querySelector('.badge')?.textContent?.trim() ?? '' })),
+  );
+}
+
+const readyNames = (rows: TableRow[]): string[] => rows.filter((row) => row.state === 'ready').map((row) => row.name);
+
+/** Waits until the replica chart has caught up with the table (it is fed by samples, once a second). */
+async function chartMatchesTable(page: Page): Promise<void> {
+  const legend = page.locator('.replica-chart .legend li', { hasText: 'Ready' }).locator('.legend-value');
+  await waitFor(
+    async () => (await legend.innerText()) === String(readyNames(await tableRows(page)).length),
+    10_000,
+    'the replica chart to show as many ready replicas as the table',
+  );
+}
+
+async function thresholdY(page: Page, which: 'up' | 'down'): Promise<number> {
+  const line = page.locator(`.cpu-chart .threshold-${which} line`);
+  // Playwright counts a horizontal SVG line (zero height) as hidden, so wait for it to exist, not to be visible.
+  await line.waitFor({ state: 'attached' });
+  return Number(await line.getAttribute('y1'));
+}
+
+/** Where the thumb of a range input sits for `value`: the track runs between half a thumb's width from each end. */
+function thumbX(box: { x: number; width: number }, value: number, min: number, max: number): number {
+  const halfThumb = 8;
+  return box.x + halfThumb + ((value - min) / (max - min)) * (box.width - 2 * halfThumb);
+}
+
+describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard in Chromium over the headless shell, on Docker and HAProxy', () => {
+  const app = `e2e${Math.random().toString(16).slice(2, 8)}`;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'scaledeck-e2e-'));
+  let shell: DashboardShell | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const snapshot = async (): Promise<Snapshot> => {
+    const { status, json } = await shell!.call<Snapshot>('GET', '/api/snapshot');
+    expect(status).toBe(200);
+    return json;
+  };
+
+  const screenshot = async (name: string) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+  };
+
+  beforeAll(async () => {
+    const store = new SettingsStore(dataDir);
+    store.update({ driver: 'docker', frontendPort: await freePort(), statsPort: await freePort(), mode: 'manual', minReplicas: 1, maxReplicas: 6 });
+    store.setDesired(1);
+    shell = await startDashboardShell({ dataDir, app, token: TOKEN });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await shell?.stop();
+    await removeLeftoverContainers(app);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens on one ready replica, with the Docker and HAProxy versions in the status bar', async () => {
+    await page.goto(shell!.dashboardUrl);
+    // A one-minute window, so the short history of this test fills the charts.
+    await page.getByRole('button', { name: '1 min' }).click();
+    expect(await page.getByRole('button', { name: '1 min' }).getAttribute('aria-pressed')).toBe('true');
+    await waitFor(async () => {
+      const rows = await tableRows(page);
+      return rows.length === 1 && rows[0]!.state === 'ready';
+    }, 90_000, 'the replica table to show 1 ready replica');
+    const state = await snapshot();
+    expect(state.docker.version).toMatch(/^\d+\.\d+/);
+    expect(state.haproxy.version).toMatch(/^2\.\d+/);
+    const docker = page.locator('.status-bar .status-item', { hasText: 'Docker' });
+    const haproxy = page.locator('.status-bar .status-item', { hasText: 'HAProxy' });
+    await waitFor(async () => (await docker.innerText()).includes(state.docker.version!), 10_000, 'the Docker version in the status bar');
+    await waitFor(async () => (await haproxy.innerText()).includes(`running ${state.haproxy.version}`), 10_000, 'the HAProxy version in the status bar');
+    // The token moves from the address bar into the tab's storage, so it is not left in the history.
+    expect(page.url()).not.toContain('token=');
+    await chartMatchesTable(page);
+    await screenshot('dashboard-1-ready.png');
+  });
+
+  it('moves the scale-up line and the setting when the threshold slider is dragged with the mouse', async () => {
+    const before = (await snapshot()).settings.scaleUpThreshold;
+    const yBefore = await thresholdY(page, 'up');
+    const slider = page.getByRole('slider', { name: 'Scale up above' });
+    const [min, max] = [Number(await slider.getAttribute('min')), Number(await slider.getAttribute('max'))];
+    const box = (await slider.boundingBox())!;
+    const target = before > 50 ? before - 25 : before + 25;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(thumbX(box, before, min, max), y);
+    await page.mouse.down();
+    await page.mouse.move(thumbX(box, target, min, max), y, { steps: 12 });
+    await page.mouse.up();
+
+    const dragged = Number(await slider.inputValue());
+    expect(Math.abs(dragged - target)).toBeLessThanOrEqual(3);
+    const yAfter = await waitFor(async () => {
+      const now = await thresholdY(page, 'up');
+      return now !== yBefore ? now : null;
+    }, 5_000, 'the scale-up line to move');
+    // SVG y grows downwards: a lower threshold draws lower.
+    expect(Math.sign(yAfter - yBefore)).toBe(dragged < before ? 1 : -1);
+    const saved = await waitFor(async () => {
+      const value = (await snapshot()).settings.scaleUpThreshold;
+      return value === dragged ? value : null;
+    }, 5_000, `the snapshot's scaleUpThreshold to become ${dragged}`);
+    expect(saved).not.toBe(before);
+    expect(await thresholdY(page, 'up')).toBe(yAfter);
+  });
+
+  it('adds two replicas with +, shows them ready, and they answer through the frontend', async () => {
+    const add = page.getByRole('button', { name: 'Add a replica' });
+    await add.click();
+    await add.click();
+    const names = await waitFor(async () => {
+      const rows = await tableRows(page);
+      return rows.length === 3 && readyNames(rows).length === 3 ? readyNames(rows) : null;
+    }, 120_000, 'the replica table to show 3 ready replicas');
+    expect(new Set(names).size).toBe(3);
+
+    const state = await snapshot();
+    expect(state.desired).toBe(3);
+    expect(state.mode).toBe('manual');
+    const hosts = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const response = await fetch(state.haproxy.frontendUrl, { signal: AbortSignal.timeout(3000) });
+      expect(response.status).toBe(200);
+      hosts.add(((await response.json()) as { host: string }).host);
+    }
+    expect(hosts.size).toBe(3);
+    // A container's hostname is the start of its id: each answer came from one of the three replicas in the table.
+    const readyIds = state.replicas.filter((r) => r.state === 'ready').map((r) => r.id.slice(0, 12));
+    expect([...hosts].sort()).toEqual(readyIds.sort());
+    await chartMatchesTable(page);
+    await screenshot('dashboard-3-three-replicas.png');
+  });
+
+  it('removes a replica from its table row: drained, gone from the table, desired 2', async () => {
+    const victim = readyNames(await tableRows(page))[0]!;
+    await page.getByRole('button', { name: `Remove ${victim}` }).click();
+    await waitFor(async () => {
+      const rows = await tableRows(page);
+      return !rows.some((row) => row.name === victim) && readyNames(rows).length === 2;
+    }, 90_000, `${victim} to leave the table`);
+    await waitFor(
+      async () => (await page.locator('.event-log').innerText()).includes(`Drained and stopped ${victim}`),
+      10_000,
+      `the event log to tell that ${victim} was drained`,
+    );
+    const state = await snapshot();
+    expect(state.desired).toBe(2);
+    expect(state.replicas.map((r) => r.name)).not.toContain(victim);
+  });
+
+  it('resumes autoscaling from the mode switch', async () => {
+    await page.getByRole('button', { name: 'Resume autoscaling' }).click();
+    await waitFor(async () => (await snapshot()).mode === 'auto', 10_000, 'the snapshot mode to become auto');
+    // The page learns the new mode from the command's answer, which can land just after the snapshot shows it.
+    await waitFor(() => page.getByRole('radio', { name: 'Auto' }).isChecked(), 5_000, 'the mode switch to show Auto');
+    await waitFor(async () => (await page.getByRole('button', { name: 'Resume autoscaling' }).count()) === 0, 5_000, 'the manual banner to go');
+  });
+
+  it('scales out under load started from the load panel, and stops the load', async () => {
+    const patch = { scaleUpThreshold: 40, scaleDownThreshold: 10, breachSamples: 2, scaleUpCooldownS: 2, maxReplicas: 4 };
+    const { status } = await shell!.call('PATCH', '/api/settings', patch);
+    expect(status).toBe(200);
+
+    const panel = page.locator('.load-panel');
+    await panel.getByRole('spinbutton', { name: /Rate/ }).fill('20');
+    await panel.getByRole('spinbutton', { name: /Duration/ }).fill('40');
+    const pathField = panel.getByRole('textbox', { name: 'Path' });
+    // `/` costs the sample api nearly nothing; `/work?ms=50` burns 50 ms of CPU per request.
+    expect(await pathField.inputValue()).toBe('/work?ms=50');
+    const before = readyNames(await tableRows(page)).length;
+    await panel.getByRole('button', { name: 'Start' }).click();
+    await waitFor(async () => (await snapshot()).load.running, 5_000, 'the load to start');
+    await waitFor(
+      async () => (await page.locator('.event-log').innerText()).includes('/work?ms=50'),
+      5_000,
+      'the event log to show the load sent to /work?ms=50',
+    );
+
+    const peak = await waitFor(async () => {
+      const ready = readyNames(await tableRows(page)).length;
+      return ready > before ? ready : null;
+    }, 30_000, `more than ${before} ready replicas in the table under load`);
+    expect(peak).toBeGreaterThan(before);
+    expect(peak).toBeLessThanOrEqual(4);
+    const state = await snapshot();
+    expect(state.load.sent).toBeGreaterThan(0);
+    expect(state.events.some((event) => event.kind === 'scale' && /^\d+ -> \d+: replica CPU .* > 40/.test(event.message))).toBe(true);
+    await chartMatchesTable(page);
+    await screenshot('dashboard-6-under-load.png');
+
+    await panel.getByRole('button', { name: 'Stop' }).click();
+    await waitFor(async () => !(await snapshot()).load.running, 5_000, 'the load to stop');
+    await waitFor(async () => (await panel.getByRole('status').innerText()) === 'idle', 5_000, 'the load panel to read idle');
+  });
+
+  it('raised no uncaught error in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
