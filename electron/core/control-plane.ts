@@ -285,7 +285,8 @@ class ScaleDeckControlPlane implements ControlPlane {
     const usesDocker = this.settings.driver !== 'process';
     return runSetupChecks(
       {
-        docker: async () => (usesDocker ? dockerStatus(this.docker) : null),
+        // The swarm driver's status also says whether the engine is a swarm manager.
+        docker: async () => (!usesDocker ? null : this.driver.kind === 'swarm' ? this.driver.status() : dockerStatus(this.docker)),
         haproxy: async () => {
           await checkHaproxy(this.options.haproxyBin);
           return haproxyVersion(this.options.haproxyBin);

@@ -4,6 +4,7 @@ import type { Settings } from '../settings.js';
 import { DockerDriver } from './docker-driver.js';
 import { ProcessDriver } from './process-driver.js';
 import type { ReplicaDriver } from './replica-driver.js';
+import { SwarmDriver } from './swarm-driver.js';
 
 export interface DriverContext {
   app: string;
@@ -22,6 +23,6 @@ export function createReplicaDriver(kind: Settings['driver'], context: DriverCon
     case 'process':
       return new ProcessDriver({ app: context.app, dataDir: context.dataDir, serverScript: context.serverScript });
     case 'swarm':
-      throw new Error('The swarm driver is not available in this version; choose docker or process');
+      return new SwarmDriver({ app: context.app, docker: context.docker, service: context.swarmService });
   }
 }

@@ -1,0 +1,282 @@
+// Replicas as the tasks of one Docker Swarm service: scaled through its replica count, each on its own host port.
+import type Dockerode from 'dockerode';
+import { CONTAINER_PORT_LABEL, DEFAULT_STOP_TIMEOUT_S, dockerStatus } from './docker-driver.js';
+import { DockerStatsFeeds } from './docker-stats.js';
+import {
+  APP_LABEL,
+  MANAGED_LABEL,
+  type DriverStatus,
+  type ObservedReplica,
+  type ReplicaDriver,
+  type ReplicaSpec,
+  type ReplicaStats,
+} from './replica-driver.js';
+import { NOT_A_MANAGER, SwarmService, message, statusCode } from './swarm/swarm-service.js';
+import {
+  claimableSlots, hasStopped, isServing, isWanted, publishedPort, removalPlan, replicaFromTask, swarmRemovalOrder,
+  type SwarmTask,
+} from './swarm/tasks.js';
+
+/** Docker's label on a task's container naming its task. */
+export const TASK_ID_LABEL = 'com.docker.swarm.task.id';
+const POLL_MS = 200;
+const NEW_SLOT_TIMEOUT_MS = 10_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface SwarmDriverOptions {
+  app: string;
+  docker: Dockerode;
+  service: string;
+  /** How long a new task may take to run. */
+  startTimeoutMs?: number;
+  /** How long a removal waits for tasks Swarm drops first on other nodes (being drained too) before it goes ahead. */
+  removalWaitMs?: number;
+}
+
+interface SlotClaim {
+  serviceId: string;
+  slot: number;
+  /** Task ids that existed when the slot was claimed: a failure among them is not this create's. */
+  known: Set<string>;
+}
+
+export class SwarmDriver implements ReplicaDriver {
+  readonly kind = 'swarm' as const;
+  private readonly app: string;
+  private readonly docker: Dockerode;
+  private readonly swarm: SwarmService;
+  private readonly startTimeoutMs: number;
+  private readonly removalWaitMs: number;
+  private readonly statsFeeds: DockerStatsFeeds;
+  /** Task ids the controller has: returned by create() or listed while no create was waiting. */
+  private readonly handedOut = new Set<string>();
+  /** Slots a running create() waits on. */
+  private readonly claimed = new Set<number>();
+  private creating = 0;
+  /** Service updates run one at a time, so each create gets its own slot and each removal drops the right one. */
+  private updates: Promise<unknown> = Promise.resolve();
+  /** Task id -> container id on this engine, from the last listing. */
+  private localContainers = new Map<string, string>();
+
+  constructor(options: SwarmDriverOptions) {
+    if (!/^[a-z0-9][a-z0-9-]{0,30}$/i.test(options.app)) {
+      throw new Error(`app name "${options.app}" must be 1-31 letters, digits or '-', starting with a letter or digit`);
+    }
+    this.app = options.app;
+    this.docker = options.docker;
+    this.swarm = new SwarmService(options.docker, options.service, options.app);
+    this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
+    this.removalWaitMs = options.removalWaitMs ?? 60_000;
+    this.statsFeeds = new DockerStatsFeeds(this.docker);
+  }
+
+  async status(): Promise<DriverStatus> {
+    const engine = await dockerStatus(this.docker);
+    if (!engine.reachable) return engine;
+    try {
+      const info = (await this.docker.info()) as { Swarm?: { ControlAvailable?: boolean } };
+      return info.Swarm?.ControlAvailable ? engine : { reachable: false, version: engine.version, error: NOT_A_MANAGER };
+    } catch (error) {
+      return { reachable: false, version: engine.version, error: `The Docker engine did not say whether it is a swarm manager: ${message(error)}` };
+    }
+  }
+
+  async list(): Promise<ObservedReplica[]> {
+    const service = await this.swarm.findOurs();
+    if (!service) {
+      this.handedOut.clear();
+      this.localContainers.clear();
+      this.statsFeeds.close();
+      return [];
+    }
+    const [tasks] = await Promise.all([this.swarm.tasks(service.ID), this.refreshLocalContainers()]);
+    const containerPort = Number(service.Spec?.Labels?.[CONTAINER_PORT_LABEL]) || 0;
+    const replicas: ObservedReplica[] = [];
+    for (const task of tasks.filter(isServing)) replicas.push(await this.replicaOf(task, containerPort));
+    // While a create waits, a new running task is the one it will return; otherwise the controller adopts it.
+    if (this.creating === 0) for (const replica of replicas) this.handedOut.add(replica.id);
+    const existing = new Set(tasks.map((t) => t.ID));
+    for (const id of this.handedOut) if (!existing.has(id)) this.handedOut.delete(id);
+    const serving = new Set(replicas.map((r) => this.localContainers.get(r.id)).filter((id): id is string => id !== undefined));
+    // Opening the stats feed now means the first stats() reading of a replica need not wait for the engine.
+    for (const id of serving) this.statsFeeds.watch(id);
+    for (const id of this.statsFeeds.watched()) if (!serving.has(id)) this.statsFeeds.forget(id);
+    return replicas;
+  }
+
+  private async replicaOf(task: SwarmTask, containerPort: number): Promise<ObservedReplica> {
+    return replicaFromTask(task, { service: this.swarm.name, host: await this.swarm.nodeAddress(task.NodeID), containerPort });
+  }
+
+  private async refreshLocalContainers(): Promise<void> {
+    const containers = await this.docker.listContainers({ filters: { label: [`${MANAGED_LABEL}=true`, `${APP_LABEL}=${this.app}`] } });
+    this.localContainers = new Map(
+      containers.filter((c) => c.Labels[TASK_ID_LABEL] && this.swarm.isOurs(c.Labels)).map((c) => [c.Labels[TASK_ID_LABEL], c.Id]),
+    );
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.updates.then(work);
+    this.updates = run.catch(() => undefined);
+    return run;
+  }
+
+  async create(spec: ReplicaSpec): Promise<ObservedReplica> {
+    this.creating += 1;
+    try {
+      const deadline = Date.now() + this.startTimeoutMs;
+      for (;;) {
+        const claim = await this.serialized(() => this.claimSlot(spec));
+        try {
+          const task = await this.waitForTaskIn(claim, spec.containerPort, deadline);
+          if (task) {
+            this.handedOut.add(task.ID);
+            return await this.replicaOf(task, spec.containerPort);
+          }
+        } finally {
+          this.claimed.delete(claim.slot);
+        }
+        // Swarm dropped the slot (a removal lowered the count while its task was not running yet): claim another.
+      }
+    } finally {
+      this.creating -= 1;
+    }
+  }
+
+  /** Takes a slot Swarm already fills and nobody has, or raises the replica count by one for a new slot. */
+  private async claimSlot(spec: ReplicaSpec): Promise<SlotClaim> {
+    const serviceId = await this.swarm.ensure(spec);
+    const tasks = await this.swarm.tasks(serviceId);
+    const known = new Set(tasks.map((t) => t.ID));
+    let slot: number | undefined = claimableSlots(tasks, this.handedOut, this.claimed)[0];
+    if (slot === undefined) {
+      const before = new Set(tasks.filter(isWanted).map((t) => t.Slot ?? 0));
+      await this.swarm.scaleBy(serviceId, 1);
+      slot = await this.waitForNewSlot(serviceId, before);
+    }
+    this.claimed.add(slot);
+    return { serviceId, slot, known };
+  }
+
+  private async waitForNewSlot(serviceId: string, before: Set<number>): Promise<number> {
+    const deadline = Date.now() + NEW_SLOT_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const fresh = (await this.swarm.tasks(serviceId)).filter(isWanted).map((t) => t.Slot ?? 0).filter((s) => !before.has(s) && !this.claimed.has(s));
+      if (fresh.length > 0) return Math.min(...fresh);
+      await sleep(50);
+    }
+    throw new Error(`Swarm started no new task of ${this.swarm.name} within ${NEW_SLOT_TIMEOUT_MS / 1000} s of raising its replica count`);
+  }
+
+  /** The slot's running task once it has a port; null when Swarm dropped the slot. */
+  private async waitForTaskIn(claim: SlotClaim, containerPort: number, deadline: number): Promise<SwarmTask | null> {
+    for (;;) {
+      const inSlot = (await this.swarm.tasks(claim.serviceId)).filter((t) => (t.Slot ?? 0) === claim.slot);
+      if (!inSlot.some(isWanted)) return null;
+      const ready = inSlot.find((t) => isServing(t) && !this.handedOut.has(t.ID) && publishedPort(t, containerPort) > 0);
+      if (ready) return ready;
+      const failed = inSlot.find((t) => !claim.known.has(t.ID) && (t.Status.State === 'failed' || t.Status.State === 'rejected'));
+      if (failed) throw new Error(`Swarm could not start a task of ${this.swarm.name}: ${taskProblem(failed)}`);
+      if (Date.now() > deadline) {
+        const latest = inSlot.find(isWanted);
+        const where = latest ? `${latest.Status.State}: ${taskProblem(latest)}` : 'gone';
+        throw new Error(`no task of ${this.swarm.name} ran within ${this.startTimeoutMs / 1000} s (slot ${claim.slot} is ${where})`);
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** Lowers the count by one so that Swarm drops exactly this task (see removalPlan); resolves once it has stopped. */
+  async remove(id: string, graceS: number): Promise<void> {
+    const waitUntil = Date.now() + this.removalWaitMs;
+    try {
+      for (;;) {
+        const outcome = await this.serialized(async (): Promise<'gone' | 'wait' | 'stopped' | 'left-to-swarm'> => {
+          const service = await this.swarm.findOurs();
+          if (!service) return 'gone';
+          const plan = removalPlan(id, await this.swarm.tasks(service.ID), await this.swarm.localNodeId());
+          if (plan === 'gone') return 'gone';
+          if (plan === 'wait' && Date.now() < waitUntil) return 'wait';
+          if (plan === 'stop-then-scale-down') {
+            await this.stopTask(service.ID, id, graceS);
+            await this.swarm.scaleBy(service.ID, -1);
+            return 'stopped';
+          }
+          // Swarm stops it: SIGTERM, then SIGKILL after the service's stop grace period.
+          await this.swarm.scaleBy(service.ID, -1);
+          return 'left-to-swarm';
+        });
+        if (outcome === 'wait') {
+          await sleep(250);
+          continue;
+        }
+        if (outcome === 'left-to-swarm') await this.waitUntilStopped(id, (DEFAULT_STOP_TIMEOUT_S + 10) * 1000);
+        return;
+      }
+    } finally {
+      this.handedOut.delete(id);
+      const containerId = this.localContainers.get(id);
+      if (containerId) this.statsFeeds.forget(containerId);
+    }
+  }
+
+  /** SIGTERM with the grace, then waits until Swarm has seen the task stop (so its slot is the one dropped next). */
+  private async stopTask(serviceId: string, id: string, graceS: number): Promise<void> {
+    const containerId = this.localContainers.get(id) ?? (await this.findLocalContainer(id));
+    if (containerId) {
+      try {
+        await this.docker.getContainer(containerId).stop({ t: Math.max(0, Math.ceil(graceS)) });
+      } catch (error) {
+        // 304: already stopped; 404: already gone.
+        if (statusCode(error) !== 304 && statusCode(error) !== 404) throw new Error(`could not stop task ${id.slice(0, 12)}: ${message(error)}`);
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const task = (await this.swarm.tasks(serviceId)).find((t) => t.ID === id);
+      if (!task || hasStopped(task) || !isWanted(task)) return;
+      await sleep(50);
+    }
+    throw new Error(`Swarm still reports task ${id.slice(0, 12)} running 10 s after its container was stopped`);
+  }
+
+  private async waitUntilStopped(id: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const service = await this.swarm.findOurs();
+      const task = service && (await this.swarm.tasks(service.ID)).find((t) => t.ID === id);
+      if (!task || hasStopped(task)) return;
+      await sleep(POLL_MS);
+    }
+  }
+
+  private async findLocalContainer(taskId: string): Promise<string | undefined> {
+    const containers = await this.docker.listContainers({
+      filters: { label: [`${TASK_ID_LABEL}=${taskId}`, `${MANAGED_LABEL}=true`, `${APP_LABEL}=${this.app}`] },
+    });
+    return containers.find((c) => this.swarm.isOurs(c.Labels))?.Id;
+  }
+
+  /** From the task container's stats stream on this engine; a task on another node has no readable stats. */
+  async stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
+    const containerId = this.localContainers.get(id) ?? (await this.findLocalContainer(id));
+    if (!containerId) {
+      throw new Error(`task ${id.slice(0, 12)} has no container on this Docker engine (it runs on another node, whose engine ScaleDeck does not reach)`);
+    }
+    return this.statsFeeds.read(containerId, spec.cpuLimit);
+  }
+
+  removalOrder(replicas: ObservedReplica[]): string[] {
+    return swarmRemovalOrder(replicas.map((r) => ({ id: r.id, node: r.host, slot: r.slot ?? 0, running: r.running })));
+  }
+
+  /** Nothing to stop: the service keeps running; the controller's scale-in to 0 on quit removes its tasks. */
+  async close(): Promise<void> {
+    this.statsFeeds.close();
+  }
+}
+
+function taskProblem(task: SwarmTask): string {
+  const problem = task.Status.Err || task.Status.Message || task.Status.State;
+  return /no such image/i.test(problem) ? `${problem}: load the image on every node (\`docker save IMAGE | docker load\` keeps its ID)` : problem;
+}

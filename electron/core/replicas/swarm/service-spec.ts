@@ -1,0 +1,59 @@
+// The Swarm service ScaleDeck asks for: its labels, CPU/memory limits, the image by ID, one host-mode port per task.
+import { createHash } from 'node:crypto';
+import type Dockerode from 'dockerode';
+import { CONTAINER_PORT_LABEL, DEFAULT_STOP_TIMEOUT_S } from '../docker-driver.js';
+import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../replica-driver.js';
+
+/** The image name from the settings; the task template itself names the image by ID. */
+export const IMAGE_LABEL = 'scaledeck.image';
+/** A digest of everything that shapes a task, so a changed setting is noticed without diffing Docker's normalised spec. */
+export const TASK_SPEC_LABEL = 'scaledeck.task-spec';
+/**
+ * Swarm replaces a dead task after this delay. It is also the window in which a removal lowers the replica count
+ * after stopping the drained task itself: the stopped task's not-yet-started replacement is what Swarm then drops.
+ */
+export const RESTART_DELAY_S = 3;
+
+export interface ServiceIdentity {
+  app: string;
+  service: string;
+  /** `sha256:...` of the local image named by spec.image. */
+  imageId: string;
+  stopGraceS?: number;
+}
+
+export type SwarmServiceSpec = Dockerode.ServiceSpec & { Name: string; Labels: Record<string, string> };
+
+export function taskSpecDigest(spec: ReplicaSpec, imageId: string): string {
+  const shape = [imageId, spec.containerPort, spec.cpuLimit, spec.memoryLimitMb].join('|');
+  return createHash('sha256').update(shape).digest('hex').slice(0, 16);
+}
+
+/** The create (and update) request for the service; pure, so labels, limits and the port can be checked without Docker. */
+export function serviceSpec(spec: ReplicaSpec, identity: ServiceIdentity): SwarmServiceSpec {
+  const ours = { [MANAGED_LABEL]: 'true', [APP_LABEL]: identity.app, [CONTAINER_PORT_LABEL]: String(spec.containerPort) };
+  return {
+    Name: identity.service,
+    Labels: { ...ours, [IMAGE_LABEL]: spec.image, [TASK_SPEC_LABEL]: taskSpecDigest(spec, identity.imageId) },
+    TaskTemplate: {
+      ContainerSpec: {
+        // By ID, not by name: a node then never asks a registry for the image (for a tag it tries a pull before
+        // every task start), and every task runs the same image even if the tag is rebuilt meanwhile.
+        Image: identity.imageId,
+        Labels: ours,
+        // The sample api listens on PORT, so a changed containerPort setting reaches it.
+        Env: [`PORT=${spec.containerPort}`],
+        StopGracePeriod: (identity.stopGraceS ?? DEFAULT_STOP_TIMEOUT_S) * 1e9,
+      },
+      Resources: { Limits: { NanoCPUs: Math.round(spec.cpuLimit * 1e9), MemoryBytes: Math.round(spec.memoryLimitMb * 2 ** 20) } },
+      // `any`, not `none` or `on-failure`: Swarm counts a stopped task that must not restart as a live replica until
+      // it is reaped, so a scale-up right after a scale-in would start too few tasks and never catch up.
+      RestartPolicy: { Condition: 'any', Delay: RESTART_DELAY_S * 1e9, MaxAttempts: 0 },
+    },
+    // Tasks start only when the controller raises the count, one per replica it asked for.
+    Mode: { Replicated: { Replicas: 0 } },
+    // Host mode without a published port: each task gets its own free port on its node, which HAProxy targets
+    // directly (the ingress routing mesh would hide which task answers and defeat the drain).
+    EndpointSpec: { Ports: [{ Protocol: 'tcp', TargetPort: spec.containerPort, PublishMode: 'host' }] },
+  };
+}

@@ -1,0 +1,142 @@
+// One Swarm service through dockerode: found by its exact name, created or adopted, its tasks, version-checked updates.
+import type Dockerode from 'dockerode';
+import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../replica-driver.js';
+import { TASK_SPEC_LABEL, serviceSpec, type SwarmServiceSpec } from './service-spec.js';
+import { isServing, type SwarmTask } from './tasks.js';
+
+export const NOT_A_MANAGER = 'The Docker engine is not a swarm manager: run `docker swarm init` (or point dockerHost at a manager)';
+/** Swarm's optimistic lock: an update with a stale version is refused ("update out of sequence") and retried. */
+const UPDATE_ATTEMPTS = 10;
+
+export function statusCode(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+/** The engine's own words, without dockerode's "(HTTP code 500) server error - " prefix. */
+export function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
+}
+
+/** Swarm-only endpoints answer 503 on an engine that is not a manager; say what to do instead of relaying that. */
+function swarmError(error: unknown, doing: string): Error {
+  if (statusCode(error) === 503 || /not a swarm manager|not part of a swarm/i.test(message(error))) return new Error(NOT_A_MANAGER);
+  return new Error(`could not ${doing}: ${message(error)}`);
+}
+
+export class SwarmService {
+  private readonly nodeAddresses = new Map<string, string>();
+  private localNode: string | null = null;
+
+  constructor(
+    private readonly docker: Dockerode,
+    readonly name: string,
+    private readonly app: string,
+  ) {}
+
+  isOurs(labels: Record<string, string> | undefined): boolean {
+    return labels?.[MANAGED_LABEL] === 'true' && labels[APP_LABEL] === this.app;
+  }
+
+  /** The service of this name, whoever owns it. */
+  async find(): Promise<Dockerode.Service | undefined> {
+    const services = await this.docker.listServices({ filters: { name: [this.name] } }).catch((error: unknown) => {
+      throw swarmError(error, 'list the Swarm services');
+    });
+    // The name filter also matches longer names that start with ours.
+    return services.find((s) => s.Spec?.Name === this.name);
+  }
+
+  /** The service if it is ours (labelled with this app), else undefined: never anything else's. */
+  async findOurs(): Promise<Dockerode.Service | undefined> {
+    const service = await this.find();
+    return service && this.isOurs(service.Spec?.Labels) ? service : undefined;
+  }
+
+  async tasks(serviceId: string): Promise<SwarmTask[]> {
+    const tasks = (await this.docker.listTasks({ filters: { service: [serviceId] } }).catch((error: unknown) => {
+      throw swarmError(error, `list the tasks of ${this.name}`);
+    })) as SwarmTask[];
+    return tasks.filter((t) => t.ServiceID === serviceId);
+  }
+
+  /** Creates the service with 0 replicas, or adopts ours; a changed task shape is applied only while no task runs. */
+  async ensure(spec: ReplicaSpec): Promise<string> {
+    const wanted = serviceSpec(spec, { app: this.app, service: this.name, imageId: await this.imageId(spec.image) });
+    const existing = await this.find();
+    if (!existing) {
+      try {
+        // dockerode sends its first argument as X-Registry-Auth; empty, as no registry is ever asked.
+        return (await this.docker.createService({}, wanted)).id;
+      } catch (error) {
+        // 409: another create made it first; adopt that one.
+        if (statusCode(error) !== 409) throw swarmError(error, `create the Swarm service ${this.name}`);
+        return this.ensure(spec);
+      }
+    }
+    if (!this.isOurs(existing.Spec?.Labels)) {
+      throw new Error(`A Swarm service named "${this.name}" exists and is not ScaleDeck's (app "${this.app}"): set swarmService to another name, or remove that service`);
+    }
+    if (existing.Spec?.Labels?.[TASK_SPEC_LABEL] !== wanted.Labels[TASK_SPEC_LABEL]) {
+      // A new template makes Swarm restart every running task, outside HAProxy's drain: wait until none runs.
+      const running = (await this.tasks(existing.ID)).some(isServing);
+      if (!running) await this.update(existing.ID, (current): SwarmServiceSpec => ({ ...wanted, Mode: current.Mode }));
+    }
+    return existing.ID;
+  }
+
+  private async imageId(image: string): Promise<string> {
+    try {
+      return (await this.docker.getImage(image).inspect()).Id;
+    } catch (error) {
+      if (statusCode(error) === 404) throw new Error(`image ${image} not found: build it with \`npm run image\` (or set "image" to one that exists)`);
+      throw new Error(`could not inspect image ${image}: ${message(error)}`);
+    }
+  }
+
+  /** Applies a change to the current spec with its version index, re-reading and retrying when Swarm moved on. */
+  async update(serviceId: string, change: (spec: Dockerode.ServiceSpec) => Dockerode.ServiceSpec | null): Promise<void> {
+    const service = this.docker.getService(serviceId);
+    for (let attempt = 1; ; attempt++) {
+      const info = (await service.inspect()) as Dockerode.Service;
+      const next = change(info.Spec ?? {});
+      if (!next) return;
+      try {
+        // dockerode sends `_query` as the query string and `_body` as the JSON body.
+        await service.update({ _query: { version: info.Version?.Index }, _body: next });
+        return;
+      } catch (error) {
+        if (!/update out of sequence/i.test(message(error)) || attempt >= UPDATE_ATTEMPTS) throw swarmError(error, `update the Swarm service ${this.name}`);
+      }
+    }
+  }
+
+  scaleBy(serviceId: string, delta: number): Promise<void> {
+    return this.update(serviceId, (spec) => {
+      const replicas = (spec.Mode?.Replicated?.Replicas ?? 0) + delta;
+      return replicas < 0 ? null : { ...spec, Mode: { Replicated: { Replicas: replicas } } };
+    });
+  }
+
+  /** Where HAProxy reaches a task: its node's address (for a one-node swarm, the address given to `swarm init`). */
+  async nodeAddress(nodeId: string | undefined): Promise<string> {
+    const known = nodeId ? this.nodeAddresses.get(nodeId) : undefined;
+    if (known) return known;
+    // listNodes is typed `any[]` by @types/dockerode; these are the Engine API's node fields.
+    const nodes = (await this.docker.listNodes()) as Array<{ ID: string; Status?: { Addr?: string }; ManagerStatus?: { Addr?: string } }>;
+    for (const node of nodes) {
+      const status = node.Status?.Addr;
+      // Some managers report 0.0.0.0 as their status address; their advertise address is then in ManagerStatus.
+      const address = status && status !== '0.0.0.0' ? status : node.ManagerStatus?.Addr?.replace(/:\d+$/, '');
+      if (address) this.nodeAddresses.set(node.ID, address);
+    }
+    const address = nodeId ? this.nodeAddresses.get(nodeId) : undefined;
+    if (!address) throw new Error(`Swarm reports no address for node ${nodeId ?? '(unassigned)'}: check \`docker node inspect ${nodeId ?? ''}\``);
+    return address;
+  }
+
+  /** The node of the engine ScaleDeck talks to: its task containers are the ones it can stop and read stats of. */
+  async localNodeId(): Promise<string | null> {
+    this.localNode ||= ((await this.docker.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID || null;
+    return this.localNode;
+  }
+}

@@ -1,0 +1,136 @@
+// Swarm tasks as ScaleDeck replicas: which tasks count, how one becomes a replica, and which ones Swarm removes first.
+import type { ObservedReplica } from '../replica-driver.js';
+
+/** The fields of a task (GET /tasks) the swarm driver reads; @types/dockerode types tasks as `any`. */
+export interface SwarmTask {
+  ID: string;
+  ServiceID: string;
+  NodeID?: string;
+  Slot?: number;
+  CreatedAt?: string;
+  DesiredState: string;
+  Status: {
+    Timestamp?: string;
+    State: string;
+    Message?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+    PortStatus?: { Ports?: Array<{ Protocol?: string; TargetPort?: number; PublishedPort?: number; PublishMode?: string }> };
+  };
+}
+
+/** Swarm's task states in its own order: everything up to `running` is on the way to running. */
+const TASK_STATES = [
+  'new', 'allocated', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running',
+  'complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned',
+];
+const RUNNING = TASK_STATES.indexOf('running');
+const rank = (state: string) => TASK_STATES.indexOf(state);
+
+/** Swarm still wants this task to run: it holds a slot, which counts towards the service's replicas. */
+export function isWanted(task: SwarmTask): boolean {
+  const desired = rank(task.DesiredState);
+  return desired >= 0 && desired <= RUNNING;
+}
+
+/** The task's container has exited (or never will run), whatever Swarm wants of it. */
+export function hasStopped(task: SwarmTask): boolean {
+  return rank(task.Status.State) > RUNNING;
+}
+
+export function isServing(task: SwarmTask): boolean {
+  return isWanted(task) && task.Status.State === 'running';
+}
+
+/** The host port the task's container port is published on, or 0 while it has none. */
+export function publishedPort(task: SwarmTask, containerPort: number): number {
+  const ports = task.Status.PortStatus?.Ports ?? [];
+  const port = ports.find((p) => p.PublishMode === 'host' && (!containerPort || p.TargetPort === containerPort) && p.PublishedPort);
+  return port?.PublishedPort ?? 0;
+}
+
+/** `<service>-<slot>-<task id prefix>`: unique, readable in HAProxy, and only letters, digits and '-'. */
+export function replicaName(service: string, task: SwarmTask): string {
+  return `${service}-${task.Slot ?? 0}-${task.ID.slice(0, 6)}`.replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+export function replicaFromTask(task: SwarmTask, where: { service: string; host: string; containerPort: number }): ObservedReplica {
+  const since = Date.parse(task.Status.Timestamp ?? '') || Date.parse(task.CreatedAt ?? '');
+  return {
+    id: task.ID,
+    name: replicaName(where.service, task),
+    host: where.host,
+    hostPort: publishedPort(task, where.containerPort),
+    startedAt: Number.isFinite(since) ? since : 0,
+    running: task.Status.State === 'running',
+    slot: task.Slot,
+  };
+}
+
+/** One slot as Swarm weighs it on scale-in. */
+export interface SlotFacts {
+  id: string;
+  /** The node it runs on ('' while unassigned); tasks on one node share it. */
+  node: string;
+  slot: number;
+  running: boolean;
+}
+
+/**
+ * Ids in the order Swarm removes them when the replica count is lowered, first to go first. Swarm (swarmkit's
+ * replicated orchestrator) keeps running tasks before others and low slots before high ones, numbers each task as
+ * the 1st, 2nd, ... copy on its node, keeps the lowest numbers and drops the rest; unassigned tasks go first.
+ * On one node that is: tasks that are not running, then the highest slot. Observed on Docker 20.10: 12 of 12
+ * scale-ins removed the highest slot, also when the newest task was in slot 1. Between nodes with an equal copy
+ * number Swarm's choice is arbitrary; this order then guesses the higher slot.
+ */
+export function swarmRemovalOrder(slots: SlotFacts[]): string[] {
+  const kept = [...slots].sort((a, b) => Number(b.running) - Number(a.running) || a.slot - b.slot);
+  const copies = new Map<string, number>();
+  const numbered = kept.map((facts) => {
+    const copy = (copies.get(facts.node) ?? 0) + 1;
+    copies.set(facts.node, copy);
+    return { facts, copy: facts.node ? copy : Infinity };
+  });
+  return numbered.sort((a, b) => a.copy - b.copy).reverse().map(({ facts }) => facts.id);
+}
+
+export function slotFacts(task: SwarmTask): SlotFacts {
+  return { id: task.ID, node: task.NodeID ?? '', slot: task.Slot ?? 0, running: task.Status.State === 'running' };
+}
+
+/**
+ * How to remove one task so that Swarm drops exactly that one:
+ * - `gone`: it is not wanted any more or has already stopped; Swarm fills its slot and the next create claims it.
+ * - `scale-down`: it is the one Swarm removes next; lowering the count is enough.
+ * - `stop-then-scale-down`: every wanted task is on this engine's node, so once it is stopped it is the only slot
+ *   not running, which Swarm removes before any running one.
+ * - `wait`: another task goes first on other nodes (it is being drained too); ask again shortly.
+ */
+export type RemovalPlan = 'gone' | 'scale-down' | 'stop-then-scale-down' | 'wait';
+
+export function removalPlan(id: string, tasks: SwarmTask[], localNodeId: string | null): RemovalPlan {
+  const wanted = tasks.filter(isWanted);
+  const target = wanted.find((t) => t.ID === id);
+  if (!target || hasStopped(target)) return 'gone';
+  if (swarmRemovalOrder(wanted.map(slotFacts))[0] === id) return 'scale-down';
+  if (localNodeId && wanted.every((t) => t.NodeID === localNodeId)) return 'stop-then-scale-down';
+  return 'wait';
+}
+
+/**
+ * Slots a create may take instead of raising the count: Swarm wants a task there, and its task has not been handed
+ * out to the controller yet (a replacement Swarm started for a dead task, or one left over from before a restart),
+ * or the handed-out task has stopped and Swarm is about to replace it. Lowest first.
+ */
+export function claimableSlots(tasks: SwarmTask[], handedOut: ReadonlySet<string>, claimed: ReadonlySet<number>): number[] {
+  const bySlot = new Map<number, SwarmTask[]>();
+  for (const task of tasks.filter(isWanted)) {
+    const slot = task.Slot ?? 0;
+    bySlot.set(slot, [...(bySlot.get(slot) ?? []), task]);
+  }
+  return [...bySlot]
+    .filter(([slot, inSlot]) => !claimed.has(slot) && inSlot.every((t) => !handedOut.has(t.ID) || hasStopped(t)))
+    .map(([slot]) => slot)
+    .sort((a, b) => a - b);
+}
