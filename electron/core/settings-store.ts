@@ -2,7 +2,7 @@
 import Conf from 'conf';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { applySettingsPatch, settingsFromStored, type Settings } from './settings.js';
+import { applySettingsPatch, defaultSettings, settingsFromStored, type Settings } from './settings.js';
 
 /** The file's shape as written; read back as unknown because a person may have edited it by hand. */
 interface StoredFile {
@@ -15,6 +15,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const isReplicaCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100;
+
+/** Only what the person changed is written, so a better default in a later version still reaches them. */
+function changedFromDefaults(settings: Settings): Partial<Settings> {
+  return Object.fromEntries(Object.entries(settings).filter(([key, value]) => defaultSettings[key as keyof Settings] !== value));
+}
 
 export class SettingsStore {
   readonly #conf: Conf<StoredFile>;
@@ -40,7 +45,7 @@ export class SettingsStore {
   /** Validates the whole result before writing; throws SettingsError naming the field, and changes nothing, on a bad value. */
   update(patch: unknown): Settings {
     const next = applySettingsPatch(this.#settings, patch);
-    this.#conf.set('settings', next);
+    this.#conf.set('settings', changedFromDefaults(next));
     this.#settings = next;
     return next;
   }

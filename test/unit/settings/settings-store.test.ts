@@ -23,6 +23,15 @@ describe('SettingsStore', () => {
     expect(store.desired).toBeNull();
   });
 
+  it('writes only the settings that differ from the defaults', () => {
+    const store = new SettingsStore(dir);
+    store.update({ maxReplicas: 6 });
+    store.update({ scaleUpThreshold: 80 });
+    store.update({ scaleUpThreshold: defaultSettings.scaleUpThreshold });
+    expect((readFile(store) as { settings: unknown }).settings).toEqual({ maxReplicas: 6 });
+    expect(new SettingsStore(dir).settings).toEqual({ ...defaultSettings, maxReplicas: 6 });
+  });
+
   it('keeps its file in the given folder as settings.json', () => {
     expect(new SettingsStore(dir).path).toBe(path.join(dir, 'settings.json'));
   });
