@@ -6,17 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeClient } from '../../haproxy/runtime-client.js';
 import { BACKEND_NAME } from '../../electron/core/haproxy-backend.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
-import { startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
-
-async function hostsThroughFrontend(frontend: string, tries: number): Promise<Set<string>> {
-  const hosts = new Set<string>();
-  for (let i = 0; i < tries; i++) {
-    const response = await fetch(frontend, { signal: AbortSignal.timeout(2000) });
-    if (response.status !== 200) throw new Error(`frontend answered ${response.status}`);
-    hosts.add(((await response.json()) as { host: string }).host);
-  }
-  return hosts;
-}
+import { startPlane, waitFor, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
 
 describe.skipIf(!hasHaproxy() || !hasDocker())('self-healing with Docker replicas', () => {
   let fixture: PlaneFixture;

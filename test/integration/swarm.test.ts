@@ -10,7 +10,7 @@ import type { ReplicaSpec } from '../../electron/core/replicas/replica-driver.js
 import { SwarmDriver, TASK_ID_LABEL } from '../../electron/core/replicas/swarm-driver.js';
 import type { SwarmTask } from '../../electron/core/replicas/swarm/tasks.js';
 import { hasDocker, hasHaproxy, requireAll } from '../support/requirements.js';
-import { runLoad, startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
+import { runLoad, startPlane, waitFor, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const docker = new Dockerode();
@@ -41,16 +41,6 @@ async function runningTasks(service: string): Promise<SwarmTask[]> {
 
 async function replicasOf(service: string): Promise<number | undefined> {
   return ((await docker.getService(service).inspect()) as Dockerode.Service).Spec?.Mode?.Replicated?.Replicas;
-}
-
-async function hostsThroughFrontend(frontend: string, tries: number): Promise<Set<string>> {
-  const hosts = new Set<string>();
-  for (let i = 0; i < tries; i++) {
-    const response = await fetch(frontend, { signal: AbortSignal.timeout(2000) });
-    if (response.status !== 200) throw new Error(`frontend answered ${response.status}`);
-    hosts.add(((await response.json()) as { host: string }).host);
-  }
-  return hosts;
 }
 
 describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () => {

@@ -82,6 +82,17 @@ export async function removeLeftoverContainers(app: string): Promise<void> {
   await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
 }
 
+/** Sends `tries` GETs to the frontend; every one must answer 200. Which replicas answered (their `host`). */
+export async function hostsThroughFrontend(frontend: string, tries: number): Promise<Set<string>> {
+  const hosts = new Set<string>();
+  for (let i = 0; i < tries; i++) {
+    const response = await fetch(frontend, { signal: AbortSignal.timeout(2000) });
+    if (response.status !== 200) throw new Error(`frontend answered ${response.status}`);
+    hosts.add(((await response.json()) as { host: string }).host);
+  }
+  return hosts;
+}
+
 export interface LoadReport {
   requests: number;
   non2xx: number;
