@@ -1,0 +1,141 @@
+// Reads a Chromium trace (CDP Tracing, devtools.timeline) of a page and measures its live updates on the main
+// thread: each firing of the heaviest periodic timer, plus the frames and garbage collection that follow it.
+
+export interface TraceEvent {
+  name: string;
+  cat?: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  /** Thread CPU time: the part of `dur` the thread actually ran, whatever else the machine was doing. */
+  tdur?: number;
+  pid: number;
+  tid: number;
+  args?: Record<string, unknown>;
+}
+
+export const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute', 'disabled-by-default-v8.gc', '__metadata'];
+
+export interface UpdateCost {
+  /** ms from the start of the trace. */
+  atMs: number;
+  /** The timer's own task: the render. */
+  taskMs: number;
+  /** The task plus what follows it without 16 ms of idle in between (the frame it causes, GC). */
+  totalMs: number;
+  longestTaskMs: number;
+  /** CPU time of the same tasks: on a busy machine, wall time also counts waiting for a core. */
+  cpuMs: number;
+}
+
+export type Activity = 'script' | 'style & layout' | 'paint' | 'gc' | 'other';
+
+export interface UpdateAnalysis {
+  updates: UpdateCost[];
+  /** Where the updates' main-thread time went, in ms summed over all updates. */
+  byActivity: Record<Activity, number>;
+}
+
+/** An idle gap this long ends an update: the main thread was free for a whole frame. */
+const IDLE_GAP_US = 16_000;
+
+/** Events that mean the page drew something new. */
+const RENDERING = new Set(['Layout', 'UpdateLayoutTree', 'PrePaint', 'Paint']);
+
+const end = (event: TraceEvent): number => event.ts + (event.dur ?? 0);
+
+function activityOf(name: string): Activity | null {
+  if (/^(V8\.GC|MinorGC|MajorGC|BlinkGC|V8\.GC_)/.test(name) || name.includes('garbage')) return 'gc';
+  if (['UpdateLayoutTree', 'Layout', 'RecalculateStyles', 'ParseAuthorStyleSheet'].includes(name)) return 'style & layout';
+  if (['PrePaint', 'Paint', 'Layerize', 'UpdateLayer', 'PaintImage', 'Commit', 'UpdateLayerTree'].includes(name)) return 'paint';
+  if (['FunctionCall', 'TimerFire', 'RunMicrotasks', 'EvaluateScript', 'FireAnimationFrame', 'EventDispatch', 'v8.callFunction', 'V8.Execute'].includes(name)) return 'script';
+  return null;
+}
+
+/** The page's renderer main thread: the process the traced frame lives in, its CrRendererMain thread. */
+function mainThread(events: TraceEvent[], pageUrl: string): { pid: number; tid: number } {
+  let pid: number | undefined;
+  for (const event of events) {
+    if (event.name !== 'TracingStartedInBrowser') continue;
+    const frames = (event.args?.data as { frames?: Array<{ processId: number; url: string }> } | undefined)?.frames ?? [];
+    pid = frames.find((frame) => frame.url.startsWith(pageUrl))?.processId ?? pid;
+  }
+  const threads = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && (e.args as { name?: string } | undefined)?.name === 'CrRendererMain');
+  const thread = threads.find((e) => e.pid === pid) ?? threads[0];
+  if (!thread) throw new Error('The trace has no renderer main thread (CrRendererMain): was the page open while tracing?');
+  return { pid: thread.pid, tid: thread.tid };
+}
+
+/** Self time of every complete event on one thread, charged to the nearest enclosing event with a known activity. */
+function activityTimes(events: TraceEvent[], within: Array<[number, number]>): Record<Activity, number> {
+  const totals: Record<Activity, number> = { script: 0, 'style & layout': 0, paint: 0, gc: 0, other: 0 };
+  const inside = (e: TraceEvent) => within.some(([from, to]) => e.ts >= from && end(e) <= to);
+  const sorted = events.filter((e) => e.ph === 'X' && inside(e)).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const stack: Array<{ event: TraceEvent; childUs: number; activity: Activity }> = [];
+  const close = (until: number) => {
+    while (stack.length > 0 && end((stack[stack.length - 1] as (typeof stack)[number]).event) <= until) {
+      const done = stack.pop() as (typeof stack)[number];
+      totals[done.activity] += Math.max(0, (done.event.dur ?? 0) - done.childUs) / 1000;
+      const parent = stack[stack.length - 1];
+      if (parent) parent.childUs += done.event.dur ?? 0;
+    }
+  };
+  for (const event of sorted) {
+    close(event.ts);
+    const parent = stack[stack.length - 1];
+    stack.push({ event, childUs: 0, activity: activityOf(event.name) ?? parent?.activity ?? 'other' });
+  }
+  close(Number.POSITIVE_INFINITY);
+  return totals;
+}
+
+export function analyzeLiveUpdates(events: TraceEvent[], pageUrl: string): UpdateAnalysis {
+  const { pid, tid } = mainThread(events, pageUrl);
+  const onMain = events.filter((e) => e.pid === pid && e.tid === tid);
+  const traceEnd = Math.max(...events.filter((e) => e.ph === 'X').map(end));
+  const traceStart = Math.min(...events.filter((e) => e.ph === 'X').map((e) => e.ts));
+  const tasks: TraceEvent[] = [];
+  for (const task of onMain.filter((e) => e.ph === 'X' && e.name === 'RunTask').sort((a, b) => a.ts - b.ts)) {
+    const last = tasks[tasks.length - 1];
+    if (!last || task.ts >= end(last)) tasks.push(task);
+  }
+
+  // The charts' publish timer is the periodic one that costs the most; a clock ticking in a table costs far less.
+  const fires = onMain.filter((e) => e.name === 'TimerFire' && e.ph === 'X');
+  const byTimer = new Map<string, TraceEvent[]>();
+  for (const fire of fires) {
+    const id = String((fire.args?.data as { timerId?: unknown } | undefined)?.timerId);
+    byTimer.set(id, [...(byTimer.get(id) ?? []), fire]);
+  }
+  const cost = (list: TraceEvent[]) => list.reduce((sum, e) => sum + (e.dur ?? 0), 0) / list.length;
+  const publishFires = [...byTimer.values()].filter((list) => list.length >= 2).sort((a, b) => cost(b) - cost(a))[0] ?? [];
+
+  const updates: UpdateCost[] = [];
+  const windows: Array<[number, number]> = [];
+  for (const fire of publishFires) {
+    // The last update may still be running when the trace ends: it would be cut short.
+    if (fire.ts > traceEnd - 500_000) continue;
+    const first = tasks.findIndex((task) => task.ts <= fire.ts && end(task) >= end(fire));
+    if (first < 0) continue;
+    const nextFire = publishFires.find((other) => other.ts > fire.ts)?.ts ?? Number.POSITIVE_INFINITY;
+    let last = first;
+    while (last + 1 < tasks.length) {
+      const next = tasks[last + 1] as TraceEvent;
+      if (next.ts - end(tasks[last] as TraceEvent) >= IDLE_GAP_US || next.ts >= nextFire) break;
+      last += 1;
+    }
+    const burst = tasks.slice(first, last + 1);
+    const [from, to] = [(tasks[first] as TraceEvent).ts, end(tasks[last] as TraceEvent)];
+    // A firing with no new sample to show changes nothing on screen: it is no update.
+    if (!onMain.some((e) => RENDERING.has(e.name) && e.ts >= from && e.ts <= to)) continue;
+    updates.push({
+      atMs: (fire.ts - traceStart) / 1000,
+      taskMs: ((tasks[first] as TraceEvent).dur ?? 0) / 1000,
+      totalMs: burst.reduce((sum, task) => sum + (task.dur ?? 0), 0) / 1000,
+      longestTaskMs: Math.max(...burst.map((task) => task.dur ?? 0)) / 1000,
+      cpuMs: burst.reduce((sum, task) => sum + (task.tdur ?? task.dur ?? 0), 0) / 1000,
+    });
+    windows.push([from, to]);
+  }
+  return { updates, byActivity: activityTimes(onMain, windows) };
+}
