@@ -7,6 +7,8 @@ import type { LoadBalancer } from './load-balancer.js';
 export interface TrackedReplica extends ObservedReplica {
   state: ReplicaState;
   registered: boolean;
+  /** Bumped whenever this controller changes the replica, to tell fresh state from an older observation. */
+  version: number;
   busy: boolean;
   note?: string;
 }
@@ -33,6 +35,8 @@ export class Controller {
   private readonly tracked = new Map<string, TrackedReplica>();
   private desiredCount: number;
   private creating = 0;
+  /** Counts changes this controller made to tracked replicas (see TrackedReplica.version). */
+  private changes = 0;
   private createFailures = 0;
   private createBackoffUntil = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -119,7 +123,11 @@ export class Controller {
 
   private async tick(): Promise<void> {
     const { driver, lb } = this.options;
+    const observedAfter = this.changes;
     const [observed, servers] = await Promise.all([driver.list(), lb.servers().catch(() => null)]);
+    // A replica created, brought up or registered while the engine and HAProxy were being asked is newer than
+    // what they answered: this pass neither updates it from that answer nor acts on it.
+    const fresh = (r: TrackedReplica) => r.version > observedAfter;
     const serverByName = new Map((servers ?? []).map((s) => [s.name, s]));
     const seen = new Set<string>();
     let changed = false;
@@ -129,6 +137,7 @@ export class Controller {
       const known = this.tracked.get(o.id);
       const server = serverByName.get(o.name);
       if (known) {
+        if (fresh(known)) continue;
         if (known.running !== o.running) changed = true;
         known.running = o.running;
         if (servers) known.registered = server !== undefined;
@@ -145,14 +154,14 @@ export class Controller {
       changed = true;
     }
     for (const r of this.tracked.values()) {
-      if (!seen.has(r.id) && !r.busy && r.running) {
+      if (!seen.has(r.id) && !r.busy && !fresh(r) && r.running) {
         r.running = false;
         changed = true;
       }
     }
 
     const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
-      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy,
+      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
     }));
     const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
     const actions = planReconcile({ replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder });
@@ -161,7 +170,7 @@ export class Controller {
   }
 
   private track(o: ObservedReplica, state: ReplicaState, registered: boolean, note?: string): TrackedReplica {
-    const replica: TrackedReplica = { ...o, state, registered, busy: false, note };
+    const replica: TrackedReplica = { ...o, state, registered, busy: false, note, version: ++this.changes };
     this.tracked.set(o.id, replica);
     return replica;
   }
@@ -213,6 +222,7 @@ export class Controller {
         })
         .finally(() => {
           replica.busy = false;
+          replica.version = ++this.changes;
           this.options.onChange();
           this.kick();
         }),

@@ -48,6 +48,8 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('self-healing with Docker replica
 
     const client = new RuntimeClient(path.join(fixture.dataDir, 'haproxy.sock'));
     await waitFor(async () => {
+      // Until the old worker notices its master died it still answers on the socket: wait for the new instance.
+      if (Number(readFileSync(pidFile, 'utf8').trim().split('\n')[0]) === oldPid) return false;
       const servers = await client.showServersState(BACKEND_NAME);
       return servers.filter((s) => s.operational === 'running' && !s.maint).map((s) => s.name).sort().join() === ready.join();
     }, 5000, 'HAProxy to be back with both replicas UP', 25);

@@ -133,6 +133,26 @@ describe('Controller', () => {
     expect(events.some((e) => e.includes('Removing r1: it exited'))).toBe(true);
   });
 
+  it('does not act on an observation older than its own changes (a slow list during a scale-out)', async () => {
+    const { log, controller } = setup(1);
+    const listNow = driver!.list.bind(driver!);
+    // The engine answers with what ran when it was asked, and answers late.
+    driver!.list = async () => {
+      const answer = await listNow();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return answer;
+    };
+    controller.start();
+    await until(() => controller.readyCount() === 1, 'the first replica');
+    controller.setDesired(4);
+    await until(() => controller.readyCount() === 4, '4 ready replicas');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(controller.readyCount()).toBe(4);
+    expect(log.filter((line) => line.startsWith('stop'))).toEqual([]);
+    expect(log.filter((line) => line.startsWith('create'))).toHaveLength(4);
+    expect(log.filter((line) => line.startsWith('add'))).toHaveLength(4);
+  });
+
   it('adopts replicas that already run and are registered, creating nothing', async () => {
     const log: string[] = [];
     driver = new FakeDriver(log);
