@@ -27,7 +27,7 @@ import { runSetupChecks } from './setup-checks.js';
 import { imageExists } from './image/image-builder.js';
 import { ImageBuildJob } from './image/image-build-job.js';
 import { dockerStatus } from './replicas/docker-driver.js';
-import { hostCpuPercent } from './metrics/host-cpu.js';
+import { HostCpu } from './metrics/host-cpu.js';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -109,8 +109,9 @@ class ScaleDeckControlPlane implements ControlPlane {
       onEvent: (kind, message) => this.event(kind, message),
       onChange: () => this.publishSnapshot(),
     });
+    const hostCpu = new HostCpu();
     this.sampler = new MetricsSampler({
-      hostCpu: hostCpuPercent,
+      hostCpu: async () => hostCpu.percent(),
       replicaStats: (id) => this.driver.stats(id, this.spec()),
       traffic: () => this.backend.traffic(),
       replicas: () => this.controller.replicas(),
