@@ -18,6 +18,11 @@ export interface HistoryView {
 export const MAX_CHART_POINTS = 600;
 export const PUBLISH_INTERVAL_MS = 1000;
 
+/** How often a window is redrawn: every second up to 5 minutes, then about every 720th of the window (5 s for 1 h). */
+export function publishEveryMs(windowS: number, intervalMs = PUBLISH_INTERVAL_MS): number {
+  return Math.max(intervalMs, Math.round((windowS * 1000) / 720 / intervalMs) * intervalMs);
+}
+
 export class HistoryFeed {
   readonly buffer = new HistoryBuffer();
   readonly view: ValueStore<HistoryView>;
@@ -53,10 +58,20 @@ export class HistoryFeed {
     this.view.set(this.compute());
   }
 
-  /** Publishes new samples at a fixed rate however fast they arrive; returns the function that stops it. */
-  start(intervalMs = PUBLISH_INTERVAL_MS): () => void {
+  /**
+   * Publishes new samples at a fixed rate however fast they arrive; returns the function that stops it.
+   * Redrawing the charts is the dashboard's main cost, so nothing is drawn while the page is hidden, and a long
+   * window (where a second moves the lines by less than a pixel) is redrawn less often.
+   */
+  start(intervalMs = PUBLISH_INTERVAL_MS, isHidden: () => boolean = () => typeof document !== 'undefined' && document.hidden): () => void {
+    let lastPublishedAt = 0;
     const timer = setInterval(() => {
-      if (this.dirty) this.publish();
+      if (!this.dirty || isHidden()) return;
+      const now = this.now();
+      // Half an interval of slack: timers fire a little early or late, which must not skip a whole beat.
+      if (now - lastPublishedAt < publishEveryMs(this.windowS.get(), intervalMs) - intervalMs / 2) return;
+      lastPublishedAt = now;
+      this.publish();
     }, intervalMs);
     return () => clearInterval(timer);
   }

@@ -1,5 +1,5 @@
 // The chart history: ring buffer bounds and order, display downsampling, publishing at a fixed rate.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { downsample, HistoryBuffer } from '../../../renderer/history-buffer.js';
 import { HistoryFeed, MAX_CHART_POINTS } from '../../../renderer/history-feed.js';
 import { makeSample, T0 } from './fake-bridge.js';
@@ -106,5 +106,50 @@ describe('history feed', () => {
     feed.add(makeSample(T0 + 5000, { hostCpu: 99 }));
     feed.load(seconds(0, 5));
     expect(feed.buffer.toArray().map((sample) => sample.hostCpu)).toEqual([0, 1, 2, 3, 4, 99]);
+  });
+});
+
+describe('history feed publishing rate', () => {
+  /** A feed on a clock the test moves, with the publish timer driven by vitest's fake timers. */
+  function running(windowS: 60 | 300 | 900 | 3600, hidden = () => false) {
+    vi.useFakeTimers({ now: T0 });
+    const feed = new HistoryFeed(() => Date.now());
+    feed.setWindow(windowS);
+    let publishes = 0;
+    feed.view.subscribe(() => (publishes += 1));
+    const stop = feed.start(1000, hidden);
+    const tick = (seconds: number) => {
+      for (let i = 0; i < seconds; i++) {
+        feed.add(makeSample(Date.now()));
+        vi.advanceTimersByTime(1000);
+      }
+    };
+    return { tick, publishes: () => publishes, stop };
+  }
+  afterEach(() => vi.useRealTimers());
+
+  it('redraws every second for windows up to 5 minutes', () => {
+    const feed = running(300);
+    feed.tick(10);
+    feed.stop();
+    expect(feed.publishes()).toBe(10);
+  });
+
+  it('redraws the 1 hour window every 5 seconds', () => {
+    const feed = running(3600);
+    feed.tick(20);
+    feed.stop();
+    expect(feed.publishes()).toBe(4);
+  });
+
+  it('draws nothing while the page is hidden', () => {
+    let hidden = true;
+    const feed = running(300, () => hidden);
+    feed.tick(5);
+    expect(feed.publishes()).toBe(0);
+    hidden = false;
+    feed.tick(1);
+    feed.stop();
+    expect(feed.publishes()).toBe(1);
   });
 });
