@@ -1,7 +1,6 @@
 // Starts a real control plane (real HAProxy, real Docker or processes) on free ports in a temp folder, and
 // runs bounded load against its frontend, for the integration tests.
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -10,35 +9,11 @@ import { createControlPlane, type ControlPlane } from '../../electron/core/contr
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import type { SettingsPatch } from '../../electron/core/settings.js';
 import { APP_LABEL } from '../../electron/core/replicas/replica-driver.js';
+import { freePort, waitFor } from './waiting.js';
 
 export const repoPaths = { apiDockerfile: path.resolve('api/Dockerfile'), apiServerJs: path.resolve('dist/api/server.js') };
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as net.AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-  });
-}
-
-export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs: number, what: string, everyMs = 50): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-}
+export { freePort, waitFor };
 
 export interface PlaneFixture {
   plane: ControlPlane;
