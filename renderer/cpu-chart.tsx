@@ -1,12 +1,12 @@
 // Live CPU chart: host CPU and the replicas' mean, with the scale-up and scale-down thresholds drawn across it.
 import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
 import type { Settings } from '../electron/contract.js';
 import { ChartCard, tooltipStyles } from './chart-card.js';
 import { formatClock, formatPercent } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 import type { ThresholdPreview } from './threshold-preview.js';
-import { timeTicks } from './time-axis.js';
+import { timeXAxis } from './time-x-axis.js';
 import { TimeWindowPicker } from './time-window-picker.js';
 import { useStoreValue, type ValueStore } from './value-store.js';
 
@@ -73,16 +73,7 @@ export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpT
       <ResponsiveContainer>
         <LineChart data={view.samples} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid vertical={false} stroke="var(--grid)" />
-          <XAxis
-            dataKey="at"
-            type="number"
-            domain={[view.start, view.end]}
-            ticks={timeTicks(view.start, view.end)}
-            tickFormatter={formatClock}
-            allowDataOverflow
-            stroke="var(--axis)"
-            fontSize={11}
-          />
+          {timeXAxis(view)}
           <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} unit="%" width={44} stroke="var(--axis)" fontSize={11} />
           <Tooltip isAnimationActive={false} labelFormatter={(at) => formatClock(Number(at))} formatter={percentTooltip} {...tooltipStyles} />
           {onCpu && thresholdLines(thresholds.up, thresholds.down, '%')}

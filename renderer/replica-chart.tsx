@@ -1,10 +1,10 @@
 // Replica count over time: what the controller wants (desired) against what serves traffic (ready), as steps.
 import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
 import { ChartCard, tooltipStyles } from './chart-card.js';
 import { formatClock, NO_VALUE } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
-import { timeTicks } from './time-axis.js';
+import { timeXAxis } from './time-x-axis.js';
 import { useStoreValue } from './value-store.js';
 
 export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas }: { feed: HistoryFeed; maxReplicas: number }) {
@@ -22,16 +22,7 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas }: { 
       <ResponsiveContainer>
         <LineChart data={view.samples} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid vertical={false} stroke="var(--grid)" />
-          <XAxis
-            dataKey="at"
-            type="number"
-            domain={[view.start, view.end]}
-            ticks={timeTicks(view.start, view.end, 4)}
-            tickFormatter={formatClock}
-            allowDataOverflow
-            stroke="var(--axis)"
-            fontSize={11}
-          />
+          {timeXAxis(view, 4)}
           <YAxis domain={[0, (dataMax: number) => Math.max(maxReplicas, dataMax)]} allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
           <Tooltip isAnimationActive={false} labelFormatter={(at) => formatClock(Number(at))} {...tooltipStyles} />
           <Line dataKey="desired" name="Desired" type="stepAfter" stroke="var(--series-desired)" strokeDasharray="5 3" strokeWidth={1.5} dot={false} isAnimationActive={false} />

@@ -1,10 +1,10 @@
 // Request rate through the HAProxy frontend, total and per ready replica; carries the thresholds when they are in req/s.
 import { memo } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
 import { ChartCard, tooltipStyles } from './chart-card.js';
 import { thresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
 import { formatClock, formatRate } from './format.js';
-import { timeTicks } from './time-axis.js';
+import { timeXAxis } from './time-x-axis.js';
 import { useStoreValue } from './value-store.js';
 
 const rateTooltip = (value: unknown) => (typeof value === 'number' ? `${value.toFixed(1)} req/s` : String(value));
@@ -26,16 +26,7 @@ export const RequestRateChart = memo(function RequestRateChart({ feed, preview, 
       <ResponsiveContainer>
         <ComposedChart data={view.samples} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid vertical={false} stroke="var(--grid)" />
-          <XAxis
-            dataKey="at"
-            type="number"
-            domain={[view.start, view.end]}
-            ticks={timeTicks(view.start, view.end, 4)}
-            tickFormatter={formatClock}
-            allowDataOverflow
-            stroke="var(--axis)"
-            fontSize={11}
-          />
+          {timeXAxis(view, 4)}
           <YAxis domain={[0, 'auto']} allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
           <Tooltip isAnimationActive={false} labelFormatter={(at) => formatClock(Number(at))} formatter={rateTooltip} {...tooltipStyles} />
           {onRate && thresholdLines(thresholds.up, thresholds.down, '')}
