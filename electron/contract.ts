@@ -37,7 +37,7 @@ export interface Sample {
   total: number;
 }
 
-export type EventKind = 'scale' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
+export type EventKind = 'scale' | 'hold' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
 
 export interface ControlEvent {
   at: number;
@@ -76,6 +76,35 @@ export interface Snapshot {
   checks: SetupCheck[];
   load: LoadStatus;
   imageBuild: { running: boolean; log: string[]; error: string | null };
+  /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
+  policy: { waitingFor: string | null };
+}
+
+/** One instant of a what-if replay: the replayed count, the replicas serving, and the metric they would show. */
+export interface WhatIfPoint {
+  at: number;
+  desired: number;
+  ready: number;
+  metric: number | null;
+}
+
+/** Cost, risk and churn of a run, real or replayed, over the same range. */
+export interface WhatIfSummary {
+  /** Sum of the desired count over time (cost). */
+  replicaSeconds: number;
+  /** Time with the metric above the (patched) scaleUpThreshold (risk). */
+  secondsAboveUp: number;
+  /** Changes of the desired count (churn). */
+  scaleEvents: number;
+  peakReplicas: number;
+}
+
+export interface WhatIfResult {
+  series: WhatIfPoint[];
+  summary: WhatIfSummary;
+  actual: WhatIfSummary;
+  /** The load model in one sentence, with the actuation time it used. */
+  model: string;
 }
 
 /** What crosses the bridge: a result, or an error a person can act on (with the offending field). */

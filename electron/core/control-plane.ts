@@ -18,6 +18,7 @@ import { LoadGenerator } from './load-generator.js';
 import { MetricsSampler } from './metrics/sampler.js';
 import { RingBuffer } from './metrics/ring-buffer.js';
 import { decide, initialPolicyState, metricValue, type PolicyState } from './policy.js';
+import { HoldLog } from './policy/hold-log.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import type { ReplicaDriver, ReplicaSpec, ReplicaStats } from './replicas/replica-driver.js';
@@ -79,6 +80,7 @@ class ScaleDeckControlPlane implements ControlPlane {
   private readonly sampler: MetricsSampler;
   private readonly load: LoadGenerator;
   private policyState: PolicyState = initialPolicyState();
+  private readonly holds = new HoldLog();
   private checks: SetupCheck[] = [];
   private dockerStatus: { reachable: boolean; version: string | null } = { reachable: false, version: null };
   private readonly imageBuild = new ImageBuildJob(() => this.publishSnapshot());
@@ -225,7 +227,8 @@ class ScaleDeckControlPlane implements ControlPlane {
 
   private onSample(sample: Sample): void {
     this.broadcast({ type: 'sample', sample });
-    if (this.settings.mode !== 'auto' || !this.controllerStarted) return;
+    // In manual mode too: the decision holds the count, and says which way autoscaling would lean.
+    if (!this.controllerStarted) return;
     const current = this.controller.desired;
     const decision = decide({
       observation: this.observation(this.sampler.stats, sample),
@@ -235,6 +238,8 @@ class ScaleDeckControlPlane implements ControlPlane {
       state: this.policyState,
     });
     this.policyState = decision.state;
+    const heldFor = this.holds.observe(decision.hold, sample.at);
+    if (heldFor) this.event('hold', heldFor);
     if (decision.desired !== current) {
       this.setDesired(decision.desired);
       this.event('scale', decision.reason ?? `${current} -> ${decision.desired}`);
@@ -329,6 +334,7 @@ class ScaleDeckControlPlane implements ControlPlane {
       checks: this.checks,
       load: this.load.status,
       imageBuild: this.imageBuild.state,
+      policy: { waitingFor: this.holds.waitingFor },
     };
   }
 

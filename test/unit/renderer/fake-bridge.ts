@@ -64,6 +64,7 @@ export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     ],
     load: idleLoad,
     imageBuild: { running: false, log: [], error: null },
+    policy: { waitingFor: null },
     ...overrides,
   };
 }
