@@ -5,8 +5,8 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type {
-  ControlEvent, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput,
-  SetupCheck, Snapshot, StreamMessage,
+  ControlEvent, HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput,
+  SetupCheck, Snapshot, StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract.js';
 import type { CommandTarget } from '../dispatch.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
@@ -19,6 +19,8 @@ import { MetricsSampler } from './metrics/sampler.js';
 import { RingBuffer } from './metrics/ring-buffer.js';
 import { decide, initialPolicyState, metricValue, type PolicyState } from './policy.js';
 import { HoldLog } from './policy/hold-log.js';
+import { HistoryCommands } from './history/history-commands.js';
+import { HistoryStore } from './history/history-store.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import type { ReplicaDriver, ReplicaSpec, ReplicaStats } from './replicas/replica-driver.js';
@@ -81,6 +83,8 @@ class ScaleDeckControlPlane implements ControlPlane {
   private readonly load: LoadGenerator;
   private policyState: PolicyState = initialPolicyState();
   private readonly holds = new HoldLog();
+  private readonly history: HistoryStore;
+  private readonly historyCommands: HistoryCommands;
   private checks: SetupCheck[] = [];
   private dockerStatus: { reachable: boolean; version: string | null } = { reachable: false, version: null };
   private readonly imageBuild = new ImageBuildJob(() => this.publishSnapshot());
@@ -121,6 +125,8 @@ class ScaleDeckControlPlane implements ControlPlane {
       desired: () => this.controller.desired,
     });
     this.load = new LoadGenerator(() => this.publishSnapshot());
+    this.history = new HistoryStore({ dir: path.join(options.dataDir, 'history'), log: options.log });
+    this.historyCommands = new HistoryCommands(this.history, () => this.settings);
   }
 
   get settings(): Settings {
@@ -136,6 +142,7 @@ class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async start(): Promise<void> {
+    await this.history.open().catch((error: unknown) => this.options.log?.(`history: ${(error as Error).message}`));
     this.event('info', `ScaleDeck starting (data folder ${this.options.dataDir})`);
     await this.refreshDocker();
     if (this.settings.driver === 'docker' && !this.dockerStatus.reachable) {
@@ -227,6 +234,7 @@ class ScaleDeckControlPlane implements ControlPlane {
 
   private onSample(sample: Sample): void {
     this.broadcast({ type: 'sample', sample });
+    this.history.appendSample(sample);
     // In manual mode too: the decision holds the count, and says which way autoscaling would lean.
     if (!this.controllerStarted) return;
     const current = this.controller.desired;
@@ -255,6 +263,7 @@ class ScaleDeckControlPlane implements ControlPlane {
   private event(kind: ControlEvent['kind'], message: string): void {
     const event: ControlEvent = { at: Date.now(), kind, message };
     this.events.push(event);
+    this.history.appendEvent(event);
     this.options.log?.(`[${kind}] ${message}`);
     this.broadcast({ type: 'event', event });
   }
@@ -349,8 +358,12 @@ class ScaleDeckControlPlane implements ControlPlane {
     return ok(this.snapshot());
   }
 
-  async getHistory(): Promise<Result<Sample[]>> {
-    return ok(this.sampler.history.toArray());
+  async getHistory(input?: HistoryInput): Promise<Result<Sample[]>> {
+    return this.historyCommands.getHistory(input);
+  }
+
+  async whatIf(input: WhatIfInput): Promise<Result<WhatIfResult>> {
+    return this.historyCommands.whatIf(input);
   }
 
   async updateSettings(patch: unknown): Promise<Result<Settings>> {
@@ -494,6 +507,9 @@ class ScaleDeckControlPlane implements ControlPlane {
       await this.controller.stop();
       await this.supervisor.stop();
     }
+    const heldFor = this.holds.end(Date.now());
+    if (heldFor) this.event('hold', heldFor);
+    await this.history.close();
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
     this.listeners.clear();
     await this.driver.close();

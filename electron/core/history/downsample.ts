@@ -4,41 +4,44 @@ import type { Sample } from '../../contract.js';
 /** The contract's chart history is capped here: two points per bucket, about one per pixel of a wide chart. */
 export const MAX_HISTORY_POINTS = 2000;
 
-type NumericKey = { [K in keyof Sample]: Sample[K] extends number | null ? K : never }[keyof Sample];
+type NumericKey<T> = { [K in keyof T]: T[K] extends number | null ? K : never }[keyof T];
 
-const FIELDS: Exclude<NumericKey, 'at'>[] = [
+const SAMPLE_FIELDS: NumericKey<Sample>[] = [
   'hostCpu', 'replicaCpu', 'rps', 'rpsPerReplica', 'sessions', 'queue', 'http5xx', 'responseTimeMs', 'desired', 'ready', 'total',
 ];
 
-function envelope(bucket: readonly Sample[], pick: (a: number, b: number) => number, at: number): Sample {
-  const out = { ...(bucket[0] as Sample), at };
-  const record = out as unknown as Record<string, number | null>;
-  for (const field of FIELDS) {
+function envelope<T extends { at: number }>(bucket: readonly T[], fields: readonly NumericKey<T>[], pick: (a: number, b: number) => number, at: number): T {
+  const out = { ...(bucket[0] as T), at };
+  for (const field of fields) {
     let value: number | null = null;
-    for (const sample of bucket) {
-      const v = sample[field];
+    for (const point of bucket) {
+      const v = point[field] as number | null | undefined;
       if (v !== null && v !== undefined) value = value === null ? v : pick(value, v);
     }
-    record[field] = value;
+    (out as Record<keyof T, unknown>)[field] = value;
   }
   return out;
 }
 
 /**
- * At most `maxPoints` samples, oldest first: the series itself when it fits, else buckets of equal sample count,
- * each drawn as two points: the minimum of every figure at the bucket's first instant, the maximum at its last.
+ * At most `maxPoints` points, oldest first: the series itself when it fits, else buckets of equal point count, each
+ * drawn as two points: the minimum of every field at the bucket's first instant, the maximum at its last.
  */
-export function downsample(samples: readonly Sample[], maxPoints = MAX_HISTORY_POINTS): Sample[] {
-  if (samples.length <= maxPoints) return [...samples];
+export function downsamplePoints<T extends { at: number }>(points: readonly T[], fields: readonly NumericKey<T>[], maxPoints = MAX_HISTORY_POINTS): T[] {
+  if (points.length <= maxPoints) return [...points];
   const buckets = Math.max(1, Math.floor(maxPoints / 2));
-  const size = Math.ceil(samples.length / buckets);
-  const out: Sample[] = [];
-  for (let start = 0; start < samples.length; start += size) {
-    const bucket = samples.slice(start, start + size);
-    const first = (bucket[0] as Sample).at;
-    const last = (bucket[bucket.length - 1] as Sample).at;
-    out.push(envelope(bucket, Math.min, first));
-    if (last !== first) out.push(envelope(bucket, Math.max, last));
+  const size = Math.ceil(points.length / buckets);
+  const out: T[] = [];
+  for (let start = 0; start < points.length; start += size) {
+    const bucket = points.slice(start, start + size);
+    const first = (bucket[0] as T).at;
+    const last = (bucket[bucket.length - 1] as T).at;
+    out.push(envelope(bucket, fields, Math.min, first));
+    if (last !== first) out.push(envelope(bucket, fields, Math.max, last));
   }
   return out;
+}
+
+export function downsample(samples: readonly Sample[], maxPoints = MAX_HISTORY_POINTS): Sample[] {
+  return downsamplePoints(samples, SAMPLE_FIELDS, maxPoints);
 }
