@@ -57,12 +57,15 @@ function cooldownHold(direction: Direction, leftMs: number, settings: Settings):
   return { kind: 'cooldown', direction, message: `scale-${direction} cooldown ${cooldownS} s, ${Math.ceil(leftMs / 1000)} s left` };
 }
 
-/** What the policy would do in auto mode, for telling a person in manual mode that it is leaning one way. */
-function manualHold(proposal: Proposal, current: number): PolicyHold | null {
-  const direction: Direction | null = proposal.desired !== current ? (proposal.desired > current ? 'up' : 'down') : proposal.hold?.direction ?? null;
-  if (direction === null) return null;
-  const detail = proposal.desired !== current ? `${current} -> ${proposal.desired}: ${proposal.why}` : proposal.hold?.message ?? '';
-  return { kind: 'manual', direction, message: `manual mode: autoscaling would lean to scale-${direction} (${detail}); resume autoscaling to let it act` };
+/**
+ * In manual mode the policy keeps no streaks, so it asks the rule whether this one sample, on its own, would move the
+ * count: the person then sees which way autoscaling leans without the event log filling with half-streaks.
+ */
+function manualHold(propose: (settings: Settings) => Proposal, settings: Settings, current: number): PolicyHold | null {
+  const proposal = propose({ ...settings, breachSamples: 1 });
+  if (proposal.desired === current) return null;
+  const direction: Direction = proposal.desired > current ? 'up' : 'down';
+  return { kind: 'manual', direction, message: `manual mode: autoscaling would scale ${current} -> ${proposal.desired} (${proposal.why}); resume autoscaling to let it act` };
 }
 
 function recordChange(state: PolicyState, direction: Direction, now: number): PolicyState {
@@ -88,13 +91,13 @@ export function decide(input: PolicyInput): PolicyDecision {
     };
   }
 
-  const propose = (from: PolicyState): Proposal => settings.policy === 'threshold'
-    ? thresholdProposal({ metric, label, current, settings, state: from })
-    : targetProposal({ metric, label, current, settings, state: from, now });
+  const propose = (from: PolicyState, rules: Settings = settings): Proposal => rules.policy === 'threshold'
+    ? thresholdProposal({ metric, label, current, settings: rules, state: from })
+    : targetProposal({ metric, label, current, settings: rules, state: from, now });
 
   if (settings.mode === 'manual') {
     const resting = { ...state, breachUp: 0, breachDown: 0, recommendations: [] };
-    return { desired: current, reason: null, state: resting, metric, hold: manualHold(propose(resting), current) };
+    return { desired: current, reason: null, state: resting, metric, hold: manualHold((rules) => propose(resting, rules), settings, current) };
   }
 
   const proposal = propose(state);

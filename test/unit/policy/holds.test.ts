@@ -40,11 +40,13 @@ describe('holds of the threshold policy', () => {
   });
 
   it('in manual mode says which way autoscaling would lean', () => {
-    const settings = policySettings({ mode: 'manual', breachSamples: 1 });
+    const settings = policySettings({ mode: 'manual', breachSamples: 3, minReplicas: 1 });
     const decision = once(settings, 95, 2);
     expect(decision.desired).toBe(2);
-    expect(decision.hold).toMatchObject({ kind: 'manual', direction: 'up', message: expect.stringMatching(/^manual mode: .*2 -> 3/) });
+    expect(decision.hold).toMatchObject({ kind: 'manual', direction: 'up', message: expect.stringMatching(/^manual mode: autoscaling would scale 2 -> 3 \(replica CPU 95% > 70%/) });
     expect(once(settings, 50, 2).hold).toBeNull();
+    // Already at the bottom of the range: nothing to lean towards, nothing to report.
+    expect(once(settings, 5, 1).hold).toBeNull();
   });
 });
 
