@@ -24,8 +24,8 @@ describe('holds of the threshold policy', () => {
     expect(decision.hold).toEqual({ kind: 'cooldown', direction: 'down', message: 'scale-down cooldown 30 s, 16 s left' });
   });
 
-  it('names maxReplicas when the load is high at the top of the range, and minReplicas at the bottom', () => {
-    const settings = policySettings({ breachSamples: 1, minReplicas: 2, maxReplicas: 4 });
+  it('names maxReplicas when the load is high at the top of the range, and minReplicas at the bottom, from the first sample', () => {
+    const settings = policySettings({ breachSamples: 3, minReplicas: 2, maxReplicas: 4 });
     expect(once(settings, 95, 4).hold).toMatchObject({ kind: 'bound', direction: 'up', message: expect.stringContaining('maxReplicas is 4') });
     expect(once(settings, 5, 2).hold).toMatchObject({ kind: 'bound', direction: 'down', message: expect.stringContaining('minReplicas is 2') });
   });
