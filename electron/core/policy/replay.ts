@@ -17,8 +17,12 @@ export interface ReplayInput {
   actuationMs?: number;
 }
 
-/** A gap in the record (the app was not running) counts as at most this many sample intervals. */
+/**
+ * A gap in the record (the app was not running) counts as at most this many sample intervals, and at least a minute,
+ * the spacing of the rolled-up records older than a day.
+ */
 const MAX_GAP_INTERVALS = 3;
+const ROLLUP_SPACING_MS = 60_000;
 
 function typicalIntervalMs(samples: readonly RecordedSample[], fallback: number): number {
   if (samples.length < 2) return fallback;
@@ -44,10 +48,11 @@ export function summarize(points: readonly { at: number; desired: number; metric
   let aboveMs = 0;
   let scaleEvents = 0;
   let peakReplicas = 0;
+  const maxGapMs = Math.max(intervalMs * MAX_GAP_INTERVALS, ROLLUP_SPACING_MS);
   for (let i = 0; i < points.length; i++) {
     const point = points[i] as (typeof points)[number];
     const next = points[i + 1];
-    const dt = next ? Math.min(next.at - point.at, intervalMs * MAX_GAP_INTERVALS) : intervalMs;
+    const dt = next ? Math.min(next.at - point.at, maxGapMs) : intervalMs;
     replicaMs += point.desired * dt;
     if (point.metric !== null && point.metric > upThreshold) aboveMs += dt;
     if (i > 0 && point.desired !== (points[i - 1] as (typeof points)[number]).desired) scaleEvents += 1;

@@ -51,6 +51,14 @@ describe('HistoryStore', () => {
     expect(await after.events(NOW - HOUR, NOW)).toEqual([{ at: NOW - 5000, kind: 'scale', message: '2 -> 3: replica CPU 86% > 70% for 3 samples' }]);
   });
 
+  it('only queues on append: the disk is touched by the next flush, off the sampling path', async () => {
+    const store = await openStore();
+    store.appendSample(sample(NOW));
+    expect(await readdir(dir)).toEqual([]);
+    await store.flush();
+    expect(await readdir(dir)).toEqual([segmentName('samples', NOW - (NOW % HOUR))]);
+  });
+
   it('skips a torn last record after a kill -9, loses nothing before it, and appends cleanly after it', async () => {
     const store = await openStore();
     for (let i = 0; i < 10; i++) store.appendSample(sample(NOW - 10_000 + i * 1000, i));

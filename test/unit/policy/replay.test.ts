@@ -1,6 +1,6 @@
 // Specification of the what-if replay: it reproduces the live run under unchanged settings, and prices other ones.
 import { describe, expect, it } from 'vitest';
-import { replay } from '../../../electron/core/policy/replay.js';
+import { replay, summarize } from '../../../electron/core/policy/replay.js';
 import { measureActuationMs } from '../../../electron/core/policy/load-model.js';
 import { defaultSettings, parseSettings, type Settings } from '../../../electron/core/settings.js';
 import { loadStep, recordLiveRun } from './recorded-run.js';
@@ -67,5 +67,17 @@ describe('pricing other settings on a recorded load step', () => {
     expect(empty.series).toEqual([]);
     expect(empty.summary).toEqual({ replicaSeconds: 0, secondsAboveUp: 0, scaleEvents: 0, peakReplicas: 0 });
     expect(empty.model).toMatch(/conserved and divided by the replayed count/);
+  });
+});
+
+describe('summaries', () => {
+  it('count a gap in the record (the app was down) as at most a minute, and a rolled-up minute in full', () => {
+    const points = [
+      { at: 0, desired: 2, metric: 50 },
+      { at: 1000, desired: 2, metric: 90 },
+      { at: 601_000, desired: 3, metric: 90 },
+      { at: 661_000, desired: 3, metric: 10 },
+    ];
+    expect(summarize(points, 70, 1000)).toEqual({ replicaSeconds: 2 + 2 * 60 + 3 * 60 + 3, secondsAboveUp: 60 + 60, scaleEvents: 1, peakReplicas: 3 });
   });
 });
