@@ -89,14 +89,14 @@ export class HistoryStore {
   }
 
   async events(fromMs: number, toMs: number): Promise<ControlEvent[]> {
-    await this.flush();
     const out: ControlEvent[] = [];
-    for (const segment of this.inRange(await listSegments(this.dir), fromMs, toMs)) {
-      if (segment.kind !== 'events') continue;
-      const { records } = await readRecords<ControlEvent>(segment.file);
-      out.push(...records.filter((e) => e.at >= fromMs && e.at <= toMs));
-    }
-    return out;
+    await this.serialize(async () => {
+      for (const segment of this.inRange(await listSegments(this.dir), fromMs, toMs)) {
+        if (segment.kind === 'events') out.push(...(await readRecords<ControlEvent>(segment.file)).records);
+      }
+      out.push(...this.queuedRecords<ControlEvent>('events'));
+    });
+    return out.filter((e) => e.at >= fromMs && e.at <= toMs);
   }
 
   private enqueue(kind: SegmentKind, at: number, line: string): void {
@@ -152,19 +152,32 @@ export class HistoryStore {
     return segments.filter((s) => s.hour + HOUR_MS > fromMs && s.hour <= toMs);
   }
 
-  private async readSamples(fromMs: number, toMs: number, fromMinute: (record: MinuteRecord) => Sample[]): Promise<Sample[]> {
-    await this.flush();
-    const segments = this.inRange(await listSegments(this.dir), fromMs, toMs);
-    // A crash between a rollup's rename and the raw file's removal leaves both: the raw one is the truth.
-    const rawHours = new Set(segments.filter((s) => s.kind === 'samples').map((s) => s.hour));
-    const out: Sample[] = [];
-    for (const segment of segments) {
-      if (segment.kind === 'samples') {
-        out.push(...(await readRecords<Sample>(segment.file)).records);
-      } else if (segment.kind === 'minutes' && !rawHours.has(segment.hour)) {
-        for (const record of (await readRecords<MinuteRecord>(segment.file)).records) out.push(...fromMinute(record));
-      }
+  /** Records appended but not yet written, so that a read neither waits for nor forces an fsync. */
+  private queuedRecords<T>(kind: SegmentKind): T[] {
+    const prefix = path.join(this.dir, `${kind}-`);
+    const out: T[] = [];
+    for (const [file, lines] of this.queued) {
+      if (file.startsWith(prefix)) for (const line of lines) out.push(JSON.parse(line) as T);
     }
+    return out;
+  }
+
+  /** Runs in the write chain: no flush can move records from the queue to a file halfway through the read. */
+  private async readSamples(fromMs: number, toMs: number, fromMinute: (record: MinuteRecord) => Sample[]): Promise<Sample[]> {
+    const out: Sample[] = [];
+    await this.serialize(async () => {
+      const segments = this.inRange(await listSegments(this.dir), fromMs, toMs);
+      // A crash between a rollup's rename and the raw file's removal leaves both: the raw one is the truth.
+      const rawHours = new Set(segments.filter((s) => s.kind === 'samples').map((s) => s.hour));
+      for (const segment of segments) {
+        if (segment.kind === 'samples') {
+          out.push(...(await readRecords<Sample>(segment.file)).records);
+        } else if (segment.kind === 'minutes' && !rawHours.has(segment.hour)) {
+          for (const record of (await readRecords<MinuteRecord>(segment.file)).records) out.push(...fromMinute(record));
+        }
+      }
+      out.push(...this.queuedRecords<Sample>('samples'));
+    });
     return out.filter((s) => s.at >= fromMs && s.at <= toMs).sort((a, b) => a.at - b.at);
   }
 

@@ -132,3 +132,17 @@ describe('HistoryStore', () => {
     expect(chart.every((s, i) => i === 0 || s.at >= chart[i - 1]!.at)).toBe(true);
   });
 });
+
+describe('HistoryStore reads', () => {
+  it('include what is queued but not yet written, without writing it', async () => {
+    const store = await openStore();
+    store.appendSample(sample(NOW - 1000, 1));
+    await store.flush();
+    store.appendSample(sample(NOW, 2));
+    store.appendEvent({ at: NOW, kind: 'hold', message: 'held 3 s: scale-down cooldown 30 s, 27 s left' });
+    expect((await store.samples(NOW - HOUR, NOW)).map((s) => s.replicaCpu)).toEqual([1, 2]);
+    expect(await store.events(NOW - HOUR, NOW)).toHaveLength(1);
+    const file = path.join(dir, segmentName('samples', NOW - (NOW % HOUR)));
+    expect((await readFile(file, 'utf8')).trimEnd().split('\n')).toHaveLength(1);
+  });
+});
