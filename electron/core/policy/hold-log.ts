@@ -9,6 +9,9 @@ interface HoldRun {
 
 const keyOf = (hold: PolicyHold): string => `${hold.kind}:${hold.direction}`;
 
+/** "14 s", or "0.2 s" for a run that a closely following sample ended: never a bare "0 s". */
+const formatSeconds = (ms: number): string => (ms < 9500 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 1000)} s`);
+
 /**
  * The same hold repeats every sample while its seconds-left count down, so a run is keyed by kind and direction and
  * reported once, when it ends, with its latest wording: "held 14 s: scale-down cooldown 30 s, 16 s left".
@@ -37,6 +40,6 @@ export class HoldLog {
     const run = this.run;
     this.run = null;
     if (!run) return null;
-    return `held ${Math.max(0, Math.round((at - run.since) / 1000))} s: ${run.message}`;
+    return `held ${formatSeconds(Math.max(0, at - run.since))}: ${run.message}`;
   }
 }

@@ -26,6 +26,14 @@ describe('HoldLog', () => {
     expect(log.observe({ kind: 'cooldown', direction: 'up', message: 'scale-up cooldown 5 s, 1 s left' }, T0 + 3000)).toBe('held 1 s: scale-down cooldown 30 s, 3 s left');
   });
 
+  it('gives a run shorter than 10 s to a tenth of a second, so a quickly ended one never reads "0 s"', () => {
+    const log = new HoldLog();
+    log.observe(cooldown(9), T0);
+    expect(log.observe(null, T0 + 180)).toBe('held 0.2 s: scale-down cooldown 30 s, 9 s left');
+    log.observe(cooldown(9), T0);
+    expect(log.observe(null, T0 + 2440)).toBe('held 2.4 s: scale-down cooldown 30 s, 9 s left');
+  });
+
   it('says nothing when there was no hold, and ends an open run on demand', () => {
     const log = new HoldLog();
     expect(log.observe(null, T0)).toBeNull();
