@@ -1,7 +1,7 @@
 // The one typed API between the UI and the control plane: commands, events, snapshot, input schemas.
 // Implemented by the Electron shell (IPC) and the headless shell (HTTP + WebSocket); used by renderer/bridge.ts.
 import { z } from 'zod';
-import type { Settings, SettingsPatch } from './core/settings.js';
+import type { Settings, SettingsPatch } from './settings-schema.js';
 
 export type { Settings, SettingsPatch };
 
@@ -129,6 +129,9 @@ export interface ScaleDeckApi {
   /** Live updates; returns the function that unsubscribes. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
+
+/** The control plane as the shells see it: the contract's commands, already returning Result. */
+export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'>;
 
 export type StreamMessage =
   | { type: 'sample'; sample: Sample }

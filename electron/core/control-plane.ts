@@ -6,9 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type {
   ControlEvent, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput,
-  SetupCheck, Snapshot, StreamMessage,
+  SetupCheck, Snapshot, StreamMessage, CommandTarget,
 } from '../contract.js';
-import type { CommandTarget } from '../dispatch.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { renderHaproxyConfig } from '../../haproxy/config.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
@@ -21,7 +20,7 @@ import { decide, initialPolicyState, metricValue, type PolicyState } from './pol
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import type { ReplicaDriver, ReplicaSpec, ReplicaStats } from './replicas/replica-driver.js';
-import { SettingsError, applySettingsPatch, type Settings } from './settings.js';
+import { SettingsError, applySettingsPatch, type Settings } from '../settings-schema.js';
 import { SettingsStore } from './settings-store.js';
 import { runSetupChecks } from './setup-checks.js';
 import { imageExists } from './image/image-builder.js';

@@ -10,7 +10,7 @@ import type {
   Snapshot,
   StreamMessage,
 } from '../../../electron/contract.js';
-import { defaultSettings } from '../../../electron/core/settings.js';
+import { defaultSettings } from '../../../electron/settings-schema.js';
 import type { ConnectionSource, ConnectionState } from '../../../renderer/bridge.js';
 
 export const T0 = Date.parse('2025-01-01T12:00:00Z');
