@@ -65,8 +65,8 @@ export interface LoadStatus {
 }
 
 export interface Snapshot {
+  /** The mode is `settings.mode`: one value, one place. */
   settings: Settings;
-  mode: Settings['mode'];
   desired: number;
   replicas: ReplicaView[];
   haproxy: { running: boolean; version: string | null; frontendUrl: string; statsUrl: string };

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SetupCheck, Snapshot } from '../../electron/contract.js';
-import { createControlPlane } from '../../electron/core/control-plane.js';
+import { createControlPlane } from '../../electron/core/compose-control-plane.js';
 import { API_IMAGE_TAG } from '../../electron/core/image/image-builder.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { startHeadlessServer } from '../../electron/headless-server.js';
