@@ -2,70 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../../electron/core/controller.js';
 import { sleep } from '../../../electron/core/clock.js';
-import type { LoadBalancer, ServerView } from '../../../electron/core/load-balancer.js';
-import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
+import type { ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { FakeDriver, FakeLoadBalancer } from '../../support/control-plane-fakes.js';
 
 const spec: ReplicaSpec = { image: 'x', containerPort: 8000, healthPath: '/healthz', cpuLimit: 1, memoryLimitMb: 64 };
-
-/** Replicas that exist only in memory; each answers its health path unless a test says otherwise. */
-class FakeDriver implements ReplicaDriver {
-  readonly kind = 'process' as const;
-  readonly replicas = new Map<string, ObservedReplica>();
-  /** Ports whose health path does not answer. */
-  readonly unhealthy = new Set<number>();
-  private next = 1;
-  constructor(readonly log: string[]) {}
-  async status() {
-    return { reachable: true, version: 'fake' };
-  }
-  async list() {
-    return [...this.replicas.values()].map((r) => ({ ...r }));
-  }
-  async create(): Promise<ObservedReplica> {
-    const n = this.next++;
-    const replica = { id: `id${n}`, name: `r${n}`, host: '127.0.0.1', hostPort: 9000 + n, startedAt: n, running: true };
-    this.replicas.set(replica.id, replica);
-    this.log.push(`create ${replica.name}`);
-    return { ...replica };
-  }
-  async remove(id: string) {
-    const replica = this.replicas.get(id);
-    if (!replica) return;
-    this.log.push(`stop ${replica.name}`);
-    this.replicas.delete(id);
-  }
-  async stats() {
-    return { cpuPercent: 0, memBytes: 0 };
-  }
-  async close() {}
-  probe = async (url: string) => (this.unhealthy.has(Number(new URL(url).port)) ? 'connection refused' : null);
-}
-
-class FakeLoadBalancer implements LoadBalancer {
-  readonly table = new Map<string, ServerView>();
-  /** In-flight requests per server, as a test sets them. */
-  readonly inFlight = new Map<string, number>();
-  constructor(readonly log: string[]) {}
-  async servers() {
-    return [...this.table.values()];
-  }
-  async add(name: string, host: string, port: number) {
-    this.log.push(`add ${name}`);
-    this.table.set(name, { name, address: host, port, up: true, draining: false, maint: false });
-  }
-  async drain(name: string) {
-    this.log.push(`drain ${name}`);
-    this.table.get(name)!.draining = true;
-  }
-  async sessions(name: string) {
-    return this.inFlight.get(name) ?? 0;
-  }
-  async remove(name: string) {
-    this.log.push(`del ${name} (in flight ${this.inFlight.get(name) ?? 0})`);
-    this.table.delete(name);
-  }
-}
 
 describe('Controller', () => {
   let controller: Controller | undefined;
