@@ -133,9 +133,6 @@ export class DockerDriver implements ReplicaDriver {
       // The engine filtered already; checking again keeps a filter bug from ever handing out someone else's container.
       if (!this.isOurs(container.Labels)) continue;
       seen.add(container.Id);
-      // Opening the stats feed now means the first stats() reading of this replica need not wait for the engine.
-      if (container.State === 'running') this.statsFeeds.watch(container.Id);
-      else this.statsFeeds.forget(container.Id);
       const containerPort = Number(container.Labels[CONTAINER_PORT_LABEL]);
       const binding = container.Ports.find((p) => p.PublicPort && (!containerPort || p.PrivatePort === containerPort));
       replicas.push({
@@ -148,7 +145,8 @@ export class DockerDriver implements ReplicaDriver {
       });
     }
     for (const id of this.startedAt.keys()) if (!seen.has(id)) this.startedAt.delete(id);
-    for (const id of this.statsFeeds.watched()) if (!seen.has(id)) this.statsFeeds.forget(id);
+    // Opening the stats feed now means the first stats() reading of a replica need not wait for the engine.
+    this.statsFeeds.keepOnly(replicas.filter((r) => r.running).map((r) => r.id));
     return replicas;
   }
 

@@ -99,8 +99,7 @@ export class SwarmDriver implements ReplicaDriver {
     for (const id of this.handedOut) if (!existing.has(id)) this.handedOut.delete(id);
     const serving = new Set(replicas.map((r) => this.localContainers.get(r.id)).filter((id): id is string => id !== undefined));
     // Opening the stats feed now means the first stats() reading of a replica need not wait for the engine.
-    for (const id of serving) this.statsFeeds.watch(id);
-    for (const id of this.statsFeeds.watched()) if (!serving.has(id)) this.statsFeeds.forget(id);
+    this.statsFeeds.keepOnly(serving);
     return replicas;
   }
 

@@ -93,7 +93,7 @@ describe('ReplicaTarget', () => {
       let mode: Settings['mode'] = 'auto';
       let changes = 0;
       for (const c of commands) {
-        const next = c.kind === 'mode' ? c.mode : c.kind === 'scale' || c.kind === 'removal' ? 'manual' : mode;
+        const next: Settings['mode'] = c.kind === 'mode' ? c.mode : c.kind === 'scale' || c.kind === 'removal' ? 'manual' : mode;
         if (next !== mode) changes += 1;
         mode = next;
       }
