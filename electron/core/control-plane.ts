@@ -1,83 +1,23 @@
 // The control plane both shells drive: the contract's commands and the start/stop of the loop, over parts that
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
+export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  CommandTarget, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput,
-  SetupCheck, Snapshot, StreamMessage,
+  LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput, SetupCheck, Snapshot, StreamMessage,
 } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
-import type { Autoscaler } from './autoscaler.js';
-import type { Clock } from './clock.js';
-import type { Controller } from './controller.js';
-import type { EventStream } from './event-stream.js';
-import type { MetricsSampler } from './metrics/sampler.js';
+import { pollUntil } from './clock.js';
+import type { ControlPlane, ControlPlaneParts } from './control-plane-parts.js';
 import type { ReplicaTarget } from './replica-target.js';
-import type { ReplicaDriver } from './replicas/replica-driver.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
 import { SettingsError, applySettingsPatch } from '../settings-schema.js';
-import type { SettingsStore } from './settings-store.js';
-import type { SetupProbes } from './setup-checks.js';
 import { runSetupChecks } from './setup-checks.js';
-import type { LoadGenerator } from './load-generator.js';
-import type { ImageBuildState } from './image/image-build-job.js';
-
-export interface ControlPlane extends CommandTarget {
-  subscribe(listener: (message: StreamMessage) => void): () => void;
-  frontendUrl(): string;
-  statsUrl(): string;
-  readonly settings: Settings;
-  snapshot(): Snapshot;
-  shutdown(options: { keepRunning: boolean }): Promise<void>;
-}
-
-/** The supervised HAProxy as the control plane uses it (haproxy/supervisor.ts). */
-export interface HaproxyProcess {
-  readonly running: boolean;
-  readonly version: string | null;
-  readonly adopted: boolean;
-  start(): Promise<void>;
-  /** Applies a changed config (the rendered config is read again). */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-  /** Leaves it serving when the app goes. */
-  detach(): void;
-  /** The config it runs differs from what the current settings render. */
-  configIsStale(): Promise<boolean>;
-  on(event: 'down', listener: (reason: string) => void): unknown;
-  on(event: 'restarted', listener: () => void): unknown;
-}
-
-/** The Docker engine as the control plane uses it beyond the driver: its status, and the sample image. */
-export interface DockerEngine {
-  status(): Promise<{ reachable: boolean; version: string | null; error?: string }>;
-  /** Starts building the sample image under `tag`; `done` is null when a build was already running. */
-  buildImage(tag: string): { started: boolean; done: Promise<{ tag: string; base: string; baseImage: string }> | null };
-  readonly imageBuild: ImageBuildState;
-}
-
-export interface ControlPlaneParts {
-  dataDir: string;
-  clock: Clock;
-  store: SettingsStore;
-  driver: ReplicaDriver;
-  haproxy: HaproxyProcess;
-  docker: DockerEngine;
-  events: EventStream;
-  controller: Controller;
-  sampler: MetricsSampler;
-  load: LoadGenerator;
-  probes: SetupProbes;
-  /** A new frontend/stats port is free for HAProxy to take; else who holds it. */
-  portBlocker: (port: number, host: string) => Promise<string | null>;
-  frontendUrl: () => string;
-  statsUrl: () => string;
-  target: ReplicaTarget;
-  autoscaler: Autoscaler;
-}
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
 const SHUTTING_DOWN = 'ScaleDeck is shutting down; try again after it has started';
 const DOCKER_WATCH_MS = 5000;
+/** A replica's stop grace on top of its drain (the controller's SIGTERM grace, and a margin). */
+const STOP_GRACE_S = 15;
 
 export class ScaleDeckControlPlane implements ControlPlane {
   private checks: SetupCheck[] = [];
@@ -334,8 +274,10 @@ export class ScaleDeckControlPlane implements ControlPlane {
     } else {
       // Drain every replica through HAProxy before stopping it; the persisted desired count stays for next time.
       this.target.drainAll();
-      const deadline = clock.now() + (this.settings.drainTimeoutS + 15) * 1000;
-      while (controller.replicas().length > 0 && clock.now() < deadline) await new Promise<void>((resolve) => clock.after(100, resolve));
+      const timeoutMs = (this.settings.drainTimeoutS + STOP_GRACE_S) * 1000;
+      await pollUntil(clock, async () => (controller.replicas().length === 0 ? { done: undefined } : { waiting: `${controller.replicas().length} left` }), {
+        timeoutMs, intervalMs: 100, describe: (left) => `replicas still running after ${timeoutMs / 1000} s (${left})`,
+      }).catch((error: Error) => events.event('error', `Shutdown: ${error.message}`));
       await controller.stop();
       await haproxy.stop();
     }
