@@ -22,6 +22,7 @@ import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
+import { lockDataFolder } from './data-folder-lock.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import { dockerStatus } from './replicas/docker-driver.js';
 import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
@@ -99,6 +100,18 @@ async function chooseDriver(settings: Settings, docker: Dockerode, options: Cont
 export async function createControlPlane(options: ControlPlaneOptions, overrides: ControlPlaneOverrides = {}): Promise<ControlPlane> {
   const { dataDir } = options;
   mkdirSync(dataDir, { recursive: true });
+  // Before anything starts: a second instance on this folder would run a second loop over the same replicas.
+  const releaseDataFolder = await lockDataFolder(dataDir);
+  try {
+    return await buildAndStart(options, overrides, releaseDataFolder);
+  } catch (error) {
+    await releaseDataFolder();
+    throw error;
+  }
+}
+
+async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPlaneOverrides, releaseDataFolder: () => Promise<void>): Promise<ControlPlane> {
+  const { dataDir } = options;
   const clock = overrides.clock ?? systemClock;
   const store = new SettingsStore(dataDir);
   const settings = () => store.settings;
@@ -118,8 +131,10 @@ export async function createControlPlane(options: ControlPlaneOptions, overrides
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
   const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client);
 
+  const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
   let controller: Controller | null = null;
   const target = new ReplicaTarget({
+    runningAtStart,
     store,
     onEvent: (kind, message) => events.event(kind, message),
     apply: (n) => {
@@ -170,9 +185,12 @@ export async function createControlPlane(options: ControlPlaneOptions, overrides
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, releaseDataFolder,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });
+  if (store.setAside) {
+    events.event('error', `The settings file could not be read; it is kept as ${store.setAside}. ScaleDeck started on the default settings and keeps the ${target.desired} replica(s) that run`);
+  }
   if (chosen.fellBack) events.event('docker', 'No Docker engine answers: replicas run as local processes until it does (restart ScaleDeck then)');
   await plane.start();
   return plane;

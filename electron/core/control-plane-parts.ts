@@ -66,4 +66,6 @@ export interface ControlPlaneParts {
   statsUrl: () => string;
   target: ReplicaTarget;
   autoscaler: Autoscaler;
+  /** Releases the data folder for the next instance; the last step of a shutdown. */
+  releaseDataFolder: () => Promise<void>;
 }

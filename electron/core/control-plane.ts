@@ -283,5 +283,6 @@ export class ScaleDeckControlPlane implements ControlPlane {
     }
     events.close();
     await driver.close();
+    await this.parts.releaseDataFolder();
   }
 }

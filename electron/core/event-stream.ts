@@ -4,6 +4,19 @@ import type { ControlEvent, Snapshot, StreamMessage } from '../contract.js';
 import { RingBuffer } from './metrics/ring-buffer.js';
 import { systemClock, type Cancel, type Clock } from './clock.js';
 
+/** A repeated error is told once, then summarised this often while it lasts. */
+const REPEAT_SUMMARY_MS = 120_000;
+/** An error not seen for this long is told afresh when it comes back. */
+const REPEAT_FORGET_MS = 60_000;
+
+interface Repeat {
+  key: string;
+  firstAt: number;
+  lastAt: number;
+  toldAt: number;
+  tries: number;
+}
+
 export interface EventStreamOptions {
   snapshot: () => Snapshot;
   log?: (line: string) => void;
@@ -19,6 +32,7 @@ export class EventStream {
   private readonly intervalMs: number;
   private pendingSnapshot: Cancel | null = null;
   private lastSnapshotAt = -Infinity;
+  private repeat: Repeat | null = null;
 
   constructor(private readonly options: EventStreamOptions) {
     this.clock = options.clock ?? systemClock;
@@ -27,10 +41,31 @@ export class EventStream {
   }
 
   event(kind: ControlEvent['kind'], message: string): void {
-    const event: ControlEvent = { at: this.clock.now(), kind, message };
+    const summary = kind === 'error' ? this.repeatOf(message) : message;
+    if (summary === null) return;
+    const event: ControlEvent = { at: this.clock.now(), kind, message: summary };
     this.events.push(event);
-    this.options.log?.(`[${kind}] ${message}`);
+    this.options.log?.(`[${kind}] ${summary}`);
     this.broadcast({ type: 'event', event });
+  }
+
+  /**
+   * The same error over and over (a missing image, an engine that is down) is logged once, then summarised:
+   * "still failing after 2 min, 240 tries: …". Null: say nothing this time. Numbers do not make it another error.
+   */
+  private repeatOf(message: string): string | null {
+    const now = this.clock.now();
+    const key = message.replace(/\d+(\.\d+)?/g, '#');
+    const repeat = this.repeat;
+    if (!repeat || repeat.key !== key || now - repeat.lastAt > REPEAT_FORGET_MS) {
+      this.repeat = { key, firstAt: now, lastAt: now, toldAt: now, tries: 1 };
+      return message;
+    }
+    repeat.tries += 1;
+    repeat.lastAt = now;
+    if (now - repeat.toldAt < REPEAT_SUMMARY_MS) return null;
+    repeat.toldAt = now;
+    return `still failing after ${Math.round((now - repeat.firstAt) / 60_000)} min, ${repeat.tries} tries: ${message}`;
   }
 
   recent(count: number): ControlEvent[] {

@@ -24,6 +24,8 @@ export interface ReplicaTargetOptions {
   apply: (desired: number) => void;
   /** The mode changed (a person scaled by hand, or switched): the policy forgets its streaks and windows. */
   onModeChanged: (mode: Settings['mode']) => void;
+  /** Replicas of ours already running at start: the count to keep when none was persisted (a lost settings file). */
+  runningAtStart?: number;
 }
 
 export function clampToRange(n: number, { minReplicas, maxReplicas }: Pick<Settings, 'minReplicas' | 'maxReplicas'>): number {
@@ -49,8 +51,9 @@ export class ReplicaTarget {
 
   constructor(private readonly options: ReplicaTargetOptions) {
     const { store } = options;
-    // A restarted app keeps the persisted count (within today's range); only a first start begins at the minimum.
-    this.count = clampToRange(store.desired ?? store.settings.minReplicas, store.settings);
+    // A restarted app keeps the persisted count (within today's range). Without one it keeps what runs, so a lost
+    // settings file never drains a serving pool; a true first start begins at the minimum.
+    this.count = clampToRange(store.desired ?? options.runningAtStart ?? store.settings.minReplicas, store.settings);
     if (store.desired !== this.count) store.setDesired(this.count);
   }
 
