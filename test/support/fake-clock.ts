@@ -61,6 +61,21 @@ export class FakeClock implements Clock {
     await flush();
   }
 
+  /**
+   * Advances in `stepMs` steps until `work` settles, letting real I/O in it (files, sockets) finish between
+   * steps; for work such as a shutdown that waits on both the clock and the file system.
+   */
+  async run<T>(work: Promise<T>, what: string, { stepMs = 50, maxSteps = 5000 } = {}): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => (settled = true));
+    for (let step = 0; !settled; step++) {
+      if (step >= maxSteps) throw new Error(`still waiting for ${what} after ${maxSteps} steps`);
+      await this.advance(stepMs);
+      if (!settled) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return watched;
+  }
+
   /** Advances in `stepMs` steps until `check()` holds; fails after `maxMs` of fake time. */
   async until(check: () => boolean, what: string, { stepMs = 50, maxMs = 120_000 } = {}): Promise<void> {
     const end = this.nowMs + maxMs;

@@ -16,9 +16,7 @@ let running: { plane: ControlPlane; clock: FakeClock } | null = null;
 
 afterEach(async () => {
   if (running) {
-    let stopped = false;
-    void running.plane.shutdown({ keepRunning: false }).then(() => (stopped = true));
-    await running.clock.until(() => stopped, 'the shutdown');
+    await running.clock.run(running.plane.shutdown({ keepRunning: false }), 'the shutdown');
     running = null;
   }
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -144,11 +142,10 @@ describe('control plane on fakes', () => {
     const { plane, clock, ready, setHostCpu, persisted, driver } = await startPlane({ breachSamples: 1 }, 2);
     await clock.until(() => ready() === 2, '2 ready replicas');
     setHostCpu(99);
-    let stopped = false;
-    void plane.shutdown({ keepRunning: false }).then(() => (stopped = true));
+    const shutdown = plane.shutdown({ keepRunning: false });
     expect(await plane.scale({ replicas: 3 })).toEqual({ error: 'ScaleDeck is shutting down; try again after it has started' });
     expect(await plane.updateSettings({ maxReplicas: 3 })).toMatchObject({ error: expect.stringContaining('shutting down') });
-    await clock.until(() => stopped, 'the shutdown');
+    await clock.run(shutdown, 'the shutdown');
     running = null;
     expect(driver.replicas.size).toBe(0);
     expect(persisted().desired).toBe(2);
