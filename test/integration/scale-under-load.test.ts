@@ -61,7 +61,8 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling Docker replicas under lo
     const { plane } = fixture;
     await waitFor(() => fixture!.ready() === 4, 60_000, '4 ready replicas');
     const mix = mixes[1]!;
-    const load = runLoad({ url: new URL(mix.path, fixture.frontend).toString(), rate: 150, durationS: 10, method: mix.method, body: mix.body });
+    // Twice the rate of the runs above, so that requests are in flight on the victims when they go.
+    const load = runLoad({ url: new URL(mix.path, fixture.frontend).toString(), rate: 300, durationS: 10, method: mix.method, body: mix.body, connections: 20 });
     await new Promise((resolve) => setTimeout(resolve, 2000));
     // What a script without a drain does: the containers go while HAProxy still sends them requests.
     const docker = new Dockerode();
