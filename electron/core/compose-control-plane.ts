@@ -14,7 +14,7 @@ import { Controller } from './controller.js';
 import { EventStream } from './event-stream.js';
 import { HaproxyBackend, BACKEND_NAME } from './haproxy-backend.js';
 import { ImageBuildJob } from './image/image-build-job.js';
-import { imageExists } from './image/image-builder.js';
+import { API_IMAGE_TAG, imageExists } from './image/image-builder.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { LoadGenerator } from './load-generator.js';
 import { HostCpu } from './metrics/host-cpu.js';
@@ -186,6 +186,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
 
   plane = new ScaleDeckControlPlane({
     dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, releaseDataFolder,
+    sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });
   if (store.setAside) {

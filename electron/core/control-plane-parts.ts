@@ -66,6 +66,8 @@ export interface ControlPlaneParts {
   statsUrl: () => string;
   target: ReplicaTarget;
   autoscaler: Autoscaler;
+  /** The sample api's image tag: built without asking when it is the configured image and missing. */
+  sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */
   releaseDataFolder: () => Promise<void>;
 }

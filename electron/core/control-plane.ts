@@ -58,6 +58,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     });
     await this.startHaproxy();
     this.checks = await this.runChecks();
+    this.buildSampleImageIfMissing();
     sampler.start(this.settings.sampleIntervalMs, ({ sample }) => this.onSample(sample));
     // Watch the Docker connection: a restarted engine is noticed and shown without restarting the app.
     this.stopWatch = clock.every(DOCKER_WATCH_MS, () => void this.refreshDocker());
@@ -94,6 +95,14 @@ export class ScaleDeckControlPlane implements ControlPlane {
     const changed = status.reachable !== this.dockerState.reachable;
     this.dockerState = { reachable: status.reachable, version: status.version };
     if (changed) this.parts.events.publishSnapshot();
+  }
+
+  /** First run: the sample image is built without being asked, and the first replica starts as soon as it exists. */
+  private buildSampleImageIfMissing(): void {
+    const missing = this.checks.find((c) => c.id === 'image' && !c.ok);
+    if (!missing || this.settings.image !== this.parts.sampleImage || !this.dockerState.reachable) return;
+    this.parts.events.event('docker', `${this.settings.image} is not built yet: building it now (first run; progress in the setup panel)`);
+    void this.buildImage();
   }
 
   private runChecks(): Promise<SetupCheck[]> {
@@ -243,7 +252,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       (built) => {
         events.event('docker', `Built ${built.tag} (${built.base} base ${built.baseImage})`);
         void this.recheck();
-        controller.kick();
+        controller.retryNow();
       },
       (error: unknown) => events.event('error', `Image build failed: ${(error as Error).message}`),
     );

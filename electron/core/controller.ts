@@ -102,6 +102,13 @@ export class Controller {
     return true;
   }
 
+  /** Forgets the create backoff (what failed was fixed, e.g. the image now exists) and acts at once. */
+  retryNow(): void {
+    this.createFailures = 0;
+    this.createBackoffUntil = 0;
+    this.kick();
+  }
+
   /** Runs one reconcile pass now, or right after the one in progress. */
   kick(): void {
     if (this.stopped) return;

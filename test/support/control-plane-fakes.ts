@@ -20,7 +20,10 @@ export class FakeDriver implements ReplicaDriver {
   async list() {
     return [...this.replicas.values()].map((r) => ({ ...r }));
   }
+  /** When set, create() fails with this message (e.g. the image is missing). */
+  failCreate: string | null = null;
   async create(): Promise<ObservedReplica> {
+    if (this.failCreate) throw new Error(this.failCreate);
     const n = this.next++;
     const replica = { id: `id${n}`, name: `r${n}`, host: '127.0.0.1', hostPort: 9000 + n, startedAt: n, running: true };
     this.replicas.set(replica.id, replica);
@@ -96,10 +99,22 @@ export class FakeHaproxy extends EventEmitter implements HaproxyProcess {
   }
 }
 
-export function fakeDocker(): DockerEngine {
-  return {
+/** A Docker engine whose image build finishes when the test calls `finishBuild`. */
+export function fakeDocker() {
+  const builds: string[] = [];
+  let finish: (() => void) | null = null;
+  const engine: DockerEngine & { builds: string[]; finishBuild(): void } = {
     status: async () => ({ reachable: true, version: 'fake' }),
-    buildImage: () => ({ started: false, done: null }),
+    buildImage: (tag) => {
+      builds.push(tag);
+      const done = new Promise<{ tag: string; base: string; baseImage: string }>((resolve) => {
+        finish = () => resolve({ tag, base: 'offline', baseImage: 'scaledeck/node-base:test' });
+      });
+      return { started: true, done };
+    },
     imageBuild: { running: false, log: [], error: null },
+    builds,
+    finishBuild: () => finish?.(),
   };
+  return engine;
 }

@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startPlane(settings: SettingsPatch = {}, desired?: number) {
+async function startPlane(settings: SettingsPatch = {}, desired?: number, { imageBuilt = true, failCreate = null as string | null } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'scaledeck-plane-'));
   dirs.push(dataDir);
   const store = new SettingsStore(dataDir);
@@ -31,6 +31,9 @@ async function startPlane(settings: SettingsPatch = {}, desired?: number) {
   const clock = new FakeClock();
   const log: string[] = [];
   const driver = new FakeDriver(log);
+  driver.failCreate = failCreate;
+  const docker = fakeDocker();
+  let built = imageBuilt;
   const lb = new FakeLoadBalancer(log);
   const haproxy = new FakeHaproxy(lb);
   let hostCpu = 10;
@@ -38,10 +41,10 @@ async function startPlane(settings: SettingsPatch = {}, desired?: number) {
   const plane = await createControlPlane(
     { dataDir, paths: { apiDockerfile: 'api/Dockerfile', apiServerJs: 'dist/api/server.js' } },
     {
-      clock, driver, lb, haproxy, docker: fakeDocker(),
+      clock, driver, lb, haproxy, docker,
       hostCpu: async () => hostCpu,
       probeHealth: driver.probe,
-      probes: { docker: async () => null, haproxy: async () => '2.6.12', image: async () => null, portBlocker: async () => null },
+      probes: { docker: async () => null, haproxy: async () => '2.6.12', image: async () => built, portBlocker: async () => null },
       portBlocker: async (port) => (port === 9999 ? 'port 9999 is in use by nginx (pid 42)' : null),
     },
   );
@@ -50,7 +53,12 @@ async function startPlane(settings: SettingsPatch = {}, desired?: number) {
   const persisted = () => JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { desired?: number; settings?: Record<string, unknown> };
   const ready = () => plane.snapshot().replicas.filter((r) => r.state === 'ready').length;
   const events = () => plane.snapshot().events.map((e) => e.message);
-  return { plane, clock, driver, lb, haproxy, log, messages, persisted, ready, events, setHostCpu: (v: number) => (hostCpu = v) };
+  const finishBuild = () => {
+    built = true;
+    driver.failCreate = null;
+    docker.finishBuild();
+  };
+  return { plane, clock, driver, lb, haproxy, log, messages, persisted, ready, events, docker, finishBuild, setHostCpu: (v: number) => (hostCpu = v) };
 }
 
 describe('control plane on fakes', () => {
@@ -150,6 +158,24 @@ describe('control plane on fakes', () => {
     expect(driver.replicas.size).toBe(0);
     expect(persisted().desired).toBe(2);
     expect(plane.snapshot().events.some((e) => e.message.startsWith('2 -> 3'))).toBe(false);
+  });
+
+  it('builds a missing sample image on the first run, and starts the replica as soon as it is built, not after a backoff', async () => {
+    const { clock, ready, docker, events, finishBuild } = await startPlane({}, undefined, { imageBuilt: false, failCreate: 'image scaledeck/api:latest not found' });
+    expect(docker.builds).toEqual(['scaledeck/api:latest']);
+    expect(events()).toContain('scaledeck/api:latest is not built yet: building it now (first run; progress in the setup panel)');
+    // While it builds, creates fail and back off further and further.
+    await clock.advance(20_000);
+    expect(ready()).toBe(0);
+    finishBuild();
+    const builtAt = clock.now();
+    await clock.until(() => ready() === 1, 'the first replica');
+    expect(clock.now() - builtAt).toBeLessThan(1000);
+  });
+
+  it('does not build an image the person named, even when it is missing', async () => {
+    const { docker } = await startPlane({ image: 'example/shop:2' }, undefined, { imageBuilt: false });
+    expect(docker.builds).toEqual([]);
   });
 
   it('publishes at most one snapshot per 200 ms however many changes come at once', async () => {
