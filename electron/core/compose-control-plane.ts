@@ -1,6 +1,7 @@
 // The composition root: builds the control plane's parts from the data folder and settings, and wires them.
 // It holds no behaviour; every effectful part can be replaced (tests pass fakes through `overrides`).
 import Dockerode from 'dockerode';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
@@ -89,6 +90,7 @@ async function chooseDriver(settings: Settings, docker: Dockerode, options: Cont
   const fellBack = settings.driver === 'docker' && !(await dockerStatus(docker)).reachable;
   const driver = createReplicaDriver(fellBack ? 'process' : settings.driver, {
     app: options.app ?? 'scaledeck',
+    instance: createHash('sha256').update(path.resolve(options.dataDir)).digest('hex').slice(0, 12),
     docker,
     dataDir: path.join(options.dataDir, 'replicas'),
     serverScript: options.paths.apiServerJs,

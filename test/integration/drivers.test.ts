@@ -140,6 +140,21 @@ describe.skipIf(!hasDocker())('DockerDriver', () => {
     expect(status.error).toMatch(/\/nonexistent\/docker\.sock.*systemctl start docker.*usermod -aG docker/);
   });
 
+  it('never claims the replicas of another data folder\'s instance with the same app name', async () => {
+    const mine = new DockerDriver({ app, instance: 'aaaaaaaaaaaa', docker, stopTimeoutS: 1 });
+    const theirs = new DockerDriver({ app, instance: 'bbbbbbbbbbbb', docker, stopTimeoutS: 1 });
+    const replica = await theirs.create(spec);
+    try {
+      expect((await mine.list()).map((r) => r.id)).not.toContain(replica.id);
+      expect((await theirs.list()).map((r) => r.id)).toContain(replica.id);
+      await expect(mine.remove(replica.id, 0)).rejects.toThrow(/not a ScaleDeck replica/);
+      expect((await docker.getContainer(replica.id).inspect()).State.Running).toBe(true);
+    } finally {
+      await theirs.remove(replica.id, 0);
+      await Promise.all([mine.close(), theirs.close()]);
+    }
+  });
+
   describe('with two replicas', () => {
     sharedBehaviour(() => ({ driver, namePattern: new RegExp(`^${app}-[0-9a-f]{6}$`) }));
 

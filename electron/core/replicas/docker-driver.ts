@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import {
   APP_LABEL,
+  INSTANCE_LABEL,
   MANAGED_LABEL,
   type DriverStatus,
   type ObservedReplica,
@@ -21,6 +22,8 @@ const STATUS_TIMEOUT_MS = 5_000;
 
 export interface ContainerIdentity {
   app: string;
+  /** The data folder's hash (INSTANCE_LABEL); absent in containers made before it existed. */
+  instance?: string;
   name: string;
   stopTimeoutS?: number;
 }
@@ -32,7 +35,12 @@ export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIde
   return {
     name: identity.name,
     Image: spec.image,
-    Labels: { [MANAGED_LABEL]: 'true', [APP_LABEL]: identity.app, [CONTAINER_PORT_LABEL]: String(spec.containerPort) },
+    Labels: {
+      [MANAGED_LABEL]: 'true',
+      [APP_LABEL]: identity.app,
+      [CONTAINER_PORT_LABEL]: String(spec.containerPort),
+      ...(identity.instance ? { [INSTANCE_LABEL]: identity.instance } : {}),
+    },
     // The sample api listens on PORT, so a changed containerPort setting reaches it.
     Env: [`PORT=${spec.containerPort}`],
     ExposedPorts: { [port]: {} },
@@ -106,9 +114,12 @@ export class DockerDriver implements ReplicaDriver {
   /** Start times by container id; listing gives only the creation second, so each container is inspected once. */
   private readonly startedAt = new Map<string, number>();
 
-  constructor(options: { app: string; docker?: Dockerode; stopTimeoutS?: number }) {
+  private readonly instance: string | undefined;
+
+  constructor(options: { app: string; instance?: string; docker?: Dockerode; stopTimeoutS?: number }) {
     assertAppName(options.app);
     this.app = options.app;
+    this.instance = options.instance;
     this.docker = options.docker ?? new Dockerode();
     this.stopTimeoutS = options.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S;
     this.statsFeeds = new DockerStatsFeeds(this.docker);
@@ -118,8 +129,11 @@ export class DockerDriver implements ReplicaDriver {
     return dockerStatus(this.docker);
   }
 
+  /** Labelled ours: this app, and this data folder's instance (or none, as containers made before the label). */
   private isOurs(labels: Record<string, string> | undefined): boolean {
-    return labels?.[MANAGED_LABEL] === 'true' && labels[APP_LABEL] === this.app;
+    if (labels?.[MANAGED_LABEL] !== 'true' || labels[APP_LABEL] !== this.app) return false;
+    const instance = labels[INSTANCE_LABEL];
+    return instance === undefined || this.instance === undefined || instance === this.instance;
   }
 
   async list(): Promise<ObservedReplica[]> {
@@ -167,7 +181,7 @@ export class DockerDriver implements ReplicaDriver {
     const name = `${this.app}-${randomBytes(3).toString('hex')}`;
     let container: Dockerode.Container;
     try {
-      container = await this.docker.createContainer(containerCreateOptions(spec, { app: this.app, name, stopTimeoutS: this.stopTimeoutS }));
+      container = await this.docker.createContainer(containerCreateOptions(spec, { app: this.app, instance: this.instance, name, stopTimeoutS: this.stopTimeoutS }));
     } catch (error) {
       if (statusCode(error) === 404) throw new Error(`image ${spec.image} not found: build it with \`npm run image\` (or set "image" to one that exists)`);
       throw new Error(`could not create a container from ${spec.image}: ${message(error)}`);
