@@ -44,7 +44,8 @@ export function nextLifecycle(state: LifecycleState, event: LifecycleEvent): Lif
       return { phase: 'stopping', replicas, keepRunning: event.keepRunning, deadlineMs, startupPending: state.phase === 'starting' };
     }
     case 'draining':
-      return state.phase === 'stopping' && !state.keepRunning ? { ...state, replicas: event.replicas } : state;
+      // The same count is the same state, so the window is redrawn only when a replica has gone.
+      return state.phase === 'stopping' && !state.keepRunning && state.replicas !== event.replicas ? { ...state, replicas: event.replicas } : state;
     case 'stopped':
     case 'deadlinePassed':
       return state.phase === 'stopping' ? { phase: 'stopped', ...(event.type === 'deadlinePassed' ? { error: 'the shutdown passed its deadline' } : {}) } : state;

@@ -44,6 +44,7 @@ describe('stopping', () => {
     state = nextLifecycle(state, { type: 'draining', replicas: 1 });
     expect(windowView(state, T0 + 10_000)).toEqual({ kind: 'status', title: 'stopping: draining 1 replica', detail: 'Requests in flight finish first; at most 65 s' });
     expect(windowView(state, T0 + 600_000)).toMatchObject({ detail: 'Requests in flight finish first; at most 0 s' });
+    expect(nextLifecycle(state, { type: 'draining', replicas: 1 })).toBe(state);
   });
 
   it('sets the deadline from drainTimeoutS: the drain, the control plane\'s 15 s, and 30 s for HAProxy', () => {
