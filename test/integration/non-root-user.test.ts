@@ -38,6 +38,8 @@ describe.skipIf(unavailable !== null)('ScaleDeck as a normal user in the docker 
 
   it('starts, scales 1 -> 2 -> 1 with answers through the frontend, and quits leaving nothing running', () => {
     if (!existsSync(CHECK_JS)) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+    const readable = asUser(`test -r ${JSON.stringify(CHECK_JS)} && command -v node`);
+    expect(readable.status, `${USER} cannot read ${CHECK_JS} or has no node on its login PATH: check the repository out where other users can read it`).toBe(0);
     const run = asUser(`cd ${JSON.stringify(process.cwd())} && node ${JSON.stringify(CHECK_JS)}`);
     const output = `${run.stdout}${run.stderr}`;
     console.log(output);
