@@ -10,6 +10,8 @@ export const USUAL_HAPROXY_DIRS = ['/usr/sbin', '/usr/local/sbin', '/opt/homebre
 
 export interface HaproxyLookup {
   env?: NodeJS.ProcessEnv;
+  /** The haproxyPath setting ('' when unset); SCALEDECK_HAPROXY wins over it. */
+  configured?: string;
   isExecutable?: (file: string) => boolean;
 }
 
@@ -30,8 +32,8 @@ function executable(file: string): boolean {
   }
 }
 
-export function locateHaproxy({ env = process.env, isExecutable = executable }: HaproxyLookup = {}): HaproxyLocation {
-  const named = env.SCALEDECK_HAPROXY;
+export function locateHaproxy({ env = process.env, configured, isExecutable = executable }: HaproxyLookup = {}): HaproxyLocation {
+  const named = env.SCALEDECK_HAPROXY || configured;
   // A path named by the user is used as given, even when missing: silently running another haproxy would hide the mistake.
   if (named) return { bin: named, found: isExecutable(named), searched: [named] };
   const pathDirs = (env.PATH ?? '').split(delimiter).filter((dir) => dir && isAbsolute(dir));
@@ -40,7 +42,7 @@ export function locateHaproxy({ env = process.env, isExecutable = executable }: 
   return bin ? { bin, found: true, searched } : { bin: 'haproxy', found: false, searched };
 }
 
-/** The haproxy to run: SCALEDECK_HAPROXY, then PATH, then the usual install folders. */
+/** The haproxy to run: SCALEDECK_HAPROXY, then the haproxyPath setting, then PATH, then the usual install folders. */
 export function findHaproxy(lookup: HaproxyLookup = {}): string {
   return locateHaproxy(lookup).bin;
 }

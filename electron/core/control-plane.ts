@@ -12,6 +12,7 @@ import type { CommandTarget } from '../dispatch.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { renderHaproxyConfig } from '../../haproxy/config.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
+import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { Controller } from './controller.js';
 import { HaproxyBackend, BACKEND_NAME } from './haproxy-backend.js';
 import { LoadGenerator } from './load-generator.js';
@@ -86,16 +87,18 @@ class ScaleDeckControlPlane implements ControlPlane {
   private lastSnapshotAt = 0;
   private watchTimer: NodeJS.Timeout | null = null;
   private controllerStarted = false;
+  private readonly haproxyBin: string;
 
   constructor(private readonly options: ControlPlaneOptions) {
     mkdirSync(options.dataDir, { recursive: true });
     this.store = new SettingsStore(options.dataDir);
     const settings = this.store.settings;
+    this.haproxyBin = options.haproxyBin ?? findHaproxy({ configured: settings.haproxyPath });
     this.docker = new Dockerode(settings.dockerHost ? dockerOptionsFor(settings.dockerHost) : undefined);
     this.driver = this.makeDriver(settings.driver);
     this.supervisor = new HaproxySupervisor({
       dataDir: options.dataDir,
-      bin: options.haproxyBin,
+      bin: this.haproxyBin,
       renderConfig: () => this.renderHaproxyConfig(),
     });
     this.backend = new HaproxyBackend(() => this.supervisor.client);
@@ -289,8 +292,8 @@ class ScaleDeckControlPlane implements ControlPlane {
         // The swarm driver's status also says whether the engine is a swarm manager.
         docker: async () => (!usesDocker ? null : this.driver.kind === 'swarm' ? this.driver.status() : dockerStatus(this.docker)),
         haproxy: async () => {
-          await checkHaproxy(this.options.haproxyBin);
-          return haproxyVersion(this.options.haproxyBin);
+          await checkHaproxy(this.haproxyBin);
+          return haproxyVersion(this.haproxyBin);
         },
         image: async () => (usesDocker ? imageExists(this.docker, this.settings.image) : null),
         portBlocker: async () => {

@@ -28,6 +28,13 @@ describe('finding haproxy', () => {
     });
   });
 
+  it('uses the haproxyPath setting when no environment variable names one, and SCALEDECK_HAPROXY over it', () => {
+    const isExecutable = onlyThese('/srv/haproxy', '/usr/sbin/haproxy', '/opt/haproxy');
+    expect(findHaproxy({ env: { PATH: '/usr/sbin' }, configured: '/srv/haproxy', isExecutable })).toBe('/srv/haproxy');
+    expect(findHaproxy({ env: { PATH: '/usr/sbin', SCALEDECK_HAPROXY: '/opt/haproxy' }, configured: '/srv/haproxy', isExecutable })).toBe('/opt/haproxy');
+    expect(findHaproxy({ env: { PATH: '/usr/sbin' }, configured: '', isExecutable })).toBe('/usr/sbin/haproxy');
+  });
+
   it('answers plain "haproxy" with every place it looked when none is installed', () => {
     const found = locateHaproxy({ env: { PATH: 'relative/bin:/usr/bin:/usr/sbin' }, isExecutable: () => false });
     expect(found.bin).toBe('haproxy');
