@@ -3,8 +3,9 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell,
 import { applicationMenuTemplate } from './app-menu.js';
 import { desktopDataDir, repoRootFrom, resolveAppPaths, type AppPaths } from './app-paths.js';
 import { commandInputs, IPC_STREAM_CHANNEL, ipcChannel, type CommandName, type StreamMessage } from './contract.js';
-import { createControlPlane, type ControlPlane } from './core/control-plane.js';
-import { SettingsShape } from './core/settings.js';
+import { createControlPlane } from './core/compose-control-plane.js';
+import type { ControlPlane } from './core/control-plane.js';
+import { SettingsShape } from './settings-schema.js';
 import { dispatchCommand } from './dispatch.js';
 import { isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, rendererIndexUrl } from './web-security.js';
 import { statusPageUrl } from './status-page.js';

@@ -120,6 +120,11 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     await this.serially(() => this.terminate());
   }
 
+  /** The config HAProxy runs on differs from what the settings render now (changed while the app was away). */
+  async configIsStale(): Promise<boolean> {
+    return (await readFile(this.configPath, 'utf8').catch(() => '')) !== this.options.renderConfig();
+  }
+
   /** Stops watching and leaves HAProxy serving, for a later start() to adopt. */
   detach(): void {
     this.unwatch();

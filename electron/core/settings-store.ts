@@ -2,7 +2,7 @@
 import Conf from 'conf';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { applySettingsPatch, defaultSettings, settingsFromStored, type Settings } from './settings.js';
+import { applySettingsPatch, defaultSettings, settingsFromStored, type Settings } from '../settings-schema.js';
 
 /** The file's shape as written; read back as unknown because a person may have edited it by hand. */
 interface StoredFile {

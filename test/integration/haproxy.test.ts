@@ -204,7 +204,7 @@ describe.skipIf(!hasHaproxy())('HAProxy integration (real haproxy)', () => {
     const before = supervisor.pid as number;
     const events: string[] = [];
     supervisor.once('down', () => events.push('down'));
-    const restarted = nextEvent(supervisor, 'restarted', 5_000).then(() => events.push('restarted'));
+    const restarted = nextEvent(supervisor, 'restarted', 30_000).then(() => events.push('restarted'));
     process.kill(before, 'SIGKILL');
     await restarted;
     expect(events).toEqual(['down', 'restarted']);
@@ -219,7 +219,7 @@ describe.skipIf(!hasHaproxy())('HAProxy integration (real haproxy)', () => {
     const master = supervisor.pid as number;
     const workers = (await processesRunningConfig(configPath(dataDir))).filter((pid) => pid !== master);
     expect(workers.length).toBeGreaterThan(0);
-    const restarted = nextEvent(supervisor, 'restarted', 5_000);
+    const restarted = nextEvent(supervisor, 'restarted', 30_000);
     process.kill(workers[0], 'SIGKILL');
     await restarted;
     expect(supervisor.running).toBe(true);

@@ -11,6 +11,7 @@ import {
   type ReplicaStats,
 } from './replica-driver.js';
 import { DockerStatsFeeds } from './docker-stats.js';
+import { assertAppName, message, statusCode, stopContainer } from './engine-errors.js';
 
 /** Which container port to read the published host port of, for containers listed after a restart. */
 export const CONTAINER_PORT_LABEL = 'scaledeck.container-port';
@@ -47,14 +48,6 @@ export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIde
       RestartPolicy: { Name: 'no' },
     },
   };
-}
-
-function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
-}
-
-function message(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
 function engineAddress(docker: Dockerode): string {
@@ -114,9 +107,7 @@ export class DockerDriver implements ReplicaDriver {
   private readonly startedAt = new Map<string, number>();
 
   constructor(options: { app: string; docker?: Dockerode; stopTimeoutS?: number }) {
-    if (!/^[a-z0-9][a-z0-9-]{0,30}$/i.test(options.app)) {
-      throw new Error(`app name "${options.app}" must be 1-31 letters, digits or '-', starting with a letter or digit`);
-    }
+    assertAppName(options.app);
     this.app = options.app;
     this.docker = options.docker ?? new Dockerode();
     this.stopTimeoutS = options.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S;
@@ -142,9 +133,6 @@ export class DockerDriver implements ReplicaDriver {
       // The engine filtered already; checking again keeps a filter bug from ever handing out someone else's container.
       if (!this.isOurs(container.Labels)) continue;
       seen.add(container.Id);
-      // Opening the stats feed now means the first stats() reading of this replica need not wait for the engine.
-      if (container.State === 'running') this.statsFeeds.watch(container.Id);
-      else this.statsFeeds.forget(container.Id);
       const containerPort = Number(container.Labels[CONTAINER_PORT_LABEL]);
       const binding = container.Ports.find((p) => p.PublicPort && (!containerPort || p.PrivatePort === containerPort));
       replicas.push({
@@ -157,7 +145,8 @@ export class DockerDriver implements ReplicaDriver {
       });
     }
     for (const id of this.startedAt.keys()) if (!seen.has(id)) this.startedAt.delete(id);
-    for (const id of this.statsFeeds.watched()) if (!seen.has(id)) this.statsFeeds.forget(id);
+    // Opening the stats feed now means the first stats() reading of a replica need not wait for the engine.
+    this.statsFeeds.keepOnly(replicas.filter((r) => r.running).map((r) => r.id));
     return replicas;
   }
 
@@ -211,12 +200,7 @@ export class DockerDriver implements ReplicaDriver {
     if (!this.isOurs(info.Config.Labels)) {
       throw new Error(`refusing to remove container ${info.Name.replace(/^\//, '')}: it is not a ScaleDeck replica of app "${this.app}"`);
     }
-    try {
-      await container.stop({ t: Math.max(0, Math.ceil(graceS)) });
-    } catch (error) {
-      // 304: already stopped; 404: already gone.
-      if (statusCode(error) !== 304 && statusCode(error) !== 404) throw new Error(`could not stop ${id.slice(0, 12)}: ${message(error)}`);
-    }
+    await stopContainer(container, graceS, id.slice(0, 12));
     try {
       await container.remove({ force: true });
     } catch (error) {

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pidusage from 'pidusage';
 import type { DriverStatus, ObservedReplica, ReplicaDriver, ReplicaSpec, ReplicaStats } from './replica-driver.js';
+import { assertAppName } from './engine-errors.js';
+import { pollUntil, systemClock } from '../clock.js';
 
 const execFileAsync = promisify(execFile);
 const POLL_MS = 50;
@@ -74,10 +76,6 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-}
-
 export class ProcessDriver implements ReplicaDriver {
   readonly kind = 'process' as const;
   private readonly app: string;
@@ -90,9 +88,7 @@ export class ProcessDriver implements ReplicaDriver {
   private nodeVersion: string | undefined;
 
   constructor(options: ProcessDriverOptions) {
-    if (!/^[a-z0-9][a-z0-9-]{0,30}$/i.test(options.app)) {
-      throw new Error(`app name "${options.app}" must be 1-31 letters, digits or '-', starting with a letter or digit`);
-    }
+    assertAppName(options.app);
     this.app = options.app;
     this.dir = join(options.dataDir, 'replicas');
     this.serverScript = resolve(options.serverScript);
@@ -227,13 +223,10 @@ export class ProcessDriver implements ReplicaDriver {
     await rename(temporary, this.runScript);
   }
 
-  private async waitUntilGone(pid: number, ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (await this.isOurProcess(pid)) {
-      if (Date.now() >= deadline) return false;
-      await sleep(POLL_MS);
-    }
-    return true;
+  private waitUntilGone(pid: number, ms: number): Promise<boolean> {
+    return pollUntil<boolean>(systemClock, async () => ((await this.isOurProcess(pid)) ? { waiting: 'running' } : { done: true }), {
+      timeoutMs: ms, intervalMs: POLL_MS, describe: () => 'still running',
+    }).catch(() => false);
   }
 
   async remove(id: string, graceS: number): Promise<void> {

@@ -1,4 +1,5 @@
-// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API).
+// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API). Imports only zod,
+// so the contract, the shells, core and the renderer can all share it.
 import { z } from 'zod';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
