@@ -46,13 +46,15 @@ function advance(event: LifecycleEvent): void {
 function showLifecycle(): void {
   if (!mainWindow || mainWindow.isDestroyed()) return;
   const view = windowView(lifecycle, Date.now());
+  // A newer view may replace a page still loading; the abandoned load's rejection says only that.
+  const ignoreAbandoned = () => undefined;
   if (view.kind === 'dashboard') {
-    if (!showingDashboard) void mainWindow.loadFile(paths.rendererIndex);
+    if (!showingDashboard) mainWindow.loadFile(paths.rendererIndex).catch(ignoreAbandoned);
     showingDashboard = true;
     return;
   }
   showingDashboard = false;
-  void mainWindow.loadURL(statusPageUrl(view.title, view.detail, nativeTheme.shouldUseDarkColors));
+  mainWindow.loadURL(statusPageUrl(view.title, view.detail, nativeTheme.shouldUseDarkColors)).catch(ignoreAbandoned);
 }
 
 function createWindow(): BrowserWindow {
