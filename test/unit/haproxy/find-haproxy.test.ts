@@ -43,5 +43,4 @@ describe('finding haproxy', () => {
       '/usr/bin/haproxy', '/usr/sbin/haproxy', '/usr/local/sbin/haproxy', '/opt/homebrew/sbin/haproxy', '/opt/homebrew/bin/haproxy', '/usr/local/bin/haproxy',
     ]);
   });
-
 });
