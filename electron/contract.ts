@@ -3,6 +3,10 @@
 import { z } from 'zod';
 import type { Settings, SettingsPatch } from './settings-schema.js';
 
+// The renderer's CSP forbids eval: zod's JIT would probe `new Function` once per load and raise a CSP violation.
+// Set before any schema below is built, because building one runs the probe.
+z.config({ jitless: true });
+
 export type { Settings, SettingsPatch };
 
 export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopping' | 'failed';

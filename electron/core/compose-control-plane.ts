@@ -6,6 +6,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { renderHaproxyConfig } from '../../haproxy/config.js';
+import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
 import { Autoscaler, observationOf } from './autoscaler.js';
@@ -129,7 +130,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
   const { driver } = chosen;
   const renderConfig = () => renderHaproxyConfig({ dataDir, ...settings(), backendName: BACKEND_NAME });
-  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: options.haproxyBin, renderConfig });
+  const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
+  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
   const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client);
 
@@ -174,8 +176,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     // The swarm driver's status also says whether the engine is a swarm manager.
     docker: async () => (!usesDocker() ? null : driver.kind === 'swarm' ? driver.status() : docker.status()),
     haproxy: async () => {
-      await checkHaproxy(options.haproxyBin);
-      return haproxyVersion(options.haproxyBin);
+      await checkHaproxy(haproxyBin);
+      return haproxyVersion(haproxyBin);
     },
     image: async () => (usesDocker() ? imageExists(dockerode, settings().image) : null),
     portBlocker: async () => {

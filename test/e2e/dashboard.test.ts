@@ -60,6 +60,7 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
   let browser: Browser | undefined;
   let page: Page;
   const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
 
   const snapshot = async (): Promise<Snapshot> => {
     const { status, json } = await shell!.call<Snapshot>('GET', '/api/snapshot');
@@ -84,6 +85,13 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    // Injected by the browser driver, so the page's own CSP does not block the listener that watches it.
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));
+    });
   });
 
   afterAll(async () => {
@@ -233,7 +241,8 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     await waitFor(async () => (await panel.getByRole('status').innerText()) === 'idle', 5_000, 'the load panel to read idle');
   });
 
-  it('raised no uncaught error in the page', () => {
+  it('raised no uncaught error, console error or CSP violation in the page', () => {
     expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
   });
 });

@@ -56,6 +56,8 @@ describe('parseSettings', () => {
     ['sampleIntervalMs', { sampleIntervalMs: 100 }],
     ['swarmService', { swarmService: '-bad' }],
     ['keepRunningOnQuit', { keepRunningOnQuit: 'yes' }],
+    ['haproxyPath', { haproxyPath: 'sbin/haproxy' }],
+    ['haproxyPath', { haproxyPath: '/usr/sbin/haproxy\n-f /etc/passwd' }],
   ])('rejects a bad %s and names it', (field, change) => {
     expect(settingsError(() => parseSettings({ ...defaultSettings, ...change })).field).toBe(field);
   });
