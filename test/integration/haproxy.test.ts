@@ -199,7 +199,7 @@ describe.skipIf(!hasHaproxy())('HAProxy integration (real haproxy)', () => {
     expect(await client.showServersState(BACKEND)).toEqual([]);
   });
 
-  it('restarts haproxy within 5 s after kill -9 of its master, emitting down then restarted', async () => {
+  it('restarts haproxy after kill -9 of its master, emitting down then restarted', async () => {
     const supervisor = first();
     const before = supervisor.pid as number;
     const events: string[] = [];

@@ -20,7 +20,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('self-healing with Docker replica
     await fixture?.stop();
   });
 
-  it('replaces a replica killed with docker kill within 10 s, and takes it out of HAProxy', async () => {
+  it('replaces a replica killed with docker kill, and takes it out of HAProxy', async () => {
     const client = new RuntimeClient(path.join(fixture.dataDir, 'haproxy.sock'));
     const victim = fixture.plane.snapshot().replicas[0]!;
     const killedAt = Date.now();
