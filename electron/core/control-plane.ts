@@ -15,13 +15,14 @@ import { runSetupChecks } from './setup-checks.js';
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
 const SHUTTING_DOWN = 'ScaleDeck is shutting down; try again after it has started';
-const DOCKER_WATCH_MS = 5000;
+const DOCKER_WATCH_MS = 2000;
 /** A replica's stop grace on top of its drain (the controller's SIGTERM grace, and a margin). */
 const STOP_GRACE_S = 15;
 
 export class ScaleDeckControlPlane implements ControlPlane {
   private checks: SetupCheck[] = [];
   private dockerState: { reachable: boolean; version: string | null } = { reachable: false, version: null };
+  private dockerWatched = false;
   private stopWatch: (() => void) | null = null;
   private controllerStarted = false;
   private stopping = false;
@@ -92,9 +93,17 @@ export class ScaleDeckControlPlane implements ControlPlane {
 
   private async refreshDocker(): Promise<void> {
     const status = await this.parts.docker.status();
-    const changed = status.reachable !== this.dockerState.reachable;
+    const was = this.dockerWatched ? this.dockerState.reachable : null;
+    this.dockerWatched = true;
     this.dockerState = { reachable: status.reachable, version: status.version };
-    if (changed) this.parts.events.publishSnapshot();
+    if (was === status.reachable) return;
+    // Said only when it changes while running (the start-up state is in the setup checks).
+    if (was !== null && this.parts.driver.kind !== 'process') {
+      this.parts.events.event('docker', status.reachable
+        ? `The Docker engine answers again (${status.version ?? 'version unknown'}); replicas that stopped meanwhile are replaced`
+        : `The Docker engine stopped answering (${status.error ?? 'no answer'}); HAProxy keeps serving what still runs`);
+    }
+    this.parts.events.publishSnapshot();
   }
 
   /** First run: the sample image is built without being asked, and the first replica starts as soon as it exists. */

@@ -8,12 +8,11 @@ import type { ObservedReplica, ReplicaDriver } from '../../electron/core/replica
 
 /** Replicas that exist only in memory; each answers its health path unless a test says otherwise. */
 export class FakeDriver implements ReplicaDriver {
-  readonly kind = 'process' as const;
   readonly replicas = new Map<string, ObservedReplica>();
   /** Ports whose health path does not answer. */
   readonly unhealthy = new Set<number>();
   private next = 1;
-  constructor(readonly log: string[]) {}
+  constructor(readonly log: string[], readonly kind: 'process' | 'docker' = 'process') {}
   async status() {
     return { reachable: true, version: 'fake' };
   }
@@ -103,8 +102,9 @@ export class FakeHaproxy extends EventEmitter implements HaproxyProcess {
 export function fakeDocker() {
   const builds: string[] = [];
   let finish: (() => void) | null = null;
-  const engine: DockerEngine & { builds: string[]; finishBuild(): void } = {
-    status: async () => ({ reachable: true, version: 'fake' }),
+  const engine: DockerEngine & { builds: string[]; finishBuild(): void; reachable: boolean } = {
+    reachable: true,
+    status: async () => (engine.reachable ? { reachable: true, version: 'fake' } : { reachable: false, version: null, error: 'connect ENOENT /var/run/docker.sock' }),
     buildImage: (tag) => {
       builds.push(tag);
       const done = new Promise<{ tag: string; base: string; baseImage: string }>((resolve) => {

@@ -30,7 +30,7 @@ async function startPlane(settings: SettingsPatch = {}, desired?: number, { imag
   if (desired !== undefined) store.setDesired(desired);
   const clock = new FakeClock();
   const log: string[] = [];
-  const driver = new FakeDriver(log);
+  const driver = new FakeDriver(log, settings.driver === 'docker' ? 'docker' : 'process');
   driver.failCreate = failCreate;
   const docker = fakeDocker();
   let built = imageBuilt;
@@ -176,6 +176,18 @@ describe('control plane on fakes', () => {
   it('does not build an image the person named, even when it is missing', async () => {
     const { docker } = await startPlane({ image: 'example/shop:2' }, undefined, { imageBuilt: false });
     expect(docker.builds).toEqual([]);
+  });
+
+  it('says when the Docker engine stops answering and when it is back', async () => {
+    const { clock, docker, events, plane } = await startPlane({ driver: 'docker' });
+    await clock.advance(3000);
+    docker.reachable = false;
+    await clock.advance(2500);
+    expect(events()).toContain('The Docker engine stopped answering (connect ENOENT /var/run/docker.sock); HAProxy keeps serving what still runs');
+    expect(plane.snapshot().docker.reachable).toBe(false);
+    docker.reachable = true;
+    await clock.advance(2500);
+    expect(events()).toContain('The Docker engine answers again (fake); replicas that stopped meanwhile are replaced');
   });
 
   it('publishes at most one snapshot per 200 ms however many changes come at once', async () => {
