@@ -173,9 +173,11 @@ export class Controller {
       }
     }
 
-    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
-      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
-    }));
+    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => {
+      const server = serverByName.get(r.name);
+      const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
+      return { id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r), leftDraining };
+    });
     const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
     const actions = planReconcile({ replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder });
     for (const action of actions) this.act(action);
@@ -277,6 +279,13 @@ export class Controller {
       await this.waitForLoadBalancer();
       await this.options.lb.add(replica.name, replica.host, replica.hostPort);
       replica.registered = true;
+    } else {
+      // Adopted mid-drain (the app was killed during a scale-in): back in rotation; the count decides again next.
+      const server = (await this.options.lb.servers()).find((s) => s.name === replica.name);
+      if (server && (server.draining || server.maint)) {
+        await this.options.lb.ready(replica.name);
+        this.options.onEvent('haproxy', `${replica.name} was left ${server.maint ? 'in maintenance' : 'draining'} by an earlier run; back in rotation until the count says otherwise`);
+      }
     }
     await this.waitUntilUp(replica.name, 15_000);
     replica.state = 'ready';

@@ -60,6 +60,12 @@ export class FakeLoadBalancer implements LoadBalancer {
     this.log.push(`drain ${name}`);
     this.table.get(name)!.draining = true;
   }
+  async ready(name: string) {
+    this.log.push(`ready ${name}`);
+    const server = this.table.get(name)!;
+    server.draining = false;
+    server.maint = false;
+  }
   async sessions(name: string) {
     return this.inFlight.get(name) ?? 0;
   }

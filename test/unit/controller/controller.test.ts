@@ -118,6 +118,32 @@ describe('Controller', () => {
     expect(log.filter((line) => line.startsWith('add'))).toHaveLength(4);
   });
 
+  it('finishes a scale-in an earlier run left half-done: no server left draining, the extra replica gone', async () => {
+    const { log, lb, driver, clock } = setup(1);
+    const kept = await driver.create();
+    const halfDrained = await driver.create();
+    await lb.add(kept.name, kept.host, kept.hostPort);
+    await lb.add(halfDrained.name, halfDrained.host, halfDrained.hostPort);
+    await lb.drain(halfDrained.name);
+    controller!.start();
+    await clock.until(() => log.includes(`stop ${halfDrained.name}`) && controller!.replicas().length === 1, 'the scale-in to finish');
+    expect(controller!.replicas().map((r) => [r.name, r.state])).toEqual([[kept.name, 'ready']]);
+    expect([...lb.table.values()].map((s) => [s.name, s.draining, s.maint])).toEqual([[kept.name, false, false]]);
+    expect(log).toContain(`stop ${halfDrained.name}`);
+  });
+
+  it('puts a server found draining back in rotation when the count keeps its replica', async () => {
+    const { lb, driver, clock, events } = setup(1);
+    const only = await driver.create();
+    await lb.add(only.name, only.host, only.hostPort);
+    await lb.drain(only.name);
+    controller!.start();
+    await clock.until(() => controller!.readyCount() === 1, 'the adopted replica');
+    await clock.advance(1000);
+    expect(lb.table.get(only.name)).toMatchObject({ draining: false, maint: false });
+    expect(events).toContain(`${only.name} was left draining by an earlier run; back in rotation until the count says otherwise`);
+  });
+
   it('adopts replicas that already run and are registered, creating nothing', async () => {
     const { log, lb, driver, clock } = setup(1);
     const existing = await driver.create();

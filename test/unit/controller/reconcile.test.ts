@@ -35,6 +35,12 @@ describe('planReconcile', () => {
     expect(actions).toEqual([{ type: 'drain', id: '2' }, { type: 'drain', id: '1' }]);
   });
 
+  it('drains first a replica whose server an earlier run left draining, and does not also bring it up', () => {
+    const leftDraining = replica('1', { state: 'starting', leftDraining: true });
+    const actions = planReconcile({ replicas: [leftDraining, replica('2'), replica('3')], servers: servers('r-1', 'r-2', 'r-3'), desired: 2, creating: 0 });
+    expect(actions).toEqual([{ type: 'drain', id: '1' }]);
+  });
+
   it('drains replicas missing from the removal order last', () => {
     const replicas = [replica('1'), replica('2'), replica('3')];
     const actions = planReconcile({ replicas, servers: servers('r-1', 'r-2', 'r-3'), desired: 1, creating: 0, removalOrder: ['3'] });
