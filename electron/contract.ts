@@ -1,7 +1,11 @@
 // The one typed API between the UI and the control plane: commands, events, snapshot, input schemas.
 // Implemented by the Electron shell (IPC) and the headless shell (HTTP + WebSocket); used by renderer/bridge.ts.
 import { z } from 'zod';
-import type { Settings, SettingsPatch } from './core/settings.js';
+import type { Settings, SettingsPatch } from './settings-schema.js';
+
+// The renderer's CSP forbids eval: zod's JIT would probe `new Function` once per load and raise a CSP violation.
+// Set before any schema below is built, because building one runs the probe.
+z.config({ jitless: true });
 
 export type { Settings, SettingsPatch };
 
@@ -65,8 +69,8 @@ export interface LoadStatus {
 }
 
 export interface Snapshot {
+  /** The mode is `settings.mode`: one value, one place. */
   settings: Settings;
-  mode: Settings['mode'];
   desired: number;
   replicas: ReplicaView[];
   haproxy: { running: boolean; version: string | null; frontendUrl: string; statsUrl: string };
@@ -173,6 +177,9 @@ export interface ScaleDeckApi {
   /** Live updates; returns the function that unsubscribes. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
+
+/** The control plane as the shells see it: the contract's commands, already returning Result. */
+export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'>;
 
 export type StreamMessage =
   | { type: 'sample'; sample: Sample }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { configPath, pidfilePath, socketPath } from './config.js';
 import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
 import { RuntimeClient } from './runtime-client.js';
+import { findHaproxy } from './find-haproxy.js';
 import { checkHaproxy } from './version.js';
 
 export interface HaproxySupervisorOptions {
@@ -56,7 +57,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
 
   constructor(private readonly options: HaproxySupervisorOptions) {
     super();
-    this.bin = options.bin ?? 'haproxy';
+    this.bin = options.bin ?? findHaproxy();
     this.checkIntervalMs = options.checkIntervalMs ?? 500;
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
     this.configPath = configPath(options.dataDir);
@@ -117,6 +118,11 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   async stop(): Promise<void> {
     this.unwatch();
     await this.serially(() => this.terminate());
+  }
+
+  /** The config HAProxy runs on differs from what the settings render now (changed while the app was away). */
+  async configIsStale(): Promise<boolean> {
+    return (await readFile(this.configPath, 'utf8').catch(() => '')) !== this.options.renderConfig();
   }
 
   /** Stops watching and leaves HAProxy serving, for a later start() to adopt. */

@@ -3,6 +3,7 @@
 import { mkdir, open, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ControlEvent, Sample } from '../../contract.js';
+import { systemClock, type Cancel, type Clock } from '../clock.js';
 import { downsample, MAX_HISTORY_POINTS } from './downsample.js';
 import { envelopeSamples, meanSample, rollUp, type MinuteRecord } from './minute-rollup.js';
 import { cutTornTail, HOUR_MS, hourOf, listSegments, readRecords, segmentName, type Segment, type SegmentKind } from './segment-files.js';
@@ -17,7 +18,8 @@ const MAX_QUEUED_LINES = 20_000;
 
 export interface HistoryStoreOptions {
   dir: string;
-  now?: () => number;
+  /** Names the hour segments and schedules the flushes. */
+  clock?: Pick<Clock, 'now' | 'every'>;
   /** How often queued records are written and fsync'd; 0 leaves flushing to the caller. */
   flushMs?: number;
   maxBytes?: number;
@@ -25,18 +27,18 @@ export interface HistoryStoreOptions {
 }
 
 export class HistoryStore {
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'now' | 'every'>;
   private readonly maxBytes: number;
   private readonly queued = new Map<string, string[]>();
   private readonly handles = new Map<string, FileHandle>();
   private readonly checkedTails = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
+  private stopTimer: Cancel | null = null;
   private maintainedHour = Number.NaN;
   private failing = false;
 
   constructor(private readonly options: HistoryStoreOptions) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   }
 
@@ -48,10 +50,7 @@ export class HistoryStore {
     await mkdir(this.dir, { recursive: true });
     await this.serialize(() => this.maintain());
     const flushMs = this.options.flushMs ?? DEFAULT_FLUSH_MS;
-    if (flushMs > 0) {
-      this.timer = setInterval(() => void this.flush(), flushMs);
-      this.timer.unref();
-    }
+    if (flushMs > 0) this.stopTimer = this.clock.every(flushMs, () => void this.flush());
   }
 
   /** Queues a sample; the write happens on the next flush, never on the caller's path. */
@@ -67,13 +66,13 @@ export class HistoryStore {
   flush(): Promise<void> {
     return this.serialize(async () => {
       await this.writeQueued();
-      if (hourOf(this.now()) !== this.maintainedHour) await this.maintain();
+      if (hourOf(this.clock.now()) !== this.maintainedHour) await this.maintain();
     });
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopTimer?.();
+    this.stopTimer = null;
     await this.flush();
     await this.serialize(() => this.closeHandles(new Set()));
   }
@@ -183,7 +182,7 @@ export class HistoryStore {
 
   /** Rolls up hours older than a day, drops what is older than the retention, then the oldest past the size bound. */
   private async maintain(): Promise<void> {
-    const now = this.now();
+    const now = this.clock.now();
     this.maintainedHour = hourOf(now);
     for (const segment of await listSegments(this.dir)) {
       if (segment.kind === 'samples' && segment.hour + HOUR_MS <= now - FINE_RESOLUTION_MS) await this.rollUpSegment(segment);

@@ -9,7 +9,7 @@ import { rollUp } from '../../../electron/core/history/minute-rollup.js';
 import { listSegments } from '../../../electron/core/history/segment-files.js';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
 import { replay } from '../../../electron/core/policy/replay.js';
-import { defaultSettings, parseSettings } from '../../../electron/core/settings.js';
+import { defaultSettings, parseSettings } from '../../../electron/settings-schema.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { row, type FigureResult } from '../summary.js';
 
@@ -80,7 +80,7 @@ function timeReplays(samples: Sample[], runs: number): number[] {
 async function measureStore(day: Sample[], runs: number): Promise<{ rawMbPerDay: number; minuteMbPerDay: number; readMs: number[]; historyMs: number[] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sdb-history-'));
   try {
-    const store = new HistoryStore({ dir, now: () => START + DAY_S * 1000, flushMs: 0 });
+    const store = new HistoryStore({ dir, clock: { now: () => START + DAY_S * 1000, every: () => () => undefined }, flushMs: 0 });
     await store.open();
     for (const sample of day) store.appendSample(sample);
     await store.flush();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HistoryCommands } from '../../../electron/core/history/history-commands.js';
 import { HistoryStore } from '../../../electron/core/history/history-store.js';
-import { defaultSettings } from '../../../electron/core/settings.js';
+import { defaultSettings } from '../../../electron/settings-schema.js';
 import { loadStep, recordLiveRun } from '../policy/recorded-run.js';
 import { T0 } from '../policy/simulated-clock.js';
 
@@ -16,7 +16,7 @@ const END = T0 + 900_000;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'scaledeck-whatif-'));
-  store = new HistoryStore({ dir, now: () => END, flushMs: 0 });
+  store = new HistoryStore({ dir, clock: { now: () => END, every: () => () => undefined }, flushMs: 0 });
   await store.open();
   const { samples } = recordLiveRun({ settings: defaultSettings, load: loadStep(80, 420, 120, 420), seconds: 900, initial: 2 });
   for (const sample of samples) store.appendSample(sample);

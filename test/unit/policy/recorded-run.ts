@@ -2,7 +2,7 @@
 // actuation delay, sampled every interval and driven through decide(); the record is what the replay reads.
 import type { Sample } from '../../../electron/contract.js';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
-import type { Settings } from '../../../electron/core/settings.js';
+import type { Settings } from '../../../electron/settings-schema.js';
 import { T0 } from './simulated-clock.js';
 
 export interface LiveDecision { at: number; from: number; to: number }

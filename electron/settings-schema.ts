@@ -1,4 +1,5 @@
-// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API).
+// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API). Imports only zod,
+// so the contract, the shells, core and the renderer can all share it.
 import { z } from 'zod';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
@@ -38,6 +39,8 @@ export const SettingsShape = z.strictObject({
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: z.string().max(1024),
+  // Absolute, so the running app never depends on its working directory; read at start (SCALEDECK_HAPROXY wins).
+  haproxyPath: z.string().max(4096).regex(/^(\/[^\0\r\n]*)?$/, 'must be an absolute path to the haproxy program, or empty to look in the usual places'),
 });
 
 export type Settings = z.infer<typeof SettingsShape>;
@@ -72,6 +75,7 @@ export const defaultSettings: Settings = {
   keepRunningOnQuit: false,
   swarmService: 'scaledeck-api',
   dockerHost: '',
+  haproxyPath: '',
 };
 
 /** A rejected settings change: which field, and why, in words a person can act on. */
