@@ -36,6 +36,9 @@ export const SettingsShape = z.strictObject({
   scaleDownStabilizationS: seconds(3600),
   warmupS: seconds(600),
   drainTimeoutS: z.number().min(1, 'must be at least 1 s').max(600, 'must be 600 s or less'),
+  holdTimeoutS: z.number().min(1, 'must be at least 1 s').max(300, 'must be 300 s or less'),
+  standbyReplicas: z.number().int().min(0, 'must be 0 or more').max(10, 'must be 10 or less'),
+  slowStartS: seconds(600),
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: z.string().max(1024),
@@ -72,6 +75,9 @@ export const defaultSettings: Settings = {
   scaleDownStabilizationS: 30,
   warmupS: 5,
   drainTimeoutS: 30,
+  holdTimeoutS: 30,
+  standbyReplicas: 0,
+  slowStartS: 0,
   keepRunningOnQuit: false,
   swarmService: 'scaledeck-api',
   dockerHost: '',
@@ -90,6 +96,9 @@ export class SettingsError extends Error {
 function checkInvariants(s: Settings): void {
   if (s.minReplicas > s.maxReplicas) {
     throw new SettingsError('minReplicas', `must not exceed maxReplicas (${s.maxReplicas})`);
+  }
+  if (s.maxReplicas + s.standbyReplicas > 100) {
+    throw new SettingsError('standbyReplicas', `with maxReplicas (${s.maxReplicas}) must stay within 100 replicas`);
   }
   if (s.scaleDownThreshold >= s.scaleUpThreshold) {
     throw new SettingsError('scaleDownThreshold', `must be below scaleUpThreshold (${s.scaleUpThreshold})`);

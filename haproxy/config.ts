@@ -1,5 +1,6 @@
 // Renders the haproxy.cfg that ScaleDeck runs: one frontend, one backend filled at run time, a stats page.
 import { join } from 'node:path';
+import { holdFrontendLines, holdGlobalLines } from './request-hold.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -12,6 +13,8 @@ export interface HaproxyConfigOptions {
   backendName?: string;
   /** 'seed' reproduces the original script's settings (no retries, no redispatch) so a benchmark can compare. */
   style?: HaproxyConfigStyle;
+  /** Hold requests up to this many seconds while no server is up (request-hold.ts); absent: answer 503 at once. */
+  holdTimeoutS?: number;
 }
 
 export const DEFAULT_BACKEND = 'scaledeck';
@@ -59,6 +62,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       'hard-stop-after 10s',
       // Without this a second haproxy could bind the same ports silently and split the traffic.
       'noreuseport',
+      ...holdLines(options, backend).global,
     ]],
     ['defaults', [
       'mode http',
@@ -74,6 +78,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     [`frontend ${FRONTEND_NAME}`, [
       // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
       `bind ${options.frontendHost}:${options.frontendPort}`,
+      ...holdLines(options, backend).frontend,
       `default_backend ${backend}`,
     ]],
     // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
@@ -93,6 +98,12 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
 
   const body = sections.map(([head, lines]) => [head, ...lines.map((line) => `    ${line}`)].join('\n'));
   return `# Written by ScaleDeck; rewritten on every start of HAProxy.\n${body.join('\n\n')}\n`;
+}
+
+/** The scale-to-zero hold, kept apart from the rest of the config: its script is written by writeHoldScript. */
+function holdLines(options: HaproxyConfigOptions, backend: string): { global: string[]; frontend: string[] } {
+  if (options.holdTimeoutS === undefined) return { global: [], frontend: [] };
+  return { global: holdGlobalLines(options.dataDir), frontend: holdFrontendLines(backend, options.holdTimeoutS) };
 }
 
 function checkOptions(options: HaproxyConfigOptions, backend: string): void {

@@ -45,6 +45,11 @@ export class Autoscaler {
     this.state = initialPolicyState();
   }
 
+  /** A change made outside the policy upwards (a wake from zero): the scale-down cooldown counts from it. */
+  scaledUpAt(at: number): void {
+    this.state = { ...this.state, breachDown: 0, lastScaleUpAt: at };
+  }
+
   onSample(sample: Sample): void {
     const current = this.target.desired;
     const decision = decide({ observation: this.observe(sample), current, settings: this.settings(), now: sample.at, state: this.state });

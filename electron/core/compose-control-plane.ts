@@ -6,6 +6,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { renderHaproxyConfig } from '../../haproxy/config.js';
+import { writeHoldScript } from '../../haproxy/request-hold.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
@@ -25,6 +26,7 @@ import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
+import { WakeOnRequest } from './wake-on-request.js';
 import { lockDataFolder } from './data-folder-lock.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import { dockerStatus } from './replicas/docker-driver.js';
@@ -130,6 +132,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
 
   const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
   const { driver } = chosen;
+  await writeHoldScript(dataDir);
   const renderConfig = () => renderHaproxyConfig({ dataDir, ...settings(), backendName: BACKEND_NAME });
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
   const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
@@ -171,6 +174,16 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     desired: () => target.desired,
   }, 3600, clock);
   const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line));
+  const waker = new WakeOnRequest({
+    clock,
+    heldRequests: () => lb.heldRequests(),
+    desired: () => target.desired,
+    mode: () => settings().mode,
+    wake: (held) => {
+      target.scale(1, { kind: 'wake', held });
+      autoscaler.scaledUpAt(clock.now());
+    },
+  });
   const history = new HistoryStore({ dir: path.join(dataDir, 'history'), clock, log: options.log });
   await history.open().catch((error: unknown) => options.log?.(`history: ${(error as Error).message}`));
   events.subscribe((message) => {
@@ -196,7 +209,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, history, releaseDataFolder,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, waker, history, releaseDataFolder,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });

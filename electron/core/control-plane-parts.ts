@@ -3,6 +3,7 @@
 import type { CommandTarget, Snapshot, StreamMessage } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
 import type { Autoscaler } from './autoscaler.js';
+import type { WakeOnRequest } from './wake-on-request.js';
 import type { Clock } from './clock.js';
 import type { Controller } from './controller.js';
 import type { EventStream } from './event-stream.js';
@@ -67,6 +68,8 @@ export interface ControlPlaneParts {
   statsUrl: () => string;
   target: ReplicaTarget;
   autoscaler: Autoscaler;
+  /** Wakes one replica when requests wait in HAProxy at zero replicas. */
+  waker: WakeOnRequest;
   /** Samples and events on disk; the composition root feeds it from the event stream. */
   history: HistoryStore;
   /** The sample api's image tag: built without asking when it is the configured image and missing. */

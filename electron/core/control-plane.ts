@@ -82,6 +82,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       if (!this.controllerStarted && !this.stopping) {
         this.controllerStarted = true;
         this.parts.controller.start();
+        this.parts.waker.start();
       }
     } catch (error) {
       events.event('error', `HAProxy could not start: ${(error as Error).message}`);
@@ -290,6 +291,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     const { events, sampler, load, controller, haproxy, driver, clock } = this.parts;
     this.stopping = true;
     this.stopWatch?.();
+    this.parts.waker.stop();
     load.stop();
     // A sample in flight is taken but acts on nothing (onSample checks `stopping`).
     await sampler.stop();

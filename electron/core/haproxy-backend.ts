@@ -1,5 +1,6 @@
 // The controller's LoadBalancer over HAProxy's runtime API: one backend, servers added, drained and removed live.
 import { DEFAULT_BACKEND, FRONTEND_NAME } from '../../haproxy/config.js';
+import { HELD_COMMAND, parseHeld } from '../../haproxy/request-hold.js';
 import type { RuntimeClient } from '../../haproxy/runtime-client.js';
 import type { LoadBalancer, ServerView } from './load-balancer.js';
 import type { TrafficStats } from './metrics/sampler.js';
@@ -43,6 +44,10 @@ export class HaproxyBackend implements LoadBalancer {
 
   async remove(name: string, timeoutMs: number): Promise<void> {
     await this.client().removeServer(this.backend, name, { timeoutMs });
+  }
+
+  async heldRequests(): Promise<number> {
+    return parseHeld(await this.client().command(HELD_COMMAND));
   }
 
   /** Frontend request rate and backend load, for the metrics sampler. */

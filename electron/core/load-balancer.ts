@@ -23,4 +23,6 @@ export interface LoadBalancer {
   sessions(name: string): Promise<number | null>;
   /** Takes the server out of the backend (maintenance, then delete). */
   remove(name: string, timeoutMs: number): Promise<void>;
+  /** Requests the load balancer holds because no server is up (scale from zero). */
+  heldRequests(): Promise<number>;
 }

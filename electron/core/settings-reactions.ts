@@ -3,8 +3,8 @@ import type { Settings } from '../settings-schema.js';
 
 export type Reaction = 'range-or-mode' | 'resample' | 'driver-note' | 'reconfigure-haproxy' | 'recheck';
 
-/** Fields whose change re-renders the HAProxy config (the frontend, stats page or health check moved). */
-export const HAPROXY_FIELDS = ['frontendHost', 'frontendPort', 'statsPort', 'healthPath'] as const satisfies readonly (keyof Settings)[];
+/** Fields whose change re-renders the HAProxy config (the frontend, stats page, health check or request hold moved). */
+export const HAPROXY_FIELDS = ['frontendHost', 'frontendPort', 'statsPort', 'healthPath', 'holdTimeoutS'] as const satisfies readonly (keyof Settings)[];
 
 export const SETTINGS_REACTIONS: readonly { fields: readonly (keyof Settings)[]; reaction: Reaction }[] = [
   { fields: ['mode', 'minReplicas', 'maxReplicas'], reaction: 'range-or-mode' },

@@ -73,6 +73,11 @@ export class FakeLoadBalancer implements LoadBalancer {
     this.log.push(`del ${name} (in flight ${this.inFlight.get(name) ?? 0})`);
     this.table.delete(name);
   }
+  /** Requests held for want of a server, as a test sets them. */
+  held = 0;
+  async heldRequests() {
+    return this.held;
+  }
   async traffic(): Promise<TrafficStats> {
     return { rps: 0, sessions: 0, queue: 0, http5xxTotal: 0, responseTimeMs: 0 };
   }

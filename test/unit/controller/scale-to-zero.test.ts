@@ -1,0 +1,90 @@
+// Scale to zero and wake on the first request, on in-memory parts and a fake clock.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createControlPlane } from '../../../electron/core/compose-control-plane.js';
+import type { ControlPlane } from '../../../electron/core/control-plane.js';
+import { SettingsStore } from '../../../electron/core/settings-store.js';
+import type { SettingsPatch } from '../../../electron/settings-schema.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { FakeDriver, FakeHaproxy, FakeLoadBalancer, fakeDocker } from '../../support/control-plane-fakes.js';
+
+const dirs: string[] = [];
+let running: { plane: ControlPlane; clock: FakeClock } | null = null;
+
+afterEach(async () => {
+  if (running) {
+    await running.clock.run(running.plane.shutdown({ keepRunning: false }), 'the shutdown');
+    running = null;
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function startPlane(settings: SettingsPatch, desired?: number) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'scaledeck-zero-'));
+  dirs.push(dataDir);
+  const store = new SettingsStore(dataDir);
+  store.update({ sampleIntervalMs: 1000, metric: 'host-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, breachSamples: 2, ...settings });
+  if (desired !== undefined) store.setDesired(desired);
+  const clock = new FakeClock();
+  const log: string[] = [];
+  const driver = new FakeDriver(log, 'process');
+  const lb = new FakeLoadBalancer(log);
+  let hostCpu = 10;
+  const plane = await createControlPlane(
+    { dataDir, paths: { apiDockerfile: 'api/Dockerfile', apiServerJs: 'dist/api/server.js' } },
+    {
+      clock, driver, lb, haproxy: new FakeHaproxy(lb), docker: fakeDocker(),
+      hostCpu: async () => hostCpu,
+      probeHealth: driver.probe,
+      probes: { docker: async () => null, haproxy: async () => '2.6.12', image: async () => true, portBlocker: async () => null },
+      portBlocker: async () => null,
+    },
+  );
+  running = { plane, clock };
+  const ready = () => plane.snapshot().replicas.filter((r) => r.state === 'ready').length;
+  const events = () => plane.snapshot().events.map((e) => e.message);
+  return { plane, clock, lb, log, ready, events, setHostCpu: (v: number) => (hostCpu = v) };
+}
+
+describe('scale to zero', () => {
+  it('lets an idle service go to zero replicas when minReplicas is 0', async () => {
+    const { plane, clock, ready, events } = await startPlane({ minReplicas: 0, scaleDownCooldownS: 0 }, 1);
+    await clock.until(() => ready() === 1, 'the first replica');
+    await clock.until(() => plane.snapshot().desired === 0 && plane.snapshot().replicas.length === 0, 'zero replicas');
+    expect(events()).toContain('1 -> 0: host CPU 10% < 30% for 2 samples');
+  });
+
+  it('wakes one replica as soon as a request waits, whatever the cooldowns say', async () => {
+    const { plane, clock, lb, ready, events } = await startPlane({ minReplicas: 0, scaleUpCooldownS: 3600, scaleDownCooldownS: 3600 }, 0);
+    await clock.advance(3000);
+    expect(plane.snapshot().desired).toBe(0);
+    lb.held = 2;
+    const heldAt = clock.now();
+    await clock.until(() => plane.snapshot().desired === 1, 'the wake');
+    // The waker asks every 50 ms; the sample interval (1 s) plays no part.
+    expect(clock.now() - heldAt).toBeLessThanOrEqual(100);
+    expect(events()).toContain('0 -> 1: 2 requests waiting in HAProxy with no replica');
+    lb.held = 0;
+    await clock.until(() => ready() === 1, 'the woken replica serving');
+  });
+
+  it('keeps a woken replica for the scale-down cooldown before going back to zero', async () => {
+    const { plane, clock, lb, ready } = await startPlane({ minReplicas: 0, scaleDownCooldownS: 20 }, 0);
+    lb.held = 1;
+    await clock.until(() => ready() === 1, 'the woken replica');
+    lb.held = 0;
+    const wokenAt = clock.now();
+    await clock.until(() => plane.snapshot().desired === 0, 'the return to zero', { maxMs: 60_000 });
+    expect(clock.now() - wokenAt).toBeGreaterThanOrEqual(19_000);
+  });
+
+  it('does not wake in manual mode: the person chose zero', async () => {
+    const { plane, clock, lb } = await startPlane({ minReplicas: 0, mode: 'manual' }, 0);
+    lb.held = 3;
+    await clock.advance(5000);
+    expect(plane.snapshot().desired).toBe(0);
+    expect(plane.snapshot().replicas).toHaveLength(0);
+  });
+});
