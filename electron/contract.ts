@@ -9,7 +9,8 @@ z.config({ jitless: true });
 
 export type { Settings, SettingsPatch };
 
-export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopping' | 'failed';
+/** `standby`: started, healthy and registered in HAProxy but out of rotation, kept warm for the next scale-out. */
+export type ReplicaState = 'starting' | 'ready' | 'standby' | 'draining' | 'stopping' | 'failed';
 
 export interface ReplicaView {
   id: string;
@@ -34,6 +35,8 @@ export interface Sample {
   rpsPerReplica: number | null;
   sessions: number | null;
   queue: number | null;
+  /** Requests HAProxy holds because no replica is up (scale from zero); absent in samples older than the hold. */
+  held?: number | null;
   http5xx: number | null;
   responseTimeMs: number | null;
   desired: number;

@@ -52,13 +52,15 @@ export class HaproxyBackend implements LoadBalancer {
 
   /** Frontend request rate and backend load, for the metrics sampler. */
   async traffic(): Promise<TrafficStats> {
-    const rows = await this.client().showStat();
+    // A HAProxy started before the hold existed has no such command: the count is then unknown, not an error.
+    const [rows, held] = await Promise.all([this.client().showStat(), this.heldRequests().catch(() => null)]);
     const frontend = rows.find((r) => r.proxy === FRONTEND_NAME && r.kind === 'frontend');
     const backend = rows.find((r) => r.proxy === this.backend && r.kind === 'backend');
     return {
       rps: frontend?.rate ?? 0,
       sessions: backend?.scur ?? 0,
       queue: backend?.qcur ?? 0,
+      held,
       http5xxTotal: backend?.hrsp5xx ?? 0,
       responseTimeMs: backend?.rtime ?? 0,
     };

@@ -25,6 +25,8 @@ export function createPrometheusRegistry(source: PrometheusSource): client.Regis
   gauge('scaledeck_replica_cpu_percent', 'Mean CPU of ready replicas, % of their CPU limit', (s) => s.sample?.replicaCpu ?? null);
   gauge('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);
   gauge('scaledeck_backend_sessions', 'Requests in flight in the backend', (s) => s.sample?.sessions ?? null);
+  gauge('scaledeck_held_requests', 'Requests HAProxy holds while no replica is up (scale from zero)', (s) => s.sample?.held ?? null);
+  gauge('scaledeck_replicas_standby', 'Warm spares: started, healthy, out of rotation', (s) => s.replicas.filter((r) => r.state === 'standby').length);
   gauge('scaledeck_haproxy_up', '1 when HAProxy answers on its runtime socket', (s) => (s.haproxy.running ? 1 : 0));
   gauge('scaledeck_docker_up', '1 when the Docker engine answers', (s) => (s.docker.reachable ? 1 : 0));
   const scaleEvents = new client.Counter({ name: 'scaledeck_scale_events_total', help: 'Changes of the desired replica count', registers: [registry] });

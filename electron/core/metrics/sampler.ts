@@ -8,6 +8,8 @@ export interface TrafficStats {
   rps: number;
   sessions: number;
   queue: number;
+  /** Requests held in the frontend for want of a server, or null when they could not be counted. */
+  held: number | null;
   /** Cumulative 5xx responses of the backend; the sampler turns it into a per-interval count. */
   http5xxTotal: number;
   responseTimeMs: number;
@@ -114,6 +116,7 @@ export class MetricsSampler {
       rpsPerReplica: traffic && ready > 0 ? traffic.rps / ready : null,
       sessions: traffic?.sessions ?? null,
       queue: traffic?.queue ?? null,
+      held: traffic?.held ?? null,
       http5xx,
       responseTimeMs: traffic?.responseTimeMs ?? null,
       desired: sources.desired(),

@@ -2,7 +2,7 @@
 import type { Settings } from '../../settings-schema.js';
 
 export interface PolicyReplica {
-  state: 'starting' | 'ready' | 'draining' | 'stopping' | 'failed';
+  state: 'starting' | 'ready' | 'standby' | 'draining' | 'stopping' | 'failed';
   /** Epoch ms, on the same clock as `now`. */
   startedAt: number;
   /** CPU use as % of the replica's CPU limit; null when its stats could not be read. */
