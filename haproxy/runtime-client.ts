@@ -7,6 +7,8 @@ export type ServerAdminState = 'ready' | 'drain' | 'maint';
 export interface AddServerOptions {
   /** Interval between health checks, in ms (default 1000). */
   checkInterMs?: number;
+  /** Ramp the server's share of traffic over this many seconds when it enters rotation (0: at once). */
+  slowStartS?: number;
 }
 
 export interface RemoveServerOptions {
@@ -95,7 +97,10 @@ export class RuntimeClient {
     // request opened a new one: through Docker's port proxy a third of the throughput and thousands of TIME-WAIT
     // sockets. A short purge delay still lets `del server` go through soon after a drain.
     const pool = 'pool-max-conn -1 pool-purge-delay 1s';
-    await this.expect(`add server ${ref} ${address} check inter ${inter} fall 2 rise 1 ${pool}`, (answer) => /New server registered/i.test(answer));
+    // slowstart applies to a server added at run time too (checked on 2.6.12): the ramp starts when it leaves maint.
+    const slowStartMs = Math.round((options.slowStartS ?? 0) * 1000);
+    const slowStart = slowStartMs > 0 ? ` slowstart ${slowStartMs}` : '';
+    await this.expect(`add server ${ref} ${address} check inter ${inter} fall 2 rise 1 ${pool}${slowStart}`, (answer) => /New server registered/i.test(answer));
   }
 
   /** A server added at run time starts with its health checks disabled. */

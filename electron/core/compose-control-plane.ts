@@ -137,7 +137,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
   const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
-  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client);
+  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client, BACKEND_NAME, () => settings().slowStartS);
 
   const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
   let controller: Controller | null = null;

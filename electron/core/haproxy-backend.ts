@@ -8,7 +8,12 @@ import type { TrafficStats } from './metrics/sampler.js';
 export const BACKEND_NAME = DEFAULT_BACKEND;
 
 export class HaproxyBackend implements LoadBalancer {
-  constructor(private readonly client: () => RuntimeClient, private readonly backend = BACKEND_NAME) {}
+  constructor(
+    private readonly client: () => RuntimeClient,
+    private readonly backend = BACKEND_NAME,
+    /** Seconds over which a server entering rotation ramps up its traffic (the slowStartS setting). */
+    private readonly slowStartS: () => number = () => 0,
+  ) {}
 
   async servers(): Promise<ServerView[]> {
     const states = await this.client().showServersState(this.backend);
@@ -24,7 +29,7 @@ export class HaproxyBackend implements LoadBalancer {
 
   async add(name: string, host: string, port: number): Promise<void> {
     const client = this.client();
-    await client.addServer(this.backend, name, host, port, { checkInterMs: 1000 });
+    await client.addServer(this.backend, name, host, port, { checkInterMs: 1000, slowStartS: this.slowStartS() });
     await client.enableHealth(this.backend, name);
     await client.setState(this.backend, name, 'ready');
   }
