@@ -37,7 +37,7 @@ export const SettingsShape = z.strictObject({
   warmupS: seconds(600),
   drainTimeoutS: z.number().min(1, 'must be at least 1 s').max(600, 'must be 600 s or less'),
   holdTimeoutS: z.number().min(1, 'must be at least 1 s').max(300, 'must be 300 s or less'),
-  standbyReplicas: z.number().int().min(0, 'must be 0 or more').max(10, 'must be 10 or less'),
+  standbyReplicas: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be 10 or less'),
   slowStartS: seconds(600),
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),

@@ -156,6 +156,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     lb,
     spec: () => specOf(settings()),
     drainTimeoutS: () => settings().drainTimeoutS,
+    standby: () => (target.shuttingDown ? 0 : settings().standbyReplicas),
     desired: target.desired,
     onEvent: (kind, message) => events.event(kind, message),
     onChange: () => events.publishSnapshot(),

@@ -12,6 +12,8 @@ export interface TrackedReplica extends ObservedReplica {
   version: number;
   busy: boolean;
   note?: string;
+  /** Brought up as a warm spare (out of rotation) rather than to serve. */
+  spare?: boolean;
 }
 
 export interface ControllerOptions {
@@ -19,6 +21,8 @@ export interface ControllerOptions {
   lb: LoadBalancer;
   spec: () => ReplicaSpec;
   drainTimeoutS: () => number;
+  /** Warm spares to keep out of rotation beside the desired count (0 when none, and on shutdown). */
+  standby?: () => number;
   desired: number;
   onEvent: (kind: ControlEvent['kind'], message: string) => void;
   /** Called whenever a replica changes state, so the shells can publish a snapshot. */
@@ -37,6 +41,7 @@ export class Controller {
   private readonly tracked = new Map<string, TrackedReplica>();
   private desiredCount: number;
   private creating = 0;
+  private creatingSpares = 0;
   /** Counts changes this controller made to tracked replicas (see TrackedReplica.version). */
   private changes = 0;
   private createFailures = 0;
@@ -157,11 +162,13 @@ export class Controller {
         continue;
       }
       // While a create is in flight its container may already be listed; it is tracked when create returns.
-      if (this.creating > 0 || !o.running) {
-        if (!o.running && this.creating === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
+      if (this.creating + this.creatingSpares > 0 || !o.running) {
+        if (!o.running && this.creating + this.creatingSpares === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
         continue;
       }
-      const state: ReplicaState = server?.up && !server.draining && !server.maint ? 'ready' : 'starting';
+      // A healthy server left out of rotation is taken for a spare while spares are wanted; else it goes back in.
+      const spareWanted = (this.options.standby?.() ?? 0) > this.replicas().filter((r) => r.state === 'standby').length;
+      const state: ReplicaState = server?.up && !server.maint ? (!server.draining ? 'ready' : spareWanted ? 'standby' : 'starting') : 'starting';
       this.track(o, state, server !== undefined);
       this.options.onEvent('replica', `Adopted ${o.name} (port ${o.hostPort}, ${state})`);
       changed = true;
@@ -176,10 +183,13 @@ export class Controller {
     const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => {
       const server = serverByName.get(r.name);
       const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
-      return { id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r), leftDraining };
+      return { id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r), leftDraining, spare: r.spare };
     });
     const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
-    const actions = planReconcile({ replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder });
+    const actions = planReconcile({
+      replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder,
+      standby: this.options.standby?.() ?? 0, creatingSpares: this.creatingSpares,
+    });
     for (const action of actions) this.act(action);
     if (changed) this.options.onChange();
   }
@@ -193,7 +203,12 @@ export class Controller {
   private act(action: ReconcileAction): void {
     if (action.type === 'create') {
       if (this.now() < this.createBackoffUntil) return;
-      for (let i = 0; i < action.count; i++) this.runCreate();
+      for (let i = 0; i < action.count; i++) this.runCreate(false);
+      return;
+    }
+    if (action.type === 'createSpare') {
+      if (this.now() < this.createBackoffUntil) return;
+      for (let i = 0; i < action.count; i++) this.runCreate(true);
       return;
     }
     if (action.type === 'deregister') {
@@ -216,6 +231,9 @@ export class Controller {
         break;
       case 'bringUp':
         this.runJob(replica, () => this.bringUp(replica, this.now()));
+        break;
+      case 'promote':
+        this.runJob(replica, () => this.promote(replica, this.now()));
         break;
     }
   }
@@ -244,22 +262,24 @@ export class Controller {
     );
   }
 
-  private runCreate(): void {
-    this.creating += 1;
+  private runCreate(spare: boolean): void {
+    const count = (delta: number) => (spare ? (this.creatingSpares += delta) : (this.creating += delta));
+    count(1);
     const requestedAt = this.now();
     const spec = this.options.spec();
     this.runDetached(
       this.options.driver.create(spec).then(
         (created) => {
-          this.creating -= 1;
+          count(-1);
           this.createFailures = 0;
           const replica = this.track(created, 'starting', false);
-          this.options.onEvent('replica', `Starting ${created.name} on port ${created.hostPort}`);
+          replica.spare = spare;
+          this.options.onEvent('replica', `Starting ${created.name} on port ${created.hostPort}${spare ? ' as a warm spare' : ''}`);
           this.options.onChange();
           this.runJob(replica, () => this.bringUp(replica, requestedAt));
         },
         (error: unknown) => {
-          this.creating -= 1;
+          count(-1);
           this.createFailures += 1;
           const waitS = Math.min(30, 2 ** (this.createFailures - 1));
           this.createBackoffUntil = this.now() + waitS * 1000;
@@ -277,7 +297,7 @@ export class Controller {
     });
     if (!replica.registered) {
       await this.waitForLoadBalancer();
-      await this.options.lb.add(replica.name, replica.host, replica.hostPort);
+      await this.options.lb.add(replica.name, replica.host, replica.hostPort, { inRotation: !replica.spare });
       replica.registered = true;
     } else {
       // Adopted mid-drain (the app was killed during a scale-in): back in rotation; the count decides again next.
@@ -288,14 +308,23 @@ export class Controller {
       }
     }
     await this.waitUntilUp(replica.name, 15_000);
-    replica.state = 'ready';
+    replica.state = replica.spare ? 'standby' : 'ready';
     replica.note = undefined;
     const tookS = ((this.now() - requestedAt) / 1000).toFixed(1);
-    this.options.onEvent('replica', `${replica.name} is serving through HAProxy (${tookS} s after it was requested)`);
+    const what = replica.spare ? 'is a warm spare: healthy in HAProxy, out of rotation' : 'is serving through HAProxy';
+    this.options.onEvent('replica', `${replica.name} ${what} (${tookS} s after it was requested)`);
+  }
+
+  /** A warm spare into rotation: one runtime command, no start or health wait. */
+  private async promote(replica: TrackedReplica, requestedAt: number): Promise<void> {
+    await this.options.lb.ready(replica.name);
+    replica.state = 'ready';
+    replica.spare = false;
+    this.options.onEvent('replica', `${replica.name} is serving through HAProxy: a warm spare taken into rotation in ${this.now() - requestedAt} ms`);
   }
 
   private async register(replica: TrackedReplica): Promise<void> {
-    await this.options.lb.add(replica.name, replica.host, replica.hostPort);
+    await this.options.lb.add(replica.name, replica.host, replica.hostPort, { inRotation: replica.state !== 'standby' });
     replica.registered = true;
     this.options.onEvent('haproxy', `Registered ${replica.name} again (port ${replica.hostPort})`);
   }

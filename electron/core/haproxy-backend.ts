@@ -27,11 +27,12 @@ export class HaproxyBackend implements LoadBalancer {
     }));
   }
 
-  async add(name: string, host: string, port: number): Promise<void> {
+  async add(name: string, host: string, port: number, { inRotation = true }: { inRotation?: boolean } = {}): Promise<void> {
     const client = this.client();
     await client.addServer(this.backend, name, host, port, { checkInterMs: 1000, slowStartS: this.slowStartS() });
     await client.enableHealth(this.backend, name);
-    await client.setState(this.backend, name, 'ready');
+    // drain, not maint: health checks go on, so a spare is known UP before it is asked to serve.
+    await client.setState(this.backend, name, inRotation ? 'ready' : 'drain');
   }
 
   async drain(name: string): Promise<void> {

@@ -15,6 +15,8 @@ export interface ReplicaFacts {
   busy: boolean;
   /** HAProxy has its server draining or in maintenance, and no job of this run put it there (an earlier run did). */
   leftDraining?: boolean;
+  /** Created to be a warm spare: brought up out of rotation, and not counted towards the desired number. */
+  spare?: boolean;
 }
 
 export interface ServerFacts {
@@ -23,6 +25,8 @@ export interface ServerFacts {
 
 export type ReconcileAction =
   | { type: 'create'; count: number }
+  | { type: 'createSpare'; count: number }
+  | { type: 'promote'; id: string }
   | { type: 'drain'; id: string }
   | { type: 'register'; id: string }
   | { type: 'reap'; id: string }
@@ -38,6 +42,10 @@ export interface ReconcileInput {
   creating: number;
   /** Ids in the order the engine itself removes replicas on scale-in (Swarm); newest first when absent. */
   removalOrder?: string[];
+  /** Warm spares to keep beside the desired number (standbyReplicas). */
+  standby?: number;
+  /** Spares being created that the driver does not list yet. */
+  creatingSpares?: number;
 }
 
 /** Replicas that count towards the desired number: serving or on their way to serving. */
@@ -45,7 +53,15 @@ export function isActive(state: ReplicaState): boolean {
   return state === 'starting' || state === 'ready';
 }
 
-export function planReconcile({ replicas, servers, desired, creating, removalOrder }: ReconcileInput): ReconcileAction[] {
+/** A spare, or one on its way to being a spare. */
+export function isSpare(r: Pick<ReplicaFacts, 'state' | 'spare'>): boolean {
+  return r.state === 'standby' || (r.state === 'starting' && r.spare === true);
+}
+
+const oldestFirst = (a: ReplicaFacts, b: ReplicaFacts) => a.startedAt - b.startedAt || a.name.localeCompare(b.name);
+const newestFirst = (a: ReplicaFacts, b: ReplicaFacts) => b.startedAt - a.startedAt || b.name.localeCompare(a.name);
+
+export function planReconcile({ replicas, servers, desired, creating, removalOrder, standby = 0, creatingSpares = 0 }: ReconcileInput): ReconcileAction[] {
   const actions: ReconcileAction[] = [];
   const lbKnown = servers !== null;
 
@@ -59,24 +75,37 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     // Servers of replicas being reaped are removed by the reap itself.
     const names = new Set(replicas.map((r) => r.name));
     for (const s of servers) if (!names.has(s.name)) actions.push({ type: 'deregister', name: s.name });
-    // After an HAProxy restart its backend is empty: every ready replica goes back in.
-    for (const r of live) if (r.state === 'ready' && !r.registered && !r.busy) actions.push({ type: 'register', id: r.id });
+    // After an HAProxy restart its backend is empty: every ready replica and spare goes back in.
+    for (const r of live) if ((r.state === 'ready' || r.state === 'standby') && !r.registered && !r.busy) actions.push({ type: 'register', id: r.id });
   }
   const victims = new Set<string>();
-  const active = live.filter((r) => isActive(r.state)).length + creating;
-  if (active < desired) {
-    actions.push({ type: 'create', count: desired - active });
+  const active = live.filter((r) => isActive(r.state) && !isSpare(r)).length + creating;
+  // A scale-out takes warm spares first (one runtime command each), and creates only what they do not cover.
+  const promoted = active < desired ? live.filter((r) => r.state === 'standby' && !r.busy).sort(oldestFirst).slice(0, desired - active) : [];
+  for (const r of promoted) actions.push({ type: 'promote', id: r.id });
+  if (active + promoted.length < desired) {
+    actions.push({ type: 'create', count: desired - active - promoted.length });
   } else if (active > desired) {
     // A server an earlier run left draining goes first (that scale-in is finished). Then newest first: the oldest
     // replicas are warm and have proven themselves. An engine that picks its own victims (Swarm) tells us which,
     // so exactly those are drained before it removes them.
     const rank = new Map(removalOrder?.map((id, index) => [id, index]));
     const byRemovalOrder = (a: ReplicaFacts, b: ReplicaFacts) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity);
-    const newestFirst = (a: ReplicaFacts, b: ReplicaFacts) => b.startedAt - a.startedAt || b.name.localeCompare(a.name);
     const leftDrainingFirst = (a: ReplicaFacts, b: ReplicaFacts) => Number(Boolean(b.leftDraining)) - Number(Boolean(a.leftDraining));
     const order = removalOrder ? byRemovalOrder : newestFirst;
-    const candidates = live.filter((r) => isActive(r.state) && !r.busy).sort((a, b) => leftDrainingFirst(a, b) || order(a, b));
+    const candidates = live.filter((r) => isActive(r.state) && !isSpare(r) && !r.busy).sort((a, b) => leftDrainingFirst(a, b) || order(a, b));
     for (const r of candidates.slice(0, active - desired)) {
+      actions.push({ type: 'drain', id: r.id });
+      victims.add(r.id);
+    }
+  }
+  // Spares promoted this pass no longer count; the pool is refilled behind them, or trimmed newest first.
+  const spares = live.filter(isSpare).length - promoted.length + creatingSpares;
+  if (spares < standby) {
+    actions.push({ type: 'createSpare', count: standby - spares });
+  } else if (spares > standby) {
+    const idle = live.filter((r) => r.state === 'standby' && !r.busy && !promoted.includes(r)).sort(newestFirst);
+    for (const r of idle.slice(0, spares - standby)) {
       actions.push({ type: 'drain', id: r.id });
       victims.add(r.id);
     }

@@ -65,6 +65,11 @@ export class ReplicaTarget {
     return this.count;
   }
 
+  /** Shutdown has begun: every replica goes, spares too. */
+  get shuttingDown(): boolean {
+    return this.draining;
+  }
+
   get mode(): Settings['mode'] {
     return this.options.store.settings.mode;
   }

@@ -52,9 +52,9 @@ export class FakeLoadBalancer implements LoadBalancer {
   async servers() {
     return [...this.table.values()];
   }
-  async add(name: string, host: string, port: number) {
-    this.log.push(`add ${name}`);
-    this.table.set(name, { name, address: host, port, up: true, draining: false, maint: false });
+  async add(name: string, host: string, port: number, { inRotation = true }: { inRotation?: boolean } = {}) {
+    this.log.push(inRotation ? `add ${name}` : `add ${name} (standby)`);
+    this.table.set(name, { name, address: host, port, up: true, draining: !inRotation, maint: false });
   }
   async drain(name: string) {
     this.log.push(`drain ${name}`);

@@ -1,4 +1,4 @@
-// Scale to zero and wake on the first request, on in-memory parts and a fake clock.
+// Scale to zero, wake on the first request, and warm spares, on in-memory parts and a fake clock.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,5 +86,39 @@ describe('scale to zero', () => {
     await clock.advance(5000);
     expect(plane.snapshot().desired).toBe(0);
     expect(plane.snapshot().replicas).toHaveLength(0);
+  });
+});
+
+describe('warm spares', () => {
+  it('keeps a spare out of rotation, serves a scale-out from it at once, and refills it', async () => {
+    const { plane, clock, lb, log, ready } = await startPlane({ minReplicas: 1, standbyReplicas: 1, mode: 'manual' }, 1);
+    const standby = () => plane.snapshot().replicas.filter((r) => r.state === 'standby');
+    await clock.until(() => ready() === 1 && standby().length === 1, 'one serving replica and one spare');
+    const spareName = standby()[0]!.name;
+    expect(lb.table.get(spareName)?.draining).toBe(true);
+    expect(log).toContain(`add ${spareName} (standby)`);
+
+    const createdBefore = log.filter((line) => line.startsWith('create')).length;
+    await plane.scale({ replicas: 2 });
+    await clock.until(() => ready() === 2, 'the spare serving');
+    expect(plane.snapshot().replicas.find((r) => r.name === spareName)?.state).toBe('ready');
+    expect(lb.table.get(spareName)?.draining).toBe(false);
+    expect(log).toContain(`ready ${spareName}`);
+    await clock.until(() => standby().length === 1, 'a new spare');
+    expect(log.filter((line) => line.startsWith('create')).length).toBe(createdBefore + 1);
+    expect(plane.snapshot().events.map((e) => e.message).some((m) => m.startsWith(`${spareName} is serving through HAProxy: a warm spare taken into rotation`))).toBe(true);
+  });
+
+  it('wakes from zero on the spare, and removes the spares on shutdown', async () => {
+    const { plane, clock, lb, ready } = await startPlane({ minReplicas: 0, standbyReplicas: 1 }, 0);
+    await clock.until(() => plane.snapshot().replicas.some((r) => r.state === 'standby'), 'the spare');
+    expect(ready()).toBe(0);
+    lb.held = 1;
+    await clock.until(() => ready() === 1, 'the spare promoted');
+    lb.held = 0;
+    await clock.run(plane.shutdown({ keepRunning: false }), 'the shutdown');
+    running = null;
+    expect(plane.snapshot().replicas).toHaveLength(0);
+    expect(lb.table.size).toBe(0);
   });
 });
