@@ -5,6 +5,9 @@ import { useBridge } from './bridge-context.js';
 import { formatDuration, formatMiB, formatPercent } from './format.js';
 import { useNow } from './use-now.js';
 
+// A spare is not removed by hand: the standbyReplicas setting keeps it, and would only start another.
+const STANDBY_TITLE = 'Warm spare: healthy in HAProxy but out of rotation; the next scale-out takes it. Set by standbyReplicas.';
+
 export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
   const api = useBridge();
   const now = useNow(1000, replicas.length > 0);
@@ -70,7 +73,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
                   {replica.name}
                 </td>
                 <td>
-                  <span className={`badge state-${replica.state}`} title={replica.note}>
+                  <span className={`badge state-${replica.state}`} title={replica.note ?? (replica.state === 'standby' ? STANDBY_TITLE : undefined)}>
                     {replica.state}
                   </span>
                   {replica.note && <span className="row-note">{replica.note}</span>}
@@ -84,7 +87,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
                     type="button"
                     className="small"
                     aria-label={`Remove ${replica.name}`}
-                    disabled={removing.has(replica.id) || replica.state === 'stopping' || replica.state === 'draining'}
+                    disabled={removing.has(replica.id) || replica.state === 'stopping' || replica.state === 'draining' || replica.state === 'standby'}
                     onClick={() => void remove(replica)}
                   >
                     {removing.has(replica.id) ? 'Removing…' : 'Remove'}

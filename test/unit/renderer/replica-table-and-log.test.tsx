@@ -33,6 +33,19 @@ describe('replica table', () => {
     expect(second.slice(0, 6)).toEqual(['scaledeck-api-2', 'starting', '32769', '–', '–', '3s']);
   });
 
+  it('shows a warm spare as standby, says what it is, and offers no removal', () => {
+    const spare = makeReplica({ id: 'c3', name: 'scaledeck-api-3', hostPort: 32770, state: 'standby', startedAt: T0 - 10_000 });
+    render(
+      <BridgeContext.Provider value={new FakeBridge()}>
+        <ReplicaTable replicas={[...replicas, spare]} />
+      </BridgeContext.Provider>,
+    );
+    const badge = screen.getByText('standby');
+    expect(badge.getAttribute('title')).toMatch(/out of rotation/);
+    expect((screen.getByRole('button', { name: 'Remove scaledeck-api-3' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Remove scaledeck-api-1' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it('ticks the uptime every second', () => {
     vi.useFakeTimers({ now: T0 });
     render(
