@@ -49,3 +49,31 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scale to zero', () => {
     expect(fixture.plane.snapshot().desired).toBe(0);
   });
 });
+
+describe.skipIf(!hasHaproxy() || !hasDocker())('warm spares', () => {
+  let fixture: PlaneFixture | undefined;
+  afterEach(async () => {
+    await fixture?.stop();
+    fixture = undefined;
+  });
+
+  it('keeps the spare out of rotation, still holds requests at zero, and answers them from the spare once woken', async () => {
+    fixture = await startPlane({ ...atZero, standbyReplicas: 1 }, { desired: 0 });
+    const standby = () => fixture!.plane.snapshot().replicas.filter((r) => r.state === 'standby');
+    await waitFor(() => standby().length === 1, 30_000, 'a warm spare');
+    const { name: spareName, id: spareId } = standby()[0]!;
+    expect(fixture.ready()).toBe(0);
+    expect(fixture.plane.snapshot().desired).toBe(0);
+
+    const answers = await Promise.all(Array.from({ length: 4 }, () => timed(() => fetch(fixture!.frontend, { signal: AbortSignal.timeout(20_000) }))));
+    console.log(`[warm spare] answers at zero with a spare in ${answers.map((a) => a.ms.toFixed(0)).join(', ')} ms`);
+    for (const answer of answers) expect(answer.status).toBe(200);
+    // The spare served them all (a container's host name is the start of its id): the wake took it into rotation.
+    const hosts = new Set(answers.map((a) => (JSON.parse(a.body) as { host: string }).host));
+    expect([...hosts].every((host) => spareId.startsWith(host))).toBe(true);
+    expect(fixture.plane.snapshot().replicas.find((r) => r.name === spareName)?.state).toBe('ready');
+    const events = fixture.plane.snapshot().events.map((e) => e.message);
+    expect(events.some((e) => e.startsWith(`${spareName} is serving through HAProxy: a warm spare taken into rotation in`))).toBe(true);
+    await waitFor(() => standby().length === 1, 30_000, 'the spare refilled');
+  });
+});
