@@ -8,6 +8,7 @@ export interface RecordedSample {
   replicaCpu: number | null;
   rps: number | null;
   rpsPerReplica: number | null;
+  held?: number | null;
   desired: number;
   ready: number;
 }

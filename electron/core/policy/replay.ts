@@ -5,6 +5,7 @@ import type { Settings } from '../../settings-schema.js';
 import {
   DEFAULT_ACTUATION_MS, FleetModel, divisorWarmupMs, measureActuationMs, recordedMetric, replayedMetric, type RecordedSample,
 } from './load-model.js';
+import { wakeFromZero } from './wake-from-zero.js';
 
 export interface ReplayInput {
   /** Recorded samples, oldest first. */
@@ -98,7 +99,8 @@ export function replay(input: ReplayInput): WhatIfResult {
     const recorded = recordedMetric(sample, settings.metric);
     const counted = replayFleet.count(sample.at, replayWarmupMs);
     const metric = replayedMetric(recorded, settings.metric, liveFleet.count(sample.at, liveWarmupMs), counted);
-    const decision = decide({ observation: observationFor(settings.metric, metric, counted, pool), current: desired, settings, now: sample.at, state });
+    const decided = decide({ observation: observationFor(settings.metric, metric, counted, pool), current: desired, settings, now: sample.at, state });
+    const decision = wakeFromZero(decided.desired, decided.state, sample, settings, sample.at);
     series[i] = { at: sample.at, desired: decision.desired, ready: replayFleet.count(sample.at, 0), metric };
     if (decision.desired !== desired) replayFleet.resize(decision.desired, sample.at);
     desired = decision.desired;
