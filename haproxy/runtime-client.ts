@@ -57,6 +57,9 @@ export function cliAnswerError(answer: string): string | undefined {
   return REFUSALS.some((pattern) => pattern.test(first)) ? first : undefined;
 }
 
+/** The weight of every server ScaleDeck adds: room for slowstart to ramp in 100 steps. */
+export const SERVER_WEIGHT = 100;
+
 const NAME = /^[A-Za-z0-9_.:-]+$/;
 
 function checkName(what: string, value: string): void {
@@ -98,9 +101,11 @@ export class RuntimeClient {
     // sockets. A short purge delay still lets `del server` go through soon after a drain.
     const pool = 'pool-max-conn -1 pool-purge-delay 1s';
     // slowstart applies to a server added at run time too (checked on 2.6.12): the ramp starts when it leaves maint.
+    // It scales the effective weight in integer steps, so weight 1 (the default) cannot ramp at all; every server gets
+    // the same weight 100, which keeps the shares even.
     const slowStartMs = Math.round((options.slowStartS ?? 0) * 1000);
     const slowStart = slowStartMs > 0 ? ` slowstart ${slowStartMs}` : '';
-    await this.expect(`add server ${ref} ${address} check inter ${inter} fall 2 rise 1 ${pool}${slowStart}`, (answer) => /New server registered/i.test(answer));
+    await this.expect(`add server ${ref} ${address} check inter ${inter} fall 2 rise 1 weight ${SERVER_WEIGHT} ${pool}${slowStart}`, (answer) => /New server registered/i.test(answer));
   }
 
   /** A server added at run time starts with its health checks disabled. */

@@ -21,7 +21,8 @@ export class HaproxyBackend implements LoadBalancer {
       name: s.name,
       address: s.address,
       port: s.port,
-      up: s.operational === 'running' && !s.maint,
+      // 'starting' is a server passing its checks while slowstart ramps its weight: it serves already.
+      up: (s.operational === 'running' || s.operational === 'starting') && !s.maint,
       draining: s.drain,
       maint: s.maint,
     }));
