@@ -69,7 +69,24 @@ export class Controller {
   /** Sets the count to converge to; the next tick acts on it at once. */
   setDesired(count: number): void {
     this.desiredCount = count;
+    this.promoteSparesNow();
     this.kick();
+  }
+
+  /**
+   * A warm spare goes into rotation without waiting for the tick to ask the engine and HAProxy (tens of ms): its
+   * promotion is one runtime command on a replica already tracked as healthy. Only the plan's promotions are taken.
+   */
+  private promoteSparesNow(): void {
+    if (this.stopped) return;
+    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
+      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy, spare: r.spare,
+    }));
+    const plan = planReconcile({
+      replicas: facts, servers: null, desired: this.desiredCount, creating: this.creating,
+      standby: this.options.standby?.() ?? 0, creatingSpares: this.creatingSpares,
+    });
+    for (const action of plan) if (action.type === 'promote') this.act(action);
   }
 
   replicas(): TrackedReplica[] {

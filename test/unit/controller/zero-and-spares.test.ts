@@ -100,6 +100,8 @@ describe('warm spares', () => {
 
     const createdBefore = log.filter((line) => line.startsWith('create')).length;
     await plane.scale({ replicas: 2 });
+    // Taken into rotation by the scale itself, before any tick has asked the engine and HAProxy again.
+    expect(log).toContain(`ready ${spareName}`);
     await clock.until(() => ready() === 2, 'the spare serving');
     expect(plane.snapshot().replicas.find((r) => r.name === spareName)?.state).toBe('ready');
     expect(lb.table.get(spareName)?.draining).toBe(false);
