@@ -21,16 +21,17 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startPlane(settings: SettingsPatch, desired?: number) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'scaledeck-zero-'));
-  dirs.push(dataDir);
+/** `again` restarts on the data folder, engine and HAProxy of an earlier plane, as a restarted app finds them. */
+async function startPlane(settings: SettingsPatch, desired?: number, again?: { dataDir: string; log: string[]; driver: FakeDriver; lb: FakeLoadBalancer }) {
+  const dataDir = again?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'scaledeck-zero-'));
+  if (!again) dirs.push(dataDir);
   const store = new SettingsStore(dataDir);
   store.update({ sampleIntervalMs: 1000, metric: 'host-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, breachSamples: 2, ...settings });
   if (desired !== undefined) store.setDesired(desired);
   const clock = new FakeClock();
-  const log: string[] = [];
-  const driver = new FakeDriver(log, 'process');
-  const lb = new FakeLoadBalancer(log);
+  const log = again?.log ?? [];
+  const driver = again?.driver ?? new FakeDriver(log, 'process');
+  const lb = again?.lb ?? new FakeLoadBalancer(log);
   let hostCpu = 10;
   const plane = await createControlPlane(
     { dataDir, paths: { apiDockerfile: 'api/Dockerfile', apiServerJs: 'dist/api/server.js' } },
@@ -45,7 +46,7 @@ async function startPlane(settings: SettingsPatch, desired?: number) {
   running = { plane, clock };
   const ready = () => plane.snapshot().replicas.filter((r) => r.state === 'ready').length;
   const events = () => plane.snapshot().events.map((e) => e.message);
-  return { plane, clock, lb, log, ready, events, setHostCpu: (v: number) => (hostCpu = v) };
+  return { plane, clock, lb, log, driver, dataDir, ready, events, setHostCpu: (v: number) => (hostCpu = v) };
 }
 
 describe('scale to zero', () => {
@@ -122,5 +123,20 @@ describe('warm spares', () => {
     running = null;
     expect(plane.snapshot().replicas).toHaveLength(0);
     expect(lb.table.size).toBe(0);
+  });
+
+  it('adopts a running spare as a spare after a restart, without a new one or a scale-in', async () => {
+    const first = await startPlane({ minReplicas: 1, standbyReplicas: 1, mode: 'manual' }, 1);
+    await first.clock.until(() => first.plane.snapshot().replicas.some((r) => r.state === 'standby') && first.ready() === 1, 'a replica and a spare');
+    await first.clock.run(first.plane.shutdown({ keepRunning: true }), 'the shutdown that keeps serving');
+    running = null;
+    const createdBefore = first.log.filter((line) => line.startsWith('create')).length;
+
+    const second = await startPlane({}, undefined, first);
+    await second.clock.until(() => second.plane.snapshot().replicas.length === 2, 'both adopted');
+    await second.clock.advance(3000);
+    expect(second.plane.snapshot().replicas.map((r) => r.state).sort()).toEqual(['ready', 'standby']);
+    expect(second.log.filter((line) => line.startsWith('create')).length).toBe(createdBefore);
+    expect(second.log.some((line) => line.startsWith('drain'))).toBe(false);
   });
 });
