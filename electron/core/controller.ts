@@ -334,7 +334,7 @@ export class Controller {
 
   /** A warm spare into rotation: one runtime command, no start or health wait. */
   private async promote(replica: TrackedReplica, requestedAt: number): Promise<void> {
-    await this.options.lb.ready(replica.name);
+    await this.options.lb.ready(replica.name, { rampUp: true });
     replica.state = 'ready';
     replica.spare = false;
     this.options.onEvent('replica', `${replica.name} is serving through HAProxy: a warm spare taken into rotation in ${this.now() - requestedAt} ms`);

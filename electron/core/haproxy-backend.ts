@@ -40,8 +40,12 @@ export class HaproxyBackend implements LoadBalancer {
     await this.client().setState(this.backend, name, 'drain');
   }
 
-  async ready(name: string): Promise<void> {
-    await this.client().setState(this.backend, name, 'ready');
+  async ready(name: string, { rampUp = false }: { rampUp?: boolean } = {}): Promise<void> {
+    const client = this.client();
+    // slowstart ramps a server leaving maint, not one leaving drain (checked on 2.6.12). A spare carries no request,
+    // so passing it through maint for a moment costs nothing and gives it the ramp a new server gets.
+    if (rampUp && this.slowStartS() > 0) await client.setState(this.backend, name, 'maint');
+    await client.setState(this.backend, name, 'ready');
   }
 
   async sessions(name: string): Promise<number | null> {

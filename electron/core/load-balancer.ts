@@ -20,8 +20,8 @@ export interface LoadBalancer {
   add(name: string, host: string, port: number, options?: { inRotation?: boolean }): Promise<void>;
   /** Stops new requests to the server; in-flight ones finish. */
   drain(name: string): Promise<void>;
-  /** Puts a drained (or maintenance) server back in rotation. */
-  ready(name: string): Promise<void>;
+  /** Puts a drained (or maintenance) server back in rotation; rampUp: through the slow start a new server gets. */
+  ready(name: string, options?: { rampUp?: boolean }): Promise<void>;
   /** Requests in flight or queued on the server; null when it cannot be read. */
   sessions(name: string): Promise<number | null>;
   /** Takes the server out of the backend (maintenance, then delete). */

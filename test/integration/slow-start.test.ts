@@ -1,4 +1,4 @@
-// Slow start and the request hold against a real haproxy: a server added at run time ramps its share of traffic.
+// Slow start against a real haproxy: a server added at run time, or a spare taken into rotation, ramps its share of traffic.
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,10 +60,13 @@ describe.skipIf(!hasHaproxy())('slow start on a real haproxy', () => {
     // The server already serving joined without a ramp, so the only ramp measured is the new one's.
     await new HaproxyBackend(() => supervisor.client, BACKEND).add('old', '127.0.0.1', servers[0].port);
     await upAndServing('old');
-    return { backend, frontend, addNew: async () => {
-      await backend.add('new', '127.0.0.1', servers[1].port);
-      await upAndServing('new');
-    } };
+    return {
+      backend, frontend,
+      addNew: async (inRotation = true) => {
+        await backend.add('new', '127.0.0.1', servers[1].port, { inRotation });
+        await upAndServing('new');
+      },
+    };
   }
 
   it('gives a server that just joined a small share at first, and an even share once the ramp is over', async () => {
@@ -84,5 +87,18 @@ describe.skipIf(!hasHaproxy())('slow start on a real haproxy', () => {
     const early = await shares(frontend, 60);
     expect(early.get('new') ?? 0).toBeGreaterThanOrEqual(25);
     expect(early.get('new') ?? 0).toBeLessThanOrEqual(35);
+  });
+
+  it('ramps a warm spare taken into rotation too, although its own ramp ran out while it waited', async () => {
+    const { backend, frontend, addNew } = await start(2);
+    await addNew(false);
+    const whileSpare = await shares(frontend, 20);
+    expect(whileSpare.get('new') ?? 0).toBe(0);
+    await sleep(2_500);
+    await backend.ready('new', { rampUp: true });
+    const early = await shares(frontend, 60);
+    console.log(`[slow start 2 s] a promoted spare got ${early.get('new') ?? 0} of its first 60 requests`);
+    expect(early.get('new') ?? 0).toBeGreaterThan(0);
+    expect(early.get('new') ?? 0).toBeLessThan(20);
   });
 });
