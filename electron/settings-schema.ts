@@ -97,6 +97,10 @@ function checkInvariants(s: Settings): void {
   if (s.minReplicas > s.maxReplicas) {
     throw new SettingsError('minReplicas', `must not exceed maxReplicas (${s.maxReplicas})`);
   }
+  // Swarm picks which task a scale-in removes (the highest slot), and it could pick a spare over a serving replica.
+  if (s.driver === 'swarm' && s.standbyReplicas > 0) {
+    throw new SettingsError('standbyReplicas', 'is not supported by the swarm driver, which chooses itself which replica a scale-in removes; set it to 0');
+  }
   if (s.maxReplicas + s.standbyReplicas > 100) {
     throw new SettingsError('standbyReplicas', `with maxReplicas (${s.maxReplicas}) must stay within 100 replicas`);
   }

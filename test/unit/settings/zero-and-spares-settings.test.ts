@@ -29,6 +29,7 @@ describe('scale-to-zero, standby and slow-start settings', () => {
     [{ standbyReplicas: 1.5 }, 'standbyReplicas', /whole number/],
     [{ standbyReplicas: 11 }, 'standbyReplicas', /10 or less/],
     [{ maxReplicas: 95, standbyReplicas: 10 }, 'standbyReplicas', /within 100 replicas/],
+    [{ driver: 'swarm', standbyReplicas: 1 }, 'standbyReplicas', /not supported by the swarm driver/],
     [{ slowStartS: -1 }, 'slowStartS', /0 or more/],
     [{ slowStartS: 'fast' }, 'slowStartS', /number/i],
   ])('rejects %j naming %s, and leaves the settings as they were', (patch, field, message) => {
