@@ -19,15 +19,21 @@ export const DEFAULT_ACTUATION_MS = 3000;
 /**
  * Replicas as a list of the instants they start to serve, oldest first. A change of the count takes effect at the
  * decision: new replicas serve after the actuation time, and a removed one (the newest, as the controller picks)
- * stops serving at once because draining takes it out of rotation.
+ * stops serving at once because draining takes it out of rotation. With warm spares (standbyReplicas) a new replica
+ * is a spare taken into rotation: it serves at the decision, already warm, and a new spare is warm an actuation later.
  */
 export class FleetModel {
   private readonly readyAt: number[] = [];
+  /** Replicas that were warm spares: they count at once, whatever the warm-up. */
+  private readonly promoted = new Set<number>();
+  /** When each spare is (or will be) warm; spares are all warm at the start of the record. */
+  private readonly spareWarmAt: number[];
 
-  constructor(initial: { ready: number; desired: number; at: number }, private readonly actuationMs: number) {
+  constructor(initial: { ready: number; desired: number; at: number }, private readonly actuationMs: number, spares = 0) {
     const ready = Math.min(initial.ready, initial.desired);
     for (let i = 0; i < ready; i++) this.readyAt.push(Number.NEGATIVE_INFINITY);
     for (let i = ready; i < initial.desired; i++) this.readyAt.push(initial.at + actuationMs);
+    this.spareWarmAt = Array.from({ length: spares }, () => Number.NEGATIVE_INFINITY);
   }
 
   get size(): number {
@@ -35,18 +41,31 @@ export class FleetModel {
   }
 
   resize(count: number, at: number): void {
-    while (this.readyAt.length < count) this.readyAt.push(at + this.actuationMs);
-    if (this.readyAt.length > count) this.readyAt.length = count;
+    while (this.readyAt.length < count) {
+      const warm = this.spareWarmAt.findIndex((warmAt) => warmAt <= at);
+      if (warm === -1) {
+        this.readyAt.push(at + this.actuationMs);
+        continue;
+      }
+      this.spareWarmAt[warm] = at + this.actuationMs;
+      this.promoted.add(this.readyAt.length);
+      this.readyAt.push(at);
+    }
+    if (this.readyAt.length > count) {
+      for (let i = count; i < this.readyAt.length; i++) this.promoted.delete(i);
+      this.readyAt.length = count;
+    }
   }
 
   /** Replicas serving at `at`, and past warm-up by `warmupMs` counted from the decision that started them. */
   count(at: number, warmupMs: number): number {
     let n = 0;
-    for (const readyAt of this.readyAt) {
+    this.readyAt.forEach((readyAt, index) => {
       // A replica's warm-up runs from its start (about the decision), so it counts at max(actuation, warm-up).
-      const countsAt = readyAt === Number.NEGATIVE_INFINITY ? readyAt : Math.max(readyAt, readyAt - this.actuationMs + warmupMs);
+      const fresh = readyAt !== Number.NEGATIVE_INFINITY && !this.promoted.has(index);
+      const countsAt = fresh ? Math.max(readyAt, readyAt - this.actuationMs + warmupMs) : readyAt;
       if (countsAt <= at) n += 1;
-    }
+    });
     return n;
   }
 }

@@ -69,7 +69,10 @@ function describeModel(settings: Settings, actuationMs: number, measured: boolea
     ? 'host CPU follows the record whatever the replica count'
     : `the recorded ${label} total (per-replica value x replicas it was measured over) is conserved and divided by the replayed count; host CPU follows the record`;
   const counts = settings.metric === 'replica-cpu' ? `, and counts in the CPU average from max(actuation, warmupS ${settings.warmupS} s)` : '';
-  return `${spread}; a new replica serves ${actuation} after the decision${counts}; the record is taken as run under the current settings.`;
+  const spares = settings.standbyReplicas > 0
+    ? `; with ${settings.standbyReplicas} warm spare(s), a new replica is a spare that serves at the decision, and its spare is warm again ${(actuationMs / 1000).toFixed(1)} s later`
+    : '';
+  return `${spread}; a new replica serves ${actuation} after the decision${counts}${spares}; the record is taken as run under the current settings.`;
 }
 
 export function replay(input: ReplayInput): WhatIfResult {
@@ -84,8 +87,8 @@ export function replay(input: ReplayInput): WhatIfResult {
     return { series: [], summary: empty, actual: { ...empty }, model };
   }
 
-  const liveFleet = new FleetModel(first, actuationMs);
-  const replayFleet = new FleetModel(first, actuationMs);
+  const liveFleet = new FleetModel(first, actuationMs, live.standbyReplicas);
+  const replayFleet = new FleetModel(first, actuationMs, settings.standbyReplicas);
   const liveWarmupMs = divisorWarmupMs({ metric: settings.metric, warmupS: live.warmupS });
   const replayWarmupMs = divisorWarmupMs(settings);
   const pool: PolicyReplica[] = [];
