@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import type { Settings, SettingsPatch } from './core/settings.js';
 
+// zod compiles fast validators with Function(''), which the renderer's CSP (script-src 'self') refuses with a console error.
+z.config({ jitless: true });
+
 export type { Settings, SettingsPatch };
 
 export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopping' | 'failed';
