@@ -6,6 +6,7 @@ import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
 import { formatPercent } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
+import { LiveReadout, type ReadoutEntry } from './live-readout.js';
 import { LiveValue } from './live-value.js';
 import type { ThresholdPreview } from './threshold-preview.js';
 import { TimeWindowPicker } from './time-window-picker.js';
@@ -67,6 +68,10 @@ const hostValue = (sample: Sample) => sample.hostCpu;
 const replicaValue = (sample: Sample) => sample.replicaCpu;
 const readHost = (latest: Sample | undefined) => formatPercent(latest?.hostCpu);
 const readReplica = (latest: Sample | undefined) => formatPercent(latest?.replicaCpu);
+const CPU_READOUT: ReadoutEntry[] = [
+  { label: 'Host', read: readHost },
+  { label: 'Replica mean', read: readReplica },
+];
 
 /** Host solid, replica mean dashed; the scaling metric's line is the thicker one. */
 function cpuLines(metric: Settings['metric']): LiveSeriesLine[] {
@@ -102,6 +107,7 @@ export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpT
           <YAxis domain={CPU_DOMAIN} ticks={CPU_TICKS} allowDataOverflow unit="%" width={44} stroke="var(--axis)" fontSize={11} />
           {thresholdLines}
           <LiveSeries feed={feed} lines={lines} />
+          <LiveReadout feed={feed} entries={CPU_READOUT} />
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>

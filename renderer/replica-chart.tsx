@@ -6,6 +6,7 @@ import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
 import { NO_VALUE } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
+import { LiveReadout, type ReadoutEntry } from './live-readout.js';
 import { LiveValue } from './live-value.js';
 import { axisTicks, steppedMax } from './y-step.js';
 
@@ -15,6 +16,10 @@ const REPLICA_LINES: LiveSeriesLine[] = [
 ];
 const readDesired = (latest: Sample | undefined) => (latest ? String(latest.desired) : NO_VALUE);
 const readReady = (latest: Sample | undefined) => (latest ? String(latest.ready) : NO_VALUE);
+const REPLICA_READOUT: ReadoutEntry[] = [
+  { label: 'Desired', read: readDesired },
+  { label: 'Ready', read: readReady },
+];
 
 export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas }: { feed: HistoryFeed; maxReplicas: number }) {
   const [yMax, setYMax] = useState(maxReplicas);
@@ -36,6 +41,7 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas }: { 
           {hiddenXAxis()}
           <YAxis domain={yAxis.domain} ticks={yAxis.ticks} allowDataOverflow allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
           <LiveSeries feed={feed} lines={REPLICA_LINES} tickCount={4} onHighest={onHighest} />
+          <LiveReadout feed={feed} entries={REPLICA_READOUT} />
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>

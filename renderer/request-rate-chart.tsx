@@ -6,6 +6,7 @@ import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
 import { useThresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
 import { formatRate } from './format.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
+import { LiveReadout, type ReadoutEntry } from './live-readout.js';
 import { LiveValue } from './live-value.js';
 import { axisTicks, steppedMax } from './y-step.js';
 
@@ -15,6 +16,10 @@ const rpsValue = (sample: Sample) => sample.rps;
 const perReplicaValue = (sample: Sample) => sample.rpsPerReplica;
 const readRps = (latest: Sample | undefined) => formatRate(latest?.rps);
 const readPerReplica = (latest: Sample | undefined) => formatRate(latest?.rpsPerReplica);
+const RATE_READOUT: ReadoutEntry[] = [
+  { label: 'Frontend', read: readRps },
+  { label: 'Per replica', read: readPerReplica },
+];
 
 export const RequestRateChart = memo(function RequestRateChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold }: ThresholdLinesProps) {
   const thresholds = useThresholds(preview, scaleUpThreshold, scaleDownThreshold);
@@ -46,6 +51,7 @@ export const RequestRateChart = memo(function RequestRateChart({ feed, preview, 
           <YAxis domain={yAxis.domain} ticks={yAxis.ticks} allowDataOverflow allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
           {thresholdLines}
           <LiveSeries feed={feed} lines={lines} tickCount={4} onHighest={onHighest} />
+          <LiveReadout feed={feed} entries={RATE_READOUT} />
         </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>

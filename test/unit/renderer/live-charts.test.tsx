@@ -1,5 +1,5 @@
 // The charts' live series in the DOM: paths and legend values written in one frame per publish, without React.
-import { act, render, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { CpuChart } from '../../../renderer/cpu-chart.js';
 import { HistoryFeed } from '../../../renderer/history-feed.js';
@@ -61,5 +61,24 @@ describe('live charts', () => {
     runFrame();
     await waitFor(() => expect(topTick()).toBe(10));
     expect(legendValue('Desired')).toBe('9');
+  });
+
+  it('reads out the time and values of the sample under the pointer, and hides them when it leaves', async () => {
+    const { feed, runFrame } = feedWithManualFrames();
+    feed.setWindow(60);
+    feed.load(Array.from({ length: 61 }, (_, i) => makeSample(T0 + i * 1000, { hostCpu: i, replicaCpu: 100 - i })));
+    render(<CpuChart feed={feed} preview={createThresholdPreview()} metric="replica-cpu" scaleUpThreshold={70} scaleDownThreshold={30} />);
+    await waitFor(() => {
+      runFrame();
+      expect(document.querySelector('.live-readout > rect')).not.toBeNull();
+    });
+    const area = document.querySelector('.live-readout > rect') as SVGRectElement;
+    // jsdom lays nothing out: the plot is 600 px wide on screen, so its middle is the sample 30 s into the minute.
+    area.getBoundingClientRect = () => ({ left: 0, top: 0, width: 600, height: 200, right: 600, bottom: 200, x: 0, y: 0, toJSON: () => ({}) });
+    fireEvent.pointerMove(area, { clientX: 300, clientY: 50 });
+    const texts = () => Array.from(document.querySelectorAll('.live-readout text')).map((text) => text.textContent);
+    await waitFor(() => expect(texts()).toEqual([expect.stringMatching(/^\d\d:\d\d:30$/), 'Host: 30%', 'Replica mean: 70%']));
+    fireEvent.pointerLeave(area);
+    await waitFor(() => expect(texts()).toEqual([]));
   });
 });
