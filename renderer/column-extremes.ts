@@ -1,5 +1,5 @@
-// Thins a series to the plot's pixel columns (M4): per column the first, lowest, highest and last point, in the
-// order they occurred, so the drawn line is the one all points would draw, from at most four points per pixel.
+// Thins a series to the plot's pixel columns: per column its lowest and highest point in the order they occurred,
+// so every peak and dip still shows, from at most two points per pixel (plus the latest sample, drawn exactly).
 import type { Sample } from '../electron/contract.js';
 
 /** Where the samples are read from, in place: the ring buffer. */
@@ -48,11 +48,9 @@ export function columnExtremes(
   out.length = 0;
   let highest = Number.NEGATIVE_INFINITY;
   let column = Number.NaN;
-  // Indices into the source of the column's first, lowest, highest and last point; -1 when the column is empty.
-  let first = -1;
+  // Indices into the source of the column's lowest and highest point; -1 when the column is empty.
   let low = -1;
   let high = -1;
-  let last = -1;
   let lowValue = 0;
   let highValue = 0;
   const emit = (index: number) => {
@@ -60,15 +58,10 @@ export function columnExtremes(
     out.push(toX(sample.at), value(sample) as number);
   };
   const flush = () => {
-    if (first < 0) return;
-    // The four indices in time order, each once.
-    const a = Math.min(low, high);
-    const b = Math.max(low, high);
-    emit(first);
-    if (a !== first) emit(a);
-    if (b !== a && b !== first) emit(b);
-    if (last !== b && last !== first) emit(last);
-    first = -1;
+    if (low < 0) return;
+    emit(Math.min(low, high));
+    if (high !== low) emit(Math.max(low, high));
+    low = -1;
   };
   for (let i = from; i < to; i += 1) {
     const sample = source.at(i);
@@ -82,23 +75,22 @@ export function columnExtremes(
     }
     if (v > highest) highest = v;
     const here = Math.floor(x);
-    if (here !== column || first < 0) {
+    if (here !== column || low < 0) {
       flush();
       column = here;
-      first = low = high = last = i;
+      low = high = i;
       lowValue = highValue = v;
-      continue;
-    }
-    last = i;
-    if (v < lowValue) {
+    } else if (v < lowValue) {
       lowValue = v;
       low = i;
-    }
-    if (v > highValue) {
+    } else if (v > highValue) {
       highValue = v;
       high = i;
     }
   }
+  // The line ends at the latest value, the one the legend shows.
+  const lastExtreme = Math.max(low, high);
   flush();
+  if (lastExtreme >= 0 && lastExtreme < to - 1) emit(to - 1);
   return highest;
 }
