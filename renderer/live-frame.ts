@@ -1,6 +1,6 @@
 // One animation frame for every live chart: a published sample wakes one requestAnimationFrame that redraws them all.
 
-/** The name of the performance measure bracketing each frame's drawing, read by the benchmark. */
+/** The performance measure around each frame's drawing; test/bench/figures/dashboard.ts finds the updates by it. */
 export const LIVE_FRAME_MEASURE = 'scaledeck:live-frame';
 
 export type Draw = () => void;
