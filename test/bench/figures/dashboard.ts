@@ -71,7 +71,9 @@ function allocatedIn(node: { selfSize: number; children: unknown[] }): number {
 /** Traces the page, samples its allocations and reads its task time over the same `durationMs`. */
 async function measureWindow(cdp: CDPSession, page: Page, durationMs: number, origin: string): Promise<WindowRun> {
   const events: TraceEvent[] = [];
-  const onData = (data: { value: object[] }) => events.push(...(data.value as TraceEvent[]));
+  const onData = (data: { value: object[] }) => {
+    for (const event of data.value as TraceEvent[]) events.push(event);
+  };
   cdp.on('Tracing.dataCollected', onData);
   const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
   await cdp.send('HeapProfiler.enable');
