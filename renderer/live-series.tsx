@@ -7,6 +7,7 @@ import type { Sample } from '../electron/contract.js';
 import { ColumnPoints, columnExtremes } from './column-extremes.js';
 import { formatClock } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
+import { PATH_SCALE, PathWriter, scaledDash } from './path-writer.js';
 import { timeTicks } from './time-axis.js';
 
 export interface LiveSeriesLine {
@@ -30,28 +31,30 @@ export interface LiveSeriesProps {
 /** Enough labels for the densest axis `timeTicks` lays out (count + 1). */
 const TICK_SLOTS = 8;
 const TICK_LABEL_GAP = 14;
-/** Path coordinates to a tenth of a pixel: finer is invisible and only makes the strings longer. */
-const tenth = (value: number) => Math.round(value * 10) / 10;
 
 export const LiveSeries = memo(function LiveSeries({ feed, lines, tickCount = 6, onHighest }: LiveSeriesProps) {
   const plot = usePlotArea();
   const yScale = useYAxisScale();
-  const clipId = `live-clip-${useId().replace(/:/g, '')}`;
+  // React's ids carry characters (':', '«') that do not belong in a url(#...) reference.
+  const clipId = `live-clip-${useId().replace(/[^\w-]/g, '')}`;
   const paths = useRef<(SVGPathElement | null)[]>([]);
   const tickGroup = useRef<SVGGElement | null>(null);
   const points = useMemo(() => lines.map(() => new ColumnPoints()), [lines]);
 
   useEffect(() => {
     if (!plot || !yScale || plot.width <= 0) return undefined;
-    const y = (value: number) => tenth(yScale(value) ?? 0);
     const bottom = plot.y + plot.height;
+    const writer = new PathWriter();
+    // d3-shape's types know only canvas and d3-path contexts; it calls nothing but moveTo, lineTo and closePath.
+    const context = writer as unknown as CanvasRenderingContext2D;
     const generators = lines.map((spec, k) => {
       const store = points[k] as ColumnPoints;
-      const x = (i: number) => tenth(store.xs[i] as number);
-      const yOf = (i: number) => y(store.ys[i] as number);
+      const x = (i: number) => store.xs[i] as number;
+      const y = (i: number) => yScale(store.ys[i]) ?? 0;
       const defined = (i: number) => !Number.isNaN(store.ys[i]);
       const curve = spec.shape === 'step' ? curveStepAfter : curveLinear;
-      return spec.shape === 'area' ? area<number>().x(x).y0(bottom).y1(yOf).defined(defined).curve(curve) : line<number>().x(x).y(yOf).defined(defined).curve(curve);
+      const generator = spec.shape === 'area' ? area<number>().x(x).y0(bottom).y1(y) : line<number>().x(x).y(y);
+      return generator.defined(defined).curve(curve).context(context);
     });
     let indices = new Uint32Array(0);
     const labels = tickGroup.current ? Array.from(tickGroup.current.children) : [];
@@ -70,13 +73,14 @@ export const LiveSeries = memo(function LiveSeries({ feed, lines, tickCount = 6,
         const store = points[k] as ColumnPoints;
         highest = Math.max(highest, columnExtremes(buffer, from, buffer.size, toX, spec.value, store));
         if (indices.length < store.length) indices = Uint32Array.from({ length: store.xs.length }, (_, i) => i);
-        paths.current[k]?.setAttribute('d', (generators[k] as (data: Uint32Array) => string | null)(indices.subarray(0, store.length)) ?? '');
+        (generators[k] as (data: Uint32Array) => void)(indices.subarray(0, store.length));
+        paths.current[k]?.setAttribute('d', writer.take());
       });
       const ticks = timeTicks(start, end, tickCount);
       labels.forEach((label, i) => {
         const at = ticks[i];
         const text = at === undefined ? '' : formatClock(at);
-        if (at !== undefined) label.setAttribute('transform', `translate(${tenth(toX(at))},${bottom})`);
+        if (at !== undefined) label.setAttribute('transform', `translate(${Math.round(toX(at))},${bottom})`);
         if (shownTicks[i] !== text) {
           shownTicks[i] = text;
           (label.lastChild as SVGTextElement).textContent = text;
@@ -95,17 +99,19 @@ export const LiveSeries = memo(function LiveSeries({ feed, lines, tickCount = 6,
         <rect x={plot.x} y={plot.y} width={plot.width} height={plot.height} />
       </clipPath>
       <g clipPath={`url(#${clipId})`}>
-        {lines.map((spec, k) => (
-          <path
-            key={spec.name}
-            ref={(element) => {
-              paths.current[k] = element;
-            }}
-            className={`live-line series-${spec.name}${spec.shape === 'area' ? ' live-area' : ''}`}
-            strokeDasharray={spec.dash}
-            strokeWidth={spec.width ?? 1.5}
-          />
-        ))}
+        <g transform={`scale(${1 / PATH_SCALE})`}>
+          {lines.map((spec, k) => (
+            <path
+              key={spec.name}
+              ref={(element) => {
+                paths.current[k] = element;
+              }}
+              className={`live-line series-${spec.name}${spec.shape === 'area' ? ' live-area' : ''}`}
+              strokeDasharray={scaledDash(spec.dash)}
+              strokeWidth={(spec.width ?? 1.5) * PATH_SCALE}
+            />
+          ))}
+        </g>
       </g>
       <line className="live-time-axis" x1={plot.x} x2={plot.x + plot.width} y1={plot.y + plot.height} y2={plot.y + plot.height} />
       <g ref={tickGroup} className="live-time-ticks" aria-hidden="true">

@@ -25,6 +25,8 @@ export interface UpdateCost {
   /** The task plus what follows it without 16 ms of idle in between (the frame it causes, GC). */
   totalMs: number;
   longestTaskMs: number;
+  /** The CPU time of that longest task: what the page itself spent, without waiting for a core. */
+  longestTaskCpuMs: number;
   /** CPU time of the same tasks: on a busy machine, wall time also counts waiting for a core. */
   cpuMs: number;
   /** The page's own measure of its drawing (the script inside the update). */
@@ -135,11 +137,13 @@ export function analyzeLiveUpdates(events: TraceEvent[], pageUrl: string, measur
     let last = drawing;
     while (last + 1 < tasks.length && (tasks[last + 1] as TraceEvent).ts - end(tasks[last] as TraceEvent) < IDLE_GAP_US) last += 1;
     const burst = tasks.slice(first, last + 1);
+    const longestTask = burst.reduce((longest, task) => ((task.dur ?? 0) > (longest.dur ?? 0) ? task : longest));
     updates.push({
       atMs: (measure.ts - traceStart) / 1000,
       taskMs: ((tasks[drawing] as TraceEvent).dur ?? 0) / 1000,
       totalMs: burst.reduce((sum, task) => sum + (task.dur ?? 0), 0) / 1000,
-      longestTaskMs: burst.reduce((longest, task) => Math.max(longest, task.dur ?? 0), 0) / 1000,
+      longestTaskMs: (longestTask.dur ?? 0) / 1000,
+      longestTaskCpuMs: (longestTask.tdur ?? longestTask.dur ?? 0) / 1000,
       cpuMs: burst.reduce((sum, task) => sum + (task.tdur ?? task.dur ?? 0), 0) / 1000,
       drawMs: measure.dur / 1000,
     });

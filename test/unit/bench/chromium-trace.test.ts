@@ -34,9 +34,9 @@ describe('live updates in a Chromium trace', () => {
       task(3_000_000, 1_000),
     ];
     const { updates } = analyzeLiveUpdates(events, PAGE, MEASURE);
-    expect(updates.map((u) => [u.totalMs, u.cpuMs, u.longestTaskMs, u.drawMs])).toEqual([
-      [8, 6, 6, 1.5],
-      [9, 9, 9, 3],
+    expect(updates.map((u) => [u.totalMs, u.cpuMs, u.longestTaskMs, u.longestTaskCpuMs, u.drawMs])).toEqual([
+      [8, 6, 6, 4, 1.5],
+      [9, 9, 9, 9, 3],
     ]);
   });
 

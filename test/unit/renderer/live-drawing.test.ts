@@ -1,8 +1,10 @@
 // The pure parts of the live charts: thinning to pixel columns, stepped Y maxima, one frame for all charts.
+import { area, curveStepAfter, line } from 'd3-shape';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../../electron/contract.js';
 import { ColumnPoints, columnExtremes } from '../../../renderer/column-extremes.js';
 import { LiveFrame } from '../../../renderer/live-frame.js';
+import { PathWriter, scaledDash } from '../../../renderer/path-writer.js';
 import { axisTicks, roundUp, steppedMax } from '../../../renderer/y-step.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
@@ -109,5 +111,29 @@ describe('one frame for every live chart', () => {
     frame.request();
     runFrame();
     expect(draws).toBe(1);
+  });
+});
+
+describe('writing paths in tenths of a pixel', () => {
+  const points: Array<[number, number]> = [
+    [0, 10],
+    [12.34, 5.06],
+    [25, 7.5],
+  ];
+  const context = (writer: PathWriter) => writer as unknown as CanvasRenderingContext2D;
+
+  it('writes what d3-shape draws, in whole tenths of a pixel, one path per take', () => {
+    const writer = new PathWriter();
+    line().context(context(writer))(points);
+    expect(writer.take()).toBe('M0,100L123,51L250,75');
+    line().curve(curveStepAfter).context(context(writer))(points.slice(0, 2));
+    expect(writer.take()).toBe('M0,100L123,100L123,51');
+    area().y0(20).context(context(writer))(points.slice(0, 2));
+    expect(writer.take()).toBe('M0,100L123,51L123,200L0,200Z');
+  });
+
+  it('scales dash patterns with the path, so they keep their size on screen', () => {
+    expect(scaledDash('6 3')).toBe('60 30');
+    expect(scaledDash(undefined)).toBeUndefined();
   });
 });
