@@ -9,29 +9,11 @@ import type { Snapshot } from '../../electron/contract.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { freePort, removeLeftoverContainers, waitFor } from '../support/control-plane-fixture.js';
 import { CHROMIUM, hasChromium, hasDocker, hasHaproxy } from '../support/requirements.js';
+import { axeViolations } from './accessibility.js';
 import { startDashboardShell, type DashboardShell } from './dashboard-shell.js';
 
 const TOKEN = 'dashboard-e2e-token';
 const ARTIFACTS = path.resolve('test/e2e/artifacts');
-const AXE_SCRIPT = path.resolve('node_modules/axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: Array<{ target: string[] }>;
-}
-
-/**
- * Runs axe-core's usual rule set on the page as it is. The page's CSP allows only its own origin's scripts, so axe
- * is served from that origin by the test rather than inlined.
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.route('**/axe-core/axe.min.js', (route) => route.fulfill({ path: AXE_SCRIPT, contentType: 'text/javascript; charset=utf-8' }));
-  await page.addScriptTag({ url: new URL('/axe-core/axe.min.js', page.url()).href });
-  const violations = await page.evaluate(async () => ((await (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe.run()).violations) as AxeViolation[]);
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-}
-
 /** The live series path of a chart, as drawn: an SVG path with at least one line segment. */
 async function seriesPath(page: Page, chart: string, series: string): Promise<string> {
   return (await page.locator(`.${chart} path.live-line.series-${series}`).getAttribute('d')) ?? '';
