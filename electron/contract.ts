@@ -7,9 +7,6 @@ import type { Settings, SettingsPatch } from './settings-schema.js';
 // Set before any schema below is built, because building one runs the probe.
 z.config({ jitless: true });
 
-// zod compiles fast validators with Function(''), which the renderer's CSP (script-src 'self') refuses with a console error.
-z.config({ jitless: true });
-
 export type { Settings, SettingsPatch };
 
 export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopping' | 'failed';
