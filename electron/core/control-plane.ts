@@ -3,17 +3,17 @@
 import Dockerode from 'dockerode';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type {
   ControlEvent, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput,
   SetupCheck, Snapshot, StreamMessage,
 } from '../contract.js';
 import type { CommandTarget } from '../dispatch.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
-import { renderHaproxyConfig } from '../../haproxy/config.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import { Controller } from './controller.js';
-import { HaproxyBackend, BACKEND_NAME } from './haproxy-backend.js';
+import { HaproxyBackend } from './haproxy-backend.js';
+import { changesHaproxyConfig, haproxyConfigFor, haproxyRefusal } from './haproxy-settings.js';
+import { SerialQueue } from './serial-queue.js';
 import { LoadGenerator } from './load-generator.js';
 import { MetricsSampler } from './metrics/sampler.js';
 import { RingBuffer } from './metrics/ring-buffer.js';
@@ -51,8 +51,6 @@ export interface ControlPlane extends CommandTarget {
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
 
-/** Settings whose change re-renders the HAProxy config (the frontend, stats page or health check moved). */
-const HAPROXY_FIELDS = ['frontendHost', 'frontendPort', 'statsPort', 'healthPath'] as const;
 const SNAPSHOT_MIN_INTERVAL_MS = 200;
 
 /** A URL a browser or load tool on this machine can use for a bind address (0.0.0.0 means "all", so loopback). */
@@ -86,6 +84,7 @@ class ScaleDeckControlPlane implements ControlPlane {
   private lastSnapshotAt = 0;
   private watchTimer: NodeJS.Timeout | null = null;
   private controllerStarted = false;
+  private readonly settingsUpdates = new SerialQueue();
 
   constructor(private readonly options: ControlPlaneOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -96,7 +95,7 @@ class ScaleDeckControlPlane implements ControlPlane {
     this.supervisor = new HaproxySupervisor({
       dataDir: options.dataDir,
       bin: options.haproxyBin,
-      renderConfig: () => this.renderHaproxyConfig(),
+      renderConfig: (servers) => haproxyConfigFor(options.dataDir, this.settings, servers),
     });
     this.backend = new HaproxyBackend(() => this.supervisor.client);
     const desired = this.clampToRange(this.store.desired ?? settings.minReplicas);
@@ -141,6 +140,7 @@ class ScaleDeckControlPlane implements ControlPlane {
       this.event('docker', 'No Docker engine answers: replicas run as local processes until it does (restart ScaleDeck then)');
     }
     this.supervisor.on('down', (reason: string) => this.event('haproxy', `HAProxy stopped: ${reason}`));
+    this.supervisor.on('reloaded', () => this.event('haproxy', 'HAProxy reloaded its configuration in place; its sockets and servers carried over'));
     this.supervisor.on('restarted', () => {
       this.event('haproxy', 'HAProxy restarted; registering every ready replica again');
       this.controller.kick();
@@ -156,10 +156,10 @@ class ScaleDeckControlPlane implements ControlPlane {
   private async startHaproxy(): Promise<void> {
     try {
       await this.supervisor.start();
-      if (this.supervisor.adopted && (await readFile(this.supervisor.configPath, 'utf8').catch(() => '')) !== this.renderHaproxyConfig()) {
+      if (this.supervisor.adopted && !(await this.supervisor.runsCurrentConfig())) {
         // Adopted, but its config predates a settings change made while ScaleDeck was not running.
-        this.event('haproxy', 'The running HAProxy was started with other settings; restarting it with the current ones');
-        await this.supervisor.restart();
+        this.event('haproxy', 'The running HAProxy was started with other settings; reloading it with the current ones');
+        await this.supervisor.reload();
       }
       const how = this.supervisor.adopted ? 'adopted, still' : 'started,';
       this.event('haproxy', `HAProxy ${this.supervisor.version ?? ''} ${how} serving ${this.frontendUrl()} (stats ${this.statsUrl()})`);
@@ -171,10 +171,6 @@ class ScaleDeckControlPlane implements ControlPlane {
       this.event('error', `HAProxy could not start: ${(error as Error).message}`);
     }
     this.publishSnapshot();
-  }
-
-  private renderHaproxyConfig(): string {
-    return renderHaproxyConfig({ dataDir: this.options.dataDir, ...this.settings, backendName: BACKEND_NAME });
   }
 
   private makeDriver(kind: Settings['driver']): ReplicaDriver {
@@ -347,7 +343,12 @@ class ScaleDeckControlPlane implements ControlPlane {
     return ok(this.sampler.history.toArray());
   }
 
-  async updateSettings(patch: unknown): Promise<Result<Settings>> {
+  /** One at a time: a change is checked against the settings the previous one left. */
+  updateSettings(patch: unknown): Promise<Result<Settings>> {
+    return this.settingsUpdates.run(() => this.applySettings(patch));
+  }
+
+  private async applySettings(patch: unknown): Promise<Result<Settings>> {
     const before = this.settings;
     let next: Settings;
     try {
@@ -365,6 +366,8 @@ class ScaleDeckControlPlane implements ControlPlane {
     if (next.statsPort !== before.statsPort && !(await isPortFree(next.statsPort, '127.0.0.1'))) {
       return fail(`statsPort: ${await describePortInUse(next.statsPort)}; choose another port`, 'statsPort');
     }
+    const refusal = await haproxyRefusal(this.supervisor, this.options.dataDir, before, next);
+    if (refusal) return fail(refusal.message, refusal.field);
     this.store.update(patch);
     const changed = (Object.keys(next) as (keyof Settings)[]).filter((key) => next[key] !== before[key]);
     if (changed.length === 0) return ok(next);
@@ -379,8 +382,8 @@ class ScaleDeckControlPlane implements ControlPlane {
         this.setDesired(clamped);
       }
     }
-    if (HAPROXY_FIELDS.some((key) => changed.includes(key)) && this.controllerStarted) {
-      await this.supervisor.restart();
+    if (changesHaproxyConfig(before, next) && this.controllerStarted) {
+      await this.supervisor.reload();
       this.controller.kick();
     }
     if (changed.includes('image') || changed.includes('frontendPort') || changed.includes('driver')) this.checks = await this.runChecks();

@@ -77,6 +77,8 @@ export interface LoadReport {
 
 export interface LoadRun {
   done: Promise<LoadReport>;
+  /** Responses received so far, to tell that the load is still running at a given moment. */
+  responses(): number;
   stop(): void;
 }
 
@@ -115,5 +117,5 @@ export function runLoad(options: { url: string; rate: number; durationS: number;
     errors += 1;
   });
   const done = new Promise<LoadReport>((resolve) => instance.on('done', () => resolve({ requests, non2xx, errors, hosts })));
-  return { done, stop: () => instance.stop() };
+  return { done, responses: () => requests, stop: () => instance.stop() };
 }
