@@ -14,7 +14,7 @@ import { Controller } from './controller.js';
 import { HaproxyBackend } from './haproxy-backend.js';
 import { changesHaproxyConfig, haproxyConfigFor, haproxyRefusal } from './haproxy-settings.js';
 import { SerialQueue } from './serial-queue.js';
-import { LoadGenerator } from './load-generator.js';
+import { LoadGenerator, loadTarget } from './load-generator.js';
 import { MetricsSampler } from './metrics/sampler.js';
 import { RingBuffer } from './metrics/ring-buffer.js';
 import { decide, initialPolicyState, metricValue, type PolicyState } from './policy.js';
@@ -440,8 +440,10 @@ class ScaleDeckControlPlane implements ControlPlane {
 
   async startLoad(input: LoadInput): Promise<Result<LoadStatus>> {
     if (!this.supervisor.running) return fail('HAProxy is not running, so there is no frontend to send load to');
+    const target = loadTarget(this.frontendUrl(), input.path);
+    if ('error' in target) return fail(target.error, 'path');
     const status = this.load.start(this.frontendUrl(), input);
-    this.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${new URL(input.path ?? '/', this.frontendUrl())}`);
+    this.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${target.url}`);
     return ok(status);
   }
 
