@@ -138,7 +138,8 @@ export type StreamMessage =
 /**
  * The headless shell's HTTP routes, once: both server.ts and the renderer's HTTP bridge read this table.
  * Bodies are JSON; a success answers 200 with the command's result, a failure 4xx/5xx with `{error, field?}`.
- * Every call carries the token as `Authorization: Bearer <token>`; the stream takes it as `?token=`.
+ * Every call carries the token as `Authorization: Bearer <token>`; only the stream (which a browser cannot give a header)
+ * also takes it as `?token=`.
  */
 export const httpRoutes: Record<CommandName, { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string }> = {
   getSnapshot: { method: 'GET', path: '/api/snapshot' },
