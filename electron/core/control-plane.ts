@@ -20,6 +20,7 @@ import { RingBuffer } from './metrics/ring-buffer.js';
 import { decide, initialPolicyState, metricValue, type PolicyState } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
+import { dockerOptionsFor } from './replicas/docker-connection.js';
 import type { ReplicaDriver, ReplicaSpec, ReplicaStats } from './replicas/replica-driver.js';
 import { SettingsError, applySettingsPatch, type Settings } from './settings.js';
 import { SettingsStore } from './settings-store.js';
@@ -90,7 +91,7 @@ class ScaleDeckControlPlane implements ControlPlane {
     mkdirSync(options.dataDir, { recursive: true });
     this.store = new SettingsStore(options.dataDir);
     const settings = this.store.settings;
-    this.docker = new Dockerode(settings.dockerHost ? dockerOptionsFor(settings.dockerHost) : undefined);
+    this.docker = new Dockerode(dockerOptionsFor(settings.dockerHost));
     this.driver = this.makeDriver(settings.driver);
     this.supervisor = new HaproxySupervisor({
       dataDir: options.dataDir,
@@ -497,12 +498,4 @@ class ScaleDeckControlPlane implements ControlPlane {
     this.listeners.clear();
     await this.driver.close();
   }
-}
-
-/** dockerode options for a `dockerHost` setting: a socket path, unix://, or tcp://host:port. */
-export function dockerOptionsFor(dockerHost: string): Dockerode.DockerOptions {
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
-  if (dockerHost.startsWith('/')) return { socketPath: dockerHost };
-  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' };
 }
