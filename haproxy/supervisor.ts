@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { configPath, DEFAULT_BACKEND, pidfilePath, serverStatePath, socketPath, type ConfiguredServer } from './config.js';
 import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
 import { RuntimeClient } from './runtime-client.js';
+import { parseServersState } from './stat.js';
 import { checkHaproxy } from './version.js';
 
 export interface HaproxySupervisorOptions {
@@ -191,9 +192,19 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     if (master === undefined || !(await isRunningConfig(master, this.configPath))) return false;
     const oldWorker = (await this.client.showInfo()).Pid;
     const backend = this.options.backend ?? DEFAULT_BACKEND;
-    const state = await this.client.dumpServersState();
-    const servers = (await this.client.showServersState(backend)).map(({ name, address, port }) => ({ name, address, port }));
+    const serversIn = (dump: string): ConfiguredServer[] =>
+      parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
+    let state = await this.client.dumpServersState();
+    let servers = serversIn(state);
     await this.writeConfig(servers);
+    // Checking the config takes a moment in which a replica may have been added or removed: look again right before.
+    for (let tries = 0; tries < 3; tries++) {
+      state = await this.client.dumpServersState();
+      const now = serversIn(state);
+      if (JSON.stringify(now) === JSON.stringify(servers)) break;
+      servers = now;
+      await this.writeConfig(servers);
+    }
     await writeFile(serverStatePath(this.options.dataDir), state);
     process.kill(master, 'SIGUSR2');
 

@@ -41,11 +41,14 @@ describe.skipIf(!hasHaproxy())('reloading HAProxy in place (real haproxy)', () =
 
   it('keeps the master, takes a new worker and carries runtime-added servers across in their state', async () => {
     const { client } = supervisor;
+    // A server removed before the reload shifts the others' ids: state must follow names, not ids.
+    await client.addServer(BACKEND, 'r0', '127.0.0.1', backendPort);
     await client.addServer(BACKEND, 'r1', '127.0.0.1', backendPort);
     await client.addServer(BACKEND, 'r2', '127.0.0.1', backendPort);
     for (const name of ['r1', 'r2']) await client.enableHealth(BACKEND, name);
     await client.setState(BACKEND, 'r1', 'ready');
     await client.setState(BACKEND, 'r2', 'drain');
+    expect(await client.removeServer(BACKEND, 'r0')).toBe(true);
     const master = supervisor.pid;
     const oldWorker = (await client.showInfo()).Pid;
 
@@ -59,7 +62,7 @@ describe.skipIf(!hasHaproxy())('reloading HAProxy in place (real haproxy)', () =
     expect((await client.showInfo()).Pid).not.toBe(oldWorker);
     expect(await readFile(configPath(dataDir), 'utf8')).toContain('option httpchk GET /ready');
     const servers = await client.showServersState(BACKEND);
-    expect(servers.map((s) => [s.name, s.port, s.drain])).toEqual([['r1', backendPort, false], ['r2', backendPort, true]]);
+    expect(servers.map((s) => [s.name, s.port, s.drain, s.maint])).toEqual([['r1', backendPort, false, false], ['r2', backendPort, true, false]]);
     const answer = await waitFor(async () => (await fetch(`http://127.0.0.1:${settings.frontendPort}/x`)).text(), 5_000, 'the frontend to answer');
     expect(answer).toBe('served /x');
 
@@ -83,5 +86,16 @@ describe.skipIf(!hasHaproxy())('reloading HAProxy in place (real haproxy)', () =
     await supervisor.reload();
     expect(await supervisor.runsCurrentConfig()).toBe(true);
     expect((await fetch(`http://127.0.0.1:${settings.statsPort}/`)).status).toBe(200);
+  });
+
+  it('moves the frontend to another address on the same port in place', async () => {
+    const events: string[] = [];
+    supervisor.on('reloaded', () => events.push('reloaded'));
+    supervisor.on('restarted', () => events.push('restarted'));
+    settings.frontendHost = '0.0.0.0';
+    await supervisor.reload();
+    expect(events).toEqual(['reloaded']);
+    expect(await readFile(configPath(dataDir), 'utf8')).toContain(`bind 0.0.0.0:${settings.frontendPort}`);
+    expect((await fetch(`http://127.0.0.1:${settings.frontendPort}/moved`)).status).toBe(200);
   });
 });
