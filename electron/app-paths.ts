@@ -1,6 +1,6 @@
 // Where the app finds its own files (renderer, preload, api image context), in development and when packaged.
 import { existsSync } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import { dirname, join, parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface AppPaths {
@@ -47,4 +47,12 @@ export function repoRootFrom(importMetaUrl: string): string {
     if (existsSync(join(dir, 'package.json'))) return dir;
     if (dir === parse(dir).root) throw new Error(`No package.json found above ${start}; run ScaleDeck from its repository or package.`);
   }
+}
+
+/**
+ * The Electron shell's data folder: SCALEDECK_DATA_DIR when set (as for the headless shell), else Electron's userData
+ * folder. One variable moves both shells, so a desktop and a headless run can share (or avoid) one folder on purpose.
+ */
+export function desktopDataDir(env: NodeJS.ProcessEnv, userDataPath: string): string {
+  return env.SCALEDECK_DATA_DIR ? resolve(env.SCALEDECK_DATA_DIR) : userDataPath;
 }

@@ -1,7 +1,11 @@
 // The one typed API between the UI and the control plane: commands, events, snapshot, input schemas.
 // Implemented by the Electron shell (IPC) and the headless shell (HTTP + WebSocket); used by renderer/bridge.ts.
 import { z } from 'zod';
-import type { Settings, SettingsPatch } from './core/settings.js';
+import { reservedKeyPath, type Settings, type SettingsPatch } from './settings-schema.js';
+
+// The renderer's CSP forbids eval: zod's JIT would probe `new Function` once per load and raise a CSP violation.
+// Set before any schema below is built, because building one runs the probe.
+z.config({ jitless: true });
 
 export type { Settings, SettingsPatch };
 
@@ -65,8 +69,8 @@ export interface LoadStatus {
 }
 
 export interface Snapshot {
+  /** The mode is `settings.mode`: one value, one place. */
   settings: Settings;
-  mode: Settings['mode'];
   desired: number;
   replicas: ReplicaView[];
   haproxy: { running: boolean; version: string | null; frontendUrl: string; statsUrl: string };
@@ -130,6 +134,9 @@ export interface ScaleDeckApi {
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
 
+/** The control plane as the shells see it: the contract's commands, already returning Result. */
+export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'>;
+
 export type StreamMessage =
   | { type: 'sample'; sample: Sample }
   | { type: 'event'; event: ControlEvent }
@@ -158,19 +165,6 @@ export const STREAM_PATH = '/api/stream';
 /** IPC channel names, derived from the command names so that no channel is spelled twice. */
 export const ipcChannel = (command: CommandName): string => `scaledeck:${command}`;
 export const IPC_STREAM_CHANNEL = 'scaledeck:stream';
-
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** The dotted path of the first key that reaches a prototype, at any depth; JSON.parse makes `__proto__` an own key. */
-export function reservedKeyPath(value: unknown, path: string[] = []): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const key of Object.keys(value)) {
-    if (RESERVED_KEYS.has(key)) return [...path, key].join('.');
-    const inner = reservedKeyPath((value as Record<string, unknown>)[key], [...path, key]);
-    if (inner !== undefined) return inner;
-  }
-  return undefined;
-}
 
 /** Validates a command's input; returns the parsed value or an error naming the field. */
 export function parseCommandInput(command: CommandName, input: unknown): { ok: true; value: unknown } | { ok: false; error: string; field?: string } {

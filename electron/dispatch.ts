@@ -1,8 +1,7 @@
 // Runs one contract command against the control plane for either shell: validate input, call, wrap errors as data.
-import { parseCommandInput, type CommandName, type Result, type ScaleDeckApi } from './contract.js';
+import { parseCommandInput, type CommandName, type CommandTarget, type Result } from './contract.js';
 
-/** The control plane as the shells see it: the contract's commands, already returning Result. */
-export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'>;
+export type { CommandTarget };
 
 function describeShape(input: unknown): string {
   if (input === undefined) return 'nothing';

@@ -1,34 +1,92 @@
 // Electron shell: one window over the control plane, commands over IPC, live updates pushed to the renderer. Thin.
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { applicationMenuTemplate } from './app-menu.js';
-import { repoRootFrom, resolveAppPaths, type AppPaths } from './app-paths.js';
+import { desktopDataDir, repoRootFrom, resolveAppPaths, type AppPaths } from './app-paths.js';
 import { commandInputs, IPC_STREAM_CHANNEL, ipcChannel, type CommandName, type StreamMessage } from './contract.js';
-import { createControlPlane, type ControlPlane } from './core/control-plane.js';
+import { createControlPlane } from './core/compose-control-plane.js';
+import type { ControlPlane } from './core/control-plane.js';
+import { SettingsShape } from './settings-schema.js';
 import { dispatchCommand } from './dispatch.js';
 import { isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, rendererIndexUrl } from './web-security.js';
+import { statusPageUrl } from './status-page.js';
+import {
+  commandRefusal, initialLifecycle, nextLifecycle, shouldShutDown, windowMayClose, windowView, type LifecycleEvent, type LifecycleState,
+} from './window-lifecycle.js';
 import { browserWindowOptions, CONTENT_SECURITY_POLICY } from './window-options.js';
 
-/** Quitting drains and stops replicas; past this, the app exits anyway and the next start adopts what is left. */
-const SHUTDOWN_TIMEOUT_MS = 60_000;
+/** How often the stopping view recounts the replicas still draining. */
+const DRAIN_PROGRESS_INTERVAL_MS = 500;
+/** The longest drain a saved setting can ask for; the deadline of a quit that comes before the settings are read. */
+const MAX_DRAIN_TIMEOUT_S = SettingsShape.shape.drainTimeoutS.maxValue ?? 600;
 
 const log = (line: string) => console.log(`[scaledeck] ${line}`);
 
 let mainWindow: BrowserWindow | null = null;
+let controlPlane: ControlPlane | null = null;
+let lifecycle: LifecycleState = initialLifecycle();
+let showingDashboard = false;
+let paths: AppPaths;
 
-function createWindow(paths: AppPaths): BrowserWindow {
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Moves the lifecycle on and makes the window show the new state; every change of phase goes through here. */
+function advance(event: LifecycleEvent): void {
+  const before = lifecycle;
+  lifecycle = nextLifecycle(lifecycle, event);
+  if (lifecycle !== before) showLifecycle();
+  if (shouldShutDown(lifecycle) && !shouldShutDown(before)) void shutDown();
+  if (lifecycle.phase === 'stopped' && before.phase !== 'stopped') {
+    if (lifecycle.error) log(`stopped: ${lifecycle.error}; the next start adopts what still runs`);
+    app.exit(lifecycle.error ? 1 : 0);
+  }
+}
+
+function showLifecycle(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) return;
+  const view = windowView(lifecycle, Date.now());
+  // A newer view may replace a page still loading; the abandoned load's rejection says only that.
+  const ignoreAbandoned = () => undefined;
+  if (view.kind === 'dashboard') {
+    if (!showingDashboard) mainWindow.loadFile(paths.rendererIndex).catch(ignoreAbandoned);
+    showingDashboard = true;
+    return;
+  }
+  showingDashboard = false;
+  mainWindow.loadURL(statusPageUrl(view.title, view.detail, nativeTheme.shouldUseDarkColors)).catch(ignoreAbandoned);
+}
+
+function createWindow(): BrowserWindow {
   const window = new BrowserWindow(browserWindowOptions(paths.preload, nativeTheme.shouldUseDarkColors));
   window.once('ready-to-show', () => window.show());
+  // Closing the window is a quit: it stays open, showing the drain, until the control plane has stopped.
+  window.on('close', (event) => {
+    if (windowMayClose(lifecycle)) return;
+    event.preventDefault();
+    app.quit();
+  });
   window.on('closed', () => {
     mainWindow = null;
   });
-  void window.loadFile(paths.rendererIndex);
+  mainWindow = window;
+  showingDashboard = false;
+  showLifecycle();
   return window;
 }
 
+function focusWindow(): void {
+  const window = mainWindow ?? createWindow();
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+}
+
 /** Every web page the app ever creates stays on our renderer: no navigation, no new windows, no webviews. */
-function lockDownWebContents(controlPlane: ControlPlane): void {
+function lockDownWebContents(): void {
   const openIfAllowed = (url: string) => {
-    if (isAllowedExternalUrl(url, [controlPlane.frontendUrl(), controlPlane.statsUrl()])) void shell.openExternal(url);
+    const allowed = controlPlane ? [controlPlane.frontendUrl(), controlPlane.statsUrl()] : [];
+    if (isAllowedExternalUrl(url, allowed)) void shell.openExternal(url);
     else log(`blocked a request to open ${url}`);
   };
   app.on('web-contents-created', (_event, contents: WebContents) => {
@@ -51,7 +109,8 @@ function lockDownWebContents(controlPlane: ControlPlane): void {
   });
 }
 
-function serveCommands(controlPlane: ControlPlane, paths: AppPaths): void {
+/** Handlers exist from the first moment, so a call before the start or during the stop gets a refusal, not a hang. */
+function serveCommands(): void {
   const trustedUrl = rendererIndexUrl(paths.rendererIndex);
   const isFromOurWindow = (event: IpcMainInvokeEvent) =>
     mainWindow !== null && event.sender.id === mainWindow.webContents.id && isTrustedSender(event.senderFrame?.url, trustedUrl);
@@ -61,63 +120,88 @@ function serveCommands(controlPlane: ControlPlane, paths: AppPaths): void {
         log(`refused ${command} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
         return { error: 'Refused: this command may only come from the ScaleDeck window.' };
       }
+      const refusal = commandRefusal(lifecycle);
+      if (refusal || !controlPlane) return refusal ?? { error: 'ScaleDeck is still starting' };
       return dispatchCommand(controlPlane, command, input);
     });
   }
-  controlPlane.subscribe((message: StreamMessage) => {
-    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_STREAM_CHANNEL, message);
+}
+
+function forwardStream(plane: ControlPlane): void {
+  plane.subscribe((message: StreamMessage) => {
+    if (mainWindow && !mainWindow.isDestroyed() && showingDashboard) mainWindow.webContents.send(IPC_STREAM_CHANNEL, message);
   });
 }
 
-function shutDownOnQuit(controlPlane: ControlPlane): void {
-  let stopping = false;
-  app.on('before-quit', (event) => {
-    // Quitting waits for the control plane; app.exit below ends the process without coming back here.
-    event.preventDefault();
-    if (stopping) return;
-    stopping = true;
-    const keepRunning = controlPlane.settings.keepRunningOnQuit;
-    log(keepRunning ? 'quitting; HAProxy and the replicas keep serving' : 'quitting; stopping the replicas and HAProxy');
-    const timeout = new Promise<never>((_resolve, reject) => {
-      setTimeout(() => reject(new Error(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s`)), SHUTDOWN_TIMEOUT_MS).unref();
-    });
-    Promise.race([controlPlane.shutdown({ keepRunning }), timeout]).then(
-      () => app.exit(0),
-      (error: unknown) => {
-        log(`shutdown did not finish cleanly (${error instanceof Error ? error.message : String(error)}); the next start adopts what still runs`);
-        app.exit(1);
-      },
-    );
+function requestQuit(): void {
+  const settings = controlPlane?.settings;
+  advance({
+    type: 'quitRequested',
+    nowMs: Date.now(),
+    // Before the control plane exists its settings are unknown: the schema's maximum keeps the deadline safe.
+    drainTimeoutS: settings?.drainTimeoutS ?? MAX_DRAIN_TIMEOUT_S,
+    replicas: controlPlane?.snapshot().replicas.length ?? 0,
+    keepRunning: settings?.keepRunningOnQuit ?? false,
   });
+}
+
+async function shutDown(): Promise<void> {
+  if (lifecycle.phase !== 'stopping' || !controlPlane) return;
+  const plane = controlPlane;
+  const { keepRunning, deadlineMs } = lifecycle;
+  log(keepRunning ? 'quitting; HAProxy and the replicas keep serving' : 'quitting; draining and stopping the replicas, then HAProxy');
+  const deadline = setTimeout(() => advance({ type: 'deadlinePassed' }), Math.max(0, deadlineMs - Date.now()));
+  const progress = setInterval(() => advance({ type: 'draining', replicas: plane.snapshot().replicas.length }), DRAIN_PROGRESS_INTERVAL_MS);
+  try {
+    await plane.shutdown({ keepRunning });
+    advance({ type: 'stopped' });
+  } catch (error) {
+    log(`shutdown did not finish cleanly (${describe(error)})`);
+    advance({ type: 'deadlinePassed' });
+  } finally {
+    clearTimeout(deadline);
+    clearInterval(progress);
+  }
+}
+
+/** Registered before anything slow, so a quit or a second launch during the start is never lost. */
+function handleAppEvents(): void {
+  app.on('second-instance', focusWindow);
+  app.on('activate', focusWindow);
+  app.on('before-quit', (event) => {
+    // Quitting waits for the lifecycle; app.exit ends the process without coming back here.
+    event.preventDefault();
+    requestQuit();
+  });
+  app.on('window-all-closed', () => app.quit());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
 }
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const paths = resolveAppPaths({
+  paths = resolveAppPaths({
     appRoot: app.isPackaged ? app.getAppPath() : repoRootFrom(import.meta.url),
     packaged: app.isPackaged,
     resourcesPath: process.resourcesPath,
   });
-  const controlPlane = await createControlPlane({ dataDir: app.getPath('userData'), paths, log });
-  lockDownWebContents(controlPlane);
+  handleAppEvents();
+  lockDownWebContents();
   Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ platform: process.platform, development: !app.isPackaged })));
-  serveCommands(controlPlane, paths);
-  shutDownOnQuit(controlPlane);
+  serveCommands();
+  createWindow();
 
-  mainWindow = createWindow(paths);
-  app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
+  const dataDir = desktopDataDir(process.env, app.getPath('userData'));
+  const plane = await createControlPlane({
+    dataDir,
+    paths,
+    log: (line) => {
+      log(line);
+      advance({ type: 'progress', step: line });
+    },
   });
-  app.on('activate', () => {
-    mainWindow ??= createWindow(paths);
-  });
-  // On macOS the app stays in the dock with its window closed; elsewhere closing the window quits.
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
+  controlPlane = plane;
+  forwardStream(plane);
+  advance({ type: 'started' });
 }
 
 app.setName('ScaleDeck');
@@ -126,8 +210,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   start().catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describe(error);
     dialog.showErrorBox('ScaleDeck could not start', message);
-    app.exit(1);
+    advance({ type: 'startFailed', error: message });
   });
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { resolveAppPaths, repoRootFrom } from './app-paths.js';
-import { createControlPlane } from './core/control-plane.js';
+import { createControlPlane } from './core/compose-control-plane.js';
 import { describePortInUse } from './core/port-owner.js';
 import { defaultDataDir } from './core/settings-store.js';
 import { exposureWarning, startHeadlessServer, tokenProblem } from './headless-server.js';

@@ -1,40 +1,53 @@
-// Finds and ends the haproxy processes that run one config file, by reading /proc (Linux).
-import { readdir, readFile } from 'node:fs/promises';
+// Finds and ends the haproxy processes that run one config file, from the process list (ps-list: ps on Linux and
+// macOS, its own lister on Windows), never from /proc alone.
 import { basename } from 'node:path';
+import psList from 'ps-list';
 
-async function commandLine(pid: number): Promise<string[]> {
-  try {
-    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    // A zombie (exited, not yet reaped) has an empty command line, so it never counts as running.
-    return raw.split('\0').filter((arg) => arg !== '');
-  } catch {
-    return [];
+export interface ProcessInfo {
+  pid: number;
+  /** The whole command line as the system shows it, arguments joined by spaces. */
+  cmd: string;
+}
+
+export type ListProcesses = () => Promise<ProcessInfo[]>;
+
+export const listProcesses: ListProcesses = async () => (await psList({ all: true })).map((p) => ({ pid: p.pid, cmd: p.cmd ?? '' }));
+
+/**
+ * A haproxy (master or worker) started with `-f configFile`. The command line comes joined, and a data folder may
+ * hold spaces ("Application Support" on macOS), so the config is matched as a whole argument at the end or before a
+ * space, never split. A zombie (exited, not yet reaped) shows no arguments, so it never counts.
+ */
+export function runsConfig(cmd: string, configFile: string): boolean {
+  if (!basename(cmd.split(' ')[0] ?? '').startsWith('haproxy')) return false;
+  for (const flag of [` -f ${configFile}`, ` -f${configFile}`]) {
+    for (let at = cmd.indexOf(flag); at !== -1; at = cmd.indexOf(flag, at + 1)) {
+      const after = cmd[at + flag.length];
+      if (after === undefined || after === ' ') return true;
+    }
   }
-}
-
-function runsConfig(argv: string[], configFile: string): boolean {
-  if (argv.length === 0 || !basename(argv[0]).startsWith('haproxy')) return false;
-  return argv.some((arg, i) => (arg === configFile && argv[i - 1] === '-f') || arg === `-f${configFile}`);
-}
-
-/** True when pid is a live haproxy (master or worker) started with `-f configFile`. */
-export async function isRunningConfig(pid: number, configFile: string): Promise<boolean> {
-  return Number.isInteger(pid) && pid > 0 && runsConfig(await commandLine(pid), configFile);
+  return false;
 }
 
 /** Every live haproxy process started with `-f configFile`: a master, its workers, or orphans of either. */
-export async function processesRunningConfig(configFile: string): Promise<number[]> {
-  const entries = await readdir('/proc');
-  const pids = entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
-  const running = await Promise.all(pids.map(async (pid) => ((await isRunningConfig(pid, configFile)) ? pid : 0)));
-  return running.filter((pid) => pid !== 0);
+export async function processesRunningConfig(configFile: string, list: ListProcesses = listProcesses): Promise<number[]> {
+  return (await list()).filter((p) => runsConfig(p.cmd, configFile)).map((p) => p.pid);
 }
 
-export async function waitForExit(pids: number[], configFile: string, timeoutMs: number): Promise<boolean> {
+/** True when pid is a live haproxy (master or worker) started with `-f configFile`. */
+export async function isRunningConfig(pid: number, configFile: string, list: ListProcesses = listProcesses): Promise<boolean> {
+  return Number.isInteger(pid) && pid > 0 && (await processesRunningConfig(configFile, list)).includes(pid);
+}
+
+async function stillRunning(pids: number[], configFile: string, list: ListProcesses): Promise<number[]> {
+  const running = new Set(await processesRunningConfig(configFile, list));
+  return pids.filter((pid) => running.has(pid));
+}
+
+export async function waitForExit(pids: number[], configFile: string, timeoutMs: number, list: ListProcesses = listProcesses): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const alive = await Promise.all(pids.map((pid) => isRunningConfig(pid, configFile)));
-    if (!alive.includes(true)) return true;
+    if ((await stillRunning(pids, configFile, list)).length === 0) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -52,22 +65,18 @@ function signal(pid: number, name: NodeJS.Signals): void {
 }
 
 /** Sends `first` to the given processes (repeated every RESEND_MS), then SIGKILL to what is still there after graceMs. */
-export async function endProcesses(pids: number[], configFile: string, first: NodeJS.Signals, graceMs: number): Promise<void> {
+export async function endProcesses(pids: number[], configFile: string, first: NodeJS.Signals, graceMs: number, list: ListProcesses = listProcesses): Promise<void> {
   if (pids.length === 0) return;
   const deadline = Date.now() + graceMs;
   for (;;) {
     // A master still starting up blocks SIGUSR1 and then discards it when it installs its handlers: repeat it.
-    for (const pid of pids) {
-      if (await isRunningConfig(pid, configFile)) signal(pid, first);
-    }
+    for (const pid of await stillRunning(pids, configFile, list)) signal(pid, first);
     const remaining = deadline - Date.now();
-    if (await waitForExit(pids, configFile, Math.max(0, Math.min(RESEND_MS, remaining)))) return;
+    if (await waitForExit(pids, configFile, Math.max(0, Math.min(RESEND_MS, remaining)), list)) return;
     if (remaining <= RESEND_MS) break;
   }
-  for (const pid of pids) {
-    if (await isRunningConfig(pid, configFile)) signal(pid, 'SIGKILL');
-  }
-  if (!(await waitForExit(pids, configFile, 5_000))) {
+  for (const pid of await stillRunning(pids, configFile, list)) signal(pid, 'SIGKILL');
+  if (!(await waitForExit(pids, configFile, 5_000, list))) {
     throw new Error(`HAProxy processes ${pids.join(', ')} running ${configFile} did not exit even after SIGKILL`);
   }
 }

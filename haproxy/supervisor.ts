@@ -8,6 +8,7 @@ import { configPath, DEFAULT_BACKEND, pidfilePath, serverStatePath, socketPath, 
 import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
 import { RuntimeClient } from './runtime-client.js';
 import { parseServersState } from './stat.js';
+import { findHaproxy } from './find-haproxy.js';
 import { checkHaproxy } from './version.js';
 
 export interface HaproxySupervisorOptions {
@@ -64,7 +65,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
 
   constructor(private readonly options: HaproxySupervisorOptions) {
     super();
-    this.bin = options.bin ?? 'haproxy';
+    this.bin = options.bin ?? findHaproxy();
     this.checkIntervalMs = options.checkIntervalMs ?? 500;
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
     this.configPath = configPath(options.dataDir);
@@ -156,16 +157,19 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     }
   }
 
-  /** True when the config on disk is what renderConfig gives now, apart from the servers carried into it. */
-  async runsCurrentConfig(): Promise<boolean> {
-    const onDisk = await readFile(this.configPath, 'utf8').catch(() => '');
-    return withoutServerLines(onDisk) === withoutServerLines(this.options.renderConfig([]));
-  }
-
   /** Stops watching and ends HAProxy: a soft stop first, so requests in flight complete. */
   async stop(): Promise<void> {
     this.unwatch();
     await this.serially(() => this.terminate());
+  }
+
+  /**
+   * The config HAProxy runs on differs from what the settings render now (changed while the app was away); the
+   * servers a reload carried into it do not count.
+   */
+  async configIsStale(): Promise<boolean> {
+    const onDisk = await readFile(this.configPath, 'utf8').catch(() => '');
+    return withoutServerLines(onDisk) !== withoutServerLines(this.options.renderConfig([]));
   }
 
   /** Stops watching and leaves HAProxy serving, for a later start() to adopt. */

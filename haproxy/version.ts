@@ -1,5 +1,6 @@
 // Finds the installed HAProxy and checks it is new enough for servers added at run time (2.6+).
 import { execFile } from 'node:child_process';
+import { locateHaproxy, USUAL_HAPROXY_DIRS } from './find-haproxy.js';
 
 export const MINIMUM_VERSION = '2.6';
 const INSTALL_HINT = 'sudo apt install haproxy';
@@ -21,14 +22,14 @@ export function parseHaproxyVersion(output: string): string | undefined {
   return output.match(/HA-?Proxy version (\d+\.\d+(?:\.\d+)?(?:-dev\d*)?)/i)?.[1];
 }
 
-export function haproxyVersion(bin = 'haproxy'): Promise<string> {
+export function haproxyVersion(bin = locateHaproxy().bin): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(bin, ['-v'], { timeout: 10_000 }, (error, stdout, stderr) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EACCES') {
-          const where = bin.includes('/') ? `at ${bin}` : 'on PATH';
-          reject(new Error(`HAProxy was not found ${where}; ScaleDeck needs HAProxy ${MINIMUM_VERSION} or newer: ${INSTALL_HINT}`));
+          const where = bin.includes('/') ? `at ${bin}` : `on PATH or in ${USUAL_HAPROXY_DIRS.join(', ')}`;
+          reject(new Error(`HAProxy was not found ${where}; ScaleDeck needs HAProxy ${MINIMUM_VERSION} or newer: ${INSTALL_HINT} (or name it with SCALEDECK_HAPROXY)`));
         } else {
           reject(new Error(`"${bin} -v" failed (${error.message.trim()}); ScaleDeck needs a working HAProxy ${MINIMUM_VERSION} or newer: ${INSTALL_HINT}`));
         }
@@ -45,7 +46,7 @@ export function haproxyVersion(bin = 'haproxy'): Promise<string> {
 }
 
 /** Resolves with the version when it is usable, else rejects with a message that says what to install. */
-export async function checkHaproxy(bin = 'haproxy'): Promise<string> {
+export async function checkHaproxy(bin = locateHaproxy().bin): Promise<string> {
   const version = await haproxyVersion(bin);
   if (compareVersions(version, MINIMUM_VERSION) < 0) {
     throw new Error(`HAProxy ${version} found; ScaleDeck needs ${MINIMUM_VERSION} or newer for dynamic servers: ${INSTALL_HINT}`);

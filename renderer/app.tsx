@@ -82,7 +82,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <section className="card control-card" aria-labelledby="control-title">
             <h2 id="control-title">Scale</h2>
             <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
-            <ModeSwitch mode={snapshot.mode} onMode={onMode} />
+            <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
           </section>
           <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} />
           <LoadPanel load={snapshot.load} onLoad={onLoad} />

@@ -55,11 +55,11 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
     case 'loadError':
       return { ...state, loadError: action.error };
     case 'settings':
-      return withSnapshot(state, (s) => ({ ...s, settings: action.settings, mode: action.settings.mode }));
+      return withSnapshot(state, (s) => ({ ...s, settings: action.settings }));
     case 'scaled':
-      return withSnapshot(state, (s) => ({ ...s, desired: action.desired, mode: action.mode, settings: { ...s.settings, mode: action.mode } }));
+      return withSnapshot(state, (s) => ({ ...s, desired: action.desired, settings: { ...s.settings, mode: action.mode } }));
     case 'mode':
-      return withSnapshot(state, (s) => ({ ...s, mode: action.mode, settings: { ...s.settings, mode: action.mode } }));
+      return withSnapshot(state, (s) => ({ ...s, settings: { ...s.settings, mode: action.mode } }));
     case 'checks':
       return withSnapshot(state, (s) => ({ ...s, checks: action.checks }));
     case 'load':

@@ -1,6 +1,6 @@
-// `npm run dist`: packages the app with electron-builder, after checking that the Electron download can succeed.
+// `npm run dist`: packages the app with electron-builder; without the downloads it needs, it ends in one line saying so.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
@@ -12,6 +12,23 @@ const PROBE_TIMEOUT_MS = 5_000;
 
 const UNREACHABLE_NOTICE =
   'Packaging needs the Electron binary from GitHub, which this machine cannot reach; run npm run dist on a machine with internet access.';
+export const LOG_FILE = join('release', 'electron-builder.log');
+/** How much of electron-builder's output is kept in memory to explain a failure; all of it goes to the log file. */
+const KEPT_OUTPUT_CHARS = 64 * 1024;
+const NETWORK_FAILURE = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|getaddrinfo|network connectivity|fetch failed|socket hang up/i;
+
+/**
+ * The one line that ends a failed run. Even with Electron cached, electron-builder downloads more (Electron's headers to
+ * rebuild native modules, the AppImage and fpm tools from GitHub), and reports a missing network as a stack trace.
+ */
+export function failureLine(output, exitDescription, logFile = LOG_FILE) {
+  if (NETWORK_FAILURE.test(output)) {
+    return `Packaging needs downloads this machine cannot reach (Electron's headers for native modules, electron-builder's AppImage and fpm tools from GitHub); run npm run dist on a machine with internet access (log: ${logFile}).`;
+  }
+  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
+  const reason = lines.find((line) => line.startsWith('⨯') && line.length > 1) ?? lines.at(-1) ?? 'no output';
+  return `electron-builder failed (${exitDescription}): ${reason.replace(/^⨯\s*/, '').split(/\s+stackTrace=/)[0]} (log: ${logFile}).`;
+}
 
 /** Where @electron/get keeps downloaded Electron zips (electron-builder reuses them instead of downloading). */
 function electronCacheDir(env = process.env, platform = process.platform, home = homedir()) {
@@ -55,11 +72,27 @@ function electronVersion() {
   return JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
 }
 
+/** Runs electron-builder with its whole output in the log file; its progress lines ("• ...") are shown as they come. */
 function runElectronBuilder(args) {
   const cli = join(dirname(createRequire(import.meta.url).resolve('electron-builder/package.json')), 'cli.js');
-  const child = spawn(process.execPath, [cli, ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
+  mkdirSync(join(REPO_ROOT, dirname(LOG_FILE)), { recursive: true });
+  const log = createWriteStream(join(REPO_ROOT, LOG_FILE));
+  const child = spawn(process.execPath, [cli, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let kept = '';
+  let partial = '';
+  const take = (chunk) => {
+    log.write(chunk);
+    const text = chunk.toString();
+    kept = (kept + text).slice(-KEPT_OUTPUT_CHARS);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (/^\s*•/.test(line)) console.log(line);
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
   child.on('exit', (code, signal) => {
-    if (code !== 0) console.error(`electron-builder failed (${signal ?? `exit code ${code}`}); its log above says why.`);
+    log.end();
+    if (code !== 0) console.error(failureLine(kept, signal ?? `exit code ${code}`));
     process.exit(code ?? 1);
   });
 }

@@ -3,6 +3,7 @@ import type { ControlEvent, ReplicaState } from '../contract.js';
 import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
 import { planReconcile, isActive, type ReconcileAction, type ReplicaFacts } from './reconcile.js';
 import type { LoadBalancer } from './load-balancer.js';
+import { pollUntil, sleep, systemClock, type Cancel, type Clock } from './clock.js';
 
 export interface TrackedReplica extends ObservedReplica {
   state: ReplicaState;
@@ -25,11 +26,12 @@ export interface ControllerOptions {
   tickMs?: number;
   /** How long a new replica may take to answer its health path. */
   healthTimeoutMs?: number;
-  now?: () => number;
+  clock?: Clock;
+  /** Asks a replica's health URL once: null when it answered 2xx, else what went wrong. */
+  probeHealth?: (url: string) => Promise<string | null>;
 }
 
 const STOP_GRACE_S = 10;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Controller {
   private readonly tracked = new Map<string, TrackedReplica>();
@@ -39,16 +41,20 @@ export class Controller {
   private changes = 0;
   private createFailures = 0;
   private createBackoffUntil = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: Cancel | null = null;
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
   private stopped = false;
   private readonly jobs = new Set<Promise<void>>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: ControllerOptions) {
     this.desiredCount = options.desired;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   get desired(): number {
@@ -75,15 +81,15 @@ export class Controller {
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.options.tickMs ?? 500);
+    this.cancelTimer = this.clock.every(this.options.tickMs ?? 500, () => this.kick());
     this.kick();
   }
 
   /** Stops the loop and waits for what is under way (a drain finishes, it is not cut short). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
     await this.ticking;
     await Promise.allSettled([...this.jobs]);
   }
@@ -94,6 +100,13 @@ export class Controller {
     if (!replica || !isActive(replica.state) || replica.busy) return false;
     this.runJob(replica, () => this.drainAndRemove(replica));
     return true;
+  }
+
+  /** Forgets the create backoff (what failed was fixed, e.g. the image now exists) and acts at once. */
+  retryNow(): void {
+    this.createFailures = 0;
+    this.createBackoffUntil = 0;
+    this.kick();
   }
 
   /** Runs one reconcile pass now, or right after the one in progress. */
@@ -160,9 +173,11 @@ export class Controller {
       }
     }
 
-    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
-      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
-    }));
+    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => {
+      const server = serverByName.get(r.name);
+      const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
+      return { id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r), leftDraining };
+    });
     const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
     const actions = planReconcile({ replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder });
     for (const action of actions) this.act(action);
@@ -257,11 +272,20 @@ export class Controller {
   /** Health first, then HAProxy: a replica gets traffic only once it answers. */
   private async bringUp(replica: TrackedReplica, requestedAt: number): Promise<void> {
     const { healthPath } = this.options.spec();
-    await waitForHealth(`http://${replica.host}:${replica.hostPort}${healthPath}`, this.options.healthTimeoutMs ?? 30_000, () => this.stopped);
+    await waitForHealth(`http://${replica.host}:${replica.hostPort}${healthPath}`, this.options.healthTimeoutMs ?? 30_000, {
+      clock: this.clock, probe: this.options.probeHealth, cancelled: () => this.stopped,
+    });
     if (!replica.registered) {
       await this.waitForLoadBalancer();
       await this.options.lb.add(replica.name, replica.host, replica.hostPort);
       replica.registered = true;
+    } else {
+      // Adopted mid-drain (the app was killed during a scale-in): back in rotation; the count decides again next.
+      const server = (await this.options.lb.servers()).find((s) => s.name === replica.name);
+      if (server && (server.draining || server.maint)) {
+        await this.options.lb.ready(replica.name);
+        this.options.onEvent('haproxy', `${replica.name} was left ${server.maint ? 'in maintenance' : 'draining'} by an earlier run; back in rotation until the count says otherwise`);
+      }
     }
     await this.waitUntilUp(replica.name, 15_000);
     replica.state = 'ready';
@@ -287,7 +311,7 @@ export class Controller {
       const deadline = started + this.options.drainTimeoutS() * 1000;
       let sessions = await lb.sessions(replica.name);
       while (sessions !== null && sessions > 0 && this.now() < deadline) {
-        await sleep(100);
+        await sleep(this.clock, 100);
         sessions = await lb.sessions(replica.name);
       }
       if (sessions !== null && sessions > 0) {
@@ -315,38 +339,42 @@ export class Controller {
   }
 
   private async waitForLoadBalancer(): Promise<void> {
-    for (let i = 0; i < 100 && !this.stopped; i++) {
-      if ((await this.options.lb.servers().catch(() => null)) !== null) return;
-      await sleep(100);
-    }
-    throw new Error('HAProxy did not answer on its runtime socket within 10 s');
+    await pollUntil(this.clock, async () => ((await this.options.lb.servers().catch(() => null)) !== null ? { done: true } : { waiting: 'no answer' }), {
+      timeoutMs: 10_000, intervalMs: 100, cancelled: () => this.stopped,
+      describe: () => 'HAProxy did not answer on its runtime socket within 10 s',
+    });
   }
 
   private async waitUntilUp(name: string, timeoutMs: number): Promise<void> {
-    const deadline = this.now() + timeoutMs;
-    while (this.now() < deadline && !this.stopped) {
+    await pollUntil(this.clock, async () => {
       const servers = await this.options.lb.servers().catch(() => null);
-      if (servers?.find((s) => s.name === name)?.up) return;
-      await sleep(50);
-    }
-    throw new Error(`HAProxy did not report ${name} UP within ${timeoutMs / 1000} s (its health check fails)`);
+      return servers?.find((s) => s.name === name)?.up ? { done: true } : { waiting: 'not UP' };
+    }, {
+      timeoutMs, intervalMs: 50, cancelled: () => this.stopped,
+      describe: () => `HAProxy did not report ${name} UP within ${timeoutMs / 1000} s (its health check fails)`,
+    });
   }
 }
 
-/** Polls a health URL until it answers 2xx. */
-export async function waitForHealth(url: string, timeoutMs: number, cancelled: () => boolean = () => false): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline && !cancelled()) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(50);
+/** Asks a health URL until it answers 2xx. */
+export function waitForHealth(
+  url: string,
+  timeoutMs: number,
+  { clock = systemClock, probe = probeHealth, cancelled }: { clock?: Clock; probe?: (url: string) => Promise<string | null>; cancelled?: () => boolean } = {},
+): Promise<void> {
+  return pollUntil(clock, async () => {
+    const problem = await probe(url);
+    return problem === null ? { done: undefined } : { waiting: problem };
+  }, { timeoutMs, intervalMs: 50, cancelled, describe: (last) => `it did not answer ${url} within ${timeoutMs / 1000} s (${last})` });
+}
+
+/** Asks a health URL once: null when it answered 2xx, else what went wrong. */
+export async function probeHealth(url: string): Promise<string | null> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await response.arrayBuffer();
+    return response.ok ? null : `HTTP ${response.status}`;
+  } catch (error) {
+    return (error as Error).message;
   }
-  throw new Error(`it did not answer ${url} within ${timeoutMs / 1000} s (${last})`);
 }

@@ -32,6 +32,10 @@ export class HaproxyBackend implements LoadBalancer {
     await this.client().setState(this.backend, name, 'drain');
   }
 
+  async ready(name: string): Promise<void> {
+    await this.client().setState(this.backend, name, 'ready');
+  }
+
   async sessions(name: string): Promise<number | null> {
     const row = (await this.client().showStat()).find((r) => r.proxy === this.backend && r.server === name);
     return row ? row.scur + row.qcur : null;

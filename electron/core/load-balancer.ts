@@ -17,6 +17,8 @@ export interface LoadBalancer {
   add(name: string, host: string, port: number): Promise<void>;
   /** Stops new requests to the server; in-flight ones finish. */
   drain(name: string): Promise<void>;
+  /** Puts a drained (or maintenance) server back in rotation. */
+  ready(name: string): Promise<void>;
   /** Requests in flight or queued on the server; null when it cannot be read. */
   sessions(name: string): Promise<number | null>;
   /** Takes the server out of the backend (maintenance, then delete). */

@@ -1,6 +1,6 @@
 // The scaling policy: a pure, deterministic decision from one observation, the settings and a clock reading.
 // The controller owns every effect; this module only answers "how many replicas, and why".
-import type { Settings } from './settings.js';
+import type { Settings } from '../settings-schema.js';
 import { metricValue, type PolicyObservation } from './policy/metric.js';
 import { clampReplicas, type PolicyState, type Proposal } from './policy/state.js';
 import { targetProposal } from './policy/target-rule.js';

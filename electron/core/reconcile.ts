@@ -13,6 +13,8 @@ export interface ReplicaFacts {
   registered: boolean;
   /** A bring-up, drain or removal is already under way for it. */
   busy: boolean;
+  /** HAProxy has its server draining or in maintenance, and no job of this run put it there (an earlier run did). */
+  leftDraining?: boolean;
 }
 
 export interface ServerFacts {
@@ -60,20 +62,26 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     // After an HAProxy restart its backend is empty: every ready replica goes back in.
     for (const r of live) if (r.state === 'ready' && !r.registered && !r.busy) actions.push({ type: 'register', id: r.id });
   }
-  // Starting with nobody bringing it up: adopted mid-start after an app restart. Wait for health, then register.
-  for (const r of live) if (r.state === 'starting' && r.running && !r.busy) actions.push({ type: 'bringUp', id: r.id });
-
+  const victims = new Set<string>();
   const active = live.filter((r) => isActive(r.state)).length + creating;
   if (active < desired) {
     actions.push({ type: 'create', count: desired - active });
   } else if (active > desired) {
-    // Newest first: the oldest replicas are warm and have proven themselves. An engine that picks its own
-    // victims (Swarm) tells us which, so exactly those are drained before it removes them.
+    // A server an earlier run left draining goes first (that scale-in is finished). Then newest first: the oldest
+    // replicas are warm and have proven themselves. An engine that picks its own victims (Swarm) tells us which,
+    // so exactly those are drained before it removes them.
     const rank = new Map(removalOrder?.map((id, index) => [id, index]));
     const byRemovalOrder = (a: ReplicaFacts, b: ReplicaFacts) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity);
     const newestFirst = (a: ReplicaFacts, b: ReplicaFacts) => b.startedAt - a.startedAt || b.name.localeCompare(a.name);
-    const candidates = live.filter((r) => isActive(r.state) && !r.busy).sort(removalOrder ? byRemovalOrder : newestFirst);
-    for (const r of candidates.slice(0, active - desired)) actions.push({ type: 'drain', id: r.id });
+    const leftDrainingFirst = (a: ReplicaFacts, b: ReplicaFacts) => Number(Boolean(b.leftDraining)) - Number(Boolean(a.leftDraining));
+    const order = removalOrder ? byRemovalOrder : newestFirst;
+    const candidates = live.filter((r) => isActive(r.state) && !r.busy).sort((a, b) => leftDrainingFirst(a, b) || order(a, b));
+    for (const r of candidates.slice(0, active - desired)) {
+      actions.push({ type: 'drain', id: r.id });
+      victims.add(r.id);
+    }
   }
+  // Starting with nobody bringing it up: adopted mid-start after an app restart. Wait for health, then register.
+  for (const r of live) if (r.state === 'starting' && r.running && !r.busy && !victims.has(r.id)) actions.push({ type: 'bringUp', id: r.id });
   return actions;
 }

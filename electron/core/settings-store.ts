@@ -1,8 +1,9 @@
 // Settings and the desired replica count on disk, written atomically (conf), so both survive a restart.
 import Conf from 'conf';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { applySettingsPatch, defaultSettings, settingsFromStored, type Settings } from './settings.js';
+import { applySettingsPatch, defaultSettings, settingsFromStored, type Settings } from '../settings-schema.js';
 
 /** The file's shape as written; read back as unknown because a person may have edited it by hand. */
 interface StoredFile {
@@ -21,17 +22,36 @@ function changedFromDefaults(settings: Settings): Partial<Settings> {
   return Object.fromEntries(Object.entries(settings).filter(([key, value]) => defaultSettings[key as keyof Settings] !== value));
 }
 
+/**
+ * A settings file that is not JSON any more (a bad hand edit, a disk fault) is kept beside as
+ * settings.json.corrupt-<time>, never silently overwritten; answers where it went, or null.
+ */
+function setAsideIfCorrupt(file: string, now: Date): string | null {
+  if (!existsSync(file)) return null;
+  try {
+    JSON.parse(readFileSync(file, 'utf8'));
+    return null;
+  } catch {
+    const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+    return aside;
+  }
+}
+
 export class SettingsStore {
   readonly #conf: Conf<StoredFile>;
   #settings: Settings;
+  /** Where an unreadable settings file was moved at start (the store then began on defaults), or null. */
+  readonly setAside: string | null;
 
-  constructor(dir: string) {
+  constructor(dir: string, now: Date = new Date()) {
+    this.setAside = setAsideIfCorrupt(path.join(dir, 'settings.json'), now);
     this.#conf = new Conf<StoredFile>({
       cwd: dir,
       configName: 'settings',
       // Keys are setting names, never paths into nested objects.
       accessPropertiesByDotNotation: false,
-      // A file that is not JSON any more (a bad hand edit) must not keep the app from starting: start from defaults.
+      // Unreadable files were set aside above; one that turns unreadable later must not keep the app from starting.
       clearInvalidConfig: true,
     });
     const stored = this.#conf.get('settings');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import type { Sample, Snapshot } from '../../electron/contract.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
-import type { SettingsPatch } from '../../electron/core/settings.js';
+import type { SettingsPatch } from '../../electron/settings-schema.js';
 import { APP_LABEL } from '../../electron/core/replicas/replica-driver.js';
 import { ProcessDriver } from '../../electron/core/replicas/process-driver.js';
 import { configPath } from '../../haproxy/config.js';

@@ -1,5 +1,4 @@
 // The data plane outlives the control plane: kill -9 the whole app, traffic keeps flowing, a new app adopts it all.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,38 +9,7 @@ import { SettingsStore } from '../../electron/core/settings-store.js';
 import { APP_LABEL, MANAGED_LABEL } from '../../electron/core/replicas/replica-driver.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
 import { freePort, removeLeftoverContainers, waitFor } from '../support/control-plane-fixture.js';
-
-const TOKEN = 'adoption-test-token';
-
-interface Shell {
-  child: ChildProcess;
-  api: string;
-  output: () => string;
-}
-
-/** Starts `node dist/electron/server.js` in its own process group, as a user's terminal would. */
-async function startShell(dataDir: string, app: string): Promise<Shell> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, ['dist/electron/server.js', '--port', String(port), '--data-dir', dataDir], {
-    detached: true,
-    env: { ...process.env, SCALEDECK_TOKEN: TOKEN, SCALEDECK_APP: app },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(() => output.includes('ScaleDeck dashboard:'), 30_000, `the headless shell to start (output: ${output})`);
-  return { child, api: `http://127.0.0.1:${port}`, output: () => output };
-}
-
-async function call(shell: Shell, method: string, route: string, body?: unknown): Promise<{ status: number; json: Snapshot }> {
-  const response = await fetch(`${shell.api}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
+import { call, killShell, startShell, stopShell, type Shell } from '../support/headless-process.js';
 
 function readyIds(snapshot: Pick<Snapshot, 'replicas'>): string[] {
   return snapshot.replicas.filter((r) => r.state === 'ready').map((r) => r.id).sort();
@@ -77,12 +45,7 @@ describe.each(drivers)('kill -9 of the app with the $driver driver', ({ driver, 
   let stranger: Dockerode.Container | undefined;
 
   afterAll(async () => {
-    for (const shell of shells) {
-      if (shell.child.exitCode === null && shell.child.signalCode === null) {
-        shell.child.kill('SIGTERM');
-        await new Promise((resolve) => shell.child.once('exit', resolve));
-      }
-    }
+    for (const shell of shells) await stopShell(shell);
     await stranger?.remove({ force: true }).catch(() => undefined);
     if (needsDocker) await removeLeftoverContainers(app);
     rmSync(dataDir, { recursive: true, force: true });
@@ -110,8 +73,7 @@ describe.each(drivers)('kill -9 of the app with the $driver driver', ({ driver, 
       await stranger.start();
     }
 
-    process.kill(-first.child.pid!, 'SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await killShell(first);
 
     // The data plane is on its own: every request still answered, by the same three replicas.
     const hosts = new Set<string>();

@@ -63,7 +63,8 @@ describe.skipIf(!hasDocker())('api image', () => {
     expect(await imageExists(docker, TEST_TAG)).toBe(true);
     if (officialWasPresent) {
       expect(built).toMatchObject({ base: 'official', baseImage: OFFICIAL_BASE_IMAGE });
-    } else if (built.base === 'offline') {
+    } else {
+      expect(built.base).toBe('offline');
       expect(built.baseImage).toBe(`scaledeck/node-base:${process.version.slice(1)}`);
       expect(log.join('\n')).toMatch(/no registry reachable: (built|reusing) .*Node v\d+\.\d+\.\d+/);
     }

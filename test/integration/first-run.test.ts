@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SetupCheck, Snapshot } from '../../electron/contract.js';
-import { createControlPlane } from '../../electron/core/control-plane.js';
+import { createControlPlane } from '../../electron/core/compose-control-plane.js';
 import { API_IMAGE_TAG } from '../../electron/core/image/image-builder.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { startHeadlessServer } from '../../electron/headless-server.js';
@@ -101,7 +101,7 @@ describe('first run: HAProxy', () => {
     expect(reply.status).toBe(200);
     expect(checkOf((await reply.json()) as Snapshot, 'haproxy').ok).toBe(false);
     const rechecked = await plane.recheck();
-    expect('result' in rechecked && rechecked.result.find((c) => c.id === 'haproxy')?.ok).toBe(false);
+    expect(rechecked).toEqual({ result: expect.arrayContaining([expect.objectContaining({ id: 'haproxy', ok: false })]) });
   });
 
   it.skipIf(!hasHaproxy())('with HAProxy, reports it ok with its version', async () => {

@@ -1,6 +1,6 @@
 // Settings that change HAProxy's config, applied while GET and 64 KiB POST load runs: not one request may fail.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SettingsPatch } from '../../electron/core/settings.js';
+import type { SettingsPatch } from '../../electron/settings-schema.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
 import { freePort, runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';
 
@@ -22,7 +22,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('changing HAProxy settings under 
       runLoad({ url: new URL('/', fixture.frontend).toString(), rate: 150, durationS: 24 }),
       runLoad({ url: new URL('/echo', fixture.frontend).toString(), rate: 40, durationS: 24, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
     ];
-    const responses = () => loads.map((load) => load.responses());
+    const responses = () => loads.map((load) => load.progress().answered);
     await pause(3000);
 
     const changes: SettingsPatch[] = [{ healthPath: '/' }, { statsPort: await freePort() }, { drainTimeoutS: 12 }];

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import Dockerode from 'dockerode';
-import { createControlPlane, type ControlPlane } from '../../electron/core/control-plane.js';
+import { createControlPlane } from '../../electron/core/compose-control-plane.js';
+import type { ControlPlane } from '../../electron/core/control-plane.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
-import type { SettingsPatch } from '../../electron/core/settings.js';
+import type { SettingsPatch } from '../../electron/settings-schema.js';
 import { APP_LABEL } from '../../electron/core/replicas/replica-driver.js';
 import { freePort, waitFor } from './waiting.js';
 
@@ -77,9 +78,9 @@ export interface LoadReport {
 
 export interface LoadRun {
   done: Promise<LoadReport>;
-  /** Responses received so far, to tell that the load is still running at a given moment. */
-  responses(): number;
   stop(): void;
+  /** Responses and errors so far, and whether the run has ended. */
+  progress(): { answered: number; finished: boolean };
 }
 
 /** A bounded autocannon run (rate x duration requests at most) that also records which replica answered. */
@@ -116,6 +117,10 @@ export function runLoad(options: { url: string; rate: number; durationS: number;
   instance.on('reqError', () => {
     errors += 1;
   });
-  const done = new Promise<LoadReport>((resolve) => instance.on('done', () => resolve({ requests, non2xx, errors, hosts })));
-  return { done, responses: () => requests, stop: () => instance.stop() };
+  let finished = false;
+  const done = new Promise<LoadReport>((resolve) => instance.on('done', () => {
+    finished = true;
+    resolve({ requests, non2xx, errors, hosts });
+  }));
+  return { done, stop: () => instance.stop(), progress: () => ({ answered: requests + errors, finished }) };
 }

@@ -1,6 +1,7 @@
 // What integration and e2e tests need on the machine; they skip loudly without it, or fail under SCALEDECK_REQUIRE_ALL=1.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { MINIMUM_VERSION, compareVersions, parseHaproxyVersion } from '../../haproxy/version.js';
 
 export const requireAll = process.env.SCALEDECK_REQUIRE_ALL === '1';
 
@@ -26,8 +27,11 @@ export function hasDocker(): boolean {
 
 let haproxyCache: boolean | undefined;
 export function hasHaproxy(): boolean {
-  haproxyCache ??= probe('haproxy >= 2.6', () => {
-    execFileSync('haproxy', ['-v'], { stdio: 'pipe', timeout: 10_000 });
+  haproxyCache ??= probe(`haproxy >= ${MINIMUM_VERSION}`, () => {
+    const output = execFileSync('haproxy', ['-v'], { encoding: 'utf8', timeout: 10_000 });
+    const version = parseHaproxyVersion(output);
+    if (!version) throw new Error(`could not read a version from "haproxy -v": ${output.split('\n')[0]}`);
+    if (compareVersions(version, MINIMUM_VERSION) < 0) throw new Error(`HAProxy ${version} is older than ${MINIMUM_VERSION}`);
   });
   return haproxyCache;
 }

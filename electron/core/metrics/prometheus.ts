@@ -20,7 +20,7 @@ export function createPrometheusRegistry(source: PrometheusSource): client.Regis
   gauge('scaledeck_replicas_desired', 'Replica count the controller converges to', (s) => s.desired);
   gauge('scaledeck_replicas_ready', 'Replicas serving through HAProxy', (s) => s.replicas.filter((r) => r.state === 'ready').length);
   gauge('scaledeck_replicas_total', 'Replicas in any state', (s) => s.replicas.length);
-  gauge('scaledeck_autoscaling_enabled', '1 in auto mode, 0 in manual mode', (s) => (s.mode === 'auto' ? 1 : 0));
+  gauge('scaledeck_autoscaling_enabled', '1 in auto mode, 0 in manual mode', (s) => (s.settings.mode === 'auto' ? 1 : 0));
   gauge('scaledeck_host_cpu_percent', 'Host CPU use, % of all cores', (s) => s.sample?.hostCpu ?? null);
   gauge('scaledeck_replica_cpu_percent', 'Mean CPU of ready replicas, % of their CPU limit', (s) => s.sample?.replicaCpu ?? null);
   gauge('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);

@@ -2,6 +2,7 @@
 import type { Sample } from '../../contract.js';
 import type { ReplicaStats } from '../replicas/replica-driver.js';
 import { RingBuffer } from './ring-buffer.js';
+import { systemClock, withTimeout, type Cancel, type Clock } from '../clock.js';
 
 export interface TrafficStats {
   rps: number;
@@ -36,14 +37,6 @@ export interface SampleResult {
 
 const STATS_TIMEOUT_MS = 3000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 async function orNull<T>(promise: Promise<T>): Promise<T | null> {
   try {
     return await promise;
@@ -57,11 +50,11 @@ export class MetricsSampler {
   private latestStats = new Map<string, ReplicaStats | null>();
   private previous5xx: number | null = null;
   private running: Promise<SampleResult> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: Cancel | null = null;
   /** Ticks skipped because the previous one was still running (a slow engine never stacks up work). */
   skippedTicks = 0;
 
-  constructor(private readonly sources: SamplerSources, historyCapacity = 3600, private readonly now: () => number = Date.now) {
+  constructor(private readonly sources: SamplerSources, historyCapacity = 3600, private readonly clock: Clock = systemClock) {
     this.history = new RingBuffer<Sample>(historyCapacity);
   }
 
@@ -71,18 +64,20 @@ export class MetricsSampler {
 
   start(intervalMs: number, onSample: (result: SampleResult) => void): void {
     this.stop();
-    this.timer = setInterval(() => {
+    this.cancelTimer = this.clock.every(intervalMs, () => {
       if (this.running) {
         this.skippedTicks += 1;
         return;
       }
       this.sampleOnce().then(onSample, () => undefined);
-    }, intervalMs);
+    });
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  /** Stops the ticks; resolves once a sample in flight has been taken (its result is still handed out). */
+  async stop(): Promise<void> {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    await this.running?.catch(() => undefined);
   }
 
   /** Takes one sample; concurrent callers share the one in progress. */
@@ -97,10 +92,10 @@ export class MetricsSampler {
     const { sources } = this;
     const replicas = sources.replicas();
     const [hostCpu, traffic, perReplica] = await Promise.all([
-      orNull(withTimeout(sources.hostCpu(), STATS_TIMEOUT_MS, 'host CPU')),
-      orNull(withTimeout(sources.traffic(), STATS_TIMEOUT_MS, 'HAProxy stats')),
+      orNull(withTimeout(this.clock, sources.hostCpu(), STATS_TIMEOUT_MS, 'host CPU')),
+      orNull(withTimeout(this.clock, sources.traffic(), STATS_TIMEOUT_MS, 'HAProxy stats')),
       // In parallel: ten replicas cost about as much wall time as one.
-      Promise.all(replicas.map(async (r) => [r.id, await orNull(withTimeout(sources.replicaStats(r.id), STATS_TIMEOUT_MS, 'replica stats'))] as const)),
+      Promise.all(replicas.map(async (r) => [r.id, await orNull(withTimeout(this.clock, sources.replicaStats(r.id), STATS_TIMEOUT_MS, 'replica stats'))] as const)),
     ]);
     const stats = new Map(perReplica);
     this.latestStats = stats;
@@ -112,7 +107,7 @@ export class MetricsSampler {
     }
     const ready = replicas.filter((r) => r.state === 'ready').length;
     const sample: Sample = {
-      at: this.now(),
+      at: this.clock.now(),
       hostCpu,
       replicaCpu: sources.replicaCpu(stats),
       rps: traffic?.rps ?? null,

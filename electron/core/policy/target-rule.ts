@@ -1,5 +1,5 @@
 // The target-tracking strategy (HPA, AWS target tracking): size the fleet so the metric sits at targetValue.
-import type { Settings } from '../settings.js';
+import type { Settings } from '../../settings-schema.js';
 import { formatMetric } from './metric.js';
 import { clampReplicas, type PolicyState, type Proposal } from './state.js';
 

@@ -1,5 +1,5 @@
 // The threshold strategy (the sliders): step up or down after enough consecutive samples beyond a threshold.
-import type { Settings } from '../settings.js';
+import type { Settings } from '../../settings-schema.js';
 import { formatMetric } from './metric.js';
 import { clampReplicas, type PolicyState, type Proposal } from './state.js';
 

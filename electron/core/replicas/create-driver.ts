@@ -1,6 +1,6 @@
 // Picks the replica driver the settings name: Docker containers, local processes, or a Swarm service.
 import type Dockerode from 'dockerode';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../../settings-schema.js';
 import { DockerDriver } from './docker-driver.js';
 import { ProcessDriver } from './process-driver.js';
 import type { ReplicaDriver } from './replica-driver.js';
@@ -8,6 +8,8 @@ import { SwarmDriver } from './swarm-driver.js';
 
 export interface DriverContext {
   app: string;
+  /** Tells this data folder's replicas apart from another ScaleDeck's with the same app name (a label). */
+  instance: string;
   docker: Dockerode;
   /** Where the process driver keeps pid files and logs. */
   dataDir: string;
@@ -19,7 +21,7 @@ export interface DriverContext {
 export function createReplicaDriver(kind: Settings['driver'], context: DriverContext): ReplicaDriver {
   switch (kind) {
     case 'docker':
-      return new DockerDriver({ app: context.app, docker: context.docker });
+      return new DockerDriver({ app: context.app, instance: context.instance, docker: context.docker });
     case 'process':
       return new ProcessDriver({ app: context.app, dataDir: context.dataDir, serverScript: context.serverScript });
     case 'swarm':

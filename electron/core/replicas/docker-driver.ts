@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import {
   APP_LABEL,
+  INSTANCE_LABEL,
   MANAGED_LABEL,
   type DriverStatus,
   type ObservedReplica,
@@ -11,6 +12,7 @@ import {
   type ReplicaStats,
 } from './replica-driver.js';
 import { DockerStatsFeeds } from './docker-stats.js';
+import { assertAppName, message, statusCode, stopContainer } from './engine-errors.js';
 
 /** Which container port to read the published host port of, for containers listed after a restart. */
 export const CONTAINER_PORT_LABEL = 'scaledeck.container-port';
@@ -20,6 +22,8 @@ const STATUS_TIMEOUT_MS = 5_000;
 
 export interface ContainerIdentity {
   app: string;
+  /** The data folder's hash (INSTANCE_LABEL); absent in containers made before it existed. */
+  instance?: string;
   name: string;
   stopTimeoutS?: number;
 }
@@ -31,7 +35,12 @@ export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIde
   return {
     name: identity.name,
     Image: spec.image,
-    Labels: { [MANAGED_LABEL]: 'true', [APP_LABEL]: identity.app, [CONTAINER_PORT_LABEL]: String(spec.containerPort) },
+    Labels: {
+      [MANAGED_LABEL]: 'true',
+      [APP_LABEL]: identity.app,
+      [CONTAINER_PORT_LABEL]: String(spec.containerPort),
+      ...(identity.instance ? { [INSTANCE_LABEL]: identity.instance } : {}),
+    },
     // The sample api listens on PORT, so a changed containerPort setting reaches it.
     Env: [`PORT=${spec.containerPort}`],
     ExposedPorts: { [port]: {} },
@@ -47,14 +56,6 @@ export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIde
       RestartPolicy: { Name: 'no' },
     },
   };
-}
-
-function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
-}
-
-function message(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
 function engineAddress(docker: Dockerode): string {
@@ -113,11 +114,12 @@ export class DockerDriver implements ReplicaDriver {
   /** Start times by container id; listing gives only the creation second, so each container is inspected once. */
   private readonly startedAt = new Map<string, number>();
 
-  constructor(options: { app: string; docker?: Dockerode; stopTimeoutS?: number }) {
-    if (!/^[a-z0-9][a-z0-9-]{0,30}$/i.test(options.app)) {
-      throw new Error(`app name "${options.app}" must be 1-31 letters, digits or '-', starting with a letter or digit`);
-    }
+  private readonly instance: string | undefined;
+
+  constructor(options: { app: string; instance?: string; docker?: Dockerode; stopTimeoutS?: number }) {
+    assertAppName(options.app);
     this.app = options.app;
+    this.instance = options.instance;
     this.docker = options.docker ?? new Dockerode();
     this.stopTimeoutS = options.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S;
     this.statsFeeds = new DockerStatsFeeds(this.docker);
@@ -127,8 +129,11 @@ export class DockerDriver implements ReplicaDriver {
     return dockerStatus(this.docker);
   }
 
+  /** Labelled ours: this app, and this data folder's instance (or none, as containers made before the label). */
   private isOurs(labels: Record<string, string> | undefined): boolean {
-    return labels?.[MANAGED_LABEL] === 'true' && labels[APP_LABEL] === this.app;
+    if (labels?.[MANAGED_LABEL] !== 'true' || labels[APP_LABEL] !== this.app) return false;
+    const instance = labels[INSTANCE_LABEL];
+    return instance === undefined || this.instance === undefined || instance === this.instance;
   }
 
   async list(): Promise<ObservedReplica[]> {
@@ -142,9 +147,6 @@ export class DockerDriver implements ReplicaDriver {
       // The engine filtered already; checking again keeps a filter bug from ever handing out someone else's container.
       if (!this.isOurs(container.Labels)) continue;
       seen.add(container.Id);
-      // Opening the stats feed now means the first stats() reading of this replica need not wait for the engine.
-      if (container.State === 'running') this.statsFeeds.watch(container.Id);
-      else this.statsFeeds.forget(container.Id);
       const containerPort = Number(container.Labels[CONTAINER_PORT_LABEL]);
       const binding = container.Ports.find((p) => p.PublicPort && (!containerPort || p.PrivatePort === containerPort));
       replicas.push({
@@ -157,7 +159,8 @@ export class DockerDriver implements ReplicaDriver {
       });
     }
     for (const id of this.startedAt.keys()) if (!seen.has(id)) this.startedAt.delete(id);
-    for (const id of this.statsFeeds.watched()) if (!seen.has(id)) this.statsFeeds.forget(id);
+    // Opening the stats feed now means the first stats() reading of a replica need not wait for the engine.
+    this.statsFeeds.keepOnly(replicas.filter((r) => r.running).map((r) => r.id));
     return replicas;
   }
 
@@ -178,7 +181,7 @@ export class DockerDriver implements ReplicaDriver {
     const name = `${this.app}-${randomBytes(3).toString('hex')}`;
     let container: Dockerode.Container;
     try {
-      container = await this.docker.createContainer(containerCreateOptions(spec, { app: this.app, name, stopTimeoutS: this.stopTimeoutS }));
+      container = await this.docker.createContainer(containerCreateOptions(spec, { app: this.app, instance: this.instance, name, stopTimeoutS: this.stopTimeoutS }));
     } catch (error) {
       if (statusCode(error) === 404) throw new Error(`image ${spec.image} not found: build it with \`npm run image\` (or set "image" to one that exists)`);
       throw new Error(`could not create a container from ${spec.image}: ${message(error)}`);
@@ -211,12 +214,7 @@ export class DockerDriver implements ReplicaDriver {
     if (!this.isOurs(info.Config.Labels)) {
       throw new Error(`refusing to remove container ${info.Name.replace(/^\//, '')}: it is not a ScaleDeck replica of app "${this.app}"`);
     }
-    try {
-      await container.stop({ t: Math.max(0, Math.ceil(graceS)) });
-    } catch (error) {
-      // 304: already stopped; 404: already gone.
-      if (statusCode(error) !== 304 && statusCode(error) !== 404) throw new Error(`could not stop ${id.slice(0, 12)}: ${message(error)}`);
-    }
+    await stopContainer(container, graceS, id.slice(0, 12));
     try {
       await container.remove({ force: true });
     } catch (error) {

@@ -158,6 +158,13 @@ export class DockerStatsFeeds {
     return [...this.feeds.keys()];
   }
 
+  /** Feeds for exactly these containers (those that run now): new ones opened, the rest closed. */
+  keepOnly(ids: Iterable<string>): void {
+    const keep = new Set(ids);
+    for (const id of keep) this.watch(id);
+    for (const id of this.watched()) if (!keep.has(id)) this.forget(id);
+  }
+
   close(): void {
     for (const id of this.watched()) this.forget(id);
   }

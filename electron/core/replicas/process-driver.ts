@@ -2,18 +2,26 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { access, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pidusage from 'pidusage';
 import { replicaEnvironment } from './replica-environment.js';
 import type { DriverStatus, ObservedReplica, ReplicaDriver, ReplicaSpec, ReplicaStats } from './replica-driver.js';
+import { assertAppName } from './engine-errors.js';
+import { pollUntil, systemClock } from '../clock.js';
 
 const execFileAsync = promisify(execFile);
 const POLL_MS = 50;
 /** After SIGKILL the kernel needs a moment to tear the process down. */
 const KILL_WAIT_MS = 5_000;
+/**
+ * Replicas run this copy of the api server, kept in the data folder: a packaged app's own files move on every launch
+ * (an AppImage is mounted at a new path each run), and adoption recognises a replica by the script it runs.
+ * `.mjs`, because the data folder has no package.json saying the script is an ES module.
+ */
+export const STABLE_SERVER_NAME = 'api-server.mjs';
 
 export interface ProcessDriverOptions {
   app: string;
@@ -69,26 +77,23 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-}
-
 export class ProcessDriver implements ReplicaDriver {
   readonly kind = 'process' as const;
   private readonly app: string;
   private readonly dir: string;
   private readonly serverScript: string;
+  /** The copy of serverScript that replicas run; see STABLE_SERVER_NAME. */
+  private readonly runScript: string;
   private readonly nodeBinary: string;
   /** Asked once: status() is polled, and the binary does not change under a running app. */
   private nodeVersion: string | undefined;
 
   constructor(options: ProcessDriverOptions) {
-    if (!/^[a-z0-9][a-z0-9-]{0,30}$/i.test(options.app)) {
-      throw new Error(`app name "${options.app}" must be 1-31 letters, digits or '-', starting with a letter or digit`);
-    }
+    assertAppName(options.app);
     this.app = options.app;
     this.dir = join(options.dataDir, 'replicas');
     this.serverScript = resolve(options.serverScript);
+    this.runScript = join(resolve(this.dir), STABLE_SERVER_NAME);
     this.nodeBinary = options.nodeBinary ?? process.execPath;
   }
 
@@ -143,8 +148,9 @@ export class ProcessDriver implements ReplicaDriver {
         return false;
       }
     }
-    // A zombie has an empty command line, so it counts as gone too.
-    return args.includes(this.serverScript);
+    // A zombie has an empty command line, so it counts as gone too. Replicas started before the stable copy existed
+    // ran the app's own script, and are still ours.
+    return args.includes(this.runScript) || args.includes(this.serverScript);
   }
 
   async list(): Promise<ObservedReplica[]> {
@@ -176,12 +182,13 @@ export class ProcessDriver implements ReplicaDriver {
       throw new Error(`The api server ${this.serverScript} is missing: build it with \`npm run build:node\``);
     }
     await mkdir(this.dir, { recursive: true });
+    await this.refreshStableCopy();
     const name = `proc-${this.app}-${randomBytes(3).toString('hex')}`;
     const port = await freePort();
     const log = openSync(join(this.dir, `${name}.log`), 'a');
     let pid: number | undefined;
     try {
-      const child = spawn(this.nodeBinary, [this.serverScript], {
+      const child = spawn(this.nodeBinary, [this.runScript], {
         // Its own process group: the replica keeps serving when the app (or its whole process tree) dies.
         detached: true,
         stdio: ['ignore', log, log],
@@ -194,7 +201,7 @@ export class ProcessDriver implements ReplicaDriver {
       child.unref();
       pid = child.pid;
     } catch (error) {
-      throw new Error(`could not start ${this.nodeBinary} ${this.serverScript}: ${(error as Error).message}`);
+      throw new Error(`could not start ${this.nodeBinary} ${this.runScript}: ${(error as Error).message}`);
     } finally {
       closeSync(log);
     }
@@ -207,13 +214,20 @@ export class ProcessDriver implements ReplicaDriver {
     return { id: name, name, host: '127.0.0.1', hostPort: port, startedAt: record.startedAt, running: true };
   }
 
-  private async waitUntilGone(pid: number, ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (await this.isOurProcess(pid)) {
-      if (Date.now() >= deadline) return false;
-      await sleep(POLL_MS);
-    }
-    return true;
+  /** Copies the app's api server into the data folder when the copy is missing or differs (the app was updated). */
+  private async refreshStableCopy(): Promise<void> {
+    const [source, copy] = await Promise.all([readFile(this.serverScript), readFile(this.runScript).catch(() => null)]);
+    if (copy?.equals(source)) return;
+    // Copied beside, then renamed: a replica starting at this moment reads the old file or the new one, never half of one.
+    const temporary = `${this.runScript}.${process.pid}.tmp`;
+    await copyFile(this.serverScript, temporary);
+    await rename(temporary, this.runScript);
+  }
+
+  private waitUntilGone(pid: number, ms: number): Promise<boolean> {
+    return pollUntil<boolean>(systemClock, async () => ((await this.isOurProcess(pid)) ? { waiting: 'running' } : { done: true }), {
+      timeoutMs: ms, intervalMs: POLL_MS, describe: () => 'still running',
+    }).catch(() => false);
   }
 
   async remove(id: string, graceS: number): Promise<void> {

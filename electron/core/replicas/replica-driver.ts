@@ -63,3 +63,5 @@ export interface ReplicaDriver {
 
 export const MANAGED_LABEL = 'scaledeck.managed';
 export const APP_LABEL = 'scaledeck.app';
+/** Which data folder's ScaleDeck made it (a hash of the folder), so two instances never claim each other's replicas. */
+export const INSTANCE_LABEL = 'scaledeck.instance';

@@ -11,7 +11,9 @@ import {
   type ReplicaSpec,
   type ReplicaStats,
 } from './replica-driver.js';
-import { NOT_A_MANAGER, SwarmService, message, statusCode } from './swarm/swarm-service.js';
+import { NOT_A_MANAGER, SwarmService } from './swarm/swarm-service.js';
+import { assertAppName, message, stopContainer } from './engine-errors.js';
+import { pollUntil, sleep as sleepOn, systemClock } from '../clock.js';
 import {
   claimableSlots, hasStopped, isServing, isWanted, publishedPort, removalPlan, replicaFromTask, swarmRemovalOrder,
   type SwarmTask,
@@ -21,7 +23,7 @@ import {
 export const TASK_ID_LABEL = 'com.docker.swarm.task.id';
 const POLL_MS = 200;
 const NEW_SLOT_TIMEOUT_MS = 10_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => sleepOn(systemClock, ms);
 
 export interface SwarmDriverOptions {
   app: string;
@@ -59,9 +61,7 @@ export class SwarmDriver implements ReplicaDriver {
   private localContainers = new Map<string, string>();
 
   constructor(options: SwarmDriverOptions) {
-    if (!/^[a-z0-9][a-z0-9-]{0,30}$/i.test(options.app)) {
-      throw new Error(`app name "${options.app}" must be 1-31 letters, digits or '-', starting with a letter or digit`);
-    }
+    assertAppName(options.app);
     this.app = options.app;
     this.docker = options.docker;
     this.swarm = new SwarmService(options.docker, options.service, options.app);
@@ -99,8 +99,7 @@ export class SwarmDriver implements ReplicaDriver {
     for (const id of this.handedOut) if (!existing.has(id)) this.handedOut.delete(id);
     const serving = new Set(replicas.map((r) => this.localContainers.get(r.id)).filter((id): id is string => id !== undefined));
     // Opening the stats feed now means the first stats() reading of a replica need not wait for the engine.
-    for (const id of serving) this.statsFeeds.watch(id);
-    for (const id of this.statsFeeds.watched()) if (!serving.has(id)) this.statsFeeds.forget(id);
+    this.statsFeeds.keepOnly(serving);
     return replicas;
   }
 
@@ -158,14 +157,11 @@ export class SwarmDriver implements ReplicaDriver {
     return { serviceId, slot, known };
   }
 
-  private async waitForNewSlot(serviceId: string, before: Set<number>): Promise<number> {
-    const deadline = Date.now() + NEW_SLOT_TIMEOUT_MS;
-    while (Date.now() < deadline) {
+  private waitForNewSlot(serviceId: string, before: Set<number>): Promise<number> {
+    return pollUntil<number>(systemClock, async () => {
       const fresh = (await this.swarm.tasks(serviceId)).filter(isWanted).map((t) => t.Slot ?? 0).filter((s) => !before.has(s) && !this.claimed.has(s));
-      if (fresh.length > 0) return Math.min(...fresh);
-      await sleep(50);
-    }
-    throw new Error(`Swarm started no new task of ${this.swarm.name} within ${NEW_SLOT_TIMEOUT_MS / 1000} s of raising its replica count`);
+      return fresh.length > 0 ? { done: Math.min(...fresh) } : { waiting: 'no new slot' };
+    }, { timeoutMs: NEW_SLOT_TIMEOUT_MS, intervalMs: 50, describe: () => `Swarm started no new task of ${this.swarm.name} within ${NEW_SLOT_TIMEOUT_MS / 1000} s of raising its replica count` });
   }
 
   /** The slot's running task once it has a port; null when Swarm dropped the slot. */
@@ -223,31 +219,20 @@ export class SwarmDriver implements ReplicaDriver {
   /** SIGTERM with the grace, then waits until Swarm has seen the task stop (so its slot is the one dropped next). */
   private async stopTask(serviceId: string, id: string, graceS: number): Promise<void> {
     const containerId = this.localContainers.get(id) ?? (await this.findLocalContainer(id));
-    if (containerId) {
-      try {
-        await this.docker.getContainer(containerId).stop({ t: Math.max(0, Math.ceil(graceS)) });
-      } catch (error) {
-        // 304: already stopped; 404: already gone.
-        if (statusCode(error) !== 304 && statusCode(error) !== 404) throw new Error(`could not stop task ${id.slice(0, 12)}: ${message(error)}`);
-      }
-    }
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
+    if (containerId) await stopContainer(this.docker.getContainer(containerId), graceS, `task ${id.slice(0, 12)}`);
+    await pollUntil(systemClock, async () => {
       const task = (await this.swarm.tasks(serviceId)).find((t) => t.ID === id);
-      if (!task || hasStopped(task) || !isWanted(task)) return;
-      await sleep(50);
-    }
-    throw new Error(`Swarm still reports task ${id.slice(0, 12)} running 10 s after its container was stopped`);
+      return !task || hasStopped(task) || !isWanted(task) ? { done: undefined } : { waiting: 'running' };
+    }, { timeoutMs: 10_000, intervalMs: 50, describe: () => `Swarm still reports task ${id.slice(0, 12)} running 10 s after its container was stopped` });
   }
 
+  /** Waits for Swarm to stop a task it removes itself; past `timeoutMs` the removal goes on regardless. */
   private async waitUntilStopped(id: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    await pollUntil(systemClock, async () => {
       const service = await this.swarm.findOurs();
       const task = service && (await this.swarm.tasks(service.ID)).find((t) => t.ID === id);
-      if (!task || hasStopped(task)) return;
-      await sleep(POLL_MS);
-    }
+      return !task || hasStopped(task) ? { done: undefined } : { waiting: 'running' };
+    }, { timeoutMs, intervalMs: POLL_MS, describe: () => 'still running' }).catch(() => undefined);
   }
 
   private async findLocalContainer(taskId: string): Promise<string | undefined> {

@@ -45,7 +45,7 @@ async function scaleDeckRuns(context: BenchContext, runs: number): Promise<StepR
       const oldest = Math.min(...snapshot.replicas.map((r) => r.startedAt));
       await sleep(Math.max(0, oldest + warmupMs + 1000 - Date.now()));
       await waitFor(async () => ((await shell.snapshot()).sample?.replicaCpu ?? 100) < 20, 30_000, 'the replica to be idle');
-      if (snapshot.mode !== 'auto') await shell.setMode('auto');
+      if (snapshot.settings.mode !== 'auto') await shell.setMode('auto');
       await sleep(1500);
       const known = await hostsServing(shell.frontend, 1);
       const result = await loadStep(shell.frontend, known, 20);

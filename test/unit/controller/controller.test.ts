@@ -1,169 +1,157 @@
-// The controller's order of effects, with fakes of the driver and load-balancer interfaces (no Docker, no HAProxy).
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The controller's order of effects, with in-memory fakes of the driver and load balancer on a fake clock.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../../electron/core/controller.js';
-import type { LoadBalancer, ServerView } from '../../../electron/core/load-balancer.js';
-import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
+import { sleep } from '../../../electron/core/clock.js';
+import type { ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { FakeDriver, FakeLoadBalancer } from '../../support/control-plane-fakes.js';
 
 const spec: ReplicaSpec = { image: 'x', containerPort: 8000, healthPath: '/healthz', cpuLimit: 1, memoryLimitMb: 64 };
 
-/** Replicas are tiny HTTP servers answering the health path, so the controller's health wait is real. */
-class FakeDriver implements ReplicaDriver {
-  readonly kind = 'process' as const;
-  readonly log: string[];
-  readonly servers = new Map<string, { replica: ObservedReplica; server: http.Server }>();
-  private next = 1;
-  constructor(log: string[]) {
-    this.log = log;
-  }
-  async status() {
-    return { reachable: true, version: 'fake' };
-  }
-  async list() {
-    return [...this.servers.values()].map((s) => s.replica);
-  }
-  async create(): Promise<ObservedReplica> {
-    const server = http.createServer((_req, res) => res.end('ok'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const n = this.next++;
-    const replica = { id: `id${n}`, name: `r${n}`, host: '127.0.0.1', hostPort: (server.address() as AddressInfo).port, startedAt: n, running: true };
-    this.servers.set(replica.id, { replica, server });
-    this.log.push(`create ${replica.name}`);
-    return replica;
-  }
-  async remove(id: string) {
-    const entry = this.servers.get(id);
-    if (!entry) return;
-    this.log.push(`stop ${entry.replica.name}`);
-    this.servers.delete(id);
-    await new Promise((resolve) => entry.server.close(resolve));
-  }
-  async stats() {
-    return { cpuPercent: 0, memBytes: 0 };
-  }
-  async close() {
-    for (const id of [...this.servers.keys()]) await this.remove(id);
-  }
-}
-
-class FakeLoadBalancer implements LoadBalancer {
-  readonly table = new Map<string, ServerView>();
-  /** In-flight requests per server, as a test sets them. */
-  readonly inFlight = new Map<string, number>();
-  constructor(readonly log: string[]) {}
-  async servers() {
-    return [...this.table.values()];
-  }
-  async add(name: string, host: string, port: number) {
-    this.log.push(`add ${name}`);
-    this.table.set(name, { name, address: host, port, up: true, draining: false, maint: false });
-  }
-  async drain(name: string) {
-    this.log.push(`drain ${name}`);
-    this.table.get(name)!.draining = true;
-  }
-  async sessions(name: string) {
-    return this.inFlight.get(name) ?? 0;
-  }
-  async remove(name: string) {
-    this.log.push(`del ${name} (in flight ${this.inFlight.get(name) ?? 0})`);
-    this.table.delete(name);
-  }
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('Controller', () => {
   let controller: Controller | undefined;
-  let driver: FakeDriver | undefined;
+  let clock: FakeClock | undefined;
   afterEach(async () => {
-    await controller?.stop();
-    await driver?.close();
+    let stopped = false;
+    void controller?.stop().then(() => (stopped = true));
+    // What is under way (a drain, a health wait) finishes on the fake clock, not on the wall clock.
+    if (controller) await clock!.until(() => stopped, 'the controller to stop');
+    controller = undefined;
   });
 
-  function setup(desired: number) {
+  function setup(desired: number, { drainTimeoutS = 5 } = {}) {
     const log: string[] = [];
     const events: string[] = [];
-    driver = new FakeDriver(log);
+    clock = new FakeClock();
+    const driver = new FakeDriver(log);
     const lb = new FakeLoadBalancer(log);
     controller = new Controller({
-      driver, lb, spec: () => spec, drainTimeoutS: () => 5, desired, tickMs: 20,
-      onEvent: (_kind, message) => events.push(message), onChange: () => undefined,
+      driver, lb, spec: () => spec, drainTimeoutS: () => drainTimeoutS, desired, tickMs: 20, clock, probeHealth: driver.probe,
+      healthTimeoutMs: 2000, onEvent: (_kind, message) => events.push(message), onChange: () => undefined,
     });
-    return { log, lb, events, controller };
+    return { log, lb, events, controller, clock: clock!, driver };
   }
 
   it('adds a new replica to the load balancer only after it answers its health path', async () => {
-    const { log, controller } = setup(2);
+    const { log, controller, clock, driver } = setup(2);
+    driver.unhealthy.add(9001);
     controller.start();
-    await until(() => controller.readyCount() === 2, '2 ready replicas');
+    await clock.advance(1000);
+    expect(log).not.toContain('add r1');
+    expect(controller.readyCount()).toBe(1);
+    driver.unhealthy.delete(9001);
+    await clock.until(() => controller.readyCount() === 2, '2 ready replicas');
     expect(log.indexOf('add r1')).toBeGreaterThan(log.indexOf('create r1'));
     expect(log.filter((line) => line.startsWith('create'))).toHaveLength(2);
   });
 
-  it('drains a replica, waits for its in-flight requests, deletes the server, and only then stops it', async () => {
-    const { log, lb, controller } = setup(2);
+  it('gives up on a replica that never answers its health path, and replaces it', async () => {
+    const { log, controller, clock, driver, events } = setup(1);
+    driver.unhealthy.add(9001);
     controller.start();
-    await until(() => controller.readyCount() === 2, '2 ready replicas');
+    await clock.until(() => log.includes('create r2'), 'a replacement');
+    expect(events.some((e) => e.includes('r1: it did not answer http://127.0.0.1:9001/healthz within 2 s (connection refused)'))).toBe(true);
+    expect(log).not.toContain('add r1');
+    expect(log).toContain('stop r1');
+  });
+
+  it('drains a replica, waits for its in-flight requests, deletes the server, and only then stops it', async () => {
+    const { log, lb, controller, clock } = setup(2);
+    controller.start();
+    await clock.until(() => controller.readyCount() === 2, '2 ready replicas');
     lb.inFlight.set('r2', 3);
     controller.setDesired(1);
-    await until(() => log.includes('drain r2'), 'the drain');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await clock.until(() => log.includes('drain r2'), 'the drain');
+    await clock.advance(2000);
     expect(log.some((line) => line.startsWith('del r2'))).toBe(false);
+    expect(controller.replicas().find((r) => r.name === 'r2')?.state).toBe('draining');
     lb.inFlight.set('r2', 0);
-    await until(() => log.includes('stop r2'), 'the stop');
+    await clock.until(() => log.includes('stop r2'), 'the stop');
     expect(log.slice(log.indexOf('drain r2'))).toEqual(['drain r2', 'del r2 (in flight 0)', 'stop r2']);
     expect(controller.replicas().map((r) => r.name)).toEqual(['r1']);
   });
 
-  it('replaces a replica whose process died, taking its server out first', async () => {
-    const { log, controller, events } = setup(1);
+  it('removes a draining replica once drainTimeoutS has passed even if requests are still in flight, and says so', async () => {
+    const { log, lb, controller, clock, events } = setup(2, { drainTimeoutS: 30 });
     controller.start();
-    await until(() => controller.readyCount() === 1, 'a ready replica');
-    driver!.servers.get('id1')!.replica.running = false;
-    await until(() => controller.readyCount() === 1 && controller.replicas()[0]!.name === 'r2', 'the replacement');
+    await clock.until(() => controller.readyCount() === 2, '2 ready replicas');
+    lb.inFlight.set('r2', 2);
+    controller.setDesired(1);
+    await clock.until(() => log.includes('drain r2'), 'the drain');
+    const drainedAt = clock.now();
+    await clock.advance(29_000);
+    expect(log).not.toContain('stop r2');
+    await clock.until(() => log.includes('stop r2'), 'the forced removal');
+    expect(clock.now() - drainedAt).toBeGreaterThanOrEqual(30_000);
+    expect(clock.now() - drainedAt).toBeLessThan(31_000);
+    expect(log.slice(log.indexOf('drain r2'))).toEqual(['drain r2', 'del r2 (in flight 2)', 'stop r2']);
+    expect(events).toContain('r2 still had 2 sessions after 30 s; removing it anyway');
+  });
+
+  it('replaces a replica whose process died, taking its server out first', async () => {
+    const { log, controller, events, clock, driver } = setup(1);
+    controller.start();
+    await clock.until(() => controller.readyCount() === 1, 'a ready replica');
+    driver.replicas.get('id1')!.running = false;
+    await clock.until(() => controller.readyCount() === 1 && controller.replicas()[0]!.name === 'r2', 'the replacement');
     expect(log.indexOf('del r1 (in flight 0)')).toBeLessThan(log.indexOf('create r2'));
     expect(events.some((e) => e.includes('Removing r1: it exited'))).toBe(true);
   });
 
   it('does not act on an observation older than its own changes (a slow list during a scale-out)', async () => {
-    const { log, controller } = setup(1);
-    const listNow = driver!.list.bind(driver!);
+    const { log, controller, clock, driver } = setup(1);
+    const listNow = driver.list.bind(driver);
     // The engine answers with what ran when it was asked, and answers late.
-    driver!.list = async () => {
+    driver.list = async () => {
       const answer = await listNow();
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await sleep(clock, 150);
       return answer;
     };
     controller.start();
-    await until(() => controller.readyCount() === 1, 'the first replica');
+    await clock.until(() => controller.readyCount() === 1, 'the first replica');
     controller.setDesired(4);
-    await until(() => controller.readyCount() === 4, '4 ready replicas');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await clock.until(() => controller.readyCount() === 4, '4 ready replicas');
+    await clock.advance(500);
     expect(controller.readyCount()).toBe(4);
     expect(log.filter((line) => line.startsWith('stop'))).toEqual([]);
     expect(log.filter((line) => line.startsWith('create'))).toHaveLength(4);
     expect(log.filter((line) => line.startsWith('add'))).toHaveLength(4);
   });
 
+  it('finishes a scale-in an earlier run left half-done: no server left draining, the extra replica gone', async () => {
+    const { log, lb, driver, clock } = setup(1);
+    const kept = await driver.create();
+    const halfDrained = await driver.create();
+    await lb.add(kept.name, kept.host, kept.hostPort);
+    await lb.add(halfDrained.name, halfDrained.host, halfDrained.hostPort);
+    await lb.drain(halfDrained.name);
+    controller!.start();
+    await clock.until(() => log.includes(`stop ${halfDrained.name}`) && controller!.replicas().length === 1, 'the scale-in to finish');
+    expect(controller!.replicas().map((r) => [r.name, r.state])).toEqual([[kept.name, 'ready']]);
+    expect([...lb.table.values()].map((s) => [s.name, s.draining, s.maint])).toEqual([[kept.name, false, false]]);
+    expect(log).toContain(`stop ${halfDrained.name}`);
+  });
+
+  it('puts a server found draining back in rotation when the count keeps its replica', async () => {
+    const { lb, driver, clock, events } = setup(1);
+    const only = await driver.create();
+    await lb.add(only.name, only.host, only.hostPort);
+    await lb.drain(only.name);
+    controller!.start();
+    await clock.until(() => controller!.readyCount() === 1, 'the adopted replica');
+    await clock.advance(1000);
+    expect(lb.table.get(only.name)).toMatchObject({ draining: false, maint: false });
+    expect(events).toContain(`${only.name} was left draining by an earlier run; back in rotation until the count says otherwise`);
+  });
+
   it('adopts replicas that already run and are registered, creating nothing', async () => {
-    const log: string[] = [];
-    driver = new FakeDriver(log);
-    const lb = new FakeLoadBalancer(log);
+    const { log, lb, driver, clock } = setup(1);
     const existing = await driver.create();
     await lb.add(existing.name, existing.host, existing.hostPort);
     log.length = 0;
-    controller = new Controller({ driver, lb, spec: () => spec, drainTimeoutS: () => 5, desired: 1, tickMs: 20, onEvent: () => undefined, onChange: () => undefined });
-    controller.start();
-    await until(() => controller!.readyCount() === 1, 'the adopted replica');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller!.start();
+    await clock.until(() => controller!.readyCount() === 1, 'the adopted replica');
+    await clock.advance(100);
     expect(log).toEqual([]);
   });
 });

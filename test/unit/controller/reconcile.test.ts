@@ -29,6 +29,25 @@ describe('planReconcile', () => {
     expect(actions).toEqual([{ type: 'drain', id: '4' }, { type: 'drain', id: '3' }]);
   });
 
+  it('drains in the engine\'s removal order when it gives one (Swarm picks its own victims), not newest first', () => {
+    const replicas = [replica('1'), replica('2'), replica('3'), replica('4')];
+    const actions = planReconcile({ replicas, servers: servers('r-1', 'r-2', 'r-3', 'r-4'), desired: 2, creating: 0, removalOrder: ['2', '1', '4', '3'] });
+    expect(actions).toEqual([{ type: 'drain', id: '2' }, { type: 'drain', id: '1' }]);
+  });
+
+  it('drains first a replica whose server an earlier run left draining, and does not also bring it up', () => {
+    const leftDraining = replica('1', { state: 'starting', leftDraining: true });
+    const actions = planReconcile({ replicas: [leftDraining, replica('2'), replica('3')], servers: servers('r-1', 'r-2', 'r-3'), desired: 2, creating: 0 });
+    expect(actions).toEqual([{ type: 'drain', id: '1' }]);
+  });
+
+  it('drains replicas missing from the removal order last', () => {
+    const replicas = [replica('1'), replica('2'), replica('3')];
+    const actions = planReconcile({ replicas, servers: servers('r-1', 'r-2', 'r-3'), desired: 1, creating: 0, removalOrder: ['3'] });
+    expect(actions[0]).toEqual({ type: 'drain', id: '3' });
+    expect(actions).toHaveLength(2);
+  });
+
   it('does not count draining replicas, and does not drain one twice', () => {
     const draining = replica('3', { state: 'draining', busy: true });
     expect(planReconcile({ replicas: [replica('1'), replica('2'), draining], servers: servers('r-1', 'r-2', 'r-3'), desired: 2, creating: 0 })).toEqual([]);

@@ -36,7 +36,8 @@ describe('parseHaproxyVersion', () => {
 describe('checkHaproxy', () => {
   it('tells how to install HAProxy when the binary is missing', async () => {
     await expect(checkHaproxy('scaledeck-no-such-haproxy')).rejects.toThrow(
-      'HAProxy was not found on PATH; ScaleDeck needs HAProxy 2.6 or newer: sudo apt install haproxy',
+      'HAProxy was not found on PATH or in /usr/sbin, /usr/local/sbin, /opt/homebrew/sbin, /opt/homebrew/bin, /usr/local/bin; ' +
+        'ScaleDeck needs HAProxy 2.6 or newer: sudo apt install haproxy (or name it with SCALEDECK_HAPROXY)',
     );
   });
 

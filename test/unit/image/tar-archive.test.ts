@@ -1,4 +1,4 @@
-// The tar writer's archives read back with the system tar, names, modes and contents intact.
+// The build context and base image archives read back with the system tar, names, modes and contents intact.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -42,7 +42,16 @@ describe('tar archives', () => {
     expect(listing).toMatch(/ 5 /);
   });
 
-  it('refuses a path ustar cannot hold', async () => {
-    await expect(tarBuffer([{ type: 'file', path: 'x'.repeat(300), content: '' }])).rejects.toThrow(/longer than ustar allows/);
+  it('keeps a name longer than ustar holds (a pax header), as the system tar reads it', async () => {
+    const name = 'x'.repeat(200);
+    const archive = await tarBuffer([{ type: 'directory', path: name }, { type: 'file', path: `${name}/${'y'.repeat(150)}`, content: 'long' }]);
+    const out = join(work, 'long');
+    execFileSync('mkdir', ['-p', out]);
+    execFileSync('tar', ['-xf', '-', '-C', out], { input: archive });
+    expect(readFileSync(join(out, name, 'y'.repeat(150)), 'utf8')).toBe('long');
+  });
+
+  it('fails the stream, naming the file, when a host file cannot be read', async () => {
+    await expect(tarBuffer([{ type: 'host-file', path: 'gone', source: join(work, 'does-not-exist') }])).rejects.toThrow(/does-not-exist/);
   });
 });

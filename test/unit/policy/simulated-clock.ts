@@ -1,6 +1,6 @@
 // Drives the policy through a sequence of samples on a simulated clock, the way the controller does.
 import { decide, initialPolicyState, type PolicyObservation, type PolicyReplica, type PolicyState } from '../../../electron/core/policy.js';
-import { defaultSettings, type Settings } from '../../../electron/core/settings.js';
+import { defaultSettings, type Settings } from '../../../electron/settings-schema.js';
 
 export const T0 = 1_700_000_000_000;
 

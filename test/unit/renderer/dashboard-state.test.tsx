@@ -25,7 +25,6 @@ describe('dashboard state', () => {
     const state = dashboardReducer(initialDashboardState, { type: 'snapshot', snapshot: makeSnapshot({ desired: 2, mode: 'auto' }) });
     const next = dashboardReducer(state, { type: 'scaled', desired: 3, mode: 'manual' });
     expect(next.snapshot?.desired).toBe(3);
-    expect(next.snapshot?.mode).toBe('manual');
     expect(next.snapshot?.settings.mode).toBe('manual');
   });
 

@@ -7,10 +7,11 @@ import type {
   Result,
   Sample,
   ScaleDeckApi,
+  Settings,
   Snapshot,
   StreamMessage,
 } from '../../../electron/contract.js';
-import { defaultSettings } from '../../../electron/core/settings.js';
+import { defaultSettings } from '../../../electron/settings-schema.js';
 import type { ConnectionSource, ConnectionState } from '../../../renderer/bridge.js';
 
 export const T0 = Date.parse('2025-01-01T12:00:00Z');
@@ -48,10 +49,10 @@ export function makeReplica(overrides: Partial<ReplicaView> = {}): ReplicaView {
 
 const idleLoad: LoadStatus = { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 };
 
-export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
+/** A snapshot; `mode` is a shorthand for `settings.mode`. */
+export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> & { mode?: Settings['mode'] } = {}): Snapshot {
   return {
-    settings: { ...defaultSettings },
-    mode: 'auto',
+    settings: { ...defaultSettings, mode },
     desired: 2,
     replicas: [makeReplica(), makeReplica({ id: 'c0ffee02', name: 'scaledeck-api-2', hostPort: 32769 })],
     haproxy: { running: true, version: '2.6.12', frontendUrl: 'http://127.0.0.1:8080/', statsUrl: 'http://127.0.0.1:8404/stats' },

@@ -50,7 +50,7 @@ describe('scale buttons', () => {
     release();
   });
 
-  it('disables - at zero replicas and + at maxReplicas', () => {
+  it('disables - at zero replicas and keeps + enabled below maxReplicas', () => {
     renderScale(0, 4);
     expect((screen.getByRole('button', { name: 'Remove a replica' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Add a replica' }) as HTMLButtonElement).disabled).toBe(false);

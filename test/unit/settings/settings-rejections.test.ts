@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderHaproxyConfig } from '../../../haproxy/config.js';
 import { parseCommandInput } from '../../../electron/contract.js';
-import { applySettingsPatch, defaultSettings, SettingsError, SettingsShape, type Settings } from '../../../electron/core/settings.js';
+import { applySettingsPatch, defaultSettings, SettingsError, SettingsShape, type Settings } from '../../../electron/settings-schema.js';
 
 function refusal(patch: unknown): SettingsError {
   try {
@@ -43,6 +43,7 @@ const rejected: Record<keyof Settings, unknown> = {
   keepRunningOnQuit: 'yes',
   swarmService: '-bad name',
   dockerHost: 'garbage',
+  haproxyPath: 'bin/haproxy',
 };
 
 describe('a refused value names its field', () => {

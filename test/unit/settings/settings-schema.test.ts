@@ -8,7 +8,7 @@ import {
   SettingsError,
   settingsFromStored,
   SettingsShape,
-} from '../../../electron/core/settings.js';
+} from '../../../electron/settings-schema.js';
 
 /** Runs `fn` and returns the SettingsError it throws; fails the test if it throws anything else or nothing. */
 function settingsError(fn: () => unknown): SettingsError {
@@ -56,6 +56,8 @@ describe('parseSettings', () => {
     ['sampleIntervalMs', { sampleIntervalMs: 100 }],
     ['swarmService', { swarmService: '-bad' }],
     ['keepRunningOnQuit', { keepRunningOnQuit: 'yes' }],
+    ['haproxyPath', { haproxyPath: 'sbin/haproxy' }],
+    ['haproxyPath', { haproxyPath: '/usr/sbin/haproxy\n-f /etc/passwd' }],
   ])('rejects a bad %s and names it', (field, change) => {
     expect(settingsError(() => parseSettings({ ...defaultSettings, ...change })).field).toBe(field);
   });

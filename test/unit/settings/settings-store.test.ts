@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultSettings, SettingsError } from '../../../electron/core/settings.js';
+import { defaultSettings, SettingsError } from '../../../electron/settings-schema.js';
 import { defaultDataDir, SettingsStore } from '../../../electron/core/settings-store.js';
 
 let dir: string;
@@ -124,11 +124,20 @@ describe('SettingsStore', () => {
     expect(new SettingsStore(dir).desired).toBeNull();
   });
 
-  it('starts from the defaults when the file is not JSON any more', () => {
+  it('starts from the defaults when the file is not JSON any more, keeping the broken file beside it', () => {
     const store = new SettingsStore(dir);
     store.update({ step: 2 });
     writeFileSync(store.path, '{ "settings": { "step": 2 ');
-    expect(new SettingsStore(dir).settings).toEqual(defaultSettings);
+    const recovered = new SettingsStore(dir, new Date('2026-11-29T10:11:12.345Z'));
+    expect(recovered.settings).toEqual(defaultSettings);
+    expect(recovered.desired).toBeNull();
+    expect(recovered.setAside).toBe(`${store.path}.corrupt-2026-11-29T10-11-12-345Z`);
+    expect(readFileSync(recovered.setAside!, 'utf8')).toBe('{ "settings": { "step": 2 ');
+  });
+
+  it('sets nothing aside when the file reads', () => {
+    new SettingsStore(dir).update({ step: 2 });
+    expect(new SettingsStore(dir).setAside).toBeNull();
   });
 
   it('starts from the defaults when the settings entry is not an object', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRootFrom, resolveAppPaths } from '../../../electron/app-paths.js';
+import { desktopDataDir, repoRootFrom, resolveAppPaths } from '../../../electron/app-paths.js';
 
 describe('resolveAppPaths', () => {
   it('reads everything from the repository in development', () => {
@@ -47,5 +47,17 @@ describe('repoRootFrom', () => {
 
   it('finds this repository from this test', () => {
     expect(repoRootFrom(import.meta.url)).toBe(join(import.meta.dirname, '..', '..', '..'));
+  });
+});
+
+describe('desktopDataDir', () => {
+  it('uses SCALEDECK_DATA_DIR when set, made absolute, as the headless shell does', () => {
+    expect(desktopDataDir({ SCALEDECK_DATA_DIR: '/srv/scaledeck' }, '/home/me/.config/ScaleDeck')).toBe('/srv/scaledeck');
+    expect(desktopDataDir({ SCALEDECK_DATA_DIR: 'rel/data' }, '/home/me/.config/ScaleDeck')).toBe(join(process.cwd(), 'rel', 'data'));
+  });
+
+  it('falls back to Electron\'s userData folder', () => {
+    expect(desktopDataDir({}, '/home/me/.config/ScaleDeck')).toBe('/home/me/.config/ScaleDeck');
+    expect(desktopDataDir({ SCALEDECK_DATA_DIR: '' }, '/home/me/.config/ScaleDeck')).toBe('/home/me/.config/ScaleDeck');
   });
 });

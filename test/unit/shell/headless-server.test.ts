@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { Snapshot, StreamMessage } from '../../../electron/contract.js';
-import { defaultSettings } from '../../../electron/core/settings.js';
+import { defaultSettings } from '../../../electron/settings-schema.js';
 import { exposureWarning, startHeadlessServer, tokenProblem, type HeadlessServer, type HeadlessTarget } from '../../../electron/headless-server.js';
 
 const TOKEN = 'unit-test-token-0123456789';

@@ -3,19 +3,11 @@ import type Dockerode from 'dockerode';
 import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../replica-driver.js';
 import { TASK_SPEC_LABEL, serviceSpec, type SwarmServiceSpec } from './service-spec.js';
 import { isServing, type SwarmTask } from './tasks.js';
+import { message, statusCode } from '../engine-errors.js';
 
 export const NOT_A_MANAGER = 'The Docker engine is not a swarm manager: run `docker swarm init` (or point dockerHost at a manager)';
 /** Swarm's optimistic lock: an update with a stale version is refused ("update out of sequence") and retried. */
 const UPDATE_ATTEMPTS = 10;
-
-export function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
-}
-
-/** The engine's own words, without dockerode's "(HTTP code 500) server error - " prefix. */
-export function message(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
-}
 
 /** Swarm-only endpoints answer 503 on an engine that is not a manager; say what to do instead of relaying that. */
 function swarmError(error: unknown, doing: string): Error {

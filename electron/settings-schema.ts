@@ -1,7 +1,8 @@
-// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API).
+// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API). Imports only zod
+// and HAProxy's own value rules (which import nothing), so the contract, the shells, core and the renderer can all
+// share it, and a saved value is always one HAProxy's config can carry.
 import { z } from 'zod';
-import { frontendHostProblem, healthPathProblem } from '../../haproxy/config-values.js';
-import { reservedKeyPath } from '../contract.js';
+import { frontendHostProblem, healthPathProblem } from '../haproxy/config-values.js';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
@@ -17,6 +18,19 @@ const checkedBy = (problem: (value: string) => string | undefined) =>
     const message = problem(value);
     if (message !== undefined) ctx.addIssue({ code: 'custom', message });
   });
+
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The dotted path of the first key that reaches a prototype, at any depth; JSON.parse makes `__proto__` an own key. */
+export function reservedKeyPath(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    if (RESERVED_KEYS.has(key)) return [...path, key].join('.');
+    const inner = reservedKeyPath((value as Record<string, unknown>)[key], [...path, key]);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
 
 /** What dockerode (and the docker CLI) can connect to; empty means the local engine's default socket. */
 export function dockerHostProblem(host: string): string | undefined {
@@ -55,6 +69,8 @@ export const SettingsShape = z.strictObject({
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: checkedBy(dockerHostProblem),
+  // Absolute, so the running app never depends on its working directory; read at start (SCALEDECK_HAPROXY wins).
+  haproxyPath: z.string().max(4096).regex(/^(\/[^\0\r\n]*)?$/, 'must be an absolute path to the haproxy program, or empty to look in the usual places'),
 });
 
 export type Settings = z.infer<typeof SettingsShape>;
@@ -89,6 +105,7 @@ export const defaultSettings: Settings = {
   keepRunningOnQuit: false,
   swarmService: 'scaledeck-api',
   dockerHost: '',
+  haproxyPath: '',
 };
 
 /** A rejected settings change: which field, and why, in words a person can act on. */

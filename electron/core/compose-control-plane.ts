@@ -1,0 +1,196 @@
+// The composition root: builds the control plane's parts from the data folder and settings, and wires them.
+// It holds no behaviour; every effectful part can be replaced (tests pass fakes through `overrides`).
+import Dockerode from 'dockerode';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { HaproxySupervisor } from '../../haproxy/supervisor.js';
+import type { ConfiguredServer } from '../../haproxy/config.js';
+import { findHaproxy } from '../../haproxy/find-haproxy.js';
+import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
+import type { Settings } from '../settings-schema.js';
+import { Autoscaler, observationOf } from './autoscaler.js';
+import { systemClock, type Clock } from './clock.js';
+import { ScaleDeckControlPlane, type ControlPlane, type DockerEngine, type HaproxyProcess } from './control-plane.js';
+import { Controller } from './controller.js';
+import { EventStream } from './event-stream.js';
+import { HaproxyBackend } from './haproxy-backend.js';
+import { haproxyConfigFor } from './haproxy-settings.js';
+import { ImageBuildJob } from './image/image-build-job.js';
+import { API_IMAGE_TAG, imageExists } from './image/image-builder.js';
+import type { LoadBalancer } from './load-balancer.js';
+import { LoadGenerator } from './load-generator.js';
+import { HostCpu } from './metrics/host-cpu.js';
+import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
+import { metricValue } from './policy.js';
+import { describePortInUse, isPortFree } from './port-owner.js';
+import { ReplicaTarget } from './replica-target.js';
+import { lockDataFolder } from './data-folder-lock.js';
+import { createReplicaDriver } from './replicas/create-driver.js';
+import { dockerOptionsFor } from './replicas/docker-connection.js';
+import { dockerStatus } from './replicas/docker-driver.js';
+import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import { SettingsStore } from './settings-store.js';
+import type { SetupProbes } from './setup-checks.js';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  /** Where the sample api's image context and server script are (repo in development, resources when packaged). */
+  paths: { apiDockerfile: string; apiServerJs: string };
+  /** Tells this app's replicas apart from another ScaleDeck's on the same engine (label scaledeck.app). */
+  app?: string;
+  log?: (line: string) => void;
+  haproxyBin?: string;
+}
+
+/** The effectful parts a caller may replace; each one left out is built for real. */
+export interface ControlPlaneOverrides {
+  clock?: Clock;
+  driver?: ReplicaDriver;
+  haproxy?: HaproxyProcess;
+  lb?: LoadBalancer & { traffic(): Promise<TrafficStats> };
+  docker?: DockerEngine;
+  hostCpu?: () => Promise<number>;
+  probes?: SetupProbes;
+  probeHealth?: (url: string) => Promise<string | null>;
+  portBlocker?: (port: number, host: string) => Promise<string | null>;
+}
+
+/** A URL a browser or load tool on this machine can use for a bind address (0.0.0.0 means "all", so loopback). */
+function reachableUrl(host: string, port: number): string {
+  const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${target.includes(':') ? `[${target}]` : target}:${port}/`;
+}
+
+function specOf({ image, containerPort, healthPath, cpuLimit, memoryLimitMb }: Settings): ReplicaSpec {
+  return { image, containerPort, healthPath, cpuLimit, memoryLimitMb };
+}
+
+function dockerEngine(docker: Dockerode, paths: ControlPlaneOptions['paths'], onChange: () => void): DockerEngine {
+  const job = new ImageBuildJob(onChange);
+  return {
+    status: () => dockerStatus(docker),
+    buildImage: (tag) => job.start({ docker, dockerfile: paths.apiDockerfile, serverJs: paths.apiServerJs, tag }),
+    get imageBuild() {
+      return job.state;
+    },
+  };
+}
+
+/**
+ * The driver is chosen before anything is built on it: the one the settings name, or local processes when the
+ * settings name Docker and no engine answers (the choice holds until the next start).
+ */
+async function chooseDriver(settings: Settings, docker: Dockerode, options: ControlPlaneOptions): Promise<{ driver: ReplicaDriver; fellBack: boolean }> {
+  const fellBack = settings.driver === 'docker' && !(await dockerStatus(docker)).reachable;
+  const driver = createReplicaDriver(fellBack ? 'process' : settings.driver, {
+    app: options.app ?? 'scaledeck',
+    instance: createHash('sha256').update(path.resolve(options.dataDir)).digest('hex').slice(0, 12),
+    docker,
+    dataDir: path.join(options.dataDir, 'replicas'),
+    serverScript: options.paths.apiServerJs,
+    swarmService: settings.swarmService,
+  });
+  return { driver, fellBack };
+}
+
+export async function createControlPlane(options: ControlPlaneOptions, overrides: ControlPlaneOverrides = {}): Promise<ControlPlane> {
+  const { dataDir } = options;
+  mkdirSync(dataDir, { recursive: true });
+  // Before anything starts: a second instance on this folder would run a second loop over the same replicas.
+  const releaseDataFolder = await lockDataFolder(dataDir);
+  try {
+    return await buildAndStart(options, overrides, releaseDataFolder);
+  } catch (error) {
+    await releaseDataFolder();
+    throw error;
+  }
+}
+
+async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPlaneOverrides, releaseDataFolder: () => Promise<void>): Promise<ControlPlane> {
+  const { dataDir } = options;
+  const clock = overrides.clock ?? systemClock;
+  const store = new SettingsStore(dataDir);
+  const settings = () => store.settings;
+  const dockerode = new Dockerode(dockerOptionsFor(store.settings.dockerHost));
+  const frontendUrl = () => reachableUrl(settings().frontendHost, settings().frontendPort);
+  const statsUrl = () => reachableUrl('127.0.0.1', settings().statsPort);
+
+  // Late-bound: the snapshot reads the plane that is built last.
+  let plane: ScaleDeckControlPlane | null = null;
+  const events = new EventStream({ snapshot: () => plane!.snapshot(), log: options.log, clock });
+  const docker = overrides.docker ?? dockerEngine(dockerode, options.paths, () => events.publishSnapshot());
+
+  const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
+  const { driver } = chosen;
+  const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers);
+  const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
+  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
+  const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
+  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client);
+
+  const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
+  let controller: Controller | null = null;
+  const target = new ReplicaTarget({
+    runningAtStart,
+    store,
+    onEvent: (kind, message) => events.event(kind, message),
+    apply: (n) => {
+      controller!.setDesired(n);
+      events.publishSnapshot();
+    },
+    onModeChanged: () => autoscaler.reset(),
+  });
+  controller = new Controller({
+    driver,
+    lb,
+    spec: () => specOf(settings()),
+    drainTimeoutS: () => settings().drainTimeoutS,
+    desired: target.desired,
+    onEvent: (kind, message) => events.event(kind, message),
+    onChange: () => events.publishSnapshot(),
+    clock,
+    probeHealth: overrides.probeHealth,
+  });
+  const replicas = () => controller!.replicas();
+  const hostCpu = new HostCpu();
+  const sampler = new MetricsSampler({
+    hostCpu: overrides.hostCpu ?? (async () => hostCpu.percent()),
+    replicaStats: (id) => driver.stats(id, specOf(settings())),
+    traffic: () => lb.traffic(),
+    replicas,
+    // The figure the dashboard charts is the policy's own reading of replica CPU (ready, warmed-up replicas).
+    replicaCpu: (stats) => metricValue(observationOf(replicas(), stats), { ...settings(), metric: 'replica-cpu' }, clock.now()).value,
+    desired: () => target.desired,
+  }, 3600, clock);
+  const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample));
+
+  const usesDocker = () => settings().driver !== 'process';
+  const probes: SetupProbes = overrides.probes ?? {
+    // The swarm driver's status also says whether the engine is a swarm manager.
+    docker: async () => (!usesDocker() ? null : driver.kind === 'swarm' ? driver.status() : docker.status()),
+    haproxy: async () => {
+      await checkHaproxy(haproxyBin);
+      return haproxyVersion(haproxyBin);
+    },
+    image: async () => (usesDocker() ? imageExists(dockerode, settings().image) : null),
+    portBlocker: async () => {
+      if (haproxy.running) return null;
+      const { frontendPort, frontendHost } = settings();
+      return (await isPortFree(frontendPort, frontendHost)) ? null : describePortInUse(frontendPort);
+    },
+  };
+  const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
+
+  plane = new ScaleDeckControlPlane({
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, releaseDataFolder,
+    sampleImage: API_IMAGE_TAG,
+    load: new LoadGenerator(() => events.publishSnapshot()),
+  });
+  if (store.setAside) {
+    events.event('error', `The settings file could not be read; it is kept as ${store.setAside}. ScaleDeck started on the default settings and keeps the ${target.desired} replica(s) that run`);
+  }
+  if (chosen.fellBack) events.event('docker', 'No Docker engine answers: replicas run as local processes until it does (restart ScaleDeck then)');
+  await plane.start();
+  return plane;
+}

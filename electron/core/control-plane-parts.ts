@@ -1,0 +1,79 @@
+// The control plane's parts as it uses them: the interfaces the composition root fills with real objects, and
+// unit tests with in-memory ones.
+import type { CommandTarget, Snapshot, StreamMessage } from '../contract.js';
+import type { Settings } from '../settings-schema.js';
+import type { Autoscaler } from './autoscaler.js';
+import type { Clock } from './clock.js';
+import type { Controller } from './controller.js';
+import type { EventStream } from './event-stream.js';
+import type { ImageBuildState } from './image/image-build-job.js';
+import type { LoadGenerator } from './load-generator.js';
+import type { MetricsSampler } from './metrics/sampler.js';
+import type { ReplicaTarget } from './replica-target.js';
+import type { ReplicaDriver } from './replicas/replica-driver.js';
+import type { SettingsStore } from './settings-store.js';
+import type { SetupProbes } from './setup-checks.js';
+
+export interface ControlPlane extends CommandTarget {
+  subscribe(listener: (message: StreamMessage) => void): () => void;
+  frontendUrl(): string;
+  statsUrl(): string;
+  readonly settings: Settings;
+  snapshot(): Snapshot;
+  shutdown(options: { keepRunning: boolean }): Promise<void>;
+}
+
+/** The supervised HAProxy as the control plane uses it (haproxy/supervisor.ts). */
+export interface HaproxyProcess {
+  readonly running: boolean;
+  readonly version: string | null;
+  readonly adopted: boolean;
+  start(): Promise<void>;
+  /**
+   * Applies a changed config in place (the rendered config is read again): the listening sockets and the servers
+   * carry over to a new worker; resolves once it serves with all of them.
+   */
+  reload(): Promise<void>;
+  /** Throws HAProxy's own words when it would refuse this config text; changes nothing. */
+  checkConfig(text: string): Promise<void>;
+  stop(): Promise<void>;
+  /** Leaves it serving when the app goes. */
+  detach(): void;
+  /** The config it runs differs from what the current settings render. */
+  configIsStale(): Promise<boolean>;
+  on(event: 'down', listener: (reason: string) => void): unknown;
+  on(event: 'restarted', listener: () => void): unknown;
+  on(event: 'reloaded', listener: () => void): unknown;
+}
+
+/** The Docker engine as the control plane uses it beyond the driver: its status, and the sample image. */
+export interface DockerEngine {
+  status(): Promise<{ reachable: boolean; version: string | null; error?: string }>;
+  /** Starts building the sample image under `tag`; `done` is null when a build was already running. */
+  buildImage(tag: string): { started: boolean; done: Promise<{ tag: string; base: string; baseImage: string }> | null };
+  readonly imageBuild: ImageBuildState;
+}
+
+export interface ControlPlaneParts {
+  dataDir: string;
+  clock: Clock;
+  store: SettingsStore;
+  driver: ReplicaDriver;
+  haproxy: HaproxyProcess;
+  docker: DockerEngine;
+  events: EventStream;
+  controller: Controller;
+  sampler: MetricsSampler;
+  load: LoadGenerator;
+  probes: SetupProbes;
+  /** A new frontend/stats port is free for HAProxy to take; else who holds it. */
+  portBlocker: (port: number, host: string) => Promise<string | null>;
+  frontendUrl: () => string;
+  statsUrl: () => string;
+  target: ReplicaTarget;
+  autoscaler: Autoscaler;
+  /** The sample api's image tag: built without asking when it is the configured image and missing. */
+  sampleImage: string;
+  /** Releases the data folder for the next instance; the last step of a shutdown. */
+  releaseDataFolder: () => Promise<void>;
+}

@@ -1,0 +1,24 @@
+// What a saved settings change sets in motion, as a table: which fields, and the reaction to them.
+import type { Settings } from '../settings-schema.js';
+
+export type Reaction = 'range-or-mode' | 'resample' | 'driver-note' | 'reconfigure-haproxy' | 'recheck';
+
+/** Fields whose change re-renders the HAProxy config (the frontend, stats page or health check moved). */
+export const HAPROXY_FIELDS = ['frontendHost', 'frontendPort', 'statsPort', 'healthPath'] as const satisfies readonly (keyof Settings)[];
+
+export const SETTINGS_REACTIONS: readonly { fields: readonly (keyof Settings)[]; reaction: Reaction }[] = [
+  { fields: ['mode', 'minReplicas', 'maxReplicas'], reaction: 'range-or-mode' },
+  { fields: ['sampleIntervalMs'], reaction: 'resample' },
+  { fields: ['driver'], reaction: 'driver-note' },
+  { fields: HAPROXY_FIELDS, reaction: 'reconfigure-haproxy' },
+  { fields: ['image', 'frontendPort', 'driver'], reaction: 'recheck' },
+];
+
+export function changedFields(before: Settings, next: Settings): (keyof Settings)[] {
+  return (Object.keys(next) as (keyof Settings)[]).filter((key) => next[key] !== before[key]);
+}
+
+/** The reactions a change calls for, each once, in the table's order. */
+export function reactionsTo(changed: readonly (keyof Settings)[]): Reaction[] {
+  return SETTINGS_REACTIONS.filter(({ fields }) => fields.some((field) => changed.includes(field))).map(({ reaction }) => reaction);
+}

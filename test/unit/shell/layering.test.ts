@@ -1,0 +1,45 @@
+// The lint rule that keeps the parts' arrows one way: a wrong-way import fails `npm run lint`.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function layeringErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result.messages.filter((m) => m.ruleId === 'scaledeck/layering').map((m) => m.message);
+}
+
+describe('layering', () => {
+  it.each([
+    ['electron/core/x.ts', "import { dispatchCommand } from '../dispatch.js';", 'core may not import shell'],
+    ['electron/core/replicas/x.ts', "import { startServer } from '../../headless-server.js';", 'core may not import shell'],
+    ['electron/core/x.ts', "import { app } from 'electron';", "core may not import 'electron'"],
+    ['electron/core/x.ts', "import { App } from '../../renderer/app.js';", 'core may not import renderer'],
+    ['haproxy/x.ts', "import { Controller } from '../electron/core/controller.js';", 'haproxy may not import core'],
+    ['electron/contract.ts', "import type { Controller } from './core/controller.js';", 'contract may not import core'],
+    ['electron/settings-schema.ts', "import type { HeadlessTarget } from './headless-server.js';", 'contract may not import shell'],
+    ['renderer/x.ts', "import { decide } from '../electron/core/policy.js';", 'renderer may not import core'],
+    ['renderer/x.ts', "export { main } from '../electron/main.js';", 'renderer may not import shell'],
+    ['api/x.ts', "import { renderHaproxyConfig } from '../haproxy/config.js';", 'api may not import haproxy'],
+    ['electron/settings-schema.ts', "import { renderHaproxyConfig } from '../haproxy/config.js';", 'contract may not import haproxy'],
+    ['haproxy/config-values.ts', "import { socketPath } from './config.js';", 'haproxy-values may not import haproxy'],
+  ])('refuses in %s: %s', async (file, code, message) => {
+    const errors = await layeringErrors(file, code);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(message);
+  });
+
+  it.each([
+    ['electron/core/x.ts', "import type { Snapshot } from '../contract.js';"],
+    ['electron/core/x.ts', "import { HaproxySupervisor } from '../../haproxy/supervisor.js';"],
+    ['electron/main.ts', "import { app } from 'electron';"],
+    ['electron/server.ts', "import { createControlPlane } from './core/control-plane.js';"],
+    ['renderer/x.ts', "import type { Settings } from '../electron/contract.js';"],
+    ['renderer/x.ts', "import type { Settings } from '../electron/settings-schema.js';"],
+    ['electron/settings-schema.ts', "import { healthPathProblem } from '../haproxy/config-values.js';"],
+    ['haproxy/config.ts', "import { healthPathProblem } from './config-values.js';"],
+    ['test/unit/x.test.ts', "import { main } from '../../electron/main.js';"],
+  ])('allows in %s: %s', async (file, code) => {
+    expect(await layeringErrors(file, code)).toEqual([]);
+  });
+});
