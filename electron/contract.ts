@@ -1,7 +1,7 @@
 // The one typed API between the UI and the control plane: commands, events, snapshot, input schemas.
 // Implemented by the Electron shell (IPC) and the headless shell (HTTP + WebSocket); used by renderer/bridge.ts.
 import { z } from 'zod';
-import { reservedKeyPath, type Settings, type SettingsPatch } from './settings-schema.js';
+import type { Settings, SettingsPatch } from './settings-schema.js';
 
 // The renderer's CSP forbids eval: zod's JIT would probe `new Function` once per load and raise a CSP violation.
 // Set before any schema below is built, because building one runs the probe.
@@ -165,6 +165,19 @@ export const STREAM_PATH = '/api/stream';
 /** IPC channel names, derived from the command names so that no channel is spelled twice. */
 export const ipcChannel = (command: CommandName): string => `scaledeck:${command}`;
 export const IPC_STREAM_CHANNEL = 'scaledeck:stream';
+
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The dotted path of the first key that reaches a prototype, at any depth; JSON.parse makes `__proto__` an own key. */
+export function reservedKeyPath(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    if (RESERVED_KEYS.has(key)) return [...path, key].join('.');
+    const inner = reservedKeyPath((value as Record<string, unknown>)[key], [...path, key]);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
 
 /** Validates a command's input; returns the parsed value or an error naming the field. */
 export function parseCommandInput(command: CommandName, input: unknown): { ok: true; value: unknown } | { ok: false; error: string; field?: string } {

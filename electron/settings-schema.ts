@@ -1,8 +1,10 @@
-// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API). Imports only zod
-// and HAProxy's own value rules (which import nothing), so the contract, the shells, core and the renderer can all
-// share it, and a saved value is always one HAProxy's config can carry.
+// The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API). Imports only zod,
+// the contract and HAProxy's own value rules (which import nothing), so the contract, the shells, core and the
+// renderer can all share it, and a saved value is always one HAProxy's config can carry.
 import { z } from 'zod';
 import { frontendHostProblem, healthPathProblem } from '../haproxy/config-values.js';
+// Also makes the contract (and its zod configuration) load before this module's schemas are built.
+import { reservedKeyPath } from './contract.js';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
@@ -18,19 +20,6 @@ const checkedBy = (problem: (value: string) => string | undefined) =>
     const message = problem(value);
     if (message !== undefined) ctx.addIssue({ code: 'custom', message });
   });
-
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** The dotted path of the first key that reaches a prototype, at any depth; JSON.parse makes `__proto__` an own key. */
-export function reservedKeyPath(value: unknown, path: string[] = []): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const key of Object.keys(value)) {
-    if (RESERVED_KEYS.has(key)) return [...path, key].join('.');
-    const inner = reservedKeyPath((value as Record<string, unknown>)[key], [...path, key]);
-    if (inner !== undefined) return inner;
-  }
-  return undefined;
-}
 
 /** What dockerode (and the docker CLI) can connect to; empty means the local engine's default socket. */
 export function dockerHostProblem(host: string): string | undefined {

@@ -198,6 +198,12 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       ['an unknown field beside a good one', 'force', { maxReplicas: 4, force: true }],
       ['an array instead of an object', 'input', [{ maxReplicas: 4 }]],
       ['a bare string', 'input', 'maxReplicas=4'],
+      ['a health path HAProxy cannot carry', 'healthPath', { healthPath: '/a#b' }],
+      ['a host name as the frontend address', 'frontendHost', { frontendHost: 'example.com' }],
+      ['a Docker endpoint the driver cannot use', 'dockerHost', { dockerHost: 'garbage' }],
+      // JSON.parse on the server makes "__proto__" an own key, as a hand-written request body would.
+      ['a __proto__ key', '__proto__', JSON.parse('{"__proto__": {"minReplicas": 5}}')],
+      ['a nested constructor key', 'maxReplicas.constructor', { maxReplicas: { constructor: 1 } }],
     ];
 
     it.each(refusals)('refuses %s (400, naming %s)', async (_what, field, patch) => {
