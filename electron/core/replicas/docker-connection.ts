@@ -8,6 +8,9 @@ import path from 'node:path';
 /** The port Docker serves TLS on by convention; the docker CLI and docker-modem both assume TLS there. */
 const DOCKER_TLS_PORT = 2376;
 
+/** dockerode's options, plus the `agent` docker-modem passes to every request though dockerode's types omit it. */
+export type DockerConnectionOptions = Dockerode.DockerOptions & { agent?: https.Agent };
+
 export interface DockerConnectionEnv {
   env?: NodeJS.ProcessEnv;
   home?: string;
@@ -30,7 +33,7 @@ function readIfPresent(file: string): Buffer | undefined {
  * port is 2376, with ca.pem, cert.pem and key.pem from DOCKER_CERT_PATH (default ~/.docker), as the docker CLI does;
  * the server's certificate is verified against ca.pem only when DOCKER_TLS_VERIFY is set.
  */
-export function dockerOptionsFor(dockerHost: string, context: DockerConnectionEnv = {}): Dockerode.DockerOptions | undefined {
+export function dockerOptionsFor(dockerHost: string, context: DockerConnectionEnv = {}): DockerConnectionOptions | undefined {
   if (dockerHost === '') return undefined;
   if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
   if (dockerHost.startsWith('/')) return { socketPath: dockerHost };

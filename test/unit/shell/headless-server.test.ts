@@ -13,7 +13,6 @@ const TOKEN = 'unit-test-token-0123456789';
 
 const snapshot: Snapshot = {
   settings: defaultSettings,
-  mode: 'auto',
   desired: 1,
   replicas: [],
   haproxy: { running: true, version: '2.6', frontendUrl: 'http://127.0.0.1:8080/', statsUrl: 'http://127.0.0.1:8404/' },
@@ -23,6 +22,7 @@ const snapshot: Snapshot = {
   checks: [],
   load: { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 },
   imageBuild: { running: false, log: [], error: null },
+  policy: { waitingFor: null },
 };
 
 function fakeTarget() {
@@ -39,6 +39,7 @@ function fakeTarget() {
     stopLoad: ok(snapshot.load),
     buildImage: ok({ started: true }),
     recheck: ok([]),
+    whatIf: vi.fn(async () => ({ error: 'what-if is not part of these tests' })),
     snapshot: () => snapshot,
     subscribe: (listener: (message: StreamMessage) => void) => {
       listeners.add(listener);
