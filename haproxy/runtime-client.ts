@@ -1,5 +1,6 @@
 // Talks to HAProxy's runtime API over its admin UNIX socket: add, drain and delete servers, read stats.
 import net from 'node:net';
+import { serverParameters } from './config.js';
 import { parseServersState, parseShowStat, type ServerState, type StatRecord } from './stat.js';
 
 export type ServerAdminState = 'ready' | 'drain' | 'maint';
@@ -57,9 +58,6 @@ export function cliAnswerError(answer: string): string | undefined {
   return REFUSALS.some((pattern) => pattern.test(first)) ? first : undefined;
 }
 
-/** The weight of every server ScaleDeck adds: room for slowstart to ramp in 100 steps. */
-export const SERVER_WEIGHT = 100;
-
 const NAME = /^[A-Za-z0-9_.:-]+$/;
 
 function checkName(what: string, value: string): void {
@@ -93,19 +91,9 @@ export class RuntimeClient {
       throw new Error(`Cannot add server ${ref}: "${host}" is not an IP address, and HAProxy does not resolve names for servers added at run time`);
     }
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Cannot add server ${ref}: invalid port ${port}`);
-    const inter = Math.max(100, Math.round(options.checkInterMs ?? 1_000));
     const address = net.isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
     // default-server lines do not apply to servers added at run time, so every option goes on this line.
-    // A server added at run time keeps no idle connection by default (pool-max-conn 0, pool-purge-delay 0), so every
-    // request opened a new one: through Docker's port proxy a third of the throughput and thousands of TIME-WAIT
-    // sockets. A short purge delay still lets `del server` go through soon after a drain.
-    const pool = 'pool-max-conn -1 pool-purge-delay 1s';
-    // slowstart applies to a server added at run time too (checked on 2.6.12): the ramp starts when it leaves maint.
-    // It scales the effective weight in integer steps, so weight 1 (the default) cannot ramp at all; every server gets
-    // the same weight 100, which keeps the shares even.
-    const slowStartMs = Math.round((options.slowStartS ?? 0) * 1000);
-    const slowStart = slowStartMs > 0 ? ` slowstart ${slowStartMs}` : '';
-    await this.expect(`add server ${ref} ${address} check inter ${inter} fall 2 rise 1 weight ${SERVER_WEIGHT} ${pool}${slowStart}`, (answer) => /New server registered/i.test(answer));
+    await this.expect(`add server ${ref} ${address} ${serverParameters(options.checkInterMs, options.slowStartS)}`, (answer) => /New server registered/i.test(answer));
   }
 
   /** A server added at run time starts with its health checks disabled. */
@@ -130,6 +118,11 @@ export class RuntimeClient {
     checkName('backend name', backend);
     const cmd = `show servers state ${backend}`;
     return parseServersState(await this.expect(cmd, (answer) => answer.trimStart().startsWith('1')));
+  }
+
+  /** `show servers state` for every backend, exactly as HAProxy writes it: the format `server-state-file` reads. */
+  async dumpServersState(): Promise<string> {
+    return this.expect('show servers state', (answer) => answer.trimStart().startsWith('1'));
   }
 
   async showStat(): Promise<StatRecord[]> {

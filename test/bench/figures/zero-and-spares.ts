@@ -1,4 +1,4 @@
-// Figure 8: scale to zero and warm spares: first request at zero replicas -> its answer (cold, and with a warm spare),
+// Figure 9: scale to zero and warm spares: first request at zero replicas -> its answer (cold, and with a warm spare),
 // scale decision -> a spare serving beside the cold path, and p99 latency during a scale-out with and without slow start.
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { hostsServing, waitForNewHost } from '../frontend-probe.js';
@@ -8,7 +8,7 @@ import { row, seconds, type FigureResult } from '../summary.js';
 
 const COLD_GOAL_S = 1;
 const SPARE_GOAL_MS = 50;
-const FIGURE = '8 zero and spares';
+const FIGURE = '9 zero and spares';
 
 /** One GET at zero replicas: ms until it is answered, or null when it was not answered 200. */
 async function firstRequestMs(frontend: string): Promise<number | null> {
