@@ -6,7 +6,7 @@ export const HOLD_ACTION = 'scaledeck_hold';
 /** Runtime API command the script registers: answers how many requests are being held right now. */
 export const HELD_COMMAND = 'scaledeck held';
 /** The body a client gets when no replica came up within the hold. */
-export const HOLD_TIMEOUT_BODY = 'No replica became ready in time; ScaleDeck is starting one. Retry shortly.';
+export const HOLD_TIMEOUT_BODY = 'No replica of this service became ready in time. Retry shortly.';
 
 // Held requests are kept by id with their deadline instead of a plain counter: a client that hangs up while held
 // ends its stream without running the rest of the action, and a counter would then count it for ever.
