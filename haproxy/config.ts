@@ -10,6 +10,11 @@ export interface HaproxyConfigOptions {
   statsPort: number;
   healthPath: string;
   backendName?: string;
+  /**
+   * Check each server on its own path, looked up by server name in this map file (which must exist; entries are
+   * set at run time with `add map`), so replicas of two generations are checked on their own paths side by side.
+   */
+  healthPathMap?: string;
   /** 'seed' reproduces the original script's settings (no retries, no redispatch) so a benchmark can compare. */
   style?: HaproxyConfigStyle;
 }
@@ -31,6 +36,15 @@ export function socketPath(dataDir: string): string {
 
 export function configPath(dataDir: string): string {
   return join(dataDir, 'haproxy.cfg');
+}
+
+export function healthPathMapPath(dataDir: string): string {
+  return join(dataDir, 'health-paths.map');
+}
+
+/** The path a server without a map entry is checked on; the converter's argument syntax allows no quoting. */
+function mapDefault(healthPath: string): string {
+  return /^\/[A-Za-z0-9._~/-]*$/.test(healthPath) ? healthPath : '/';
 }
 
 export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
@@ -80,6 +94,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     [`backend ${backend}`, [
       'balance roundrobin',
       `option httpchk GET ${options.healthPath}`,
+      ...(options.healthPathMap ? [`http-check send meth GET uri-lf %[srv_name,map(${quote(options.healthPathMap)},${mapDefault(options.healthPath)})]`] : []),
       'http-check expect status 200',
       ...resilience,
     ]],
@@ -112,6 +127,9 @@ function checkOptions(options: HaproxyConfigOptions, backend: string): void {
   }
   if (!/^[A-Za-z0-9_.:*-]+$/.test(options.frontendHost)) {
     throw new Error(`HAProxy config: frontendHost must be an address or host name, got "${options.frontendHost}"`);
+  }
+  if (options.healthPathMap !== undefined && /[\r\n,()"'\\$]/.test(options.healthPathMap)) {
+    throw new Error(`HAProxy config: the health path map's path must not contain commas, parentheses, quotes or line breaks: ${options.healthPathMap}`);
   }
   if (/["\\$\n\r]/.test(options.dataDir)) {
     throw new Error(`HAProxy config: the data folder path must not contain quotes, backslashes, "$" or line breaks: ${options.dataDir}`);

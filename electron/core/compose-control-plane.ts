@@ -3,9 +3,9 @@
 import Dockerode from 'dockerode';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
-import { renderHaproxyConfig } from '../../haproxy/config.js';
+import { healthPathMapPath, renderHaproxyConfig } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
@@ -129,11 +129,14 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
 
   const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
   const { driver } = chosen;
-  const renderConfig = () => renderHaproxyConfig({ dataDir, ...settings(), backendName: BACKEND_NAME });
+  // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
+  const healthPathMap = healthPathMapPath(dataDir);
+  writeFileSync(healthPathMap, '', { flag: 'a' });
+  const renderConfig = () => renderHaproxyConfig({ dataDir, ...settings(), backendName: BACKEND_NAME, healthPathMap });
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
   const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
-  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client);
+  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client, BACKEND_NAME, healthPathMap);
 
   const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
   let controller: Controller | null = null;

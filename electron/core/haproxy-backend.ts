@@ -7,7 +7,12 @@ import type { TrafficStats } from './metrics/sampler.js';
 export const BACKEND_NAME = DEFAULT_BACKEND;
 
 export class HaproxyBackend implements LoadBalancer {
-  constructor(private readonly client: () => RuntimeClient, private readonly backend = BACKEND_NAME) {}
+  constructor(
+    private readonly client: () => RuntimeClient,
+    private readonly backend = BACKEND_NAME,
+    /** The map the config checks each server's own health path in (config.ts healthPathMap), when it has one. */
+    private readonly healthPathMap?: string,
+  ) {}
 
   async servers(): Promise<ServerView[]> {
     const states = await this.client().showServersState(this.backend);
@@ -21,8 +26,10 @@ export class HaproxyBackend implements LoadBalancer {
     }));
   }
 
-  async add(name: string, host: string, port: number): Promise<void> {
+  async add(name: string, host: string, port: number, healthPath?: string): Promise<void> {
     const client = this.client();
+    // Before the server exists, so its very first check already goes to its own path.
+    if (this.healthPathMap && healthPath) await client.setMapEntry(this.healthPathMap, name, healthPath);
     await client.addServer(this.backend, name, host, port, { checkInterMs: 1000 });
     await client.enableHealth(this.backend, name);
     await client.setState(this.backend, name, 'ready');
@@ -43,6 +50,7 @@ export class HaproxyBackend implements LoadBalancer {
 
   async remove(name: string, timeoutMs: number): Promise<void> {
     await this.client().removeServer(this.backend, name, { timeoutMs });
+    if (this.healthPathMap) await this.client().deleteMapEntry(this.healthPathMap, name);
   }
 
   /** Frontend request rate and backend load, for the metrics sampler. */
