@@ -27,7 +27,9 @@ import { ReplicaTarget } from './replica-target.js';
 import { lockDataFolder } from './data-folder-lock.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import { dockerStatus } from './replicas/docker-driver.js';
-import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import type { ReplicaDriver } from './replicas/replica-driver.js';
+import { specOf } from './replicas/generation.js';
+import { Rollout, rolloutRecordFile } from './rollout.js';
 import { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
 
@@ -58,10 +60,6 @@ export interface ControlPlaneOverrides {
 function reachableUrl(host: string, port: number): string {
   const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return `http://${target.includes(':') ? `[${target}]` : target}:${port}/`;
-}
-
-function specOf({ image, containerPort, healthPath, cpuLimit, memoryLimitMb }: Settings): ReplicaSpec {
-  return { image, containerPort, healthPath, cpuLimit, memoryLimitMb };
 }
 
 /** dockerode options for a `dockerHost` setting: a socket path, unix://, or tcp://host:port. */
@@ -140,6 +138,15 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
 
   const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
   let controller: Controller | null = null;
+  const rollout = new Rollout({
+    clock,
+    spec: () => specOf(settings()),
+    surge: () => settings().rolloutSurge,
+    deadlineS: () => settings().rolloutDeadlineS,
+    onEvent: (kind, message) => events.event(kind, message),
+    onChange: () => events.publishSnapshot(),
+    store: rolloutRecordFile(dataDir),
+  });
   const target = new ReplicaTarget({
     runningAtStart,
     store,
@@ -160,6 +167,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     onChange: () => events.publishSnapshot(),
     clock,
     probeHealth: overrides.probeHealth,
+    rollout,
   });
   const replicas = () => controller!.replicas();
   const hostCpu = new HostCpu();
@@ -192,7 +200,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, releaseDataFolder,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, rollout, releaseDataFolder,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });

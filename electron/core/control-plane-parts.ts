@@ -10,6 +10,7 @@ import type { ImageBuildState } from './image/image-build-job.js';
 import type { LoadGenerator } from './load-generator.js';
 import type { MetricsSampler } from './metrics/sampler.js';
 import type { ReplicaTarget } from './replica-target.js';
+import type { Rollout } from './rollout.js';
 import type { ReplicaDriver } from './replicas/replica-driver.js';
 import type { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
@@ -66,6 +67,7 @@ export interface ControlPlaneParts {
   statsUrl: () => string;
   target: ReplicaTarget;
   autoscaler: Autoscaler;
+  rollout: Rollout;
   /** The sample api's image tag: built without asking when it is the configured image and missing. */
   sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */

@@ -2,7 +2,7 @@
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput, SetupCheck, Snapshot, StreamMessage,
+  LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot, StreamMessage,
 } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
 import { pollUntil } from './clock.js';
@@ -11,6 +11,7 @@ import type { ReplicaTarget } from './replica-target.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
 import { SettingsError, applySettingsPatch } from '../settings-schema.js';
 import { runSetupChecks } from './setup-checks.js';
+import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
@@ -131,6 +132,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
         cpuPercent: s?.cpuPercent ?? null,
         memBytes: s?.memBytes ?? null,
         startedAt: r.startedAt,
+        generation: describeGeneration(r.image, r.generation),
         ...(r.note ? { note: r.note } : s === null ? { note: 'stats unavailable' } : {}),
       };
     });
@@ -145,6 +147,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       checks: this.checks,
       load: load.status,
       imageBuild: docker.imageBuild,
+      rollout: this.parts.rollout.view(),
     };
   }
 
@@ -199,6 +202,9 @@ export class ScaleDeckControlPlane implements ControlPlane {
         return this.target.settingsChanged(before, next);
       case 'resample':
         return sampler.start(next.sampleIntervalMs, ({ sample }) => this.onSample(sample));
+      case 'rollout':
+        this.parts.rollout.begin(specOf(before), specOf(next));
+        return controller.kick();
       case 'driver-note':
         return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${driver.kind}`);
       case 'reconfigure-haproxy':
@@ -266,6 +272,22 @@ export class ScaleDeckControlPlane implements ControlPlane {
       (error: unknown) => events.event('error', `Image build failed: ${(error as Error).message}`),
     );
     return ok({ started });
+  }
+
+  async rollback(): Promise<Result<RolloutView>> {
+    if (this.stopping) return fail(SHUTTING_DOWN);
+    const previous = this.parts.rollout.previousSpec();
+    if (!previous || !this.parts.rollout.view().canRollBack) return fail('There is no earlier version to roll back to');
+    this.parts.events.event('rollout', `Rolling back to ${describeGeneration(previous.image, generationOf(previous))} (image ${previous.image}, health path ${previous.healthPath})`);
+    const applied = await this.updateSettings(previous);
+    return 'error' in applied ? applied : ok(this.parts.rollout.view());
+  }
+
+  async retryRollout(): Promise<Result<RolloutView>> {
+    if (this.stopping) return fail(SHUTTING_DOWN);
+    if (!this.parts.rollout.retry()) return fail('No rollout is paused');
+    this.parts.controller.retryNow();
+    return ok(this.parts.rollout.view());
   }
 
   async recheck(): Promise<Result<SetupCheck[]>> {
