@@ -1,5 +1,5 @@
 // The controller's LoadBalancer over HAProxy's runtime API: one backend, servers added, drained and removed live.
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_BACKEND, FRONTEND_NAME } from '../../haproxy/config.js';
 import type { RuntimeClient } from '../../haproxy/runtime-client.js';
 import type { LoadBalancer, ServerView } from './load-balancer.js';
@@ -16,7 +16,11 @@ export class HaproxyBackend implements LoadBalancer {
     private readonly backend = BACKEND_NAME,
     /** The map the config checks each server's own health path in (config.ts healthPathMap), when it has one. */
     private readonly healthPathMap?: string,
-  ) {}
+  ) {
+    // An earlier run's entries: its servers are still in HAProxy and adopted, never added again.
+    const lines = healthPathMap ? readFileSync(healthPathMap, 'utf8').split('\n') : [];
+    for (const [name, path] of lines.map((line) => line.split(' '))) if (name && path) this.healthPaths.set(name, path);
+  }
 
   async servers(): Promise<ServerView[]> {
     const states = await this.client().showServersState(this.backend);
