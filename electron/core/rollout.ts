@@ -84,6 +84,8 @@ export class Rollout {
   private lastProgressAt = 0;
   private readyNew = 0;
   private readonly failedNew = new Set<string>();
+  /** What the last failed new replica said, kept after it is removed, for the pause's reason. */
+  private lastFailure: string | undefined;
 
   constructor(private readonly options: RolloutOptions) {
     this.record = options.store.load();
@@ -133,8 +135,12 @@ export class Rollout {
     this.readyNew = readyNew;
     if (this.state !== 'running') return input;
 
-    for (const r of fresh) if (r.state === 'failed' || !r.running) this.failedNew.add(r.id);
-    const lastFailure = fresh.find((r) => r.note)?.note;
+    for (const r of fresh) {
+      if (r.state !== 'failed' && r.running) continue;
+      this.failedNew.add(r.id);
+      this.lastFailure = r.note ?? this.lastFailure;
+    }
+    const lastFailure = this.lastFailure;
     if (this.failedNew.size >= CRASHES_BEFORE_PAUSE) {
       this.pause(`${this.failedNew.size} new replicas of ${describeGeneration(spec.image, generation)} failed${lastFailure ? ` (${lastFailure})` : ''}`);
     } else if (now - this.lastProgressAt > this.options.deadlineS() * 1000) {
@@ -154,6 +160,7 @@ export class Rollout {
     this.record = { ...this.record, paused: null };
     this.options.store.save(this.record);
     this.failedNew.clear();
+    this.lastFailure = undefined;
     this.lastProgressAt = this.options.clock.now();
     this.options.onEvent('rollout', `Rollout to ${this.describe(this.record.to)} resumed: ${this.replaced} of ${this.record.total} replaced so far`);
     this.options.onChange();
@@ -189,6 +196,7 @@ export class Rollout {
     this.replaced = this.record.total - oldCount;
     this.readyNew = 0;
     this.failedNew.clear();
+    this.lastFailure = undefined;
     this.lastProgressAt = now;
     this.options.store.save(this.record);
     const what = `${oldCount} replica(s) to ${this.describe(spec)}${this.record.from ? ` from ${this.describe(this.record.from)}` : ''}`;
@@ -202,7 +210,8 @@ export class Rollout {
     this.state = 'paused';
     this.record = { ...this.record!, paused: reason };
     this.options.store.save(this.record);
-    this.options.onEvent('rollout', `Rollout paused, the old replicas keep serving: ${reason}. Roll back, or fix the setting and retry`);
+    const afterS = ((this.options.clock.now() - this.record!.startedAt) / 1000).toFixed(1);
+    this.options.onEvent('rollout', `Rollout paused after ${afterS} s, the old replicas keep serving: ${reason}. Roll back, or fix the setting and retry`);
     this.options.onChange();
   }
 
