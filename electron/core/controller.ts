@@ -50,6 +50,11 @@ export class Controller {
   private stopped = false;
   private readonly jobs = new Set<Promise<void>>();
   private readonly clock: Clock;
+  /**
+   * Replicas this controller removed: a listing asked for before the removal finished still shows them, and must
+   * not bring them back as adopted. Forgotten once a listing no longer shows them.
+   */
+  private readonly removed = new Set<string>();
 
   constructor(private readonly options: ControllerOptions) {
     this.desiredCount = options.desired;
@@ -148,7 +153,9 @@ export class Controller {
     const seen = new Set<string>();
     let changed = false;
 
+    for (const id of this.removed) if (!observed.some((o) => o.id === id)) this.removed.delete(id);
     for (const o of observed) {
+      if (this.removed.has(o.id)) continue;
       seen.add(o.id);
       const known = this.tracked.get(o.id);
       const server = serverByName.get(o.name);
@@ -335,7 +342,7 @@ export class Controller {
     if (replica.registered) await lb.remove(replica.name, 5000);
     replica.registered = false;
     await driver.remove(replica.id, STOP_GRACE_S);
-    this.tracked.delete(replica.id);
+    this.forget(replica.id);
     const tookS = ((this.now() - started) / 1000).toFixed(1);
     this.options.onEvent('replica', `Drained and stopped ${replica.name} in ${tookS} s`);
   }
@@ -347,7 +354,12 @@ export class Controller {
     replica.state = 'failed';
     if (replica.registered) await this.options.lb.remove(replica.name, 2000).catch(() => undefined);
     await this.options.driver.remove(replica.id, 0);
-    this.tracked.delete(replica.id);
+    this.forget(replica.id);
+  }
+
+  private forget(id: string): void {
+    this.tracked.delete(id);
+    this.removed.add(id);
   }
 
   private async waitForLoadBalancer(): Promise<void> {
