@@ -58,7 +58,7 @@ export interface Sample {
   total: number;
 }
 
-export type EventKind = 'scale' | 'rollout' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
+export type EventKind = 'scale' | 'hold' | 'rollout' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
 
 export interface ControlEvent {
   at: number;
@@ -98,6 +98,35 @@ export interface Snapshot {
   load: LoadStatus;
   imageBuild: { running: boolean; log: string[]; error: string | null };
   rollout: RolloutView;
+  /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
+  policy: { waitingFor: string | null };
+}
+
+/** One instant of a what-if replay: the replayed count, the replicas serving, and the metric they would show. */
+export interface WhatIfPoint {
+  at: number;
+  desired: number;
+  ready: number;
+  metric: number | null;
+}
+
+/** Cost, risk and churn of a run, real or replayed, over the same range. */
+export interface WhatIfSummary {
+  /** Sum of the desired count over time (cost). */
+  replicaSeconds: number;
+  /** Time with the metric above the (patched) scaleUpThreshold (risk). */
+  secondsAboveUp: number;
+  /** Changes of the desired count (churn). */
+  scaleEvents: number;
+  peakReplicas: number;
+}
+
+export interface WhatIfResult {
+  series: WhatIfPoint[];
+  summary: WhatIfSummary;
+  actual: WhatIfSummary;
+  /** The load model in one sentence, with the actuation time it used. */
+  model: string;
 }
 
 /** What crosses the bridge: a result, or an error a person can act on (with the offending field). */
@@ -116,7 +145,18 @@ export const LoadInput = z.strictObject({
   path: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with /').max(200).optional(),
 });
 
+const epochMs = z.number({ error: 'must be a time in epoch milliseconds' }).int('must be whole milliseconds').min(0, 'must be 0 or more');
+const timeRange = { fromMs: epochMs.optional(), toMs: epochMs.optional() };
+const orderedRange = (range: { fromMs?: number; toMs?: number }) => range.fromMs === undefined || range.toMs === undefined || range.fromMs <= range.toMs;
+const orderedRangeIssue = { message: 'must not be before fromMs', path: ['toMs'] };
+/** A time range; either end may be left out (to: now; from: an hour before `to`). */
+export const HistoryInput = z.strictObject(timeRange).refine(orderedRange, orderedRangeIssue);
+/** A what-if replay: settings to try (checked like updateSettings) over a recorded range. */
+export const WhatIfInput = z.strictObject({ patch: SettingsPatchInput, ...timeRange }).refine(orderedRange, orderedRangeIssue);
+
 export type ScaleInput = z.infer<typeof ScaleInput>;
+export type HistoryInput = z.infer<typeof HistoryInput>;
+export type WhatIfInput = z.infer<typeof WhatIfInput>;
 export type ModeInput = z.infer<typeof ModeInput>;
 export type RemoveReplicaInput = z.infer<typeof RemoveReplicaInput>;
 export type LoadInput = z.infer<typeof LoadInput>;
@@ -124,7 +164,8 @@ export type LoadInput = z.infer<typeof LoadInput>;
 /** The commands, once: name -> [input schema, result type]. Both shells and the bridge derive from this. */
 export const commandInputs = {
   getSnapshot: null,
-  getHistory: null,
+  getHistory: HistoryInput.optional(),
+  whatIf: WhatIfInput,
   updateSettings: SettingsPatchInput,
   scale: ScaleInput,
   setMode: ModeInput,
@@ -141,7 +182,10 @@ export type CommandName = keyof typeof commandInputs;
 
 export interface ScaleDeckApi {
   getSnapshot(): Promise<Result<Snapshot>>;
-  getHistory(): Promise<Result<Sample[]>>;
+  /** Recorded samples over a range (default: the last hour), at most ~2000 points with each bucket's min and max. */
+  getHistory(input?: HistoryInput): Promise<Result<Sample[]>>;
+  /** Replays the policy with `patch` applied over recorded samples (default: the last hour). */
+  whatIf(input: WhatIfInput): Promise<Result<WhatIfResult>>;
   updateSettings(patch: SettingsPatch): Promise<Result<Settings>>;
   scale(input: ScaleInput): Promise<Result<{ desired: number; mode: Settings['mode'] }>>;
   setMode(input: ModeInput): Promise<Result<{ mode: Settings['mode'] }>>;
@@ -171,9 +215,17 @@ export type StreamMessage =
  * Bodies are JSON; a success answers 200 with the command's result, a failure 4xx/5xx with `{error, field?}`.
  * Every call carries the token as `Authorization: Bearer <token>`; the stream takes it as `?token=`.
  */
-export const httpRoutes: Record<CommandName, { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string }> = {
+export interface HttpRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  /** A GET route's input comes from the query string: parameter -> input field (numbers only). */
+  query?: Record<string, string>;
+}
+
+export const httpRoutes: Record<CommandName, HttpRoute> = {
   getSnapshot: { method: 'GET', path: '/api/snapshot' },
-  getHistory: { method: 'GET', path: '/api/history' },
+  getHistory: { method: 'GET', path: '/api/history', query: { from: 'fromMs', to: 'toMs' } },
+  whatIf: { method: 'POST', path: '/api/whatif' },
   updateSettings: { method: 'PATCH', path: '/api/settings' },
   scale: { method: 'POST', path: '/api/scale' },
   setMode: { method: 'POST', path: '/api/mode' },
@@ -186,6 +238,25 @@ export const httpRoutes: Record<CommandName, { method: 'GET' | 'POST' | 'PATCH' 
   retryRollout: { method: 'POST', path: '/api/rollout/retry' },
 };
 export const STREAM_PATH = '/api/stream';
+
+/** The query parameters every API call may carry besides a route's own (the token, for the stream's sake). */
+const SHARED_QUERY_PARAMS = new Set(['token']);
+
+/** A GET route's input from its query string; undefined when none of its parameters is given. */
+export function inputFromQuery(route: HttpRoute, params: URLSearchParams): { ok: true; value: unknown } | { ok: false; error: string; field: string } {
+  const fields = route.query ?? {};
+  const value: Record<string, number> = {};
+  for (const [param, raw] of params) {
+    if (SHARED_QUERY_PARAMS.has(param)) continue;
+    const field = fields[param];
+    const known = Object.keys(fields);
+    if (field === undefined) return { ok: false, field: param, error: `${param}: is not a parameter of ${route.path}${known.length ? ` (use ${known.join(', ')})` : ''}` };
+    const number = raw.trim() === '' ? Number.NaN : Number(raw);
+    if (!Number.isFinite(number)) return { ok: false, field: param, error: `${param}: must be a time in epoch milliseconds, got "${raw}"` };
+    value[field] = number;
+  }
+  return { ok: true, value: Object.keys(value).length === 0 ? undefined : value };
+}
 
 /** IPC channel names, derived from the command names so that no channel is spelled twice. */
 export const ipcChannel = (command: CommandName): string => `scaledeck:${command}`;

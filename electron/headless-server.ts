@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { httpRoutes, STREAM_PATH, type CommandName, type StreamMessage } from './contract.js';
+import { httpRoutes, inputFromQuery, STREAM_PATH, type CommandName, type Result, type StreamMessage } from './contract.js';
 import { dispatchCommand, type CommandTarget } from './dispatch.js';
 import { createPrometheusRegistry, type PrometheusSource } from './core/metrics/prometheus.js';
 
@@ -55,6 +55,11 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   const text = JSON.stringify(body);
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(text);
+}
+
+function sendResult(res: http.ServerResponse, result: Result<unknown>): void {
+  if ('result' in result) return sendJson(res, 200, result.result);
+  return sendJson(res, 400, result);
 }
 
 function tokensEqual(given: string | null, token: string): boolean {
@@ -149,11 +154,15 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       if (knownPaths.has(url.pathname)) return sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
       return sendJson(res, 404, { error: `No API endpoint ${url.pathname}` });
     }
+    const route = httpRoutes[command];
+    if (route.query) {
+      const query = inputFromQuery(route, url.searchParams);
+      if (!query.ok) return sendJson(res, 400, { error: query.error, field: query.field });
+      return sendResult(res, await dispatchCommand(target, command, query.value));
+    }
     const body = await readJsonBody(req);
     if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
-    const result = await dispatchCommand(target, command, body.value);
-    if ('result' in result) return sendJson(res, 200, result.result);
-    return sendJson(res, 400, result);
+    return sendResult(res, await dispatchCommand(target, command, body.value));
   };
 
   const server = http.createServer((req, res) => {

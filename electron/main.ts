@@ -1,5 +1,7 @@
 // Electron shell: one window over the control plane, commands over IPC, live updates pushed to the renderer. Thin.
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { applicationMenuTemplate } from './app-menu.js';
 import { desktopDataDir, repoRootFrom, resolveAppPaths, type AppPaths } from './app-paths.js';
 import { commandInputs, IPC_STREAM_CHANNEL, ipcChannel, type CommandName, type StreamMessage } from './contract.js';
@@ -7,7 +9,7 @@ import { createControlPlane } from './core/compose-control-plane.js';
 import type { ControlPlane } from './core/control-plane.js';
 import { SettingsShape } from './settings-schema.js';
 import { dispatchCommand } from './dispatch.js';
-import { isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, rendererIndexUrl } from './web-security.js';
+import { APP_SCHEME, isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, RENDERER_URL, rendererFileFor } from './web-security.js';
 import { statusPageUrl } from './status-page.js';
 import {
   commandRefusal, initialLifecycle, nextLifecycle, shouldShutDown, windowMayClose, windowView, type LifecycleEvent, type LifecycleState,
@@ -49,7 +51,7 @@ function showLifecycle(): void {
   // A newer view may replace a page still loading; the abandoned load's rejection says only that.
   const ignoreAbandoned = () => undefined;
   if (view.kind === 'dashboard') {
-    if (!showingDashboard) mainWindow.loadFile(paths.rendererIndex).catch(ignoreAbandoned);
+    if (!showingDashboard) mainWindow.loadURL(RENDERER_URL).catch(ignoreAbandoned);
     showingDashboard = true;
     return;
   }
@@ -109,11 +111,19 @@ function lockDownWebContents(): void {
   });
 }
 
+/** The renderer's own origin: app://scaledeck/ serves the built renderer's files and nothing else. */
+function serveRendererFiles(): void {
+  const rendererDir = dirname(paths.rendererIndex);
+  protocol.handle(APP_SCHEME, (request) => {
+    const file = rendererFileFor(request.url, rendererDir);
+    return file ? net.fetch(pathToFileURL(file).href) : new Response('Not found', { status: 404 });
+  });
+}
+
 /** Handlers exist from the first moment, so a call before the start or during the stop gets a refusal, not a hang. */
 function serveCommands(): void {
-  const trustedUrl = rendererIndexUrl(paths.rendererIndex);
   const isFromOurWindow = (event: IpcMainInvokeEvent) =>
-    mainWindow !== null && event.sender.id === mainWindow.webContents.id && isTrustedSender(event.senderFrame?.url, trustedUrl);
+    mainWindow !== null && event.sender.id === mainWindow.webContents.id && isTrustedSender(event.senderFrame?.url);
   for (const command of Object.keys(commandInputs) as CommandName[]) {
     ipcMain.handle(ipcChannel(command), (event, input: unknown) => {
       if (!isFromOurWindow(event)) {
@@ -185,6 +195,7 @@ async function start(): Promise<void> {
     resourcesPath: process.resourcesPath,
   });
   handleAppEvents();
+  serveRendererFiles();
   lockDownWebContents();
   Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ platform: process.platform, development: !app.isPackaged })));
   serveCommands();
@@ -205,6 +216,8 @@ async function start(): Promise<void> {
 }
 
 app.setName('ScaleDeck');
+// Before the app is ready: the renderer's origin is a standard, secure one, so 'self' and fetch work as on the web.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 if (!app.requestSingleInstanceLock()) {
   // Another ScaleDeck already owns the data folder, HAProxy and the replicas; it was asked to show its window.
   app.quit();

@@ -14,7 +14,8 @@ function invoke<T>(command: CommandName, input?: unknown): Promise<T> {
 /** Typed as the contract, so a command added there and missing here fails the type check. */
 export const scaledeckApi: ScaleDeckApi = {
   getSnapshot: () => invoke('getSnapshot'),
-  getHistory: () => invoke('getHistory'),
+  getHistory: (input) => invoke('getHistory', input),
+  whatIf: (input) => invoke('whatIf', input),
   updateSettings: (patch) => invoke('updateSettings', patch),
   scale: (input) => invoke('scale', input),
   setMode: (input) => invoke('setMode', input),

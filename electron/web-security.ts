@@ -1,21 +1,35 @@
-// Who the Electron shell trusts: which frame may call commands, which links may open outside, which permissions a page gets.
-import { pathToFileURL } from 'node:url';
+// Who the Electron shell trusts: which frame may call commands, which links may open outside, which permissions a
+// page gets, and which files the renderer's own app:// origin may serve.
+import path from 'node:path';
 
-/** The file: URL of the renderer's index.html, as the renderer's frames report it. */
-export function rendererIndexUrl(rendererIndexPath: string): string {
-  return pathToFileURL(rendererIndexPath).href;
-}
+/** The renderer is served from its own origin, not file:, so 'self' in its policy means its files and nothing else. */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'scaledeck';
+export const RENDERER_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
 /**
- * An IPC call is trusted only when it comes from our own renderer document: same file, whatever its hash or query
- * (the renderer may keep view state there). Anything else, such as a page reached by a bug, is refused.
+ * An IPC call is trusted only when it comes from our own renderer document: the app origin's index.html, whatever
+ * its hash or query (the renderer may keep view state there). Anything else, such as a page reached by a bug, is refused.
  */
-export function isTrustedSender(frameUrl: string | null | undefined, rendererIndexUrl: string): boolean {
+export function isTrustedSender(frameUrl: string | null | undefined): boolean {
   if (!frameUrl) return false;
   const frame = parseUrl(frameUrl);
-  const renderer = parseUrl(rendererIndexUrl);
-  if (!frame || !renderer || frame.protocol !== 'file:' || renderer.protocol !== 'file:') return false;
-  return frame.host === renderer.host && frame.pathname === renderer.pathname;
+  return frame !== null && frame.protocol === `${APP_SCHEME}:` && frame.host === APP_HOST && frame.pathname === '/index.html' && !frame.username && !frame.password;
+}
+
+/** The file under `rendererDir` that an app:// request names, or null for another host or a path that leaves it. */
+export function rendererFileFor(requestUrl: string, rendererDir: string): string | null {
+  const url = parseUrl(requestUrl);
+  if (!url || url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
+  let relative: string;
+  try {
+    relative = decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+  const root = path.resolve(rendererDir);
+  const file = path.resolve(root, `.${relative === '/' ? '/index.html' : relative}`);
+  return file.startsWith(`${root}${path.sep}`) ? file : null;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

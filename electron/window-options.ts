@@ -2,8 +2,8 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 
 /**
- * The renderer loads only its own files and talks to the control plane over IPC, so it needs no network origin.
- * Inline styles stay allowed because recharts positions chart elements with style attributes.
+ * The renderer loads only its own files (its app:// origin is 'self') and talks to the control plane over IPC, so it
+ * reaches no network origin. Inline styles stay allowed because recharts positions chart elements with style attributes.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -11,7 +11,7 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self' data:",
-  "connect-src 'none'",
+  "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

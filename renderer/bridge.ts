@@ -84,7 +84,8 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
   }
 
   getSnapshot = () => this.call('getSnapshot');
-  getHistory = () => this.call('getHistory');
+  getHistory = (input?: Parameters<ScaleDeckApi['getHistory']>[0]) => this.call('getHistory', input);
+  whatIf = (input: Parameters<ScaleDeckApi['whatIf']>[0]) => this.call('whatIf', input);
   updateSettings = (patch: Parameters<ScaleDeckApi['updateSettings']>[0]) => this.call('updateSettings', patch);
   scale = (input: Parameters<ScaleDeckApi['scale']>[0]) => this.call('scale', input);
   setMode = (input: Parameters<ScaleDeckApi['setMode']>[0]) => this.call('setMode', input);
@@ -130,13 +131,20 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
     const route = httpRoutes[command];
     const headers: Record<string, string> = {};
     if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
-    if (input !== undefined) headers['Content-Type'] = 'application/json';
+    // A GET carries its input in the query string (the route names the parameters), never in a body.
+    const query = new URLSearchParams();
+    for (const [param, field] of Object.entries(route.query ?? {})) {
+      const value = (input as Record<string, unknown> | undefined)?.[field];
+      if (value !== undefined) query.set(param, String(value));
+    }
+    const payload = route.query || input === undefined ? undefined : JSON.stringify(input);
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
     try {
-      response = await this.fetch(this.options.origin + route.path, {
+      response = await this.fetch(this.options.origin + route.path + (query.toString() ? `?${query.toString()}` : ''), {
         method: route.method,
         headers,
-        body: input === undefined ? undefined : JSON.stringify(input),
+        body: payload,
       });
     } catch {
       return { error: `Cannot reach the ScaleDeck server at ${this.options.origin}: is \`npm run serve\` still running?` };

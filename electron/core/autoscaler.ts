@@ -1,7 +1,9 @@
-// The autoscaling step: each sample goes through the pure policy, and a change goes to the replica target.
+// The autoscaling step: each sample goes through the pure policy, a change goes to the replica target, and what
+// held a change back goes to the event log (collapsed) and to "what it is waiting for".
 import type { Sample } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
 import { decide, initialPolicyState, type PolicyObservation, type PolicyState } from './policy.js';
+import { HoldLog } from './policy/hold-log.js';
 import type { ReplicaTarget } from './replica-target.js';
 import type { ReplicaStats } from './replicas/replica-driver.js';
 import type { TrackedReplica } from './controller.js';
@@ -17,12 +19,26 @@ export function observationOf(replicas: TrackedReplica[], stats: Map<string, Rep
 
 export class Autoscaler {
   private state: PolicyState = initialPolicyState();
+  private readonly holds = new HoldLog();
 
   constructor(
     private readonly target: ReplicaTarget,
     private readonly settings: () => Settings,
     private readonly observe: (sample: Sample) => PolicyObservation,
+    /** Gets one line per run of the same hold when it ends: "held 14 s: scale-down cooldown 30 s, 16 s left". */
+    private readonly onHoldEnded: (line: string) => void = () => undefined,
   ) {}
+
+  /** What the policy is holding back for at the latest sample, or null. */
+  get waitingFor(): string | null {
+    return this.holds.waitingFor;
+  }
+
+  /** Reports the hold in progress as ended (on shutdown). */
+  endHold(at: number): void {
+    const line = this.holds.end(at);
+    if (line) this.onHoldEnded(line);
+  }
 
   /** Streaks and windows start over (a mode switch, a person's hand on the count). */
   reset(): void {
@@ -33,6 +49,8 @@ export class Autoscaler {
     const current = this.target.desired;
     const decision = decide({ observation: this.observe(sample), current, settings: this.settings(), now: sample.at, state: this.state });
     this.state = decision.state;
+    const held = this.holds.observe(decision.hold, sample.at);
+    if (held) this.onHoldEnded(held);
     if (decision.desired !== current) this.target.scale(decision.desired, { kind: 'policy', reason: decision.reason ?? `${current} -> ${decision.desired}` });
   }
 }

@@ -10,6 +10,7 @@ import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
 import { Autoscaler, observationOf } from './autoscaler.js';
+import { HistoryStore } from './history/history-store.js';
 import { systemClock, type Clock } from './clock.js';
 import { ScaleDeckControlPlane, type ControlPlane, type DockerEngine, type HaproxyProcess } from './control-plane.js';
 import { Controller } from './controller.js';
@@ -180,7 +181,13 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     replicaCpu: (stats) => metricValue(observationOf(replicas(), stats), { ...settings(), metric: 'replica-cpu' }, clock.now()).value,
     desired: () => target.desired,
   }, 3600, clock);
-  const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample));
+  const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line));
+  const history = new HistoryStore({ dir: path.join(dataDir, 'history'), clock, log: options.log });
+  await history.open().catch((error: unknown) => options.log?.(`history: ${(error as Error).message}`));
+  events.subscribe((message) => {
+    if (message.type === 'sample') history.appendSample(message.sample);
+    else if (message.type === 'event') history.appendEvent(message.event);
+  });
 
   const usesDocker = () => settings().driver !== 'process';
   const probes: SetupProbes = overrides.probes ?? {
@@ -200,7 +207,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, rollout, releaseDataFolder,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, rollout, history, releaseDataFolder,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });

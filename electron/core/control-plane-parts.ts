@@ -6,6 +6,7 @@ import type { Autoscaler } from './autoscaler.js';
 import type { Clock } from './clock.js';
 import type { Controller } from './controller.js';
 import type { EventStream } from './event-stream.js';
+import type { HistoryStore } from './history/history-store.js';
 import type { ImageBuildState } from './image/image-build-job.js';
 import type { LoadGenerator } from './load-generator.js';
 import type { MetricsSampler } from './metrics/sampler.js';
@@ -68,6 +69,8 @@ export interface ControlPlaneParts {
   target: ReplicaTarget;
   autoscaler: Autoscaler;
   rollout: Rollout;
+  /** Samples and events on disk; the composition root feeds it from the event stream. */
+  history: HistoryStore;
   /** The sample api's image tag: built without asking when it is the configured image and missing. */
   sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */

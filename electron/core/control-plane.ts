@@ -2,11 +2,13 @@
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot, StreamMessage,
+  HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
+  StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
 import { pollUntil } from './clock.js';
 import type { ControlPlane, ControlPlaneParts } from './control-plane-parts.js';
+import { HistoryCommands } from './history/history-commands.js';
 import type { ReplicaTarget } from './replica-target.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
 import { SettingsError, applySettingsPatch } from '../settings-schema.js';
@@ -31,9 +33,11 @@ export class ScaleDeckControlPlane implements ControlPlane {
   private updates: Promise<unknown> = Promise.resolve();
 
   private readonly target: ReplicaTarget;
+  private readonly history: HistoryCommands;
 
   constructor(private readonly parts: ControlPlaneParts) {
     this.target = parts.target;
+    this.history = new HistoryCommands(parts.history, () => this.settings, () => parts.clock.now());
   }
 
   get settings(): Settings {
@@ -147,6 +151,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       checks: this.checks,
       load: load.status,
       imageBuild: docker.imageBuild,
+      policy: { waitingFor: this.parts.autoscaler.waitingFor },
       rollout: this.parts.rollout.view(),
     };
   }
@@ -161,8 +166,12 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return ok(this.snapshot());
   }
 
-  async getHistory(): Promise<Result<Sample[]>> {
-    return ok(this.parts.sampler.history.toArray());
+  getHistory(input?: HistoryInput): Promise<Result<Sample[]>> {
+    return this.history.getHistory(input);
+  }
+
+  whatIf(input: WhatIfInput): Promise<Result<WhatIfResult>> {
+    return this.history.whatIf(input);
   }
 
   updateSettings(patch: unknown): Promise<Result<Settings>> {
@@ -321,6 +330,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
       await controller.stop();
       await haproxy.stop();
     }
+    this.parts.autoscaler.endHold(clock.now());
+    await this.parts.history.close();
     events.close();
     await driver.close();
     await this.parts.releaseDataFolder();

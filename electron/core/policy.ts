@@ -2,14 +2,14 @@
 // The controller owns every effect; this module only answers "how many replicas, and why".
 import type { Settings } from '../settings-schema.js';
 import { metricValue, type PolicyObservation } from './policy/metric.js';
-import { clampReplicas, type PolicyState, type Proposal } from './policy/state.js';
+import { clampReplicas, type PolicyHold, type PolicyState, type Proposal } from './policy/state.js';
 import { targetProposal } from './policy/target-rule.js';
 import { thresholdProposal } from './policy/threshold-rule.js';
 
 export { describeMetric, formatMetric, formatNumber, metricValue } from './policy/metric.js';
 export type { MetricDescription, PolicyObservation, PolicyReplica } from './policy/metric.js';
 export { initialPolicyState } from './policy/state.js';
-export type { PolicyState } from './policy/state.js';
+export type { HoldKind, PolicyHold, PolicyState } from './policy/state.js';
 export { TARGET_TOLERANCE } from './policy/target-rule.js';
 
 export interface PolicyInput {
@@ -29,6 +29,8 @@ export interface PolicyDecision {
   state: PolicyState;
   /** The metric value this decision used, or null when it could not be measured. */
   metric: number | null;
+  /** When the load pointed one way but the count stayed: why ("why not"); null otherwise. */
+  hold: PolicyHold | null;
 }
 
 type Direction = 'up' | 'down';
@@ -44,10 +46,26 @@ function lastChangeAt(state: PolicyState): number | null {
  * scale-down by scaleDownCooldownS, and a scale-down delays the next scale-up by the (usually short)
  * scaleUpCooldownS, so the fleet never flaps within one cooldown.
  */
-function coolingDown(direction: Direction, state: PolicyState, settings: Settings, now: number): boolean {
+function cooldownLeftMs(direction: Direction, state: PolicyState, settings: Settings, now: number): number {
   const last = lastChangeAt(state);
   const cooldownS = direction === 'up' ? settings.scaleUpCooldownS : settings.scaleDownCooldownS;
-  return last !== null && now - last < cooldownS * 1000;
+  return last === null ? 0 : Math.max(0, last + cooldownS * 1000 - now);
+}
+
+function cooldownHold(direction: Direction, leftMs: number, settings: Settings): PolicyHold {
+  const cooldownS = direction === 'up' ? settings.scaleUpCooldownS : settings.scaleDownCooldownS;
+  return { kind: 'cooldown', direction, message: `scale-${direction} cooldown ${cooldownS} s, ${Math.ceil(leftMs / 1000)} s left` };
+}
+
+/**
+ * In manual mode the policy keeps no streaks, so it asks the rule whether this one sample, on its own, would move the
+ * count: the person then sees which way autoscaling leans without the event log filling with half-streaks.
+ */
+function manualHold(propose: (settings: Settings) => Proposal, settings: Settings, current: number): PolicyHold | null {
+  const proposal = propose({ ...settings, breachSamples: 1 });
+  if (proposal.desired === current) return null;
+  const direction: Direction = proposal.desired > current ? 'up' : 'down';
+  return { kind: 'manual', direction, message: `manual mode: autoscaling would scale ${current} -> ${proposal.desired} (${proposal.why}); resume autoscaling to let it act` };
 }
 
 function recordChange(state: PolicyState, direction: Direction, now: number): PolicyState {
@@ -69,27 +87,33 @@ export function decide(input: PolicyInput): PolicyDecision {
       reason: `${current} -> ${bounded}: ${bound}`,
       state: recordChange(state, bounded > current ? 'up' : 'down', now),
       metric,
+      hold: null,
     };
   }
 
+  const propose = (from: PolicyState, rules: Settings = settings): Proposal => rules.policy === 'threshold'
+    ? thresholdProposal({ metric, label, current, settings: rules, state: from })
+    : targetProposal({ metric, label, current, settings: rules, state: from, now });
+
   if (settings.mode === 'manual') {
-    return { desired: current, reason: null, state: { ...state, breachUp: 0, breachDown: 0, recommendations: [] }, metric };
+    const resting = { ...state, breachUp: 0, breachDown: 0, recommendations: [] };
+    return { desired: current, reason: null, state: resting, metric, hold: manualHold((rules) => propose(resting, rules), settings, current) };
   }
 
-  const proposal: Proposal = settings.policy === 'threshold'
-    ? thresholdProposal({ metric, label, current, settings, state })
-    : targetProposal({ metric, label, current, settings, state, now });
-  if (proposal.desired === current) return { desired: current, reason: null, state: proposal.state, metric };
+  const proposal = propose(state);
+  if (proposal.desired === current) return { desired: current, reason: null, state: proposal.state, metric, hold: proposal.hold ?? null };
 
   const direction: Direction = proposal.desired > current ? 'up' : 'down';
   // A blocked proposal keeps its streak, so it fires as soon as the cooldown ends if the load is still there.
-  if (coolingDown(direction, proposal.state, settings, now)) {
-    return { desired: current, reason: null, state: proposal.state, metric };
+  const leftMs = cooldownLeftMs(direction, proposal.state, settings, now);
+  if (leftMs > 0) {
+    return { desired: current, reason: null, state: proposal.state, metric, hold: cooldownHold(direction, leftMs, settings) };
   }
   return {
     desired: proposal.desired,
     reason: `${current} -> ${proposal.desired}: ${proposal.why}`,
     state: recordChange(proposal.state, direction, now),
     metric,
+    hold: null,
   };
 }

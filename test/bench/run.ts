@@ -17,6 +17,8 @@ import { loadStepFigure } from './figures/load-step.js';
 import { rolloutFigure } from './figures/rollout.js';
 import { scaleInFigure } from './figures/scale-in-safety.js';
 import { scaleOutFigure } from './figures/scale-out.js';
+import { whatIfFigure } from './figures/what-if.js';
+import { selfHealingFigure } from './figures/self-healing.js';
 import { machineInfo } from './machine.js';
 import { markdownTable, writeResults, type BenchResults } from './report.js';
 import { FIGURE_IDS, type FigureId, type FigureResult } from './summary.js';
@@ -32,6 +34,8 @@ const figures: Record<FigureId, (context: BenchContext) => Promise<FigureResult>
   'control-plane': controlPlaneFigure,
   'data-plane': dataPlaneFigure,
   dashboard: dashboardFigure,
+  'what-if': whatIfFigure,
+  'self-healing': selfHealingFigure,
 };
 
 function parseCli(): { quick: boolean; profile: boolean; only: FigureId[] } {

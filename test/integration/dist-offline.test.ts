@@ -2,20 +2,12 @@
 // still ends in one line. Runs electron-builder for real (about 10-40 s), so it lives with the slow tests.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/waiting.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('npm run dist with Electron cached but no network', () => {
   it('shows electron-builder\'s progress, then ends in one line saying what could not be downloaded, no stack trace', async () => {
@@ -25,7 +17,7 @@ describe('npm run dist with Electron cached but no network', () => {
     writeFileSync(join(cache, 'by-url-hash', `electron-v45.5.0-${process.platform}-${process.arch}.zip`), '');
     try {
       const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dist.js')], {
-        env: { ...process.env, ELECTRON_MIRROR: `http://127.0.0.1:${await closedPort()}/`, electron_config_cache: cache },
+        env: { ...process.env, ELECTRON_MIRROR: `http://127.0.0.1:${await freePort()}/`, electron_config_cache: cache },
         encoding: 'utf8',
         timeout: 120_000,
       });

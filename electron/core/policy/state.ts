@@ -17,6 +17,18 @@ export function initialPolicyState(): PolicyState {
   return { breachUp: 0, breachDown: 0, lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 }
 
+export type HoldKind = 'breach' | 'cooldown' | 'tolerance' | 'stabilization' | 'bound' | 'manual';
+
+/**
+ * Why the policy did not change the count although the load pointed one way: data for the event log and for
+ * "what is it waiting for", e.g. {kind: 'cooldown', direction: 'down', message: 'scale-down cooldown 30 s, 16 s left'}.
+ */
+export interface PolicyHold {
+  kind: HoldKind;
+  direction: 'up' | 'down';
+  message: string;
+}
+
 /** What a rule wants after one sample: a count already inside [min, max], and why in words and numbers. */
 export interface Proposal {
   desired: number;
@@ -24,6 +36,8 @@ export interface Proposal {
   why: string;
   /** The rule's counters or window after this sample, whether or not the change is allowed. */
   state: PolicyState;
+  /** Set when the rule leans one way but does not propose the change (streak too short, bound, tolerance, window). */
+  hold?: PolicyHold;
 }
 
 export function clampReplicas(n: number, bounds: { minReplicas: number; maxReplicas: number }): number {

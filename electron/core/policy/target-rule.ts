@@ -26,18 +26,30 @@ export function targetProposal(input: {
   const ratio = metric / settings.targetValue;
   // With no replica the arithmetic would stay at 0 forever; one replica is the smallest fleet that can carry load.
   const fleet = Math.max(current, 1);
-  const recommended = Math.abs(ratio - 1) <= TARGET_TOLERANCE + EPSILON
-    ? current
-    : clampReplicas(Math.ceil((fleet * metric) / settings.targetValue - EPSILON), settings);
+  const raw = Math.ceil((fleet * metric) / settings.targetValue - EPSILON);
+  const withinTolerance = Math.abs(ratio - 1) <= TARGET_TOLERANCE + EPSILON;
+  const recommended = withinTolerance ? current : clampReplicas(raw, settings);
   const recommendations = [...recent, { at: now, desired: recommended }];
   const state = { ...base, recommendations };
-  const why = `target tracking, ${label} ${formatMetric(metric, settings)} vs target ${formatMetric(settings.targetValue, settings)}`;
+  const reading = `${label} ${formatMetric(metric, settings)} vs target ${formatMetric(settings.targetValue, settings)}`;
+  const why = `target tracking, ${reading}`;
 
   if (recommended > current) return { desired: recommended, why, state };
+  if (recommended === current && raw !== current) {
+    const direction: 'up' | 'down' = raw > current ? 'up' : 'down';
+    const hold = withinTolerance
+      ? { kind: 'tolerance' as const, direction, message: `scale-${direction}: ${reading} is within the ${TARGET_TOLERANCE * 100} % tolerance` }
+      : { kind: 'bound' as const, direction, message: `scale-${direction}: ${reading}, but ${direction === 'up' ? `maxReplicas is ${settings.maxReplicas}` : `minReplicas is ${settings.minReplicas}`}` };
+    return { desired: current, why: '', state, hold };
+  }
   // Scale down only as far as the highest recommendation in the window: a brief dip must not drain replicas
   // that the next burst needs again.
   const stabilized = recommendations.reduce((highest, r) => Math.max(highest, r.desired), recommended);
-  if (stabilized >= current) return { desired: current, why: '', state };
+  if (stabilized >= current) {
+    if (recommended >= current) return { desired: current, why: '', state };
+    const message = `scale-down: ${reading}, held at the highest recommendation of the last ${settings.scaleDownStabilizationS} s (${stabilized})`;
+    return { desired: current, why: '', state, hold: { kind: 'stabilization', direction: 'down', message } };
+  }
   const held = stabilized > recommended
     ? `, held at the highest recommendation of the last ${settings.scaleDownStabilizationS} s`
     : '';

@@ -33,15 +33,32 @@ export function thresholdProposal(input: {
   if (metric === null) return unchanged;
 
   const value = formatMetric(metric, settings);
-  if (breachUp >= settings.breachSamples) {
-    const desired = clampReplicas(current + settings.step, settings);
+  if (breachUp > 0) {
     const threshold = formatMetric(settings.scaleUpThreshold, settings);
+    // At the top of the range the streak cannot lead anywhere: the range is what holds, say so at once.
+    const desired = clampReplicas(current + settings.step, settings);
+    if (desired <= current) {
+      const message = `scale-up: ${label} ${value} > ${threshold}, but maxReplicas is ${settings.maxReplicas}`;
+      return { ...unchanged, hold: { kind: 'bound', direction: 'up', message } };
+    }
+    if (breachUp < settings.breachSamples) {
+      const message = `scale-up: ${label} ${value} > ${threshold} for ${breachUp} of ${samples(settings.breachSamples)}`;
+      return { ...unchanged, hold: { kind: 'breach', direction: 'up', message } };
+    }
     const capped = current + settings.step > desired ? ` (maxReplicas is ${settings.maxReplicas})` : '';
     return { desired, why: `${label} ${value} > ${threshold} for ${samples(breachUp)}${capped}`, state };
   }
-  if (breachDown >= settings.breachSamples) {
-    const desired = clampReplicas(current - settings.step, settings);
+  if (breachDown > 0) {
     const threshold = formatMetric(settings.scaleDownThreshold, settings);
+    const desired = clampReplicas(current - settings.step, settings);
+    if (desired >= current) {
+      const message = `scale-down: ${label} ${value} < ${threshold}, but minReplicas is ${settings.minReplicas}`;
+      return { ...unchanged, hold: { kind: 'bound', direction: 'down', message } };
+    }
+    if (breachDown < settings.breachSamples) {
+      const message = `scale-down: ${label} ${value} < ${threshold} for ${breachDown} of ${samples(settings.breachSamples)}`;
+      return { ...unchanged, hold: { kind: 'breach', direction: 'down', message } };
+    }
     const floored = current - settings.step < desired ? ` (minReplicas is ${settings.minReplicas})` : '';
     return { desired, why: `${label} ${value} < ${threshold} for ${samples(breachDown)}${floored}`, state };
   }

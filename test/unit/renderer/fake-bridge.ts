@@ -50,6 +50,7 @@ export function makeReplica(overrides: Partial<ReplicaView> = {}): ReplicaView {
 }
 
 export const idleRollout: RolloutView = { state: 'idle', from: null, to: null, replaced: 0, total: 0, reason: null, canRollBack: false };
+const noRun = { replicaSeconds: 0, secondsAboveUp: 0, scaleEvents: 0, peakReplicas: 0 };
 
 const idleLoad: LoadStatus = { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 };
 
@@ -69,6 +70,7 @@ export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> 
     ],
     load: idleLoad,
     imageBuild: { running: false, log: [], error: null },
+    policy: { waitingFor: null },
     rollout: idleRollout,
     ...overrides,
   };
@@ -119,7 +121,8 @@ export class FakeBridge implements ScaleDeckApi {
   }
 
   getSnapshot = () => this.run('getSnapshot', undefined, () => ({ result: this.snapshot }));
-  getHistory = () => this.run('getHistory', undefined, () => ({ result: this.history }));
+  getHistory: ScaleDeckApi['getHistory'] = (input) => this.run('getHistory', input, () => ({ result: this.history }));
+  whatIf: ScaleDeckApi['whatIf'] = (input) => this.run('whatIf', input, () => ({ result: { series: [], summary: noRun, actual: noRun, model: '' } }));
   updateSettings: ScaleDeckApi['updateSettings'] = (patch) =>
     this.run('updateSettings', patch, () => ({ result: { ...this.snapshot.settings, ...patch } }));
   scale: ScaleDeckApi['scale'] = (input) => this.run('scale', input, () => ({ result: { desired: input.replicas, mode: 'manual' as const } }));

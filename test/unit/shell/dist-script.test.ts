@@ -1,27 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { failureLine } from '../../../scripts/dist.js';
+import { freePort } from '../../support/waiting.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const emptyCache = mkdtempSync(join(tmpdir(), 'scaledeck-electron-cache-'));
 afterAll(() => rmSync(emptyCache, { recursive: true, force: true }));
 
-/** A local port nobody listens on: taken, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('npm run dist without access to the Electron download', () => {
   it('prints one clear line, no stack trace, and exits non-zero before packaging anything', async () => {
-    const mirror = `http://127.0.0.1:${await closedPort()}/`;
+    const mirror = `http://127.0.0.1:${await freePort()}/`;
     const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'dist.js')], {
       env: { ...process.env, ELECTRON_MIRROR: mirror, electron_config_cache: emptyCache },
       encoding: 'utf8',

