@@ -73,7 +73,11 @@ export async function rolloutFigure(context: BenchContext): Promise<FigureResult
   } finally {
     await removeTag();
   }
-  result.findings.push('Surge 1: each new replica is UP in HAProxy before an old one drains, so the old version answers until the last step and the new one from the first.');
+  result.findings.push(
+    'Surge 1: each new replica is UP in HAProxy before an old one drains, so the old version answers until the last step and the new one from the first.',
+    // Seen in the per-host timings: every first and last answer falls just after a whole second of the run.
+    'The client-side times are whole-second steps: the load tool sends each second\'s requests in a burst at its start, so they say in which second a client saw the switch, not the millisecond.',
+  );
   result.durationS = seconds(Date.now() - startedAt);
   return result;
 }
