@@ -143,7 +143,8 @@ export class Rollout {
     const lastFailure = this.lastFailure;
     if (this.failedNew.size >= CRASHES_BEFORE_PAUSE) {
       this.pause(`${this.failedNew.size} new replicas of ${describeGeneration(spec.image, generation)} failed${lastFailure ? ` (${lastFailure})` : ''}`);
-    } else if (now - this.lastProgressAt > this.options.deadlineS() * 1000) {
+    } else if (old.some((r) => r.state === 'ready') && now - this.lastProgressAt > this.options.deadlineS() * 1000) {
+      // Only while an old replica still serves: one that never got ready (abandoned by a rollback) is no reason.
       this.pause(`no new replica of ${describeGeneration(spec.image, generation)} became ready within ${this.options.deadlineS()} s${lastFailure ? ` (${lastFailure})` : ''}`);
     }
     return { ...input, paused: this.isPaused() };

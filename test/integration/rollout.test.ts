@@ -113,4 +113,29 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('rolling out a new version under 
     expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
     expect(get.hosts.size).toBe(2);
   }, 150_000);
+
+  it('a paused rollout is still paused after a restart of ScaleDeck, and rolls back from there', async () => {
+    const first = await startPlane({ driver: 'docker', rolloutDeadlineS: 5 }, { desired: 2 });
+    fixture = first;
+    await waitFor(() => first.ready() === 2, 60_000, '2 ready replicas');
+    const serving = first.plane.snapshot().replicas.map((r) => r.name).sort();
+    // A health path the sample api does not answer: new replicas never get ready.
+    expect('result' in (await first.plane.updateSettings({ healthPath: '/missing' }))).toBe(true);
+    await waitFor(() => first.plane.snapshot().rollout.state === 'paused', 60_000, 'the rollout to pause');
+    await first.plane.shutdown({ keepRunning: true });
+    fixture = undefined;
+
+    const second = await startPlane({}, { dataDir: first.dataDir, app: first.app });
+    fixture = second;
+    await waitFor(() => second.plane.snapshot().rollout.state === 'paused', 30_000, 'the rollout reported paused after the restart');
+    expect(second.plane.snapshot().rollout).toMatchObject({ total: 2, replaced: 0, canRollBack: true });
+    expect(second.plane.snapshot().events.some((e) => e.kind === 'rollout' && e.message.includes('is still paused'))).toBe(true);
+    await waitFor(() => second.ready() === 2, 30_000, 'the old replicas serving after the restart');
+    expect(second.plane.snapshot().replicas.filter((r) => r.state === 'ready').map((r) => r.name).sort()).toEqual(serving);
+
+    expect('result' in (await second.plane.rollback())).toBe(true);
+    expect(second.plane.settings.healthPath).toBe('/healthz');
+    await waitFor(() => second.plane.snapshot().rollout.state === 'idle' && second.plane.snapshot().replicas.length === 2, 60_000, 'the rollback to settle');
+    expect(second.plane.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
+  }, 150_000);
 });

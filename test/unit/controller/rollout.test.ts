@@ -139,6 +139,22 @@ describe('rollout on fakes', () => {
     expect(plane.snapshot().rollout.canRollBack).toBe(true);
   });
 
+  it('after a rollback, a new replica that never got ready is no reason to pause again', async () => {
+    const world = newWorld({ rolloutDeadlineS: 5 }, 2);
+    const { plane, ready, replicas, events } = await startPlane(world);
+    await world.clock.until(() => ready().length === 2, '2 ready replicas');
+    for (let port = 9003; port < 9100; port++) world.driver.unhealthy.add(port);
+    await plane.updateSettings({ image: 'scaledeck/api:broken' });
+    await world.clock.until(() => plane.snapshot().rollout.state === 'paused', 'the rollout to pause');
+    // The broken replica is still waiting for its health path when the rollback comes.
+    expect(replicas().some((r) => r.generation.startsWith('broken') && r.state === 'starting')).toBe(true);
+
+    await plane.rollback();
+    await world.clock.until(() => plane.snapshot().rollout.state === 'idle' && replicas().length === 2, 'the abandoned replica gone');
+    expect(events().filter((e) => e.startsWith('Rollout paused'))).toHaveLength(1);
+    expect(ready().every((r) => r.generation.startsWith('latest'))).toBe(true);
+  });
+
   it('a retry gives a paused rollout a fresh deadline, and it finishes once the version works', async () => {
     const world = newWorld({ rolloutDeadlineS: 20 }, 1);
     const { plane, ready } = await startPlane(world);
