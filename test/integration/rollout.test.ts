@@ -139,3 +139,28 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('rolling out a new version under 
     expect(second.plane.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
   }, 150_000);
 });
+
+describe.skipIf(!hasHaproxy())('rolling out process replicas under load', () => {
+  let fixture: PlaneFixture | undefined;
+  afterEach(async () => {
+    await fixture?.stop();
+    fixture = undefined;
+  });
+
+  it('replaces both replicas after a cpuLimit change with no failed request (generation in the pid file)', async () => {
+    fixture = await startPlane({ driver: 'process', drainTimeoutS: 10 }, { desired: 2 });
+    const { plane } = fixture;
+    await waitFor(() => fixture!.ready() === 2, 60_000, '2 ready replicas');
+    const before = new Set(generations(fixture));
+    const loads = loadBoth(fixture.frontend, 20);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect('result' in (await plane.updateSettings({ cpuLimit: 0.75 }))).toBe(true);
+    await waitFor(() => {
+      const snapshot = plane.snapshot();
+      return snapshot.rollout.state === 'idle' && snapshot.replicas.length === 2 && fixture!.ready() === 2 && generations(fixture!).every((g) => !before.has(g));
+    }, 60_000, 'every replica on the new generation');
+    const { get, post } = await finish(loads, 'process driver, cpuLimit');
+    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expect(get.hosts.size).toBeGreaterThanOrEqual(4);
+  }, 120_000);
+});
