@@ -102,6 +102,18 @@ describe('rollout on fakes', () => {
     await world.clock.until(() => plane.snapshot().rollout.state === 'idle', 'the rollout to finish');
   });
 
+  it('a scale-out during a rollout adds new-generation replicas only', async () => {
+    const world = newWorld({}, 2);
+    const { plane, ready, replicas } = await startPlane(world);
+    await world.clock.until(() => ready().length === 2, '2 ready replicas');
+    await plane.updateSettings({ image: 'scaledeck/api:v2' });
+    expect(await plane.scale({ replicas: 4 })).toMatchObject({ result: { desired: 4 } });
+    await untilNeverBelow(world.clock, ready, 2, () => plane.snapshot().rollout.state === 'idle' && ready().length === 4, '4 ready replicas');
+    expect(replicas().map((r) => r.generation.split(' ')[0])).toEqual(['v2', 'v2', 'v2', 'v2']);
+    // Two old replaced, two added: nothing was started of the old generation after the change.
+    expect(world.log.filter((line) => line.startsWith('create'))).toHaveLength(6);
+  });
+
   it('checks old replicas on their own health path while new ones are checked on the new one', async () => {
     const world = newWorld({ healthPath: '/healthz' }, 2);
     const { plane, ready } = await startPlane(world);
