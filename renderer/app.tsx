@@ -9,6 +9,7 @@ import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
 import { ReplicaChart } from './replica-chart.js';
 import { ReplicaTable } from './replica-table.js';
+import { RolloutStatus } from './rollout-status.js';
 import { RequestRateChart } from './request-rate-chart.js';
 import { ScaleControls } from './scale-controls.js';
 import { SettingsPanel } from './settings-panel.js';
@@ -69,6 +70,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
   return (
     <div className="app">
       <StatusBar docker={snapshot.docker} haproxy={snapshot.haproxy} driver={settings.driver} connection={connection} />
+      <RolloutStatus rollout={snapshot.rollout} />
       {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
       <main className="layout">
         <section className="charts" aria-label="Live charts">

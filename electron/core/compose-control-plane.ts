@@ -3,9 +3,9 @@
 import Dockerode from 'dockerode';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
-import type { ConfiguredServer } from '../../haproxy/config.js';
+import { healthPathMapPath, type ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
@@ -15,7 +15,7 @@ import { systemClock, type Clock } from './clock.js';
 import { ScaleDeckControlPlane, type ControlPlane, type DockerEngine, type HaproxyProcess } from './control-plane.js';
 import { Controller } from './controller.js';
 import { EventStream } from './event-stream.js';
-import { HaproxyBackend } from './haproxy-backend.js';
+import { BACKEND_NAME, HaproxyBackend } from './haproxy-backend.js';
 import { haproxyConfigFor } from './haproxy-settings.js';
 import { ImageBuildJob } from './image/image-build-job.js';
 import { API_IMAGE_TAG, imageExists } from './image/image-builder.js';
@@ -30,7 +30,9 @@ import { lockDataFolder } from './data-folder-lock.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import { dockerOptionsFor } from './replicas/docker-connection.js';
 import { dockerStatus } from './replicas/docker-driver.js';
-import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import type { ReplicaDriver } from './replicas/replica-driver.js';
+import { specOf } from './replicas/generation.js';
+import { Rollout, rolloutRecordFile } from './rollout.js';
 import { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
 
@@ -61,10 +63,6 @@ export interface ControlPlaneOverrides {
 function reachableUrl(host: string, port: number): string {
   const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return `http://${target.includes(':') ? `[${target}]` : target}:${port}/`;
-}
-
-function specOf({ image, containerPort, healthPath, cpuLimit, memoryLimitMb }: Settings): ReplicaSpec {
-  return { image, containerPort, healthPath, cpuLimit, memoryLimitMb };
 }
 
 function dockerEngine(docker: Dockerode, paths: ControlPlaneOptions['paths'], onChange: () => void): DockerEngine {
@@ -124,14 +122,26 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
 
   const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
   const { driver } = chosen;
+  // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
+  const healthPathMap = healthPathMapPath(dataDir);
+  writeFileSync(healthPathMap, '', { flag: 'a' });
   const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers);
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
   const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
-  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client);
+  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client, BACKEND_NAME, healthPathMap);
 
   const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
   let controller: Controller | null = null;
+  const rollout = new Rollout({
+    clock,
+    spec: () => specOf(settings()),
+    surge: () => settings().rolloutSurge,
+    deadlineS: () => settings().rolloutDeadlineS,
+    onEvent: (kind, message) => events.event(kind, message),
+    onChange: () => events.publishSnapshot(),
+    store: rolloutRecordFile(dataDir),
+  });
   const target = new ReplicaTarget({
     runningAtStart,
     store,
@@ -152,6 +162,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     onChange: () => events.publishSnapshot(),
     clock,
     probeHealth: overrides.probeHealth,
+    rollout,
   });
   const replicas = () => controller!.replicas();
   const hostCpu = new HostCpu();
@@ -190,7 +201,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, history, releaseDataFolder,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, rollout, history, releaseDataFolder,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });

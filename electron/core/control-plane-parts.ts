@@ -11,6 +11,7 @@ import type { ImageBuildState } from './image/image-build-job.js';
 import type { LoadGenerator } from './load-generator.js';
 import type { MetricsSampler } from './metrics/sampler.js';
 import type { ReplicaTarget } from './replica-target.js';
+import type { Rollout } from './rollout.js';
 import type { ReplicaDriver } from './replicas/replica-driver.js';
 import type { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
@@ -73,6 +74,7 @@ export interface ControlPlaneParts {
   statsUrl: () => string;
   target: ReplicaTarget;
   autoscaler: Autoscaler;
+  rollout: Rollout;
   /** Samples and events on disk; the composition root feeds it from the event stream. */
   history: HistoryStore;
   /** The sample api's image tag: built without asking when it is the configured image and missing. */

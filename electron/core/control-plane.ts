@@ -2,7 +2,7 @@
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput, SetupCheck, Snapshot,
+  HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
   StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
@@ -15,6 +15,7 @@ import { haproxyRefusal } from './haproxy-settings.js';
 import { loadTarget } from './load-generator.js';
 import { SettingsError, applySettingsPatch } from '../settings-schema.js';
 import { runSetupChecks } from './setup-checks.js';
+import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
@@ -138,6 +139,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
         cpuPercent: s?.cpuPercent ?? null,
         memBytes: s?.memBytes ?? null,
         startedAt: r.startedAt,
+        generation: describeGeneration(r.image, r.generation),
         ...(r.note ? { note: r.note } : s === null ? { note: 'stats unavailable' } : {}),
       };
     });
@@ -153,6 +155,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       load: load.status,
       imageBuild: docker.imageBuild,
       policy: { waitingFor: this.parts.autoscaler.waitingFor },
+      rollout: this.parts.rollout.view(),
     };
   }
 
@@ -213,6 +216,9 @@ export class ScaleDeckControlPlane implements ControlPlane {
         return this.target.settingsChanged(before, next);
       case 'resample':
         return sampler.start(next.sampleIntervalMs, ({ sample }) => this.onSample(sample));
+      case 'rollout':
+        this.parts.rollout.begin(specOf(before), specOf(next));
+        return controller.kick();
       case 'driver-note':
         return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${driver.kind}`);
       case 'reconfigure-haproxy':
@@ -282,6 +288,22 @@ export class ScaleDeckControlPlane implements ControlPlane {
       (error: unknown) => events.event('error', `Image build failed: ${(error as Error).message}`),
     );
     return ok({ started });
+  }
+
+  async rollback(): Promise<Result<RolloutView>> {
+    if (this.stopping) return fail(SHUTTING_DOWN);
+    const previous = this.parts.rollout.previousSpec();
+    if (!previous || !this.parts.rollout.view().canRollBack) return fail('There is no earlier version to roll back to');
+    this.parts.events.event('rollout', `Rolling back to ${describeGeneration(previous.image, generationOf(previous))} (image ${previous.image}, health path ${previous.healthPath})`);
+    const applied = await this.updateSettings(previous);
+    return 'error' in applied ? applied : ok(this.parts.rollout.view());
+  }
+
+  async retryRollout(): Promise<Result<RolloutView>> {
+    if (this.stopping) return fail(SHUTTING_DOWN);
+    if (!this.parts.rollout.retry()) return fail('No rollout is paused');
+    this.parts.controller.retryNow();
+    return ok(this.parts.rollout.view());
   }
 
   async recheck(): Promise<Result<SetupCheck[]>> {

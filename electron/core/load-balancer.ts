@@ -13,8 +13,8 @@ export interface ServerView {
 export interface LoadBalancer {
   /** The backend's servers, or rejects when HAProxy does not answer. */
   servers(): Promise<ServerView[]>;
-  /** Adds a server with health checks on, ready for traffic once its check passes. */
-  add(name: string, host: string, port: number): Promise<void>;
+  /** Adds a server with health checks on (on its own healthPath, when given), ready for traffic once its check passes. */
+  add(name: string, host: string, port: number, healthPath?: string): Promise<void>;
   /** Stops new requests to the server; in-flight ones finish. */
   drain(name: string): Promise<void>;
   /** Puts a drained (or maintenance) server back in rotation. */

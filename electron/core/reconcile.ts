@@ -1,5 +1,6 @@
 // The pure half of the reconcile loop: given what runs, what HAProxy serves and the desired count, which actions.
 import type { ReplicaState } from '../contract.js';
+import { planRolloutStep, type RolloutInput } from './rollout-plan.js';
 
 /** One replica as the controller tracks it, joined with what the driver and HAProxy report this tick. */
 export interface ReplicaFacts {
@@ -15,6 +16,8 @@ export interface ReplicaFacts {
   busy: boolean;
   /** HAProxy has its server draining or in maintenance, and no job of this run put it there (an earlier run did). */
   leftDraining?: boolean;
+  /** What it is (generation.ts); absent for replicas made before generations existed. */
+  generation?: string;
 }
 
 export interface ServerFacts {
@@ -38,6 +41,8 @@ export interface ReconcileInput {
   creating: number;
   /** Ids in the order the engine itself removes replicas on scale-in (Swarm); newest first when absent. */
   removalOrder?: string[];
+  /** The generation new replicas are, and the rollout's limits; replicas of another generation are replaced. */
+  rollout?: RolloutInput;
 }
 
 /** Replicas that count towards the desired number: serving or on their way to serving. */
@@ -45,7 +50,7 @@ export function isActive(state: ReplicaState): boolean {
   return state === 'starting' || state === 'ready';
 }
 
-export function planReconcile({ replicas, servers, desired, creating, removalOrder }: ReconcileInput): ReconcileAction[] {
+export function planReconcile({ replicas, servers, desired, creating, removalOrder, rollout }: ReconcileInput): ReconcileAction[] {
   const actions: ReconcileAction[] = [];
   const lbKnown = servers !== null;
 
@@ -64,7 +69,14 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
   }
   const victims = new Set<string>();
   const active = live.filter((r) => isActive(r.state)).length + creating;
-  if (active < desired) {
+  const step = rollout ? planRolloutStep(live, desired, creating, rollout) : null;
+  if (step) {
+    if (step.create > 0) actions.push({ type: 'create', count: step.create });
+    for (const id of step.drain) {
+      actions.push({ type: 'drain', id });
+      victims.add(id);
+    }
+  } else if (active < desired) {
     actions.push({ type: 'create', count: desired - active });
   } else if (active > desired) {
     // A server an earlier run left draining goes first (that scale-in is finished). Then newest first: the oldest

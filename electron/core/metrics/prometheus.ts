@@ -26,6 +26,10 @@ export function createPrometheusRegistry(source: PrometheusSource): client.Regis
   gauge('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);
   gauge('scaledeck_backend_sessions', 'Requests in flight in the backend', (s) => s.sample?.sessions ?? null);
   gauge('scaledeck_haproxy_up', '1 when HAProxy answers on its runtime socket', (s) => (s.haproxy.running ? 1 : 0));
+  gauge('scaledeck_rollout_running', '1 while replicas of an older generation are being replaced (paused included)', (s) => (s.rollout.state === 'idle' ? 0 : 1));
+  gauge('scaledeck_rollout_paused', '1 when a rollout stopped because the new version did not get ready', (s) => (s.rollout.state === 'paused' ? 1 : 0));
+  gauge('scaledeck_rollout_replaced', 'Old replicas replaced so far in the current rollout', (s) => s.rollout.replaced);
+  gauge('scaledeck_rollout_total', 'Old replicas the current rollout replaces', (s) => s.rollout.total);
   gauge('scaledeck_docker_up', '1 when the Docker engine answers', (s) => (s.docker.reachable ? 1 : 0));
   const scaleEvents = new client.Counter({ name: 'scaledeck_scale_events_total', help: 'Changes of the desired replica count', registers: [registry] });
   source.subscribe((message) => {

@@ -44,6 +44,8 @@ const rejected: Record<keyof Settings, unknown> = {
   swarmService: '-bad name',
   dockerHost: 'garbage',
   haproxyPath: 'bin/haproxy',
+  rolloutSurge: 0,
+  rolloutDeadlineS: 2,
 };
 
 describe('a refused value names its field', () => {

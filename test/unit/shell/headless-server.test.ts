@@ -23,6 +23,7 @@ const snapshot: Snapshot = {
   load: { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 },
   imageBuild: { running: false, log: [], error: null },
   policy: { waitingFor: null },
+  rollout: { state: 'idle', from: null, to: null, replaced: 0, total: 0, reason: null, canRollBack: false },
 };
 
 function fakeTarget() {
@@ -40,6 +41,8 @@ function fakeTarget() {
     buildImage: ok({ started: true }),
     recheck: ok([]),
     whatIf: vi.fn(async () => ({ error: 'what-if is not part of these tests' })),
+    rollback: ok(snapshot.rollout),
+    retryRollout: ok(snapshot.rollout),
     snapshot: () => snapshot,
     subscribe: (listener: (message: StreamMessage) => void) => {
       listeners.add(listener);
