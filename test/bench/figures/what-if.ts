@@ -9,7 +9,7 @@ import { rollUp } from '../../../electron/core/history/minute-rollup.js';
 import { listSegments } from '../../../electron/core/history/segment-files.js';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
 import { replay } from '../../../electron/core/policy/replay.js';
-import { defaultSettings, parseSettings } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings } from '../../../electron/settings-schema.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { row, type FigureResult } from '../summary.js';
 
@@ -67,7 +67,7 @@ export function recordedDay(seconds: number): Sample[] {
 }
 
 function timeReplays(samples: Sample[], runs: number): number[] {
-  const settings = parseSettings({ ...defaultSettings, scaleUpThreshold: 55, scaleDownThreshold: 20 });
+  const settings = applySettingsPatch(defaultSettings, { scaleUpThreshold: 55, scaleDownThreshold: 20 });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();

@@ -135,7 +135,7 @@ describe('control plane on fakes', () => {
       error: 'statsPort: port 9999 is in use by nginx (pid 42); choose another port', field: 'statsPort',
     });
     expect(plane.settings.scaleUpThreshold).toBe(75);
-    expect(persisted().settings?.scaleUpThreshold).toBe(75);
+    expect(persisted().settings?.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 75, scaleDownThreshold: 30, targetValue: 50 }]);
   });
 
   it('applies settings updates one at a time, each on what the one before saved', async () => {
