@@ -1,5 +1,6 @@
 // Renders the haproxy.cfg that ScaleDeck runs: one frontend, one backend filled at run time, a stats page.
 import { join } from 'node:path';
+import { requestLogLines } from './request-log.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -10,6 +11,8 @@ export interface HaproxyConfigOptions {
   statsPort: number;
   healthPath: string;
   backendName?: string;
+  /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1); no request log when absent. */
+  requestLogPort?: number;
   /** 'seed' reproduces the original script's settings (no retries, no redispatch) so a benchmark can compare. */
   style?: HaproxyConfigStyle;
 }
@@ -75,6 +78,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
       `bind ${options.frontendHost}:${options.frontendPort}`,
       `default_backend ${backend}`,
+      ...(options.requestLogPort === undefined ? [] : requestLogLines(options.requestLogPort)),
     ]],
     // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
     [`backend ${backend}`, [

@@ -310,6 +310,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     }
     this.parts.autoscaler.endHold(clock.now());
     await this.parts.history.close();
+    await this.parts.requestLog.close();
     events.close();
     await driver.close();
     await this.parts.releaseDataFolder();

@@ -51,7 +51,7 @@ export function recordedDay(seconds: number): Sample[] {
     const counted = readyAt.filter((t) => t - 2000 + settings.warmupS * 1000 <= at && t <= at).length;
     const replicaCpu = counted === 0 ? null : total / counted;
     const rps = total * 3;
-    samples.push({ at, hostCpu: 5 + total / 10, replicaCpu, rps, rpsPerReplica: ready ? rps / ready : null, sessions: 2, queue: 0, http5xx: 0, responseTimeMs: 4, desired, ready, total: readyAt.length });
+    samples.push({ at, hostCpu: 5 + total / 10, replicaCpu, rps, rpsPerReplica: ready ? rps / ready : null, sessions: 2, queue: 0, http5xx: 0, responseTimeMs: 4, latencyP50Ms: 3, latencyP95Ms: 4, replicaMemory: 20, desired, ready, total: readyAt.length });
     const decision = decide({
       observation: { hostCpu: 5 + total / 10, rps, replicas: readyAt.map((t) => ({ state: t <= at ? 'ready' as const : 'starting' as const, startedAt: t - 2000, cpuPercent: replicaCpu })) },
       current: desired, settings, now: at, state,
