@@ -138,6 +138,17 @@ describe('control plane on fakes', () => {
     expect(persisted().settings?.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 75, scaleDownThreshold: 30, targetValue: 50 }]);
   });
 
+  it('rejects a bad rule naming it as rules.<i>.<field>, and keeps the saved rules', async () => {
+    const { plane, persisted } = await startPlane({ scaleUpThreshold: 75 });
+    const latency = { metric: 'latency-p95' as const, scaleUpThreshold: 150, scaleDownThreshold: 40, targetValue: 100 };
+    expect(await plane.updateSettings({ rules: [plane.settings.rules[0], { ...latency, metric: 'disk' }] })).toMatchObject({ field: 'rules.1.metric' });
+    expect(await plane.updateSettings({ rules: [plane.settings.rules[0], { ...latency, scaleDownThreshold: 400 }] })).toEqual({
+      error: 'rules.1.scaleDownThreshold: must be below scaleUpThreshold (150)', field: 'rules.1.scaleDownThreshold',
+    });
+    expect(plane.settings.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 75, scaleDownThreshold: 30, targetValue: 50 }]);
+    expect(persisted().settings?.rules).toEqual(plane.settings.rules);
+  });
+
   it('applies settings updates one at a time, each on what the one before saved', async () => {
     const { plane } = await startPlane({ minReplicas: 1, maxReplicas: 10 });
     const [first, second] = await Promise.all([plane.updateSettings({ minReplicas: 5 }), plane.updateSettings({ maxReplicas: 4 })]);
