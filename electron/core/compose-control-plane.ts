@@ -212,6 +212,12 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     events.event('error', `The settings file could not be read; it is kept as ${store.setAside}. ScaleDeck started on the default settings and keeps the ${target.desired} replica(s) that run`);
   }
   if (chosen.fellBack) events.event('docker', 'No Docker engine answers: replicas run as local processes until it does (restart ScaleDeck then)');
-  await plane.start();
+  try {
+    await plane.start();
+  } catch (error) {
+    // A start that fails leaves no port bound behind: the next attempt in this process must be able to take it.
+    await requestLog.close();
+    throw error;
+  }
   return plane;
 }

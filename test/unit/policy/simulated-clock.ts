@@ -24,16 +24,21 @@ export function policySettings(overrides: Partial<Settings> = {}): Settings {
   };
 }
 
-/** `count` ready replicas started long before T0, each at `cpuPercent`. */
+/** `count` ready replicas started long before T0, each at `cpuPercent` CPU and that % of the default memory limit. */
 export function readyReplicas(count: number, cpuPercent: number | null): PolicyReplica[] {
-  return Array.from({ length: count }, () => ({ state: 'ready' as const, startedAt: T0 - 3_600_000, cpuPercent }));
+  const memBytes = cpuPercent === null ? null : (cpuPercent / 100) * defaultSettings.memoryLimitMb * 1024 * 1024;
+  return Array.from({ length: count }, () => ({ state: 'ready' as const, startedAt: T0 - 3_600_000, cpuPercent, memBytes }));
 }
 
-/** An observation where every figure reads `value`: host CPU, each replica's CPU, and rps per ready replica. */
+/**
+ * An observation where every metric reads `value`: host CPU, each replica's CPU and memory (% of the default limit),
+ * rps per ready replica and p95 latency.
+ */
 export function observe(value: number | null, replicas = 2): PolicyObservation {
   return {
     hostCpu: value,
     rps: value === null ? null : value * replicas,
+    latencyP95Ms: value,
     replicas: readyReplicas(replicas, value),
   };
 }
