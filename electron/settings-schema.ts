@@ -2,6 +2,10 @@
 // so the contract, the shells, core and the renderer can all share it.
 import { z } from 'zod';
 
+// The renderer's CSP forbids eval, and the renderer reads values from here (e.g. MAX_RULES): zod's JIT would probe
+// `new Function` when the first schema below is built. Set here too because this module can load before the contract.
+z.config({ jitless: true });
+
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
 export const POLICIES = ['threshold', 'target'] as const;
