@@ -141,7 +141,9 @@ describe('control plane on fakes', () => {
   it('rejects a bad rule naming it as rules.<i>.<field>, and keeps the saved rules', async () => {
     const { plane, persisted } = await startPlane({ scaleUpThreshold: 75 });
     const latency = { metric: 'latency-p95' as const, scaleUpThreshold: 150, scaleDownThreshold: 40, targetValue: 100 };
-    expect(await plane.updateSettings({ rules: [plane.settings.rules[0], { ...latency, metric: 'disk' }] })).toMatchObject({ field: 'rules.1.metric' });
+    // Parsed as a body off the wire would be: the type system cannot hold an unknown metric.
+    const unknownMetric = JSON.parse(JSON.stringify({ rules: [plane.settings.rules[0], { ...latency, metric: 'disk' }] })) as Parameters<typeof plane.updateSettings>[0];
+    expect(await plane.updateSettings(unknownMetric)).toMatchObject({ field: 'rules.1.metric' });
     expect(await plane.updateSettings({ rules: [plane.settings.rules[0], { ...latency, scaleDownThreshold: 400 }] })).toEqual({
       error: 'rules.1.scaleDownThreshold: must be below scaleUpThreshold (150)', field: 'rules.1.scaleDownThreshold',
     });
