@@ -77,7 +77,8 @@ function recordChange(state: PolicyState, direction: Direction, now: number): Po
 
 export function decide(input: PolicyInput): PolicyDecision {
   const { observation, current, settings, now, state } = input;
-  const readings = settings.rules.map((rule): RuleReading => ({ rule, ...metricValue(observation, { ...settings, metric: rule.metric }, now) }));
+  const { warmupS, memoryLimitMb } = settings;
+  const readings = settings.rules.map((rule): RuleReading => ({ rule, ...metricValue(observation, { metric: rule.metric, warmupS, memoryLimitMb }, now) }));
   const metric = readings[0]?.value ?? null;
 
   // Bounds come before mode and cooldowns: a count outside [min, max] is wrong whatever else holds.

@@ -1,6 +1,6 @@
 // The what-if replay: the real decide() over recorded samples with other settings, under the stated load model.
 import type { WhatIfPoint, WhatIfResult, WhatIfSummary } from '../../contract.js';
-import { decide, describeMetric, initialPolicyState, type PolicyObservation } from '../policy.js';
+import { decide, describeMetric, initialPolicyState, type PolicyObservation, type PolicyReplica } from '../policy.js';
 import type { Settings } from '../../settings-schema.js';
 import {
   DEFAULT_ACTUATION_MS, FleetModel, RECORD_FOLLOWING_METRICS, divisorWarmupMs, measureActuationMs, recordedMetric, replayedMetric, type RecordedSample,
@@ -36,16 +36,20 @@ type MetricValues = Partial<Record<Settings['metric'], number | null>>;
 
 /**
  * The observation from which the policy's metricValue() reads each replayed metric: `serving` replicas, of which the
- * first `warm` count in CPU averages (the others started at `now`, inside the warm-up).
+ * first `warm` count in CPU averages (the others started at `now`, inside the warm-up). Replicas come from `pool`,
+ * reused across samples: a day of samples would otherwise allocate millions of them.
  */
-function observationFor(values: MetricValues, fleet: { serving: number; warm: number }, settings: Settings, now: number): PolicyObservation {
+function observationFor(values: MetricValues, fleet: { serving: number; warm: number }, settings: Settings, now: number, pool: PolicyReplica[]): PolicyObservation {
   const memoryPercent = values['replica-memory'] ?? null;
-  const replicas = Array.from({ length: fleet.serving }, (_, i) => ({
-    state: 'ready' as const,
-    startedAt: i < fleet.warm ? Number.NEGATIVE_INFINITY : now,
-    cpuPercent: values['replica-cpu'] ?? null,
-    memBytes: memoryPercent === null ? null : (memoryPercent / 100) * settings.memoryLimitMb * 1024 * 1024,
-  }));
+  const memBytes = memoryPercent === null ? null : (memoryPercent / 100) * settings.memoryLimitMb * 1024 * 1024;
+  const cpuPercent = values['replica-cpu'] ?? null;
+  while (pool.length < fleet.serving) pool.push({ state: 'ready', startedAt: 0, cpuPercent: null });
+  const replicas = pool.slice(0, fleet.serving);
+  replicas.forEach((replica, i) => {
+    replica.startedAt = i < fleet.warm ? Number.NEGATIVE_INFINITY : now;
+    replica.cpuPercent = cpuPercent;
+    replica.memBytes = memBytes;
+  });
   const rpsPerReplica = values['rps-per-replica'] ?? null;
   return {
     hostCpu: values['host-cpu'] ?? null,
@@ -105,6 +109,7 @@ export function replay(input: ReplayInput): WhatIfResult {
   const metrics = [...new Set(settings.rules.map((rule) => rule.metric))];
   const firstMetric = (settings.rules[0] ?? settings).metric;
   const cpuWarmup = { live: divisorWarmupMs({ metric: 'replica-cpu', warmupS: live.warmupS }), replay: divisorWarmupMs({ metric: 'replica-cpu', warmupS: settings.warmupS }) };
+  const pool: PolicyReplica[] = [];
   const series: WhatIfPoint[] = new Array(samples.length);
   const actual: { at: number; desired: number; metric: number | null }[] = new Array(samples.length);
   let desired = first.desired;
@@ -115,11 +120,12 @@ export function replay(input: ReplayInput): WhatIfResult {
     const fleet = { serving: replayFleet.count(sample.at, 0), warm: replayFleet.count(sample.at, cpuWarmup.replay) };
     const liveServing = liveFleet.count(sample.at, 0);
     const liveWarm = liveFleet.count(sample.at, cpuWarmup.live);
-    const values: MetricValues = Object.fromEntries(metrics.map((metric) => {
+    const values: MetricValues = {};
+    for (const metric of metrics) {
       const cpu = metric === 'replica-cpu';
-      return [metric, replayedMetric(recordedMetric(sample, metric), metric, cpu ? liveWarm : liveServing, cpu ? fleet.warm : fleet.serving)];
-    }));
-    const decision = decide({ observation: observationFor(values, fleet, settings, sample.at), current: desired, settings, now: sample.at, state });
+      values[metric] = replayedMetric(recordedMetric(sample, metric), metric, cpu ? liveWarm : liveServing, cpu ? fleet.warm : fleet.serving);
+    }
+    const decision = decide({ observation: observationFor(values, fleet, settings, sample.at, pool), current: desired, settings, now: sample.at, state });
     series[i] = { at: sample.at, desired: decision.desired, ready: fleet.serving, metric: values[firstMetric] ?? null };
     if (decision.desired !== desired) replayFleet.resize(decision.desired, sample.at);
     desired = decision.desired;
