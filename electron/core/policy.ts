@@ -6,7 +6,7 @@ import { clampReplicas, type PolicyHold, type PolicyState, type Proposal, type R
 import { targetProposal } from './policy/target-rule.js';
 import { thresholdProposal } from './policy/threshold-rule.js';
 
-export { describeMetric, formatMetric, formatNumber, metricValue } from './policy/metric.js';
+export { describeMetric, formatMetric, formatNumber, latencyReading, metricValue } from './policy/metric.js';
 export type { MetricDescription, PolicyObservation, PolicyReplica } from './policy/metric.js';
 export { initialPolicyState } from './policy/state.js';
 export type { HoldKind, PolicyHold, PolicyState, RuleReading } from './policy/state.js';

@@ -1,5 +1,6 @@
 // The load model of the what-if replay: how recorded load spreads over a replica count other than the one that ran.
 import type { Settings } from '../../settings-schema.js';
+import { latencyReading } from './metric.js';
 
 /** The figures of one recorded sample the model needs (a subset of the contract's Sample). */
 export interface RecordedSample {
@@ -69,7 +70,7 @@ const recordedField: Record<Settings['metric'], (sample: RecordedSample) => numb
   'host-cpu': (sample) => sample.hostCpu,
   'rps-per-replica': (sample) => sample.rpsPerReplica,
   'replica-memory': (sample) => sample.replicaMemory,
-  'latency-p95': (sample) => sample.latencyP95Ms,
+  'latency-p95': (sample) => latencyReading(sample.latencyP95Ms ?? null, sample.rps),
 };
 
 /** The recorded figure of `metric` as the policy reads it (per replica, or for the host or frontend). */

@@ -99,8 +99,19 @@ export function metricValue(
       return { value: mean(percents), label };
     }
     case 'latency-p95':
-      return { value: measured(obs.latencyP95Ms ?? null), label };
+      return { value: latencyReading(obs.latencyP95Ms ?? null, obs.rps), label };
   }
+}
+
+/**
+ * The p95 the policy reads: the measured one, or 0 ms when no request ended in the interval and HAProxy reports a
+ * request rate of 0 (an idle service is no reason to keep replicas). With traffic but no timings (the log lines not
+ * arriving) or no rate at all, it is missing, and a missing metric never scales down.
+ */
+export function latencyReading(p95Ms: number | null, rps: number | null): number | null {
+  const p95 = measured(p95Ms);
+  if (p95 !== null) return p95;
+  return measured(rps) === 0 ? 0 : null;
 }
 
 function mean(values: number[]): number | null {

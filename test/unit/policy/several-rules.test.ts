@@ -126,12 +126,21 @@ describe('the new metrics', () => {
   });
 
   it('reads p95 latency from the observation, and a missing or non-finite one as null', () => {
-    const read = (latencyP95Ms: number | null | undefined) =>
-      metricValue({ hostCpu: null, rps: null, replicas: [], latencyP95Ms }, { metric: 'latency-p95', warmupS: 0, memoryLimitMb: 128 }, T0).value;
+    const read = (latencyP95Ms: number | null | undefined, rps: number | null = null) =>
+      metricValue({ hostCpu: null, rps, replicas: [], latencyP95Ms }, { metric: 'latency-p95', warmupS: 0, memoryLimitMb: 128 }, T0).value;
     expect(read(240)).toBe(240);
     expect(read(null)).toBeNull();
     expect(read(undefined)).toBeNull();
     expect(read(Number.NaN)).toBeNull();
+    // No request ended: 0 ms when HAProxy says nothing came in, missing when traffic came but no timings did.
+    expect(read(null, 0)).toBe(0);
+    expect(read(null, 12)).toBeNull();
+  });
+
+  it('lets an idle service scale down on a latency rule, but not one whose timings stopped arriving under traffic', () => {
+    const idle = (rps: number | null): PolicyObservation => ({ ...observe(10, null, 3), rps });
+    expect(run(twoRules(), 3, [idle(0), idle(0)]).counts).toEqual([3, 2]);
+    expect(run(twoRules(), 3, [idle(40), idle(40)]).counts).toEqual([3, 3]);
   });
 });
 
