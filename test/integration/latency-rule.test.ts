@@ -12,7 +12,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
     fixture = undefined;
   });
 
-  it('adds a replica when /work load pushes p95 above the latency rule, and says so in the reason', async () => {
+  it('adds a replica when /work load pushes p95 above the latency rule, naming it, and goes back to one when idle', async () => {
     fixture = await startPlane({
       driver: 'docker',
       mode: 'auto',
@@ -23,12 +23,12 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
       breachSamples: 2,
       sampleIntervalMs: 1000,
       scaleUpCooldownS: 2,
-      scaleDownCooldownS: 120,
+      scaleDownCooldownS: 6,
       warmupS: 2,
       // The first rule cannot fire at this load; the latency rule must be the one that decides.
       rules: [
-        { metric: 'rps-per-replica', scaleUpThreshold: 5000, scaleDownThreshold: 0, targetValue: 100 },
-        { metric: 'latency-p95', scaleUpThreshold: 150, scaleDownThreshold: 0, targetValue: 100 },
+        { metric: 'rps-per-replica', scaleUpThreshold: 5000, scaleDownThreshold: 1, targetValue: 100 },
+        { metric: 'latency-p95', scaleUpThreshold: 150, scaleDownThreshold: 60, targetValue: 100 },
       ],
     }, { desired: 1 });
     const plane = fixture.plane;
@@ -55,12 +55,18 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
       const metrics = await createPrometheusRegistry(plane).metrics();
       load.stop();
       const report = await load.done;
+      // Idle: no request and a request rate of 0 read as 0 ms, so every rule is below its down-threshold.
+      const idleAt = Date.now();
+      await waitFor(() => plane.snapshot().desired === 1 && plane.snapshot().replicas.length === 1, 40_000, 'the scale-down once idle', 200);
+      const downS = (Date.now() - idleAt) / 1000;
       const reasons = plane.snapshot().events.filter((e) => e.kind === 'scale').map((e) => e.message);
       console.log(`[latency rule] idle p95 ${idleP95} ms; p95 under load ${p95s.join(', ')} ms; scale-up decided ${decidedS.toFixed(1)} s and ` +
-        `second replica serving ${servingS.toFixed(1)} s after load start; ${report.requests} requests, ${report.non2xx} non-2xx, ${report.errors} errors\n  ${reasons.join('\n  ')}`);
+        `second replica serving ${servingS.toFixed(1)} s after load start; back to 1 replica ${downS.toFixed(1)} s after the load stopped; ` +
+        `${report.requests} requests, ${report.non2xx} non-2xx, ${report.errors} errors\n  ${reasons.join('\n  ')}`);
 
       expect(idleP95).toBeLessThan(150);
       expect(reasons.some((r) => /^1 -> 2: p95 latency \d+ ms > 150 ms for \d+ samples$/.test(r))).toBe(true);
+      expect(reasons.at(-1)).toMatch(/^2 -> 1: rps per replica 0 < 1, p95 latency 0 ms < 60 ms for \d+ samples$/);
       expect(Math.max(...p95s)).toBeGreaterThan(150);
       expect(metrics).toMatch(/^scaledeck_request_latency_p95_milliseconds \d+/m);
       expect(metrics).toMatch(/^scaledeck_replica_memory_percent [\d.]+/m);
