@@ -194,7 +194,8 @@ export type StreamMessage =
 /**
  * The headless shell's HTTP routes, once: both server.ts and the renderer's HTTP bridge read this table.
  * Bodies are JSON; a success answers 200 with the command's result, a failure 4xx/5xx with `{error, field?}`.
- * Every call carries the token as `Authorization: Bearer <token>`; the stream takes it as `?token=`.
+ * Every call carries the token as `Authorization: Bearer <token>`; only the stream (which a browser cannot give a header)
+ * also takes it as `?token=`.
  */
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -241,10 +242,26 @@ export function inputFromQuery(route: HttpRoute, params: URLSearchParams): { ok:
 export const ipcChannel = (command: CommandName): string => `scaledeck:${command}`;
 export const IPC_STREAM_CHANNEL = 'scaledeck:stream';
 
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The dotted path of the first key that reaches a prototype, at any depth; JSON.parse makes `__proto__` an own key. */
+export function reservedKeyPath(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    if (RESERVED_KEYS.has(key)) return [...path, key].join('.');
+    const inner = reservedKeyPath((value as Record<string, unknown>)[key], [...path, key]);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
 /** Validates a command's input; returns the parsed value or an error naming the field. */
 export function parseCommandInput(command: CommandName, input: unknown): { ok: true; value: unknown } | { ok: false; error: string; field?: string } {
   const schema = commandInputs[command];
   if (schema === null) return { ok: true, value: undefined };
+  // A record schema drops `__proto__` silently; a request that carries one is refused instead.
+  const reserved = reservedKeyPath(input);
+  if (reserved !== undefined) return { ok: false, field: reserved, error: `${reserved}: is not allowed as a key` };
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];

@@ -1,10 +1,10 @@
 // The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API). Imports only zod,
-// so the contract, the shells, core and the renderer can all share it.
+// the contract and HAProxy's own value rules (which import nothing), so the contract, the shells, core and the
+// renderer can all share it, and a saved value is always one HAProxy's config can carry.
 import { z } from 'zod';
-
-// The renderer's CSP forbids eval, and the renderer reads values from here (e.g. MAX_RULES): zod's JIT would probe
-// `new Function` when the first schema below is built. Set here too because this module can load before the contract.
-z.config({ jitless: true });
+import { frontendHostProblem, healthPathProblem } from '../haproxy/config-values.js';
+// Also makes the contract (and its zod configuration) load before this module's schemas are built.
+import { reservedKeyPath } from './contract.js';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
@@ -32,14 +32,29 @@ export const RULE_FIELDS = ['metric', 'scaleUpThreshold', 'scaleDownThreshold', 
 
 const seconds = (max: number) => z.number().min(0, 'must be 0 or more').max(max, `must be ${max} or less`);
 
+/** A string field checked by a rule that says what is wrong, or undefined when nothing is. */
+const checkedBy = (problem: (value: string) => string | undefined) =>
+  z.string().max(1024).superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  });
+
+/** What dockerode (and the docker CLI) can connect to; empty means the local engine's default socket. */
+export function dockerHostProblem(host: string): string | undefined {
+  if (host === '' || /^\/\S+$/.test(host) || /^unix:\/\/\/\S+$/.test(host)) return undefined;
+  const tcp = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(host);
+  if (tcp && Number(tcp[2]) >= 1 && Number(tcp[2]) <= 65535) return undefined;
+  return 'must be empty (the local engine), a socket path such as /var/run/docker.sock, unix:///path or tcp://host:port';
+}
+
 export const SettingsShape = z.strictObject({
   driver: z.enum(DRIVERS),
   image: z.string().min(1, 'must name an image').max(255),
   containerPort: port,
-  healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with /'),
+  healthPath: checkedBy(healthPathProblem),
   cpuLimit: z.number().min(0.05, 'must be at least 0.05 CPU').max(64, 'must be 64 CPUs or less'),
   memoryLimitMb: z.number().int().min(16, 'must be at least 16 MB').max(65536, 'must be 65536 MB or less'),
-  frontendHost: z.string().min(1).max(253),
+  frontendHost: checkedBy(frontendHostProblem),
   frontendPort: port,
   statsPort: port,
   minReplicas: z.number().int().min(0, 'must be 0 or more').max(100, 'must be 100 or less'),
@@ -63,7 +78,7 @@ export const SettingsShape = z.strictObject({
   drainTimeoutS: z.number().min(1, 'must be at least 1 s').max(600, 'must be 600 s or less'),
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
-  dockerHost: z.string().max(1024),
+  dockerHost: checkedBy(dockerHostProblem),
   // Absolute, so the running app never depends on its working directory; read at start (SCALEDECK_HAPROXY wins).
   haproxyPath: z.string().max(4096).regex(/^(\/[^\0\r\n]*)?$/, 'must be an absolute path to the haproxy program, or empty to look in the usual places'),
 });
@@ -171,6 +186,8 @@ export function parseSettings(input: unknown, flatFirstRule = false): Settings {
  * Flat `metric`/thresholds/`targetValue` in the patch change the first rule (of the patch's `rules` if it has some).
  */
 export function applySettingsPatch(current: Settings, patch: unknown): Settings {
+  const reserved = reservedKeyPath(patch);
+  if (reserved !== undefined) throw new SettingsError(reserved, 'is not allowed as a key');
   const partial = SettingsShape.partial().safeParse(patch);
   if (!partial.success) throw firstIssue(partial.error);
   const flat = Object.fromEntries(RULE_FIELDS.filter((name) => partial.data[name] !== undefined).map((name) => [name, partial.data[name]]));

@@ -1,9 +1,11 @@
 // The frame every chart sits in: a title, a legend carrying the latest values, and a sized plot area.
 import type { ReactNode } from 'react';
+import { XAxis } from 'recharts';
 
 export interface LegendEntry {
   label: string;
-  value: string;
+  /** The latest value: a `LiveValue`, so it follows the samples without re-rendering the chart. */
+  value: ReactNode;
   /** The CSS class that colours the swatch, matching the series' stroke. */
   swatch: string;
   dashed?: boolean;
@@ -39,16 +41,15 @@ export function ChartCard({ title, legend, className, actions, children }: Chart
   );
 }
 
-/** Tooltip colours follow the theme through CSS variables; recharts takes them as inline styles. */
-export const tooltipStyles = {
-  contentStyle: {
-    background: 'var(--surface-raised)',
-    border: '1px solid var(--border)',
-    borderRadius: 6,
-    color: 'var(--text)',
-    fontSize: 12,
-    padding: '6px 8px',
-  },
-  labelStyle: { color: 'var(--text-muted)', marginBottom: 2 },
-  itemStyle: { padding: 0 },
-} as const;
+/** Room below the plot for the time labels the live series write (recharts' own X axis is not used). */
+export const PLOT_MARGIN = { top: 8, right: 12, bottom: 24, left: 0 } as const;
+
+const UNIT_DOMAIN = [0, 1];
+
+/**
+ * recharts lays out reference lines and the plot area only with an X axis; the live series draw the time axis
+ * themselves, so this one is hidden and never changes. A function, since recharts reads its direct children.
+ */
+export function hiddenXAxis() {
+  return <XAxis hide type="number" dataKey="at" domain={UNIT_DOMAIN} allowDataOverflow />;
+}

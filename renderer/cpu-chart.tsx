@@ -1,12 +1,14 @@
 // Live CPU chart: host CPU and the replicas' mean, with the scale-up and scale-down thresholds drawn across it.
-import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
-import type { Settings } from '../electron/contract.js';
-import { ChartCard, tooltipStyles } from './chart-card.js';
-import { formatClock, formatPercent } from './format.js';
+import { memo, useMemo } from 'react';
+import { CartesianGrid, LineChart, ReferenceLine, ResponsiveContainer, YAxis } from 'recharts';
+import type { Sample, Settings } from '../electron/contract.js';
+import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
+import { formatPercent } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
+import { LiveSeries, type LiveSeriesLine } from './live-series.js';
+import { LiveReadout, type ReadoutEntry } from './live-readout.js';
+import { LiveValue } from './live-value.js';
 import type { ThresholdPreview } from './threshold-preview.js';
-import { timeXAxis } from './time-x-axis.js';
 import { TimeWindowPicker } from './time-window-picker.js';
 import { useStoreValue, type ValueStore } from './value-store.js';
 
@@ -25,60 +27,87 @@ export function useThresholds(preview: ValueStore<ThresholdPreview>, up: number,
 }
 
 /**
- * The two threshold lines; the class names are stable hooks for end-to-end tests reading the SVG.
- * Their labels sit at opposite ends, so they cannot overlap when the thresholds are close together.
+ * The two threshold lines, made anew only when a threshold moves (recharts re-registers a reference line whose
+ * props change). The class names are stable hooks for end-to-end tests reading the SVG. Their labels sit at
+ * opposite ends, so they cannot overlap when the thresholds are close together.
  */
-export function thresholdLines(up: number, down: number, unit: string) {
+export function useThresholdLines(show: boolean, up: number, down: number, unit: string) {
+  return useMemo(
+    () =>
+      show
+        ? [
+            <ReferenceLine
+              key="up"
+              y={up}
+              className="threshold-up"
+              stroke="var(--threshold-up)"
+              strokeDasharray="6 4"
+              strokeWidth={1.5}
+              ifOverflow="extendDomain"
+              label={{ value: `up ${up}${unit}`, position: 'insideTopRight', fill: 'var(--threshold-up)', fontSize: 11 }}
+            />,
+            <ReferenceLine
+              key="down"
+              y={down}
+              className="threshold-down"
+              stroke="var(--threshold-down)"
+              strokeDasharray="6 4"
+              strokeWidth={1.5}
+              ifOverflow="extendDomain"
+              label={{ value: `down ${down}${unit}`, position: 'insideBottomLeft', fill: 'var(--threshold-down)', fontSize: 11 }}
+            />,
+          ]
+        : null,
+    [show, up, down, unit],
+  );
+}
+
+const CPU_DOMAIN = [0, 100];
+const CPU_TICKS = [0, 25, 50, 75, 100];
+const hostValue = (sample: Sample) => sample.hostCpu;
+const replicaValue = (sample: Sample) => sample.replicaCpu;
+const readHost = (latest: Sample | undefined) => formatPercent(latest?.hostCpu);
+const readReplica = (latest: Sample | undefined) => formatPercent(latest?.replicaCpu);
+const CPU_READOUT: ReadoutEntry[] = [
+  { label: 'Host', read: readHost },
+  { label: 'Replica mean', read: readReplica },
+];
+
+/** Host solid, replica mean dashed; the scaling metric's line is the thicker one. */
+function cpuLines(metric: Settings['metric']): LiveSeriesLine[] {
   return [
-    <ReferenceLine
-      key="up"
-      y={up}
-      className="threshold-up"
-      stroke="var(--threshold-up)"
-      strokeDasharray="6 4"
-      strokeWidth={1.5}
-      ifOverflow="extendDomain"
-      label={{ value: `up ${up}${unit}`, position: 'insideTopRight', fill: 'var(--threshold-up)', fontSize: 11 }}
-    />,
-    <ReferenceLine
-      key="down"
-      y={down}
-      className="threshold-down"
-      stroke="var(--threshold-down)"
-      strokeDasharray="6 4"
-      strokeWidth={1.5}
-      ifOverflow="extendDomain"
-      label={{ value: `down ${down}${unit}`, position: 'insideBottomLeft', fill: 'var(--threshold-down)', fontSize: 11 }}
-    />,
+    { name: 'host', value: hostValue, width: metric === 'host-cpu' ? 2 : 1.5 },
+    { name: 'replica', value: replicaValue, dash: '6 3', width: metric === 'replica-cpu' ? 2 : 1.5 },
   ];
 }
 
-const percentTooltip = (value: unknown) => (typeof value === 'number' ? `${value.toFixed(1)}%` : String(value));
-
 export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold }: ThresholdLinesProps) {
-  const view = useStoreValue(feed.view);
   const thresholds = useThresholds(preview, scaleUpThreshold, scaleDownThreshold);
-  const latest = view.samples.at(-1);
-  const onCpu = metric !== 'rps-per-replica';
+  const lines = useMemo(() => cpuLines(metric), [metric]);
+  const thresholdLines = useThresholdLines(metric !== 'rps-per-replica', thresholds.up, thresholds.down, '%');
   return (
     <ChartCard
       title="CPU"
       className="cpu-chart"
       actions={<TimeWindowPicker feed={feed} />}
       legend={[
-        { label: metric === 'host-cpu' ? 'Host (scaling metric)' : 'Host', value: formatPercent(latest?.hostCpu), swatch: 'series-host' },
-        { label: metric === 'replica-cpu' ? 'Replica mean (scaling metric)' : 'Replica mean', value: formatPercent(latest?.replicaCpu), swatch: 'series-replica' },
+        { label: metric === 'host-cpu' ? 'Host (scaling metric)' : 'Host', value: <LiveValue feed={feed} read={readHost} />, swatch: 'series-host' },
+        {
+          label: metric === 'replica-cpu' ? 'Replica mean (scaling metric)' : 'Replica mean',
+          value: <LiveValue feed={feed} read={readReplica} />,
+          swatch: 'series-replica',
+          dashed: true,
+        },
       ]}
     >
       <ResponsiveContainer>
-        <LineChart data={view.samples} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <LineChart margin={PLOT_MARGIN}>
           <CartesianGrid vertical={false} stroke="var(--grid)" />
-          {timeXAxis(view)}
-          <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} unit="%" width={44} stroke="var(--axis)" fontSize={11} />
-          <Tooltip isAnimationActive={false} labelFormatter={(at) => formatClock(Number(at))} formatter={percentTooltip} {...tooltipStyles} />
-          {onCpu && thresholdLines(thresholds.up, thresholds.down, '%')}
-          <Line dataKey="hostCpu" name="Host" stroke="var(--series-host)" strokeWidth={metric === 'host-cpu' ? 2 : 1.5} dot={false} isAnimationActive={false} type="linear" />
-          <Line dataKey="replicaCpu" name="Replica mean" stroke="var(--series-replica)" strokeWidth={metric === 'replica-cpu' ? 2 : 1.5} dot={false} isAnimationActive={false} type="linear" />
+          {hiddenXAxis()}
+          <YAxis domain={CPU_DOMAIN} ticks={CPU_TICKS} allowDataOverflow unit="%" width={44} stroke="var(--axis)" fontSize={11} />
+          {thresholdLines}
+          <LiveSeries feed={feed} lines={lines} />
+          <LiveReadout feed={feed} entries={CPU_READOUT} />
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>

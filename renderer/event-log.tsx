@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { ControlEvent } from '../electron/contract.js';
 import { formatClock } from './format.js';
 
+/** The list scrolls, so it takes the keyboard focus: a keyboard user can scroll it too. */
 export const EventLog = memo(function EventLog({ events }: { events: ControlEvent[] }) {
   const newestFirst = [...events].reverse();
   return (
@@ -11,7 +12,7 @@ export const EventLog = memo(function EventLog({ events }: { events: ControlEven
       {newestFirst.length === 0 ? (
         <p className="empty">Nothing has happened yet.</p>
       ) : (
-        <ol className="events" aria-label="Events, newest first">
+        <ol className="events" aria-label="Events, newest first" tabIndex={0}>
           {newestFirst.map((event) => (
             <li key={`${event.at}-${event.kind}-${event.message}`} className={`event kind-${event.kind}`}>
               <time dateTime={new Date(event.at).toISOString()}>{formatClock(event.at)}</time>

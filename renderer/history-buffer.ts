@@ -1,13 +1,7 @@
-// The metrics history behind the charts: a bounded ring buffer kept outside React, and display downsampling.
+// The metrics history behind the charts: a bounded ring buffer kept outside React, read in place by the live series.
 import type { Sample } from '../electron/contract.js';
 
 export const HISTORY_CAPACITY = 3600;
-
-/** A run of consecutive samples and the sequence number of its first one (stable while samples are appended). */
-export interface SampleRun {
-  samples: Sample[];
-  firstSeq: number;
-}
 
 export class HistoryBuffer {
   private readonly slots: (Sample | undefined)[];
@@ -53,33 +47,25 @@ export class HistoryBuffer {
     for (const sample of samples.slice(-this.capacity)) this.push(sample);
   }
 
+  /** The sample at `index`, counted from the oldest held one (0) to `size - 1`; read in place, without copying. */
+  at(index: number): Sample {
+    return this.slots[(this.start + index) % this.capacity] as Sample;
+  }
+
+  /** The index of the oldest sample taken at or after `at` (`size` when there is none), by binary search. */
+  firstIndexAtOrAfter(at: number): number {
+    let low = 0;
+    let high = this.count;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.at(middle).at < at) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   /** All held samples, oldest first. */
   toArray(): Sample[] {
-    return this.since(Number.NEGATIVE_INFINITY).samples;
+    return Array.from({ length: this.count }, (_, i) => this.at(i));
   }
-
-  /** The samples taken at or after `at`, oldest first, with the sequence number of the first. */
-  since(at: number): SampleRun {
-    let first = this.count;
-    while (first > 0 && (this.slots[(this.start + first - 1) % this.capacity] as Sample).at >= at) first -= 1;
-    const samples: Sample[] = [];
-    for (let i = first; i < this.count; i += 1) samples.push(this.slots[(this.start + i) % this.capacity] as Sample);
-    return { samples, firstSeq: this.appended - this.count + first };
-  }
-}
-
-/**
- * Thins a series to at most `maxPoints` for drawing, always keeping the latest point exact. Points are picked by
- * their sequence number, not their index, so the same points stay picked as new ones arrive and the line does not
- * shimmer from one refresh to the next.
- */
-export function downsample<T>(points: readonly T[], maxPoints: number, firstSeq = 0): T[] {
-  if (points.length <= maxPoints) return points.slice();
-  if (maxPoints < 2) return points.slice(-Math.max(0, maxPoints));
-  const stride = Math.ceil(points.length / (maxPoints - 1));
-  const kept: T[] = [];
-  const last = points.length - 1;
-  for (let i = (stride - (firstSeq % stride)) % stride; i < last; i += stride) kept.push(points[i] as T);
-  kept.push(points[last] as T);
-  return kept;
 }

@@ -1,21 +1,20 @@
-// Feeds the charts: samples go into the ring buffer as they arrive; the charts see a thinned copy at a fixed rate.
+// Feeds the charts: samples go into the ring buffer as they arrive; the charts are told of new ones at a fixed rate.
 import type { Sample } from '../electron/contract.js';
-import { downsample, HistoryBuffer } from './history-buffer.js';
+import { HistoryBuffer } from './history-buffer.js';
+import { LiveFrame } from './live-frame.js';
 import { ValueStore } from './value-store.js';
 
 /** The time windows a person can pick for the charts, in seconds. */
 export const TIME_WINDOWS_S = [60, 300, 900, 3600] as const;
 export type TimeWindowS = (typeof TIME_WINDOWS_S)[number];
 
+/** What the charts show: the window ending at the latest sample (ms since the epoch); the points are read from `buffer`. */
 export interface HistoryView {
-  samples: Sample[];
-  /** The charts' time axis, in ms since the epoch: the window ending at the latest sample. */
   start: number;
   end: number;
+  latest: Sample | undefined;
 }
 
-/** SVG slows down past a few hundred points per line; a 1280 px wide chart cannot show more anyway. */
-export const MAX_CHART_POINTS = 600;
 export const PUBLISH_INTERVAL_MS = 1000;
 
 /** How often a window is redrawn: every second up to 5 minutes, then about every 720th of the window (5 s for 1 h). */
@@ -29,8 +28,13 @@ export class HistoryFeed {
   readonly windowS = new ValueStore<TimeWindowS>(300);
   private dirty = false;
 
-  constructor(private readonly now: () => number = Date.now) {
+  /** Every publish redraws the live series in the next animation frame. */
+  constructor(
+    private readonly now: () => number = Date.now,
+    readonly frame: LiveFrame = new LiveFrame(),
+  ) {
     this.view = new ValueStore(this.compute());
+    this.view.subscribe(frame.request);
   }
 
   add(sample: Sample): void {
@@ -60,8 +64,8 @@ export class HistoryFeed {
 
   /**
    * Publishes new samples at a fixed rate however fast they arrive; returns the function that stops it.
-   * Redrawing the charts is the dashboard's main cost, so nothing is drawn while the page is hidden, and a long
-   * window (where a second moves the lines by less than a pixel) is redrawn less often.
+   * Nothing is published while the page is hidden (what was missed is drawn once it shows again), and a long window
+   * (where a second moves the lines by less than a pixel) is redrawn less often.
    */
   start(intervalMs = PUBLISH_INTERVAL_MS, isHidden: () => boolean = () => typeof document !== 'undefined' && document.hidden): () => void {
     let lastPublishedAt = 0;
@@ -77,9 +81,8 @@ export class HistoryFeed {
   }
 
   private compute(): HistoryView {
-    const end = this.buffer.latest()?.at ?? this.now();
-    const start = end - this.windowS.get() * 1000;
-    const run = this.buffer.since(start);
-    return { samples: downsample(run.samples, MAX_CHART_POINTS, run.firstSeq), start, end };
+    const latest = this.buffer.latest();
+    const end = latest?.at ?? this.now();
+    return { start: end - this.windowS.get() * 1000, end, latest };
   }
 }

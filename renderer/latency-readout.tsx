@@ -14,7 +14,7 @@ export interface LatencyReadoutProps {
 
 export const LatencyReadout = memo(function LatencyReadout({ feed, rules }: LatencyReadoutProps) {
   const view = useStoreValue(feed.view);
-  const latest = view.samples.at(-1);
+  const latest = view.latest;
   const latencyRules = rules.filter((rule) => rule.metric === 'latency-p95');
   const p95 = latest?.latencyP95Ms ?? null;
   const above = latencyRules.some((rule) => p95 !== null && p95 > rule.scaleUpThreshold);

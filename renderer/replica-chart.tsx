@@ -1,32 +1,47 @@
 // Replica count over time: what the controller wants (desired) against what serves traffic (ready), as steps.
-import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
-import { ChartCard, tooltipStyles } from './chart-card.js';
-import { formatClock, NO_VALUE } from './format.js';
+import { memo, useCallback, useMemo, useState } from 'react';
+import { CartesianGrid, LineChart, ResponsiveContainer, YAxis } from 'recharts';
+import type { Sample } from '../electron/contract.js';
+import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
+import { NO_VALUE } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
-import { timeXAxis } from './time-x-axis.js';
-import { useStoreValue } from './value-store.js';
+import { LiveSeries, type LiveSeriesLine } from './live-series.js';
+import { LiveReadout, type ReadoutEntry } from './live-readout.js';
+import { LiveValue } from './live-value.js';
+import { axisTicks, steppedMax } from './y-step.js';
+
+const REPLICA_LINES: LiveSeriesLine[] = [
+  { name: 'desired', value: (sample: Sample) => sample.desired, shape: 'step', dash: '5 3' },
+  { name: 'ready', value: (sample: Sample) => sample.ready, shape: 'step', width: 2 },
+];
+const readDesired = (latest: Sample | undefined) => (latest ? String(latest.desired) : NO_VALUE);
+const readReady = (latest: Sample | undefined) => (latest ? String(latest.ready) : NO_VALUE);
+const REPLICA_READOUT: ReadoutEntry[] = [
+  { label: 'Desired', read: readDesired },
+  { label: 'Ready', read: readReady },
+];
 
 export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas }: { feed: HistoryFeed; maxReplicas: number }) {
-  const view = useStoreValue(feed.view);
-  const latest = view.samples.at(-1);
+  const [yMax, setYMax] = useState(maxReplicas);
+  const onHighest = useCallback((highest: number) => setYMax((current) => steppedMax(current, highest, maxReplicas)), [maxReplicas]);
+  const top = Math.max(yMax, maxReplicas);
+  const yAxis = useMemo(() => ({ domain: [0, top], ticks: axisTicks(top) }), [top]);
   return (
     <ChartCard
       title="Replica count"
       className="replica-chart"
       legend={[
-        { label: 'Desired', value: latest ? String(latest.desired) : NO_VALUE, swatch: 'series-desired', dashed: true },
-        { label: 'Ready', value: latest ? String(latest.ready) : NO_VALUE, swatch: 'series-ready' },
+        { label: 'Desired', value: <LiveValue feed={feed} read={readDesired} />, swatch: 'series-desired', dashed: true },
+        { label: 'Ready', value: <LiveValue feed={feed} read={readReady} />, swatch: 'series-ready' },
       ]}
     >
       <ResponsiveContainer>
-        <LineChart data={view.samples} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <LineChart margin={PLOT_MARGIN}>
           <CartesianGrid vertical={false} stroke="var(--grid)" />
-          {timeXAxis(view, 4)}
-          <YAxis domain={[0, (dataMax: number) => Math.max(maxReplicas, dataMax)]} allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
-          <Tooltip isAnimationActive={false} labelFormatter={(at) => formatClock(Number(at))} {...tooltipStyles} />
-          <Line dataKey="desired" name="Desired" type="stepAfter" stroke="var(--series-desired)" strokeDasharray="5 3" strokeWidth={1.5} dot={false} isAnimationActive={false} />
-          <Line dataKey="ready" name="Ready" type="stepAfter" stroke="var(--series-ready)" strokeWidth={2} dot={false} isAnimationActive={false} />
+          {hiddenXAxis()}
+          <YAxis domain={yAxis.domain} ticks={yAxis.ticks} allowDataOverflow allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
+          <LiveSeries feed={feed} lines={REPLICA_LINES} tickCount={4} onHighest={onHighest} />
+          <LiveReadout feed={feed} entries={REPLICA_READOUT} />
         </LineChart>
       </ResponsiveContainer>
     </ChartCard>

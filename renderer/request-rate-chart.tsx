@@ -1,37 +1,57 @@
 // Request rate through the HAProxy frontend, total and per ready replica; carries the thresholds when they are in req/s.
-import { memo } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
-import { ChartCard, tooltipStyles } from './chart-card.js';
-import { thresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
-import { formatClock, formatRate } from './format.js';
-import { timeXAxis } from './time-x-axis.js';
-import { useStoreValue } from './value-store.js';
+import { memo, useCallback, useMemo, useState } from 'react';
+import { CartesianGrid, ComposedChart, ResponsiveContainer, YAxis } from 'recharts';
+import type { Sample } from '../electron/contract.js';
+import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
+import { useThresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
+import { formatRate } from './format.js';
+import { LiveSeries, type LiveSeriesLine } from './live-series.js';
+import { LiveReadout, type ReadoutEntry } from './live-readout.js';
+import { LiveValue } from './live-value.js';
+import { axisTicks, steppedMax } from './y-step.js';
 
-const rateTooltip = (value: unknown) => (typeof value === 'number' ? `${value.toFixed(1)} req/s` : String(value));
+/** Below this the axis does not shrink: an idle service shows 0-10 req/s, not a magnified trickle. */
+const MIN_RATE_AXIS = 10;
+const rpsValue = (sample: Sample) => sample.rps;
+const perReplicaValue = (sample: Sample) => sample.rpsPerReplica;
+const readRps = (latest: Sample | undefined) => formatRate(latest?.rps);
+const readPerReplica = (latest: Sample | undefined) => formatRate(latest?.rpsPerReplica);
+const RATE_READOUT: ReadoutEntry[] = [
+  { label: 'Frontend', read: readRps },
+  { label: 'Per replica', read: readPerReplica },
+];
 
 export const RequestRateChart = memo(function RequestRateChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold }: ThresholdLinesProps) {
-  const view = useStoreValue(feed.view);
   const thresholds = useThresholds(preview, scaleUpThreshold, scaleDownThreshold);
-  const latest = view.samples.at(-1);
   const onRate = metric === 'rps-per-replica';
+  const thresholdLines = useThresholdLines(onRate, thresholds.up, thresholds.down, '');
+  const lines = useMemo<LiveSeriesLine[]>(
+    () => [
+      { name: 'rps', value: rpsValue, shape: 'area' },
+      { name: 'rps-replica', value: perReplicaValue, dash: '6 3', width: onRate ? 2 : 1.5 },
+    ],
+    [onRate],
+  );
+  const [yMax, setYMax] = useState(MIN_RATE_AXIS);
+  const onHighest = useCallback((highest: number) => setYMax((current) => steppedMax(current, highest, MIN_RATE_AXIS)), []);
+  const yAxis = useMemo(() => ({ domain: [0, yMax], ticks: axisTicks(yMax) }), [yMax]);
   return (
     <ChartCard
       title="Requests"
       className="request-rate-chart"
       legend={[
-        { label: 'Frontend', value: formatRate(latest?.rps), swatch: 'series-rps' },
-        { label: onRate ? 'Per replica (scaling metric)' : 'Per replica', value: formatRate(latest?.rpsPerReplica), swatch: 'series-rps-replica' },
+        { label: 'Frontend', value: <LiveValue feed={feed} read={readRps} />, swatch: 'series-rps' },
+        { label: onRate ? 'Per replica (scaling metric)' : 'Per replica', value: <LiveValue feed={feed} read={readPerReplica} />, swatch: 'series-rps-replica', dashed: true },
       ]}
     >
       <ResponsiveContainer>
-        <ComposedChart data={view.samples} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+        <ComposedChart margin={PLOT_MARGIN}>
           <CartesianGrid vertical={false} stroke="var(--grid)" />
-          {timeXAxis(view, 4)}
-          <YAxis domain={[0, 'auto']} allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
-          <Tooltip isAnimationActive={false} labelFormatter={(at) => formatClock(Number(at))} formatter={rateTooltip} {...tooltipStyles} />
-          {onRate && thresholdLines(thresholds.up, thresholds.down, '')}
-          <Area dataKey="rps" name="Frontend" stroke="var(--series-rps)" fill="var(--series-rps)" fillOpacity={0.15} strokeWidth={1.5} dot={false} isAnimationActive={false} type="linear" />
-          <Line dataKey="rpsPerReplica" name="Per replica" stroke="var(--series-rps-replica)" strokeWidth={onRate ? 2 : 1.5} dot={false} isAnimationActive={false} type="linear" />
+          {hiddenXAxis()}
+          <YAxis domain={yAxis.domain} ticks={yAxis.ticks} allowDataOverflow allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
+          {thresholdLines}
+          <LiveSeries feed={feed} lines={lines} tickCount={4} onHighest={onHighest} />
+          <LiveReadout feed={feed} entries={RATE_READOUT} />
         </ComposedChart>
       </ResponsiveContainer>
     </ChartCard>

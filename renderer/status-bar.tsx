@@ -30,14 +30,14 @@ export function StatusBar({ docker, haproxy, driver, connection }: StatusBarProp
   const dockerUsed = driver !== 'process';
   return (
     <header className="status-bar">
-      <div className="brand">
+      <h1 className="brand">
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
           <rect x="3" y="13" width="4" height="8" rx="1" />
           <rect x="10" y="8" width="4" height="13" rx="1" />
           <rect x="17" y="3" width="4" height="18" rx="1" />
         </svg>
         ScaleDeck
-      </div>
+      </h1>
       <StatusItem label="Docker" health={docker.reachable ? 'ok' : dockerUsed ? 'bad' : 'neutral'}>
         {docker.reachable ? (docker.version ?? 'reachable') : dockerUsed ? 'not reachable' : 'not used (process driver)'}
       </StatusItem>

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
-import { renderHaproxyConfig } from '../../haproxy/config.js';
+import type { ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
@@ -15,7 +15,8 @@ import { systemClock, type Clock } from './clock.js';
 import { ScaleDeckControlPlane, type ControlPlane, type DockerEngine, type HaproxyProcess } from './control-plane.js';
 import { Controller } from './controller.js';
 import { EventStream } from './event-stream.js';
-import { HaproxyBackend, BACKEND_NAME } from './haproxy-backend.js';
+import { HaproxyBackend } from './haproxy-backend.js';
+import { haproxyConfigFor } from './haproxy-settings.js';
 import { ImageBuildJob } from './image/image-build-job.js';
 import { API_IMAGE_TAG, imageExists } from './image/image-builder.js';
 import type { LoadBalancer } from './load-balancer.js';
@@ -29,6 +30,7 @@ import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
 import { lockDataFolder } from './data-folder-lock.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
+import { dockerOptionsFor } from './replicas/docker-connection.js';
 import { dockerStatus } from './replicas/docker-driver.js';
 import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
 import { SettingsStore } from './settings-store.js';
@@ -67,14 +69,6 @@ function reachableUrl(host: string, port: number): string {
 
 function specOf({ image, containerPort, healthPath, cpuLimit, memoryLimitMb }: Settings): ReplicaSpec {
   return { image, containerPort, healthPath, cpuLimit, memoryLimitMb };
-}
-
-/** dockerode options for a `dockerHost` setting: a socket path, unix://, or tcp://host:port. */
-export function dockerOptionsFor(dockerHost: string): Dockerode.DockerOptions {
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
-  if (dockerHost.startsWith('/')) return { socketPath: dockerHost };
-  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' };
 }
 
 function dockerEngine(docker: Dockerode, paths: ControlPlaneOptions['paths'], onChange: () => void): DockerEngine {
@@ -123,7 +117,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const clock = overrides.clock ?? systemClock;
   const store = new SettingsStore(dataDir);
   const settings = () => store.settings;
-  const dockerode = new Dockerode(store.settings.dockerHost ? dockerOptionsFor(store.settings.dockerHost) : undefined);
+  const dockerode = new Dockerode(dockerOptionsFor(store.settings.dockerHost));
   const frontendUrl = () => reachableUrl(settings().frontendHost, settings().frontendPort);
   const statsUrl = () => reachableUrl('127.0.0.1', settings().statsPort);
 
@@ -136,7 +130,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const { driver } = chosen;
   const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
-  const renderConfig = () => renderHaproxyConfig({ dataDir, ...settings(), backendName: BACKEND_NAME, requestLogPort: requestLog.port });
+  const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers, requestLog.port);
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
   const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;

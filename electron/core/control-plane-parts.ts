@@ -30,8 +30,13 @@ export interface HaproxyProcess {
   readonly version: string | null;
   readonly adopted: boolean;
   start(): Promise<void>;
-  /** Applies a changed config (the rendered config is read again). */
-  restart(): Promise<void>;
+  /**
+   * Applies a changed config in place (the rendered config is read again): the listening sockets and the servers
+   * carry over to a new worker; resolves once it serves with all of them.
+   */
+  reload(): Promise<void>;
+  /** Throws HAProxy's own words when it would refuse this config text; changes nothing. */
+  checkConfig(text: string): Promise<void>;
   stop(): Promise<void>;
   /** Leaves it serving when the app goes. */
   detach(): void;
@@ -39,6 +44,7 @@ export interface HaproxyProcess {
   configIsStale(): Promise<boolean>;
   on(event: 'down', listener: (reason: string) => void): unknown;
   on(event: 'restarted', listener: () => void): unknown;
+  on(event: 'reloaded', listener: () => void): unknown;
 }
 
 /** The Docker engine as the control plane uses it beyond the driver: its status, and the sample image. */

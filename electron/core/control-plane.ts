@@ -12,6 +12,8 @@ import { HistoryCommands } from './history/history-commands.js';
 import { describeSettingsChange } from './settings-change.js';
 import type { ReplicaTarget } from './replica-target.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
+import { haproxyRefusal } from './haproxy-settings.js';
+import { loadTarget } from './load-generator.js';
 import { SettingsError, applySettingsPatch } from '../settings-schema.js';
 import { runSetupChecks } from './setup-checks.js';
 
@@ -57,6 +59,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     events.event('info', `ScaleDeck starting (data folder ${this.parts.dataDir})`);
     await this.refreshDocker();
     haproxy.on('down', (reason: string) => events.event('haproxy', `HAProxy stopped: ${reason}`));
+    haproxy.on('reloaded', () => events.event('haproxy', 'HAProxy reloaded its configuration in place; its sockets and servers carried over'));
     haproxy.on('restarted', () => {
       events.event('haproxy', 'HAProxy restarted; registering every ready replica again');
       this.parts.controller.kick();
@@ -75,8 +78,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
     try {
       await haproxy.start();
       if (haproxy.adopted && (await haproxy.configIsStale())) {
-        events.event('haproxy', 'The running HAProxy was started with other settings; restarting it with the current ones');
-        await haproxy.restart();
+        events.event('haproxy', 'The running HAProxy was started with other settings; reloading it with the current ones');
+        await haproxy.reload();
       }
       const how = haproxy.adopted ? 'adopted, still' : 'started,';
       events.event('haproxy', `HAProxy ${haproxy.version ?? ''} ${how} serving ${this.frontendUrl()} (stats ${this.statsUrl()})`);
@@ -193,6 +196,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
       const blocker = next[field] !== before[field] ? await this.parts.portBlocker(next[field], host) : null;
       if (blocker) return fail(`${field}: ${blocker}; choose another port`, field);
     }
+    const refusal = await haproxyRefusal(this.parts.haproxy, this.parts.dataDir, before, next);
+    if (refusal) return fail(refusal.message, refusal.field);
     this.parts.store.update(patch);
     const changed = changedFields(before, next);
     if (changed.length === 0) return ok(next);
@@ -213,7 +218,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
         return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${driver.kind}`);
       case 'reconfigure-haproxy':
         if (!this.controllerStarted) return;
-        await haproxy.restart();
+        await haproxy.reload();
         return controller.kick();
       case 'recheck':
         this.checks = await this.runChecks();
@@ -251,8 +256,10 @@ export class ScaleDeckControlPlane implements ControlPlane {
   async startLoad(input: LoadInput): Promise<Result<LoadStatus>> {
     if (this.stopping) return fail(SHUTTING_DOWN);
     if (!this.parts.haproxy.running) return fail('HAProxy is not running, so there is no frontend to send load to');
+    const target = loadTarget(this.frontendUrl(), input.path);
+    if ('error' in target) return fail(target.error, 'path');
     const status = this.parts.load.start(this.frontendUrl(), input);
-    this.parts.events.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${new URL(input.path ?? '/', this.frontendUrl())}`);
+    this.parts.events.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${target.url}`);
     return ok(status);
   }
 

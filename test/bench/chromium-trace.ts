@@ -1,5 +1,6 @@
 // Reads a Chromium trace (CDP Tracing, devtools.timeline) of a page and measures its live updates on the main
-// thread: each firing of the heaviest periodic timer, plus the frames and garbage collection that follow it.
+// thread: each update is found by the page's own performance.measure around its drawing, and costs the task that
+// drew it plus the tasks next to it without a frame of idle in between (the publish before, layout, paint, GC).
 
 export interface TraceEvent {
   name: string;
@@ -14,7 +15,7 @@ export interface TraceEvent {
   args?: Record<string, unknown>;
 }
 
-export const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute', 'disabled-by-default-v8.gc', '__metadata'];
+export const TRACE_CATEGORIES = ['blink.user_timing', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute', 'disabled-by-default-v8.gc', '__metadata'];
 
 export interface UpdateCost {
   /** ms from the start of the trace. */
@@ -24,8 +25,12 @@ export interface UpdateCost {
   /** The task plus what follows it without 16 ms of idle in between (the frame it causes, GC). */
   totalMs: number;
   longestTaskMs: number;
+  /** The CPU time of that longest task: what the page itself spent, without waiting for a core. */
+  longestTaskCpuMs: number;
   /** CPU time of the same tasks: on a busy machine, wall time also counts waiting for a core. */
   cpuMs: number;
+  /** The page's own measure of its drawing (the script inside the update). */
+  drawMs: number;
 }
 
 export type Activity = 'script' | 'style & layout' | 'paint' | 'gc' | 'other';
@@ -38,9 +43,6 @@ export interface UpdateAnalysis {
 
 /** An idle gap this long ends an update: the main thread was free for a whole frame. */
 const IDLE_GAP_US = 16_000;
-
-/** Events that mean the page drew something new. */
-const RENDERING = new Set(['Layout', 'UpdateLayoutTree', 'PrePaint', 'Paint']);
 
 const end = (event: TraceEvent): number => event.ts + (event.dur ?? 0);
 
@@ -89,53 +91,63 @@ function activityTimes(events: TraceEvent[], within: Array<[number, number]>): R
   return totals;
 }
 
-export function analyzeLiveUpdates(events: TraceEvent[], pageUrl: string): UpdateAnalysis {
+/** The page's measures named `name`: start and duration in trace microseconds (async begin/end pairs, or complete events). */
+function measures(events: TraceEvent[], name: string): Array<{ ts: number; dur: number }> {
+  const found: Array<{ ts: number; dur: number }> = [];
+  const open = new Map<string, number>();
+  const idOf = (event: TraceEvent) => String((event as { id?: unknown; id2?: unknown }).id ?? JSON.stringify((event as { id2?: unknown }).id2));
+  for (const event of [...events].filter((e) => e.name === name).sort((a, b) => a.ts - b.ts)) {
+    if (event.ph === 'X') found.push({ ts: event.ts, dur: event.dur ?? 0 });
+    else if (event.ph === 'b') open.set(idOf(event), event.ts);
+    else if (event.ph === 'e') {
+      const start = open.get(idOf(event));
+      if (start === undefined) continue;
+      open.delete(idOf(event));
+      found.push({ ts: start, dur: event.ts - start });
+    }
+  }
+  return found;
+}
+
+/** The updates in a trace: one per `measureName` measure the page recorded on its main thread. */
+export function analyzeLiveUpdates(events: TraceEvent[], pageUrl: string, measureName: string): UpdateAnalysis {
   const { pid, tid } = mainThread(events, pageUrl);
   const onMain = events.filter((e) => e.pid === pid && e.tid === tid);
-  const traceEnd = Math.max(...events.filter((e) => e.ph === 'X').map(end));
-  const traceStart = Math.min(...events.filter((e) => e.ph === 'X').map((e) => e.ts));
+  // A loop, not Math.max(...): a five-minute trace has more events than a call can take as arguments.
+  let [traceStart, traceEnd] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const event of events) {
+    if (event.ph !== 'X') continue;
+    traceStart = Math.min(traceStart, event.ts);
+    traceEnd = Math.max(traceEnd, end(event));
+  }
   const tasks: TraceEvent[] = [];
   for (const task of onMain.filter((e) => e.ph === 'X' && e.name === 'RunTask').sort((a, b) => a.ts - b.ts)) {
     const last = tasks[tasks.length - 1];
     if (!last || task.ts >= end(last)) tasks.push(task);
   }
-
-  // The charts' publish timer is the periodic one that costs the most; a clock ticking in a table costs far less.
-  const fires = onMain.filter((e) => e.name === 'TimerFire' && e.ph === 'X');
-  const byTimer = new Map<string, TraceEvent[]>();
-  for (const fire of fires) {
-    const id = String((fire.args?.data as { timerId?: unknown } | undefined)?.timerId);
-    byTimer.set(id, [...(byTimer.get(id) ?? []), fire]);
-  }
-  const cost = (list: TraceEvent[]) => list.reduce((sum, e) => sum + (e.dur ?? 0), 0) / list.length;
-  const publishFires = [...byTimer.values()].filter((list) => list.length >= 2).sort((a, b) => cost(b) - cost(a))[0] ?? [];
-
   const updates: UpdateCost[] = [];
   const windows: Array<[number, number]> = [];
-  for (const fire of publishFires) {
+  for (const measure of measures(events.filter((e) => e.pid === pid), measureName)) {
     // The last update may still be running when the trace ends: it would be cut short.
-    if (fire.ts > traceEnd - 500_000) continue;
-    const first = tasks.findIndex((task) => task.ts <= fire.ts && end(task) >= end(fire));
-    if (first < 0) continue;
-    const nextFire = publishFires.find((other) => other.ts > fire.ts)?.ts ?? Number.POSITIVE_INFINITY;
-    let last = first;
-    while (last + 1 < tasks.length) {
-      const next = tasks[last + 1] as TraceEvent;
-      if (next.ts - end(tasks[last] as TraceEvent) >= IDLE_GAP_US || next.ts >= nextFire) break;
-      last += 1;
-    }
+    if (measure.ts > traceEnd - 500_000) continue;
+    const drawing = tasks.findIndex((task) => task.ts <= measure.ts && end(task) >= measure.ts + measure.dur);
+    if (drawing < 0) continue;
+    let first = drawing;
+    while (first > 0 && (tasks[first] as TraceEvent).ts - end(tasks[first - 1] as TraceEvent) < IDLE_GAP_US) first -= 1;
+    let last = drawing;
+    while (last + 1 < tasks.length && (tasks[last + 1] as TraceEvent).ts - end(tasks[last] as TraceEvent) < IDLE_GAP_US) last += 1;
     const burst = tasks.slice(first, last + 1);
-    const [from, to] = [(tasks[first] as TraceEvent).ts, end(tasks[last] as TraceEvent)];
-    // A firing with no new sample to show changes nothing on screen: it is no update.
-    if (!onMain.some((e) => RENDERING.has(e.name) && e.ts >= from && e.ts <= to)) continue;
+    const longestTask = burst.reduce((longest, task) => ((task.dur ?? 0) > (longest.dur ?? 0) ? task : longest));
     updates.push({
-      atMs: (fire.ts - traceStart) / 1000,
-      taskMs: ((tasks[first] as TraceEvent).dur ?? 0) / 1000,
+      atMs: (measure.ts - traceStart) / 1000,
+      taskMs: ((tasks[drawing] as TraceEvent).dur ?? 0) / 1000,
       totalMs: burst.reduce((sum, task) => sum + (task.dur ?? 0), 0) / 1000,
-      longestTaskMs: Math.max(...burst.map((task) => task.dur ?? 0)) / 1000,
+      longestTaskMs: (longestTask.dur ?? 0) / 1000,
+      longestTaskCpuMs: (longestTask.tdur ?? longestTask.dur ?? 0) / 1000,
       cpuMs: burst.reduce((sum, task) => sum + (task.tdur ?? task.dur ?? 0), 0) / 1000,
+      drawMs: measure.dur / 1000,
     });
-    windows.push([from, to]);
+    windows.push([(tasks[first] as TraceEvent).ts, end(tasks[last] as TraceEvent)]);
   }
   return { updates, byActivity: activityTimes(onMain, windows) };
 }

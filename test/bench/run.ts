@@ -17,6 +17,7 @@ import { loadStepFigure } from './figures/load-step.js';
 import { scaleInFigure } from './figures/scale-in-safety.js';
 import { scaleOutFigure } from './figures/scale-out.js';
 import { whatIfFigure } from './figures/what-if.js';
+import { selfHealingFigure } from './figures/self-healing.js';
 import { machineInfo } from './machine.js';
 import { markdownTable, writeResults, type BenchResults } from './report.js';
 import { FIGURE_IDS, type FigureId, type FigureResult } from './summary.js';
@@ -32,6 +33,7 @@ const figures: Record<FigureId, (context: BenchContext) => Promise<FigureResult>
   'data-plane': dataPlaneFigure,
   dashboard: dashboardFigure,
   'what-if': whatIfFigure,
+  'self-healing': selfHealingFigure,
 };
 
 function parseCli(): { quick: boolean; profile: boolean; only: FigureId[] } {

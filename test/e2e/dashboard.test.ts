@@ -9,10 +9,15 @@ import type { Snapshot } from '../../electron/contract.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { freePort, removeLeftoverContainers, waitFor } from '../support/control-plane-fixture.js';
 import { CHROMIUM, hasChromium, hasDocker, hasHaproxy } from '../support/requirements.js';
+import { axeViolations } from './accessibility.js';
 import { startDashboardShell, type DashboardShell } from './dashboard-shell.js';
 
 const TOKEN = 'dashboard-e2e-token';
 const ARTIFACTS = path.resolve('test/e2e/artifacts');
+/** The live series path of a chart, as drawn: an SVG path with at least one line segment. */
+async function seriesPath(page: Page, chart: string, series: string): Promise<string> {
+  return (await page.locator(`.${chart} path.live-line.series-${series}`).getAttribute('d')) ?? '';
+}
 
 interface TableRow {
   name: string;
@@ -120,7 +125,38 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     // The token moves from the address bar into the tab's storage, so it is not left in the history.
     expect(page.url()).not.toContain('token=');
     await chartMatchesTable(page);
+    await waitFor(async () => /^M[\d.]+,[\d.]+L/.test(await seriesPath(page, 'cpu-chart', 'host')), 10_000, 'the host CPU line to be drawn');
+    expect(await seriesPath(page, 'replica-chart', 'ready')).toMatch(/^M[\d.]+,[\d.]+/);
     await screenshot('dashboard-1-ready.png');
+  });
+
+  it('loads without a console error, and axe-core finds no accessibility violation', async () => {
+    expect(consoleErrors).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('reaches the controls and the event log with the keyboard, with a visible focus, and operates them', async () => {
+    await page.locator('body').focus();
+    const reached = new Set<string>();
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        if (!element || element === document.body) return null;
+        const style = getComputedStyle(element);
+        return { name: element.getAttribute('aria-label') ?? element.textContent?.trim() ?? '', outline: style.outlineStyle, outlineWidth: style.outlineWidth, tag: element.tagName };
+      });
+      if (!focused) continue;
+      expect(focused.outline, `the focus on ${focused.tag} "${focused.name}" is visible`).not.toBe('none');
+      reached.add(focused.name);
+    }
+    for (const name of ['1 h', 'Add a replica', 'Events, newest first']) expect([...reached], `${name} is reached by Tab`).toContain(name);
+    await page.getByRole('button', { name: '1 h', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('button', { name: '1 h', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('button', { name: '1 min', exact: true }).focus();
+    await page.keyboard.press('Space');
+    expect(await page.getByRole('button', { name: '1 min', exact: true }).getAttribute('aria-pressed')).toBe('true');
   });
 
   it('moves the scale-up line and the setting when the threshold slider is dragged with the mouse', async () => {
@@ -131,6 +167,15 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     const box = (await slider.boundingBox())!;
     const target = before > 50 ? before - 25 : before + 25;
     const y = box.y + box.height / 2;
+    // After every input event, in the next animation frame: the slider's value and where the line is drawn.
+    await page.evaluate(() => {
+      const slider = [...document.querySelectorAll<HTMLInputElement>('input[type="range"]')].find((input) => input.labels?.[0]?.textContent === 'Scale up above');
+      const frames: Array<{ value: number; y: number }> = [];
+      (window as unknown as { thresholdFrames: typeof frames }).thresholdFrames = frames;
+      slider?.addEventListener('input', () =>
+        requestAnimationFrame(() => frames.push({ value: Number(slider.value), y: Number(document.querySelector('.cpu-chart .threshold-up line')?.getAttribute('y1')) })),
+      );
+    });
     await page.mouse.move(thumbX(box, before, min, max), y);
     await page.mouse.down();
     await page.mouse.move(thumbX(box, target, min, max), y, { steps: 12 });
@@ -150,6 +195,16 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     }, 5_000, `the snapshot's scaleUpThreshold to become ${dragged}`);
     expect(saved).not.toBe(before);
     expect(await thresholdY(page, 'up')).toBe(yAfter);
+    const frames = await page.evaluate(() => (window as unknown as { thresholdFrames: Array<{ value: number; y: number }> }).thresholdFrames);
+    expect(new Set(frames.map((frame) => frame.value)).size).toBeGreaterThan(3);
+    // In every frame the line sat at the slider's value of that moment: one y per value, higher values drawn higher.
+    const yOfValue = new Map<number, number>();
+    for (const frame of frames) {
+      expect(yOfValue.get(frame.value) ?? frame.y, `the line for ${frame.value}`).toBe(frame.y);
+      yOfValue.set(frame.value, frame.y);
+    }
+    const byValue = [...yOfValue].sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < byValue.length; i++) expect(byValue[i]![1]).toBeLessThan(byValue[i - 1]![1]);
   });
 
   it('adds two replicas with +, shows them ready, and they answer through the frontend', async () => {
@@ -239,6 +294,10 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     await panel.getByRole('button', { name: 'Stop' }).click();
     await waitFor(async () => !(await snapshot()).load.running, 5_000, 'the load to stop');
     await waitFor(async () => (await panel.getByRole('status').innerText()) === 'idle', 5_000, 'the load panel to read idle');
+  });
+
+  it('stays free of accessibility violations with more replicas, scale events and load in the page', async () => {
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('raised no uncaught error, console error or CSP violation in the page', () => {

@@ -165,9 +165,10 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       await expectRefused(method, route, { body, headers: { Host: `127.0.0.1.evil.example:${server.port}` } }, 403);
     });
 
-    it('accepts the token in the Authorization header or the query, from our own origin', async () => {
+    it('accepts the token in the Authorization header from our own origin, and not in the query of an API call', async () => {
       expect((await call('GET', '/api/snapshot', { headers: { Origin: `http://127.0.0.1:${server.port}` } })).status).toBe(200);
-      expect((await call('GET', `/api/snapshot?token=${TOKEN}`, { token: null, headers: { Host: `localhost:${server.port}` } })).status).toBe(200);
+      expect((await call('GET', '/api/snapshot', { headers: { Host: `localhost:${server.port}` } })).status).toBe(200);
+      expect((await call('GET', `/api/snapshot?token=${TOKEN}`, { token: null, headers: { Host: `localhost:${server.port}` } })).status).toBe(401);
     });
 
     it('refuses the WebSocket stream without the right token, or from a foreign Origin or Host', async () => {
@@ -201,6 +202,12 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       ['an unknown field beside a good one', 'force', { maxReplicas: 4, force: true }],
       ['an array instead of an object', 'input', [{ maxReplicas: 4 }]],
       ['a bare string', 'input', 'maxReplicas=4'],
+      ['a health path HAProxy cannot carry', 'healthPath', { healthPath: '/a#b' }],
+      ['a host name as the frontend address', 'frontendHost', { frontendHost: 'example.com' }],
+      ['a Docker endpoint the driver cannot use', 'dockerHost', { dockerHost: 'garbage' }],
+      // JSON.parse on the server makes "__proto__" an own key, as a hand-written request body would.
+      ['a __proto__ key', '__proto__', JSON.parse('{"__proto__": {"minReplicas": 5}}')],
+      ['a nested constructor key', 'maxReplicas.constructor', { maxReplicas: { constructor: 1 } }],
     ];
 
     it.each(refusals)('refuses %s (400, naming %s)', async (_what, field, patch) => {

@@ -78,22 +78,27 @@ export class FakeLoadBalancer implements LoadBalancer {
   }
 }
 
-/** HAProxy as the control plane sees it: started, restarted (counted) and stopped in memory. */
+/** HAProxy as the control plane sees it: started, reloaded (counted), checked and stopped in memory. */
 export class FakeHaproxy extends EventEmitter implements HaproxyProcess {
   running = false;
   adopted = false;
   readonly version = '2.6.12';
-  restarts = 0;
+  reloads = 0;
   stale = false;
+  /** What `haproxy -c` says about the next config checked, when it refuses it. */
+  refusal: string | null = null;
   constructor(private readonly lb: FakeLoadBalancer) {
     super();
   }
   async start() {
     this.running = true;
   }
-  async restart() {
-    this.restarts += 1;
-    this.lb.log.push('haproxy restart');
+  async reload() {
+    this.reloads += 1;
+    this.lb.log.push('haproxy reload');
+  }
+  async checkConfig(_text: string) {
+    if (this.refusal !== null) throw new Error(this.refusal);
   }
   async stop() {
     this.running = false;

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pidusage from 'pidusage';
+import { replicaEnvironment } from './replica-environment.js';
 import type { DriverStatus, ObservedReplica, ReplicaDriver, ReplicaSpec, ReplicaStats } from './replica-driver.js';
 import { assertAppName } from './engine-errors.js';
 import { pollUntil, systemClock } from '../clock.js';
@@ -191,7 +192,7 @@ export class ProcessDriver implements ReplicaDriver {
         // Its own process group: the replica keeps serving when the app (or its whole process tree) dies.
         detached: true,
         stdio: ['ignore', log, log],
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', API_HOST_NAME: name, ELECTRON_RUN_AS_NODE: '1' },
+        env: replicaEnvironment(process.env, { PORT: String(port), HOST: '127.0.0.1', API_HOST_NAME: name, ELECTRON_RUN_AS_NODE: '1' }),
       });
       await new Promise<void>((resolveSpawn, reject) => {
         child.once('spawn', resolveSpawn);

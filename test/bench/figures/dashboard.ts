@@ -1,5 +1,6 @@
-// Figure 6: main-thread time per live update of the dashboard in Chromium, with an hour of history in the charts.
-// The hour is fed through the renderer's own path: the history request is answered with 3600 generated samples.
+// Figure 6: main-thread cost of the dashboard's live updates in Chromium, in every time window, with an hour of
+// history in the charts, ten replicas and load running. The hour is fed through the renderer's own path: the
+// history request is answered with 3600 generated samples.
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import type { Sample } from '../../../electron/contract.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
@@ -12,8 +13,20 @@ import { buildProfilingBundle, profilePage, serveBundle } from '../renderer-prof
 import { row, seconds, type FigureResult, type FigureRow } from '../summary.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const GOAL_MS = 16;
+/** The measure renderer/live-frame.ts records around each live frame (dist/renderer holds only the browser bundle). */
+const LIVE_FRAME_MEASURE = 'scaledeck:live-frame';
+const UPDATE_P95_GOAL_MS = 16;
+const LONGEST_TASK_GOAL_MS = 50;
+const BUSY_PER_SECOND_GOAL_MS = 16;
 const HOUR_SAMPLES = 3600;
+const REPLICAS = 10;
+/** The dashboard redraws the 1 h window every 5 s (renderer/history-feed.ts), shorter ones every second. */
+const WINDOWS = [
+  { label: '1 min', redrawEveryS: 1 },
+  { label: '5 min', redrawEveryS: 1 },
+  { label: '15 min', redrawEveryS: 1 },
+  { label: '1 h', redrawEveryS: 5 },
+] as const;
 
 /** An hour of plausible 1 s samples ending just before now, so live samples append to it. */
 function hourOfHistory(now: number): Sample[] {
@@ -39,17 +52,49 @@ function hourOfHistory(now: number): Sample[] {
   });
 }
 
-async function trace(cdp: CDPSession, durationMs: number, page: Page): Promise<TraceEvent[]> {
+interface WindowRun {
+  analysis: UpdateAnalysis;
+  /** Every byte the page allocated during the run (sampled, collected objects included). */
+  allocatedBytes: number;
+  /** Main-thread task time per second of the run, from Chromium's own counter. */
+  busyMsPerSecond: number;
+}
+
+async function taskSeconds(cdp: CDPSession): Promise<number> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const task = metrics.find((metric) => metric.name === 'TaskDuration');
+  if (!task) throw new Error('Chromium reported no TaskDuration metric');
+  return task.value;
+}
+
+function allocatedIn(node: { selfSize: number; children: unknown[] }): number {
+  return node.selfSize + node.children.reduce<number>((sum, child) => sum + allocatedIn(child as typeof node), 0);
+}
+
+/** Traces the page, samples its allocations and reads its task time over the same `durationMs`. */
+async function measureWindow(cdp: CDPSession, page: Page, durationMs: number, origin: string): Promise<WindowRun> {
   const events: TraceEvent[] = [];
-  const onData = (data: { value: object[] }) => events.push(...(data.value as TraceEvent[]));
+  const onData = (data: { value: object[] }) => {
+    for (const event of data.value as TraceEvent[]) events.push(event);
+  };
   cdp.on('Tracing.dataCollected', onData);
   const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   await cdp.send('Tracing.start', { traceConfig: { includedCategories: TRACE_CATEGORIES }, transferMode: 'ReportEvents' });
+  const [taskBefore, startedAt] = [await taskSeconds(cdp), Date.now()];
   await page.waitForTimeout(durationMs);
+  const [taskAfter, endedAt] = [await taskSeconds(cdp), Date.now()];
   await cdp.send('Tracing.end');
+  const { profile } = await cdp.send('HeapProfiler.stopSampling');
+  await cdp.send('HeapProfiler.disable');
   await complete;
   cdp.off('Tracing.dataCollected', onData);
-  return events;
+  return {
+    analysis: analyzeLiveUpdates(events, origin, LIVE_FRAME_MEASURE),
+    allocatedBytes: allocatedIn(profile.head),
+    busyMsPerSecond: ((taskAfter - taskBefore) * 1000) / ((endedAt - startedAt) / 1000),
+  };
 }
 
 function describeActivities(analysis: UpdateAnalysis): string {
@@ -61,20 +106,29 @@ function describeActivities(analysis: UpdateAnalysis): string {
     .join(', ');
 }
 
-function updateRows(window: string, analysis: UpdateAnalysis, withGoal: boolean): FigureRow[] {
+function windowRows(window: string, run: WindowRun): FigureRow[] {
   const subject = `dashboard, ${window} window`;
-  const total = row({
-    figure: '6 dashboard',
-    subject,
-    measure: 'main-thread time per live update',
-    unit: 'ms',
-    values: analysis.updates.map((u) => u.totalMs),
-  });
-  total.note = `p95 ${total.spread ? total.spread.p95.toFixed(1) : 'n/a'} ms; ${describeActivities(analysis)}`;
-  if (withGoal && total.spread) total.goal = { text: `p95 < ${GOAL_MS} ms`, met: total.spread.p95 < GOAL_MS };
-  const cpu = row({ figure: '6 dashboard', subject, measure: 'main-thread CPU time per live update', unit: 'ms', values: analysis.updates.map((u) => u.cpuMs) });
-  const longest = row({ figure: '6 dashboard', subject, measure: 'longest task per live update', unit: 'ms', values: analysis.updates.map((u) => u.longestTaskMs) });
-  return [total, cpu, longest];
+  const updates = run.analysis.updates;
+  const base = { figure: '6 dashboard', subject };
+  const cpu = row({ ...base, measure: 'main-thread CPU time per live update', unit: 'ms', values: updates.map((u) => u.cpuMs) });
+  const p95 = cpu.spread?.p95 ?? Number.POSITIVE_INFINITY;
+  cpu.note = `p95 ${p95.toFixed(1)} ms; ${describeActivities(run.analysis)}`;
+  cpu.goal = { text: `p95 <= ${UPDATE_P95_GOAL_MS} ms`, met: p95 <= UPDATE_P95_GOAL_MS };
+  const wall = row({ ...base, measure: 'main-thread time per live update (wall)', unit: 'ms', values: updates.map((u) => u.totalMs) });
+  wall.note = `p95 ${wall.spread ? wall.spread.p95.toFixed(1) : 'n/a'} ms; counts waiting for a core on a busy machine`;
+  const drawing = row({ ...base, measure: 'drawing per live update (performance.measure)', unit: 'ms', values: updates.map((u) => u.drawMs) });
+  drawing.note = `p95 ${drawing.spread ? drawing.spread.p95.toFixed(2) : 'n/a'} ms`;
+  const longest = row({ ...base, measure: 'longest task per live update', unit: 'ms', values: updates.map((u) => u.longestTaskMs) });
+  const longestMs = longest.spread?.max ?? Number.POSITIVE_INFINITY;
+  longest.goal = { text: `no task > ${LONGEST_TASK_GOAL_MS} ms`, met: longestMs <= LONGEST_TASK_GOAL_MS };
+  longest.note = 'wall time: on a shared machine it also counts waiting for a core';
+  const longestCpu = row({ ...base, measure: 'CPU time of the longest task per live update', unit: 'ms', values: updates.map((u) => u.longestTaskCpuMs) });
+  const allocated = row({ ...base, measure: 'bytes allocated per live update', unit: 'KB', values: [run.allocatedBytes / 1024 / Math.max(1, updates.length)] });
+  allocated.note = 'all the page allocated during the run (sampled every 16 KB) over the updates counted: an upper bound';
+  const busy = row({ ...base, measure: 'main-thread busy per second of live running', unit: 'ms', values: [run.busyMsPerSecond] });
+  busy.note = 'Chromium TaskDuration over the whole run: updates, stream messages, the replica table clock';
+  busy.goal = { text: `<= ${BUSY_PER_SECOND_GOAL_MS} ms/s`, met: run.busyMsPerSecond <= BUSY_PER_SECOND_GOAL_MS };
+  return [cpu, wall, drawing, longest, longestCpu, allocated, busy];
 }
 
 /** Opens the dashboard with an hour of history answered to its history request. */
@@ -84,7 +138,7 @@ async function openDashboard(browser: Browser, shell: HeadlessShell, prepare?: (
   const history = hourOfHistory(Date.now());
   await page.route('**/api/history', (route) => route.fulfill({ json: history }));
   await page.goto(`${shell.origin}/?token=${shell.token}`);
-  await page.locator('.cpu-chart svg path.recharts-curve').first().waitFor({ timeout: 30_000 });
+  await page.locator('.cpu-chart path.live-line.series-host[d^="M"]').waitFor({ state: 'attached', timeout: 30_000 });
   return page;
 }
 
@@ -96,27 +150,39 @@ async function showWindow(page: Page, window: string): Promise<void> {
 
 export async function dashboardFigure(context: BenchContext): Promise<FigureResult> {
   const startedAt = Date.now();
-  const traceMs = runsFor(context, 20, 8) * 1000;
+  const updatesPerWindow = runsFor(context, 60, 20);
   const result: FigureResult = { id: 'dashboard', title: 'Dashboard cost', rows: [], findings: [], durationS: 0 };
   // The process driver: the figure is about the renderer, and a replica's kind does not change what it draws.
-  const shell = await HeadlessShell.start({ app: context.app('dash'), settings: { driver: 'process', mode: 'manual', sampleIntervalMs: 1000 }, desired: 1 });
+  const shell = await HeadlessShell.start({
+    app: context.app('dash'),
+    settings: { driver: 'process', mode: 'manual', sampleIntervalMs: 1000, maxReplicas: REPLICAS },
+    desired: REPLICAS,
+  });
   let browser: Browser | undefined;
   try {
-    await shell.waitForReplicas(1, 30_000);
+    await shell.waitForReplicas(REPLICAS, 60_000);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const page = await openDashboard(browser, shell);
     const cdp = await page.context().newCDPSession(page);
-    for (const window of ['5 min', '1 h']) {
-      await showWindow(page, window);
-      context.log(`dashboard: tracing ${traceMs / 1000} s of live updates, ${window} window, ${HOUR_SAMPLES} samples of history`);
-      const analysis = analyzeLiveUpdates(await trace(cdp, traceMs, page), shell.origin);
-      // The dashboard redraws the 1 h window every 5 s (renderer/history-feed.ts), shorter ones every second.
-      const redrawEveryS = window === '1 h' ? 5 : 1;
-      if (analysis.updates.length < traceMs / 1000 / redrawEveryS / 2) {
-        throw new Error(`Only ${analysis.updates.length} live updates in ${traceMs / 1000} s of trace: is the dashboard receiving samples?`);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    for (const { label, redrawEveryS } of WINDOWS) {
+      await showWindow(page, label);
+      // One more update than needed: the last one can be cut by the end of the trace.
+      const durationMs = (updatesPerWindow + 1) * redrawEveryS * 1000 + 1500;
+      // Load through HAProxy from the app's own load panel, so the page shows live requests as a person's would.
+      await shell.request('POST', '/api/load', { rate: 40, durationS: Math.ceil(durationMs / 1000) + 10, path: '/' });
+      context.log(`dashboard: ${label} window, ${durationMs / 1000} s of live updates, ${REPLICAS} replicas, load at 40 req/s, ${HOUR_SAMPLES} samples of history`);
+      const run = await measureWindow(cdp, page, durationMs, shell.origin);
+      await shell.request('DELETE', '/api/load');
+      if (run.analysis.updates.length < updatesPerWindow) {
+        throw new Error(`Only ${run.analysis.updates.length} live updates measured in the ${label} window (wanted ${updatesPerWindow}): is the dashboard receiving samples?`);
       }
-      result.rows.push(...updateRows(window, analysis, window === '1 h'));
+      result.rows.push(...windowRows(label, run));
     }
+    result.findings.push(
+      'The trace sees the page main thread only: rasterisation and compositing on other threads, the GPU process, and a HiDPI screen ' +
+        '(four times the pixels to raster) are not measured; headless Chromium here has no GPU.',
+    );
     await page.close();
     if (context.profile) {
       context.log('dashboard: profiling the live updates in an unminified build (1 h window)');
@@ -124,8 +190,9 @@ export async function dashboardFigure(context: BenchContext): Promise<FigureResu
       try {
         const profiled = await openDashboard(browser, shell, (target) => serveBundle(target, bundle));
         await showWindow(profiled, '1 h');
-        const profile = await profilePage(await profiled.context().newCDPSession(profiled), profiled, traceMs);
-        result.findings.push(`JavaScript profile of the dashboard over ${traceMs / 1000} s of live updates, 1 h window: ${describeProfile(summarizeCpuProfile(profile, bundle.locate))}`);
+        const durationMs = 30_000;
+        const profile = await profilePage(await profiled.context().newCDPSession(profiled), profiled, durationMs);
+        result.findings.push(`JavaScript profile of the dashboard over ${durationMs / 1000} s of live updates, 1 h window: ${describeProfile(summarizeCpuProfile(profile, bundle.locate))}`);
       } finally {
         bundle.remove();
       }

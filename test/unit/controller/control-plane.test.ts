@@ -124,9 +124,29 @@ describe('control plane on fakes', () => {
     const { plane, clock, ready, haproxy } = await startPlane();
     await clock.until(() => ready() === 1, 'the first replica');
     await plane.updateSettings({ scaleUpThreshold: 80 });
-    expect(haproxy.restarts).toBe(0);
+    expect(haproxy.reloads).toBe(0);
     expect(await plane.updateSettings({ healthPath: '/' })).toMatchObject({ result: { healthPath: '/' } });
-    expect(haproxy.restarts).toBe(1);
+    expect(haproxy.reloads).toBe(1);
+  });
+
+  it('refuses a setting haproxy rejects, naming the field, and neither saves it nor reloads', async () => {
+    const { plane, haproxy, persisted } = await startPlane();
+    haproxy.refusal = 'HAProxy refuses this configuration: cannot parse the health check';
+    expect(await plane.updateSettings({ healthPath: '/ready', scaleUpThreshold: 90 })).toEqual({
+      error: 'healthPath: HAProxy refuses this configuration: cannot parse the health check', field: 'healthPath',
+    });
+    expect(plane.settings.healthPath).toBe('/healthz');
+    expect(persisted().settings?.healthPath).toBeUndefined();
+    expect(haproxy.reloads).toBe(0);
+  });
+
+  it('refuses a load run whose path leaves the frontend, naming path', async () => {
+    const { plane, clock, ready } = await startPlane();
+    await clock.until(() => ready() === 1, 'the first replica');
+    expect(await plane.startLoad({ rate: 10, durationS: 1, path: '//other.host/' })).toEqual({
+      error: expect.stringMatching(/^path: "\/\/other\.host\/" leads to http:\/\/other\.host/), field: 'path',
+    });
+    expect(plane.snapshot().load.running).toBe(false);
   });
 
   it('refuses a port another program holds, naming the field, and saves nothing', async () => {

@@ -1,7 +1,7 @@
-// The chart history: ring buffer bounds and order, display downsampling, publishing at a fixed rate.
+// The chart history: ring buffer bounds and order, reading a window in place, publishing at a fixed rate.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { downsample, HistoryBuffer } from '../../../renderer/history-buffer.js';
-import { HistoryFeed, MAX_CHART_POINTS } from '../../../renderer/history-feed.js';
+import { HistoryBuffer } from '../../../renderer/history-buffer.js';
+import { HistoryFeed } from '../../../renderer/history-feed.js';
 import { makeSample, T0 } from './fake-bridge.js';
 
 const seconds = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => makeSample(T0 + (from + i) * 1000, { hostCpu: from + i }));
@@ -33,12 +33,15 @@ describe('history buffer', () => {
     expect(buffer.size).toBe(2);
   });
 
-  it('returns the samples since a time, oldest first, with the sequence number of the first', () => {
+  it('finds the first sample of a window by time, reading in place across the wrap of the ring', () => {
     const buffer = new HistoryBuffer(5);
     for (const sample of seconds(0, 8)) buffer.push(sample);
-    const run = buffer.since(T0 + 5000);
-    expect(run.samples.map((sample) => sample.hostCpu)).toEqual([5, 6, 7]);
-    expect(run.firstSeq).toBe(5);
+    const first = buffer.firstIndexAtOrAfter(T0 + 5000);
+    expect(first).toBe(2);
+    expect(buffer.at(first).hostCpu).toBe(5);
+    expect(buffer.firstIndexAtOrAfter(T0 + 4500)).toBe(2);
+    expect(buffer.firstIndexAtOrAfter(T0)).toBe(0);
+    expect(buffer.firstIndexAtOrAfter(T0 + 60_000)).toBe(buffer.size);
   });
 
   it('replaces its contents with a history, keeping only the newest capacity', () => {
@@ -53,29 +56,6 @@ describe('history buffer', () => {
   });
 });
 
-describe('downsampling for display', () => {
-  const points = Array.from({ length: 3600 }, (_, i) => i);
-
-  it('leaves short series alone', () => {
-    expect(downsample([1, 2, 3], 600)).toEqual([1, 2, 3]);
-  });
-
-  it('thins a long series to at most the limit and keeps the latest point exact', () => {
-    const thinned = downsample(points, 600);
-    expect(thinned.length).toBeLessThanOrEqual(600);
-    expect(thinned.length).toBeGreaterThan(500);
-    expect(thinned.at(-1)).toBe(3599);
-    expect([...thinned].sort((a, b) => a - b)).toEqual(thinned);
-  });
-
-  it('keeps the same points picked when the series moves on, so the line does not shimmer', () => {
-    const before = downsample(points, 600, 0);
-    const after = downsample(points.map((point) => point + 7), 600, 7);
-    const common = before.slice(0, -1).filter((point) => point >= 7);
-    expect(after.slice(0, common.length)).toEqual(common);
-  });
-});
-
 describe('history feed', () => {
   it('publishes new samples at its own rate, not on every sample', () => {
     const feed = new HistoryFeed(() => T0);
@@ -84,21 +64,22 @@ describe('history feed', () => {
     feed.add(makeSample(T0 + 3000));
     expect(feed.view.get()).toBe(published);
     feed.publish();
-    expect(feed.view.get().samples).toHaveLength(4);
+    expect(feed.view.get()).not.toBe(published);
+    expect(feed.view.get().latest?.at).toBe(T0 + 3000);
   });
 
-  it('shows the chosen time window ending at the latest sample, thinned for drawing', () => {
+  it('shows the chosen time window ending at the latest sample', () => {
     const feed = new HistoryFeed(() => T0);
     feed.load(seconds(0, 3600));
     feed.setWindow(60);
     let view = feed.view.get();
     expect(view.end).toBe(T0 + 3599_000);
     expect(view.start).toBe(view.end - 60_000);
-    expect(view.samples).toHaveLength(61);
+    expect(feed.buffer.size - feed.buffer.firstIndexAtOrAfter(view.start)).toBe(61);
     feed.setWindow(3600);
     view = feed.view.get();
-    expect(view.samples.length).toBeLessThanOrEqual(MAX_CHART_POINTS);
-    expect(view.samples.at(-1)?.at).toBe(T0 + 3599_000);
+    expect(view.start).toBe(view.end - 3_600_000);
+    expect(view.latest?.at).toBe(T0 + 3599_000);
   });
 
   it('keeps samples streamed while the history was being read', () => {
