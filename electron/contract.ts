@@ -53,6 +53,11 @@ export interface Sample {
   queue: number | null;
   http5xx: number | null;
   responseTimeMs: number | null;
+  /** 50th and 95th percentile of HAProxy's per-request active time (%Ta) over the interval, ms; null when no request ended. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  /** Mean memory in use of ready replicas, % of memoryLimitMb. */
+  replicaMemory: number | null;
   desired: number;
   ready: number;
   total: number;

@@ -1,6 +1,7 @@
 // Renders the haproxy.cfg that ScaleDeck runs: one frontend, one backend filled at run time, a stats page.
 import { join } from 'node:path';
 import { frontendHostProblem, healthPathProblem } from './config-values.js';
+import { requestLogLines } from './request-log.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -11,6 +12,8 @@ export interface HaproxyConfigOptions {
   statsPort: number;
   healthPath: string;
   backendName?: string;
+  /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1); no request log when absent. */
+  requestLogPort?: number;
   /** Servers the backend starts with: those the running HAProxy had, carried across a reload. */
   servers?: ConfiguredServer[];
   /**
@@ -123,6 +126,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
       `bind ${options.frontendHost}:${options.frontendPort}`,
       `default_backend ${backend}`,
+      ...(options.requestLogPort === undefined ? [] : requestLogLines(options.requestLogPort)),
     ]],
     // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
     [`backend ${backend}`, [

@@ -22,6 +22,8 @@ import { API_IMAGE_TAG, imageExists } from './image/image-builder.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { LoadGenerator } from './load-generator.js';
 import { HostCpu } from './metrics/host-cpu.js';
+import type { LatencyPercentiles } from './metrics/latency-window.js';
+import { RequestLogListener } from './metrics/request-log-listener.js';
 import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
@@ -57,6 +59,8 @@ export interface ControlPlaneOverrides {
   probes?: SetupProbes;
   probeHealth?: (url: string) => Promise<string | null>;
   portBlocker?: (port: number, host: string) => Promise<string | null>;
+  /** HAProxy's per-request timings; a fake HAProxy sends none, so tests pass their own. */
+  requestLog?: { port: number; take(): LatencyPercentiles; close(): Promise<void> };
 }
 
 /** A URL a browser or load tool on this machine can use for a bind address (0.0.0.0 means "all", so loopback). */
@@ -125,7 +129,9 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
   const healthPathMap = healthPathMapPath(dataDir);
   writeFileSync(healthPathMap, '', { flag: 'a' });
-  const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers);
+  const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir);
+  if (requestLog instanceof RequestLogListener) await requestLog.start();
+  const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers, requestLog.port);
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
   const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
@@ -173,6 +179,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     replicas,
     // The figure the dashboard charts is the policy's own reading of replica CPU (ready, warmed-up replicas).
     replicaCpu: (stats) => metricValue(observationOf(replicas(), stats), { ...settings(), metric: 'replica-cpu' }, clock.now()).value,
+    replicaMemory: (stats) => metricValue(observationOf(replicas(), stats), { ...settings(), metric: 'replica-memory' }, clock.now()).value,
+    latency: () => requestLog.take(),
     desired: () => target.desired,
   }, 3600, clock);
   const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line));
@@ -201,7 +209,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, rollout, history, releaseDataFolder,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, rollout, history, releaseDataFolder, requestLog,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });
@@ -209,6 +217,12 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     events.event('error', `The settings file could not be read; it is kept as ${store.setAside}. ScaleDeck started on the default settings and keeps the ${target.desired} replica(s) that run`);
   }
   if (chosen.fellBack) events.event('docker', 'No Docker engine answers: replicas run as local processes until it does (restart ScaleDeck then)');
-  await plane.start();
+  try {
+    await plane.start();
+  } catch (error) {
+    // A start that fails leaves no port bound behind: the next attempt in this process must be able to take it.
+    await requestLog.close();
+    throw error;
+  }
   return plane;
 }

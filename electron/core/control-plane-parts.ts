@@ -81,4 +81,6 @@ export interface ControlPlaneParts {
   sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */
   releaseDataFolder: () => Promise<void>;
+  /** The listener for HAProxy's per-request timings, closed on shutdown. */
+  requestLog: { close(): Promise<void> };
 }

@@ -9,6 +9,7 @@ import type { Settings } from '../settings-schema.js';
 import { pollUntil } from './clock.js';
 import type { ControlPlane, ControlPlaneParts } from './control-plane-parts.js';
 import { HistoryCommands } from './history/history-commands.js';
+import { describeSettingsChange } from './settings-change.js';
 import type { ReplicaTarget } from './replica-target.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
 import { haproxyRefusal } from './haproxy-settings.js';
@@ -203,7 +204,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     this.parts.store.update(patch);
     const changed = changedFields(before, next);
     if (changed.length === 0) return ok(next);
-    this.parts.events.event('settings', `Settings changed: ${changed.map((key) => `${key} ${String(before[key])} -> ${String(next[key])}`).join(', ')}`);
+    this.parts.events.event('settings', describeSettingsChange(before, next, changed));
     for (const reaction of reactionsTo(changed)) await this.react(reaction, before, next);
     this.parts.events.publishSnapshot();
     return ok(next);
@@ -339,6 +340,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     }
     this.parts.autoscaler.endHold(clock.now());
     await this.parts.history.close();
+    await this.parts.requestLog.close();
     events.close();
     await driver.close();
     await this.parts.releaseDataFolder();

@@ -5,8 +5,8 @@ import type { HaproxyProcess } from './control-plane-parts.js';
 import { BACKEND_NAME } from './haproxy-backend.js';
 import { HAPROXY_FIELDS } from './settings-reactions.js';
 
-export function haproxyConfigFor(dataDir: string, settings: Settings, servers: ConfiguredServer[] = []): string {
-  return renderHaproxyConfig({ dataDir, ...settings, backendName: BACKEND_NAME, servers, healthPathMap: healthPathMapPath(dataDir) });
+export function haproxyConfigFor(dataDir: string, settings: Settings, servers: ConfiguredServer[] = [], requestLogPort?: number): string {
+  return renderHaproxyConfig({ dataDir, ...settings, backendName: BACKEND_NAME, servers, healthPathMap: healthPathMapPath(dataDir), requestLogPort });
 }
 
 /**

@@ -17,8 +17,9 @@ export const SETTINGS_REACTIONS: readonly { fields: readonly (keyof Settings)[];
   { fields: ['image', 'frontendPort', 'driver'], reaction: 'recheck' },
 ];
 
+/** Fields whose value differs; `rules` by content, since every patch builds a new list. */
 export function changedFields(before: Settings, next: Settings): (keyof Settings)[] {
-  return (Object.keys(next) as (keyof Settings)[]).filter((key) => next[key] !== before[key]);
+  return (Object.keys(next) as (keyof Settings)[]).filter((key) => JSON.stringify(next[key]) !== JSON.stringify(before[key]));
 }
 
 /** The reactions a change calls for, each once, in the table's order. */
