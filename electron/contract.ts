@@ -20,8 +20,25 @@ export interface ReplicaView {
   cpuPercent: number | null;
   memBytes: number | null;
   startedAt: number;
+  /** What it is: its image tag and generation id (a hash of image, port, health path and limits), e.g. "latest 3fa2c1b0". */
+  generation: string;
   /** Why a replica is `failed`, or a note such as "stats unavailable". */
   note?: string;
+}
+
+/** Replacing replicas of one generation by another; `paused` when a new version did not get ready. */
+export interface RolloutView {
+  state: 'idle' | 'running' | 'paused';
+  /** The generation being replaced, as the replica table shows it; null when not known (e.g. after a restart). */
+  from: string | null;
+  to: string | null;
+  /** Old replicas replaced so far, of `total`. */
+  replaced: number;
+  total: number;
+  /** Why it paused, in words a person can act on. */
+  reason: string | null;
+  /** A rollback can restore the settings of the previous generation. */
+  canRollBack: boolean;
 }
 
 /** One metrics sample; null where a figure could not be read this tick. */
@@ -39,12 +56,17 @@ export interface Sample {
   held?: number | null;
   http5xx: number | null;
   responseTimeMs: number | null;
+  /** 50th and 95th percentile of HAProxy's per-request active time (%Ta) over the interval, ms; null when no request ended. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  /** Mean memory in use of ready replicas, % of memoryLimitMb. */
+  replicaMemory: number | null;
   desired: number;
   ready: number;
   total: number;
 }
 
-export type EventKind = 'scale' | 'hold' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
+export type EventKind = 'scale' | 'hold' | 'rollout' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
 
 export interface ControlEvent {
   at: number;
@@ -83,6 +105,7 @@ export interface Snapshot {
   checks: SetupCheck[];
   load: LoadStatus;
   imageBuild: { running: boolean; log: string[]; error: string | null };
+  rollout: RolloutView;
   /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
   policy: { waitingFor: string | null };
 }
@@ -159,6 +182,8 @@ export const commandInputs = {
   stopLoad: null,
   buildImage: null,
   recheck: null,
+  rollback: null,
+  retryRollout: null,
 } as const;
 
 export type CommandName = keyof typeof commandInputs;
@@ -177,6 +202,10 @@ export interface ScaleDeckApi {
   stopLoad(): Promise<Result<LoadStatus>>;
   buildImage(): Promise<Result<{ started: boolean }>>;
   recheck(): Promise<Result<SetupCheck[]>>;
+  /** Restores the settings of what a replica was before the last rollout; the old generation then rolls back in. */
+  rollback(): Promise<Result<RolloutView>>;
+  /** Resumes a paused rollout (the new version gets a fresh deadline). */
+  retryRollout(): Promise<Result<RolloutView>>;
   /** Live updates; returns the function that unsubscribes. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
@@ -214,6 +243,8 @@ export const httpRoutes: Record<CommandName, HttpRoute> = {
   stopLoad: { method: 'DELETE', path: '/api/load' },
   buildImage: { method: 'POST', path: '/api/image/build' },
   recheck: { method: 'POST', path: '/api/checks' },
+  rollback: { method: 'POST', path: '/api/rollout/rollback' },
+  retryRollout: { method: 'POST', path: '/api/rollout/retry' },
 };
 export const STREAM_PATH = '/api/stream';
 

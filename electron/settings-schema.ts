@@ -9,9 +9,27 @@ import { reservedKeyPath } from './contract.js';
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
 export const POLICIES = ['threshold', 'target'] as const;
-export const METRICS = ['replica-cpu', 'host-cpu', 'rps-per-replica'] as const;
+export const METRICS = ['replica-cpu', 'host-cpu', 'rps-per-replica', 'replica-memory', 'latency-p95'] as const;
+/** Metrics measured in %, whose thresholds and targets cannot pass 100. */
+export const PERCENT_METRICS: ReadonlySet<string> = new Set(['replica-cpu', 'host-cpu', 'replica-memory']);
+export const MAX_RULES = 4;
 
 const port = z.number().int().min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
+const threshold = z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less');
+const targetValue = z.number().gt(0, 'must be more than 0').max(10000, 'must be 10000 or less');
+const tolerance = z.number().min(0, 'must be 0 or more').max(1, 'must be 1 (100 %) or less');
+
+/** One scaling rule: what to measure, the threshold policy's two thresholds, and the target policy's value. */
+export const RuleShape = z.strictObject({
+  metric: z.enum(METRICS),
+  scaleUpThreshold: threshold,
+  scaleDownThreshold: threshold,
+  targetValue,
+});
+export type ScalingRule = z.infer<typeof RuleShape>;
+/** The flat settings that are shorthand for the first rule; `rules` is what is stored, these are derived from it. */
+export const RULE_FIELDS = ['metric', 'scaleUpThreshold', 'scaleDownThreshold', 'targetValue'] as const;
+
 const seconds = (max: number) => z.number().min(0, 'must be 0 or more').max(max, `must be ${max} or less`);
 
 /** A string field checked by a rule that says what is wrong, or undefined when nothing is. */
@@ -44,9 +62,12 @@ export const SettingsShape = z.strictObject({
   mode: z.enum(MODES),
   policy: z.enum(POLICIES),
   metric: z.enum(METRICS),
-  scaleUpThreshold: z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less'),
-  scaleDownThreshold: z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less'),
-  targetValue: z.number().gt(0, 'must be more than 0').max(10000, 'must be 10000 or less'),
+  scaleUpThreshold: threshold,
+  scaleDownThreshold: threshold,
+  targetValue,
+  rules: z.array(RuleShape).min(1, 'must hold at least one rule').max(MAX_RULES, `must hold ${MAX_RULES} rules or fewer`),
+  targetToleranceUp: tolerance,
+  targetToleranceDown: tolerance,
   step: z.number().int().min(1, 'must be 1 or more').max(20, 'must be 20 or less'),
   breachSamples: z.number().int().min(1, 'must be 1 or more').max(600, 'must be 600 or less'),
   sampleIntervalMs: z.number().int().min(200, 'must be at least 200 ms').max(60000, 'must be 60000 ms or less'),
@@ -58,6 +79,8 @@ export const SettingsShape = z.strictObject({
   holdTimeoutS: z.number().min(1, 'must be at least 1 s').max(300, 'must be 300 s or less'),
   standbyReplicas: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be 10 or less'),
   slowStartS: seconds(600),
+  rolloutSurge: z.number().int().min(1, 'must be 1 or more').max(10, 'must be 10 or less'),
+  rolloutDeadlineS: z.number().int().min(5, 'must be at least 5 s').max(3600, 'must be 3600 s or less'),
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: checkedBy(dockerHostProblem),
@@ -86,6 +109,9 @@ export const defaultSettings: Settings = {
   scaleUpThreshold: 70,
   scaleDownThreshold: 30,
   targetValue: 50,
+  rules: [{ metric: 'replica-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, targetValue: 50 }],
+  targetToleranceUp: 0.1,
+  targetToleranceDown: 0.1,
   step: 1,
   breachSamples: 3,
   sampleIntervalMs: 1000,
@@ -97,6 +123,8 @@ export const defaultSettings: Settings = {
   holdTimeoutS: 30,
   standbyReplicas: 0,
   slowStartS: 0,
+  rolloutSurge: 1,
+  rolloutDeadlineS: 60,
   keepRunningOnQuit: false,
   swarmService: 'scaledeck-api',
   dockerHost: '',
@@ -111,8 +139,24 @@ export class SettingsError extends Error {
   }
 }
 
+/**
+ * A rule's own cross-field rules. `field` names where the person wrote it: the flat shorthand for the first rule
+ * when that is what they sent, else `rules.<i>.<field>`.
+ */
+function checkRule(rule: ScalingRule, policy: Settings['policy'], field: (name: string) => string): void {
+  if (rule.scaleDownThreshold >= rule.scaleUpThreshold) {
+    throw new SettingsError(field('scaleDownThreshold'), `must be below scaleUpThreshold (${rule.scaleUpThreshold})`);
+  }
+  if (PERCENT_METRICS.has(rule.metric) && rule.scaleUpThreshold > 100) {
+    throw new SettingsError(field('scaleUpThreshold'), `is a percentage for ${rule.metric} and must be 100 or less`);
+  }
+  if (PERCENT_METRICS.has(rule.metric) && policy === 'target' && rule.targetValue > 100) {
+    throw new SettingsError(field('targetValue'), `is a percentage for ${rule.metric} and must be 100 or less`);
+  }
+}
+
 /** Cross-field rules that no single field's schema can express. */
-function checkInvariants(s: Settings): void {
+function checkInvariants(s: Settings, flatFirstRule: boolean): void {
   if (s.minReplicas > s.maxReplicas) {
     throw new SettingsError('minReplicas', `must not exceed maxReplicas (${s.maxReplicas})`);
   }
@@ -123,15 +167,7 @@ function checkInvariants(s: Settings): void {
   if (s.maxReplicas + s.standbyReplicas > 100) {
     throw new SettingsError('standbyReplicas', `with maxReplicas (${s.maxReplicas}) must stay within 100 replicas`);
   }
-  if (s.scaleDownThreshold >= s.scaleUpThreshold) {
-    throw new SettingsError('scaleDownThreshold', `must be below scaleUpThreshold (${s.scaleUpThreshold})`);
-  }
-  if (s.metric !== 'rps-per-replica' && s.scaleUpThreshold > 100) {
-    throw new SettingsError('scaleUpThreshold', 'is a CPU percentage here and must be 100 or less');
-  }
-  if (s.metric !== 'rps-per-replica' && s.policy === 'target' && s.targetValue > 100) {
-    throw new SettingsError('targetValue', 'is a CPU percentage here and must be 100 or less');
-  }
+  s.rules.forEach((rule, i) => checkRule(rule, s.policy, (name) => (i === 0 && flatFirstRule ? name : `rules.${i}.${name}`)));
   if (s.statsPort === s.frontendPort) {
     throw new SettingsError('statsPort', `must differ from frontendPort (${s.frontendPort})`);
   }
@@ -144,26 +180,55 @@ function firstIssue(error: z.ZodError): SettingsError {
   return new SettingsError(field, issue?.message ?? 'is invalid');
 }
 
-/** Validates a whole settings object; throws SettingsError naming the first bad field. */
-export function parseSettings(input: unknown): Settings {
+const firstRuleOf = (s: Pick<Settings, (typeof RULE_FIELDS)[number]>): ScalingRule =>
+  ({ metric: s.metric, scaleUpThreshold: s.scaleUpThreshold, scaleDownThreshold: s.scaleDownThreshold, targetValue: s.targetValue });
+
+/**
+ * Validates a whole settings object; throws SettingsError naming the first bad field. `rules` is what is stored; the
+ * flat fields are its first rule, and where they differ from it they are shorthand that changes it.
+ */
+export function parseSettings(input: unknown, flatFirstRule = false): Settings {
   const result = SettingsShape.safeParse(input);
   if (!result.success) throw firstIssue(result.error);
-  checkInvariants(result.data);
-  return result.data;
+  const [first, ...others] = result.data.rules as [ScalingRule, ...ScalingRule[]];
+  const shorthand = RULE_FIELDS.some((name) => result.data[name] !== first[name]);
+  const rules = shorthand ? [{ ...first, ...firstRuleOf(result.data) }, ...others] : result.data.rules;
+  const settings = { ...result.data, rules };
+  checkInvariants(settings, flatFirstRule || shorthand);
+  return settings;
 }
 
-/** Applies a partial change to `current`; throws SettingsError and leaves `current` untouched on any bad field. */
+/**
+ * Applies a partial change to `current`; throws SettingsError and leaves `current` untouched on any bad field.
+ * Flat `metric`/thresholds/`targetValue` in the patch change the first rule (of the patch's `rules` if it has some).
+ */
 export function applySettingsPatch(current: Settings, patch: unknown): Settings {
   const reserved = reservedKeyPath(patch);
   if (reserved !== undefined) throw new SettingsError(reserved, 'is not allowed as a key');
   const partial = SettingsShape.partial().safeParse(patch);
   if (!partial.success) throw firstIssue(partial.error);
-  return parseSettings({ ...current, ...partial.data });
+  const flat = Object.fromEntries(RULE_FIELDS.filter((name) => partial.data[name] !== undefined).map((name) => [name, partial.data[name]]));
+  const [first, ...others] = partial.data.rules ?? current.rules;
+  const rules = [{ ...(first as ScalingRule), ...flat }, ...others];
+  return parseSettings({ ...current, ...partial.data, rules, ...firstRuleOf(rules[0] as ScalingRule) }, partial.data.rules === undefined);
+}
+
+/** Settings as written to disk: the flat shorthand is derived from `rules`, so only `rules` is kept. */
+export function storedForm(settings: Settings): Partial<Settings> {
+  return Object.fromEntries(Object.entries(settings).filter(([key]) => !(RULE_FIELDS as readonly string[]).includes(key)));
 }
 
 /** Loads stored settings over the defaults; stored values that no longer validate fall back field by field. */
 export function settingsFromStored(stored: Record<string, unknown>): Settings {
   const known = Object.fromEntries(Object.entries(stored).filter(([key]) => key in defaultSettings));
+  if (Array.isArray(known.rules)) {
+    // `rules` is the truth; flat fields in a newer file would only be stale copies of its first rule.
+    for (const name of RULE_FIELDS) delete known[name];
+    Object.assign(known, pick(isRecord(known.rules[0]) ? known.rules[0] : {}, RULE_FIELDS));
+  } else if (RULE_FIELDS.some((name) => known[name] !== undefined)) {
+    // A file from before `rules`: its flat fields become the first rule.
+    known.rules = [{ ...firstRuleOf(defaultSettings), ...pick(known, RULE_FIELDS) }];
+  }
   try {
     return parseSettings({ ...defaultSettings, ...known });
   } catch {
@@ -178,4 +243,12 @@ export function settingsFromStored(stored: Record<string, unknown>): Settings {
     }
   }
   return settings;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function pick(source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
 }

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { holdFrontendLines, holdGlobalLines } from './request-hold.js';
 import { frontendHostProblem, healthPathProblem } from './config-values.js';
+import { requestLogLines } from './request-log.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -12,8 +13,15 @@ export interface HaproxyConfigOptions {
   statsPort: number;
   healthPath: string;
   backendName?: string;
+  /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1); no request log when absent. */
+  requestLogPort?: number;
   /** Servers the backend starts with: those the running HAProxy had, carried across a reload. */
   servers?: ConfiguredServer[];
+  /**
+   * Check each server on its own path, looked up by server name in this map file (which must exist; entries are
+   * set at run time with `add map`), so replicas of two generations are checked on their own paths side by side.
+   */
+  healthPathMap?: string;
   /** 'seed' reproduces the original script's settings (no retries, no redispatch) so a benchmark can compare. */
   style?: HaproxyConfigStyle;
   /** Hold requests up to this many seconds while no server is up (request-hold.ts); absent: answer 503 at once. */
@@ -74,6 +82,15 @@ function serverLine(server: ConfiguredServer): string {
   return `server ${server.name} ${server.address}:${server.port} ${serverParameters()}`;
 }
 
+export function healthPathMapPath(dataDir: string): string {
+  return join(dataDir, 'health-paths.map');
+}
+
+/** The path a server without a map entry is checked on; the converter's argument syntax allows no quoting. */
+function mapDefault(healthPath: string): string {
+  return /^\/[A-Za-z0-9._~/-]*$/.test(healthPath) ? healthPath : '/';
+}
+
 export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
   const backend = options.backendName ?? DEFAULT_BACKEND;
   const style = options.style ?? 'scaledeck';
@@ -121,11 +138,13 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       `bind ${options.frontendHost}:${options.frontendPort}`,
       ...holdLines(options, backend).frontend,
       `default_backend ${backend}`,
+      ...(options.requestLogPort === undefined ? [] : requestLogLines(options.requestLogPort)),
     ]],
     // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
     [`backend ${backend}`, [
       'balance roundrobin',
       `option httpchk GET ${options.healthPath}`,
+      ...(options.healthPathMap ? [`http-check send meth GET uri-lf %[srv_name,map(${quote(options.healthPathMap)},${mapDefault(options.healthPath)})]`] : []),
       'http-check expect status 200',
       ...resilience,
       ...(options.servers ?? []).map(serverLine),
@@ -168,6 +187,9 @@ function checkOptions(options: HaproxyConfigOptions, backend: string): void {
     if (!/^[A-Za-z0-9_.:-]+$/.test(server.name) || !/^[0-9A-Fa-f.:]+$/.test(server.address) || !Number.isInteger(server.port)) {
       throw new Error(`HAProxy config: server ${JSON.stringify(server)} is not a valid name, IP address and port`);
     }
+  }
+  if (options.healthPathMap !== undefined && /[\r\n,()"'\\$]/.test(options.healthPathMap)) {
+    throw new Error(`HAProxy config: the health path map's path must not contain commas, parentheses, quotes or line breaks: ${options.healthPathMap}`);
   }
   if (/["\\$\n\r]/.test(options.dataDir)) {
     throw new Error(`HAProxy config: the data folder path must not contain quotes, backslashes, "$" or line breaks: ${options.dataDir}`);

@@ -72,6 +72,11 @@ function serverRef(backend: string, name: string): string {
   return `${backend}/${name}`;
 }
 
+/** The CLI splits arguments on spaces; a backslash keeps one in (a data folder such as "Application Support"). */
+function cliWord(value: string): string {
+  return value.replace(/([\\ ])/g, '\\$1');
+}
+
 export class RuntimeClient {
   constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {}
 
@@ -94,6 +99,21 @@ export class RuntimeClient {
     const address = net.isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
     // default-server lines do not apply to servers added at run time, so every option goes on this line.
     await this.expect(`add server ${ref} ${address} ${serverParameters(options.checkInterMs, options.slowStartS)}`, (answer) => /New server registered/i.test(answer));
+  }
+
+  /** Sets one key of a map HAProxy loaded from `file` (its path as the config names it); memory only, not the file. */
+  async setMapEntry(file: string, key: string, value: string): Promise<void> {
+    checkName('map key', key);
+    if (!/^[\x21-\x7e]+$/.test(value)) throw new Error(`A map value must be printable with no spaces, got ${JSON.stringify(value)}`);
+    // `add map` on a present key adds a second entry that lookups never reach; so the old one goes first.
+    await this.deleteMapEntry(file, key);
+    await this.expect(`add map ${cliWord(file)} ${key} ${value}`, isEmpty);
+  }
+
+  /** Removes a key from a loaded map; a missing key is no error. */
+  async deleteMapEntry(file: string, key: string): Promise<void> {
+    checkName('map key', key);
+    await this.command(`del map ${cliWord(file)} ${key}`);
   }
 
   /** A server added at run time starts with its health checks disabled. */

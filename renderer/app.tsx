@@ -5,10 +5,13 @@ import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';
 import { EventLog } from './event-log.js';
 import { HistoryFeed } from './history-feed.js';
+import { LatencyReadout } from './latency-readout.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
 import { ReplicaChart } from './replica-chart.js';
 import { ReplicaTable } from './replica-table.js';
+import { RolloutStatus } from './rollout-status.js';
+import { RulesPanel } from './rules-panel.js';
 import { RequestRateChart } from './request-rate-chart.js';
 import { ScaleControls } from './scale-controls.js';
 import { SettingsPanel } from './settings-panel.js';
@@ -69,6 +72,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
   return (
     <div className="app">
       <StatusBar docker={snapshot.docker} haproxy={snapshot.haproxy} driver={settings.driver} connection={connection} />
+      <RolloutStatus rollout={snapshot.rollout} />
       {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
       <main className="layout">
         <section className="charts" aria-label="Live charts">
@@ -76,6 +80,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <div className="charts-row">
             <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} />
             <RequestRateChart {...thresholdProps} />
+            <LatencyReadout feed={feed} rules={settings.rules} />
           </div>
         </section>
         <aside className="controls" aria-label="Controls">
@@ -85,6 +90,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
             <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
           </section>
           <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} />
+          <RulesPanel settings={settings} onSettings={onSettings} />
           <LoadPanel load={snapshot.load} onLoad={onLoad} />
         </aside>
         <div className="lower">

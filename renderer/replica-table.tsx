@@ -1,4 +1,4 @@
-// The replicas as they are now: state, port, CPU, memory, uptime, and a way to remove one.
+// The replicas as they are now: state, generation, port, CPU, memory, uptime, and a way to remove one.
 import { useState } from 'react';
 import type { ReplicaView } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
@@ -42,6 +42,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">State</th>
+              <th scope="col">Generation</th>
               <th scope="col" className="num">
                 Port
               </th>
@@ -62,7 +63,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
           <tbody>
             {replicas.length === 0 && (
               <tr>
-                <td colSpan={7} className="empty">
+                <td colSpan={8} className="empty">
                   No replicas are running.
                 </td>
               </tr>
@@ -78,6 +79,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
                   </span>
                   {replica.note && <span className="row-note">{replica.note}</span>}
                 </td>
+                <td className="mono">{replica.generation}</td>
                 <td className="num mono">{replica.hostPort}</td>
                 <td className="num">{formatPercent(replica.cpuPercent)}</td>
                 <td className="num">{formatMiB(replica.memBytes)}</td>

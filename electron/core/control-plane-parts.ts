@@ -12,6 +12,7 @@ import type { ImageBuildState } from './image/image-build-job.js';
 import type { LoadGenerator } from './load-generator.js';
 import type { MetricsSampler } from './metrics/sampler.js';
 import type { ReplicaTarget } from './replica-target.js';
+import type { Rollout } from './rollout.js';
 import type { ReplicaDriver } from './replicas/replica-driver.js';
 import type { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
@@ -76,10 +77,13 @@ export interface ControlPlaneParts {
   autoscaler: Autoscaler;
   /** Wakes one replica when requests wait in HAProxy at zero replicas. */
   waker: WakeOnRequest;
+  rollout: Rollout;
   /** Samples and events on disk; the composition root feeds it from the event stream. */
   history: HistoryStore;
   /** The sample api's image tag: built without asking when it is the configured image and missing. */
   sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */
   releaseDataFolder: () => Promise<void>;
+  /** The listener for HAProxy's per-request timings, closed on shutdown. */
+  requestLog: { close(): Promise<void> };
 }

@@ -2,19 +2,21 @@
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput, SetupCheck, Snapshot,
+  HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
   StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
 import { pollUntil } from './clock.js';
 import type { ControlPlane, ControlPlaneParts } from './control-plane-parts.js';
 import { HistoryCommands } from './history/history-commands.js';
+import { describeSettingsChange } from './settings-change.js';
 import type { ReplicaTarget } from './replica-target.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
 import { haproxyRefusal } from './haproxy-settings.js';
 import { loadTarget } from './load-generator.js';
 import { SettingsError, applySettingsPatch } from '../settings-schema.js';
 import { runSetupChecks } from './setup-checks.js';
+import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
@@ -139,6 +141,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
         cpuPercent: s?.cpuPercent ?? null,
         memBytes: s?.memBytes ?? null,
         startedAt: r.startedAt,
+        generation: describeGeneration(r.image, r.generation),
         ...(r.note ? { note: r.note } : s === null ? { note: 'stats unavailable' } : {}),
       };
     });
@@ -154,6 +157,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       load: load.status,
       imageBuild: docker.imageBuild,
       policy: { waitingFor: this.parts.autoscaler.waitingFor },
+      rollout: this.parts.rollout.view(),
     };
   }
 
@@ -201,7 +205,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     this.parts.store.update(patch);
     const changed = changedFields(before, next);
     if (changed.length === 0) return ok(next);
-    this.parts.events.event('settings', `Settings changed: ${changed.map((key) => `${key} ${String(before[key])} -> ${String(next[key])}`).join(', ')}`);
+    this.parts.events.event('settings', describeSettingsChange(before, next, changed));
     for (const reaction of reactionsTo(changed)) await this.react(reaction, before, next);
     this.parts.events.publishSnapshot();
     return ok(next);
@@ -214,6 +218,9 @@ export class ScaleDeckControlPlane implements ControlPlane {
         return this.target.settingsChanged(before, next);
       case 'resample':
         return sampler.start(next.sampleIntervalMs, ({ sample }) => this.onSample(sample));
+      case 'rollout':
+        this.parts.rollout.begin(specOf(before), specOf(next));
+        return controller.kick();
       case 'driver-note':
         return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${driver.kind}`);
       case 'reconfigure-haproxy':
@@ -285,6 +292,22 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return ok({ started });
   }
 
+  async rollback(): Promise<Result<RolloutView>> {
+    if (this.stopping) return fail(SHUTTING_DOWN);
+    const previous = this.parts.rollout.previousSpec();
+    if (!previous || !this.parts.rollout.view().canRollBack) return fail('There is no earlier version to roll back to');
+    this.parts.events.event('rollout', `Rolling back to ${describeGeneration(previous.image, generationOf(previous))} (image ${previous.image}, health path ${previous.healthPath})`);
+    const applied = await this.updateSettings(previous);
+    return 'error' in applied ? applied : ok(this.parts.rollout.view());
+  }
+
+  async retryRollout(): Promise<Result<RolloutView>> {
+    if (this.stopping) return fail(SHUTTING_DOWN);
+    if (!this.parts.rollout.retry()) return fail('No rollout is paused');
+    this.parts.controller.retryNow();
+    return ok(this.parts.rollout.view());
+  }
+
   async recheck(): Promise<Result<SetupCheck[]>> {
     if (this.stopping) return fail(SHUTTING_DOWN);
     await this.refreshDocker();
@@ -319,6 +342,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     }
     this.parts.autoscaler.endHold(clock.now());
     await this.parts.history.close();
+    await this.parts.requestLog.close();
     events.close();
     await driver.close();
     await this.parts.releaseDataFolder();

@@ -4,6 +4,7 @@ import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from './replicas/rep
 import { planReconcile, isActive, type ReconcileAction, type ReplicaFacts } from './reconcile.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { pollUntil, sleep, systemClock, type Cancel, type Clock } from './clock.js';
+import type { RolloutInput } from './rollout-plan.js';
 
 export interface TrackedReplica extends ObservedReplica {
   state: ReplicaState;
@@ -33,6 +34,8 @@ export interface ControllerOptions {
   clock?: Clock;
   /** Asks a replica's health URL once: null when it answered 2xx, else what went wrong. */
   probeHealth?: (url: string) => Promise<string | null>;
+  /** Sees what runs each tick and answers which generation is current; replicas of others are replaced. */
+  rollout?: { observe(replicas: TrackedReplica[]): RolloutInput };
 }
 
 const STOP_GRACE_S = 10;
@@ -52,6 +55,11 @@ export class Controller {
   private stopped = false;
   private readonly jobs = new Set<Promise<void>>();
   private readonly clock: Clock;
+  /**
+   * Replicas this controller removed: a listing asked for before the removal finished still shows them, and must
+   * not bring them back as adopted. Forgotten once a listing no longer shows them.
+   */
+  private readonly removed = new Set<string>();
 
   constructor(private readonly options: ControllerOptions) {
     this.desiredCount = options.desired;
@@ -167,7 +175,9 @@ export class Controller {
     const seen = new Set<string>();
     let changed = false;
 
+    for (const id of this.removed) if (!observed.some((o) => o.id === id)) this.removed.delete(id);
     for (const o of observed) {
+      if (this.removed.has(o.id)) continue;
       seen.add(o.id);
       const known = this.tracked.get(o.id);
       const server = serverByName.get(o.name);
@@ -200,11 +210,15 @@ export class Controller {
     const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => {
       const server = serverByName.get(r.name);
       const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
-      return { id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r), leftDraining, spare: r.spare };
+      return {
+        id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
+        leftDraining, generation: r.generation, spare: r.spare,
+      };
     });
     const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
+    const rollout = this.options.rollout?.observe(this.replicas());
     const actions = planReconcile({
-      replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder,
+      replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder, rollout,
       standby: this.options.standby?.() ?? 0, creatingSpares: this.creatingSpares,
     });
     for (const action of actions) this.act(action);
@@ -308,13 +322,17 @@ export class Controller {
 
   /** Health first, then HAProxy: a replica gets traffic only once it answers. */
   private async bringUp(replica: TrackedReplica, requestedAt: number): Promise<void> {
-    const { healthPath } = this.options.spec();
+    // Its own health path: an adopted replica of an older generation may not answer the one set now.
+    const healthPath = this.healthPathOf(replica);
     await waitForHealth(`http://${replica.host}:${replica.hostPort}${healthPath}`, this.options.healthTimeoutMs ?? 30_000, {
-      clock: this.clock, probe: this.options.probeHealth, cancelled: () => this.stopped,
+      clock: this.clock, probe: this.options.probeHealth, cancelled: () => this.stopped || !replica.running,
+    }).catch((error: unknown) => {
+      // One that exits at once (a broken version) is told apart at once, not after the whole health timeout.
+      throw replica.running || this.stopped ? error : new Error(`it exited before it answered ${healthPath}`);
     });
     if (!replica.registered) {
       await this.waitForLoadBalancer();
-      await this.options.lb.add(replica.name, replica.host, replica.hostPort, { inRotation: !replica.spare });
+      await this.options.lb.add(replica.name, replica.host, replica.hostPort, healthPath, { inRotation: !replica.spare });
       replica.registered = true;
     } else {
       // Adopted mid-drain (the app was killed during a scale-in): back in rotation; the count decides again next.
@@ -340,8 +358,12 @@ export class Controller {
     this.options.onEvent('replica', `${replica.name} is serving through HAProxy: a warm spare taken into rotation in ${this.now() - requestedAt} ms`);
   }
 
+  private healthPathOf(replica: TrackedReplica): string {
+    return replica.healthPath ?? this.options.spec().healthPath;
+  }
+
   private async register(replica: TrackedReplica): Promise<void> {
-    await this.options.lb.add(replica.name, replica.host, replica.hostPort, { inRotation: replica.state !== 'standby' });
+    await this.options.lb.add(replica.name, replica.host, replica.hostPort, this.healthPathOf(replica), { inRotation: replica.state !== 'standby' });
     replica.registered = true;
     this.options.onEvent('haproxy', `Registered ${replica.name} again (port ${replica.hostPort})`);
   }
@@ -369,7 +391,7 @@ export class Controller {
     if (replica.registered) await lb.remove(replica.name, 5000);
     replica.registered = false;
     await driver.remove(replica.id, STOP_GRACE_S);
-    this.tracked.delete(replica.id);
+    this.forget(replica.id);
     const tookS = ((this.now() - started) / 1000).toFixed(1);
     this.options.onEvent('replica', `Drained and stopped ${replica.name} in ${tookS} s`);
   }
@@ -381,7 +403,12 @@ export class Controller {
     replica.state = 'failed';
     if (replica.registered) await this.options.lb.remove(replica.name, 2000).catch(() => undefined);
     await this.options.driver.remove(replica.id, 0);
-    this.tracked.delete(replica.id);
+    this.forget(replica.id);
+  }
+
+  private forget(id: string): void {
+    this.tracked.delete(id);
+    this.removed.add(id);
   }
 
   private async waitForLoadBalancer(): Promise<void> {

@@ -1,4 +1,5 @@
 // The controller's LoadBalancer over HAProxy's runtime API: one backend, servers added, drained and removed live.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_BACKEND, FRONTEND_NAME } from '../../haproxy/config.js';
 import { HELD_COMMAND, parseHeld } from '../../haproxy/request-hold.js';
 import type { RuntimeClient } from '../../haproxy/runtime-client.js';
@@ -8,12 +9,21 @@ import type { TrafficStats } from './metrics/sampler.js';
 export const BACKEND_NAME = DEFAULT_BACKEND;
 
 export class HaproxyBackend implements LoadBalancer {
+  /** Each server's health path, mirrored into the map file so a reloaded HAProxy reads them back with its servers. */
+  private readonly healthPaths = new Map<string, string>();
+
   constructor(
     private readonly client: () => RuntimeClient,
     private readonly backend = BACKEND_NAME,
+    /** The map the config checks each server's own health path in (config.ts healthPathMap), when it has one. */
+    private readonly healthPathMap?: string,
     /** Seconds over which a server entering rotation ramps up its traffic (the slowStartS setting). */
     private readonly slowStartS: () => number = () => 0,
-  ) {}
+  ) {
+    // An earlier run's entries: its servers are still in HAProxy and adopted, never added again.
+    const lines = healthPathMap ? readFileSync(healthPathMap, 'utf8').split('\n') : [];
+    for (const [name, path] of lines.map((line) => line.split(' '))) if (name && path) this.healthPaths.set(name, path);
+  }
 
   async servers(): Promise<ServerView[]> {
     const states = await this.client().showServersState(this.backend);
@@ -28,8 +38,14 @@ export class HaproxyBackend implements LoadBalancer {
     }));
   }
 
-  async add(name: string, host: string, port: number, { inRotation = true }: { inRotation?: boolean } = {}): Promise<void> {
+  async add(name: string, host: string, port: number, healthPath?: string, { inRotation = true }: { inRotation?: boolean } = {}): Promise<void> {
     const client = this.client();
+    // Before the server exists, so its very first check already goes to its own path.
+    if (this.healthPathMap && healthPath) {
+      await client.setMapEntry(this.healthPathMap, name, healthPath);
+      this.healthPaths.set(name, healthPath);
+      this.writeHealthPathMap();
+    }
     await client.addServer(this.backend, name, host, port, { checkInterMs: 1000, slowStartS: this.slowStartS() });
     await client.enableHealth(this.backend, name);
     // drain, not maint: health checks go on, so a spare is known UP before it is asked to serve.
@@ -55,6 +71,17 @@ export class HaproxyBackend implements LoadBalancer {
 
   async remove(name: string, timeoutMs: number): Promise<void> {
     await this.client().removeServer(this.backend, name, { timeoutMs });
+    if (this.healthPathMap) {
+      await this.client().deleteMapEntry(this.healthPathMap, name);
+      this.healthPaths.delete(name);
+      this.writeHealthPathMap();
+    }
+  }
+
+  private writeHealthPathMap(): void {
+    const file = this.healthPathMap!;
+    writeFileSync(`${file}.tmp`, [...this.healthPaths].map(([name, path]) => `${name} ${path}\n`).join(''));
+    renameSync(`${file}.tmp`, file);
   }
 
   async heldRequests(): Promise<number> {

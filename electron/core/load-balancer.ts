@@ -14,10 +14,10 @@ export interface LoadBalancer {
   /** The backend's servers, or rejects when HAProxy does not answer. */
   servers(): Promise<ServerView[]>;
   /**
-   * Adds a server with health checks on, ready for traffic once its check passes; with inRotation false it is
-   * checked but gets no new requests (a warm spare) until `ready`.
+   * Adds a server with health checks on (on its own healthPath, when given), ready for traffic once its check passes;
+   * with inRotation false it is checked but gets no new requests (a warm spare) until `ready`.
    */
-  add(name: string, host: string, port: number, options?: { inRotation?: boolean }): Promise<void>;
+  add(name: string, host: string, port: number, healthPath?: string, options?: { inRotation?: boolean }): Promise<void>;
   /** Stops new requests to the server; in-flight ones finish. */
   drain(name: string): Promise<void>;
   /** Puts a drained (or maintenance) server back in rotation; rampUp: through the slow start a new server gets. */

@@ -1,5 +1,6 @@
 // The pure half of the reconcile loop: given what runs, what HAProxy serves and the desired count, which actions.
 import type { ReplicaState } from '../contract.js';
+import { isOldGeneration, planRolloutStep, type RolloutInput } from './rollout-plan.js';
 
 /** One replica as the controller tracks it, joined with what the driver and HAProxy report this tick. */
 export interface ReplicaFacts {
@@ -17,6 +18,8 @@ export interface ReplicaFacts {
   leftDraining?: boolean;
   /** Created to be a warm spare: brought up out of rotation, and not counted towards the desired number. */
   spare?: boolean;
+  /** What it is (generation.ts); absent for replicas made before generations existed. */
+  generation?: string;
 }
 
 export interface ServerFacts {
@@ -46,6 +49,8 @@ export interface ReconcileInput {
   standby?: number;
   /** Spares being created that the driver does not list yet. */
   creatingSpares?: number;
+  /** The generation new replicas are, and the rollout's limits; replicas of another generation are replaced. */
+  rollout?: RolloutInput;
 }
 
 /** Replicas that count towards the desired number: serving or on their way to serving. */
@@ -61,7 +66,7 @@ export function isSpare(r: Pick<ReplicaFacts, 'state' | 'spare'>): boolean {
 const oldestFirst = (a: ReplicaFacts, b: ReplicaFacts) => a.startedAt - b.startedAt || a.name.localeCompare(b.name);
 const newestFirst = (a: ReplicaFacts, b: ReplicaFacts) => b.startedAt - a.startedAt || b.name.localeCompare(a.name);
 
-export function planReconcile({ replicas, servers, desired, creating, removalOrder, standby = 0, creatingSpares = 0 }: ReconcileInput): ReconcileAction[] {
+export function planReconcile({ replicas, servers, desired, creating, removalOrder, rollout, standby = 0, creatingSpares = 0 }: ReconcileInput): ReconcileAction[] {
   const actions: ReconcileAction[] = [];
   const lbKnown = servers !== null;
 
@@ -79,11 +84,22 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     for (const r of live) if ((r.state === 'ready' || r.state === 'standby') && !r.registered && !r.busy) actions.push({ type: 'register', id: r.id });
   }
   const victims = new Set<string>();
-  const active = live.filter((r) => isActive(r.state) && !isSpare(r)).length + creating;
+  // Spares stay out of the count and out of a rollout; one of an older generation is replaced, never promoted.
+  const serving = live.filter((r) => !isSpare(r));
+  const isStale = (r: ReplicaFacts) => rollout !== undefined && isOldGeneration(r, rollout.generation);
+  const active = serving.filter((r) => isActive(r.state)).length + creating;
+  const step = rollout ? planRolloutStep(serving, desired, creating, rollout) : null;
   // A scale-out takes warm spares first (one runtime command each), and creates only what they do not cover.
-  const promoted = active < desired ? live.filter((r) => r.state === 'standby' && !r.busy).sort(oldestFirst).slice(0, desired - active) : [];
+  const promotable = live.filter((r) => r.state === 'standby' && !r.busy && !isStale(r)).sort(oldestFirst);
+  const promoted = !step && active < desired ? promotable.slice(0, desired - active) : [];
   for (const r of promoted) actions.push({ type: 'promote', id: r.id });
-  if (active + promoted.length < desired) {
+  if (step) {
+    if (step.create > 0) actions.push({ type: 'create', count: step.create });
+    for (const id of step.drain) {
+      actions.push({ type: 'drain', id });
+      victims.add(id);
+    }
+  } else if (active + promoted.length < desired) {
     actions.push({ type: 'create', count: desired - active - promoted.length });
   } else if (active > desired) {
     // A server an earlier run left draining goes first (that scale-in is finished). Then newest first: the oldest
@@ -93,18 +109,24 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     const byRemovalOrder = (a: ReplicaFacts, b: ReplicaFacts) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity);
     const leftDrainingFirst = (a: ReplicaFacts, b: ReplicaFacts) => Number(Boolean(b.leftDraining)) - Number(Boolean(a.leftDraining));
     const order = removalOrder ? byRemovalOrder : newestFirst;
-    const candidates = live.filter((r) => isActive(r.state) && !isSpare(r) && !r.busy).sort((a, b) => leftDrainingFirst(a, b) || order(a, b));
+    const candidates = serving.filter((r) => isActive(r.state) && !r.busy).sort((a, b) => leftDrainingFirst(a, b) || order(a, b));
     for (const r of candidates.slice(0, active - desired)) {
       actions.push({ type: 'drain', id: r.id });
       victims.add(r.id);
     }
   }
-  // Spares promoted this pass no longer count; the pool is refilled behind them, or trimmed newest first.
-  const spares = live.filter(isSpare).length - promoted.length + creatingSpares;
+  // Spares promoted this pass no longer count, nor do those of an older generation (drained here); the pool is
+  // refilled behind them, or trimmed newest first.
+  const stale = live.filter((r) => r.state === 'standby' && !r.busy && isStale(r));
+  for (const r of stale) {
+    actions.push({ type: 'drain', id: r.id });
+    victims.add(r.id);
+  }
+  const spares = live.filter(isSpare).length - promoted.length - stale.length + creatingSpares;
   if (spares < standby) {
     actions.push({ type: 'createSpare', count: standby - spares });
   } else if (spares > standby) {
-    const idle = live.filter((r) => r.state === 'standby' && !r.busy && !promoted.includes(r)).sort(newestFirst);
+    const idle = live.filter((r) => r.state === 'standby' && !r.busy && !promoted.includes(r) && !isStale(r)).sort(newestFirst);
     for (const r of idle.slice(0, spares - standby)) {
       actions.push({ type: 'drain', id: r.id });
       victims.add(r.id);

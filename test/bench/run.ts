@@ -14,6 +14,7 @@ import { controlPlaneFigure } from './figures/control-plane-cost.js';
 import { dashboardFigure } from './figures/dashboard.js';
 import { dataPlaneFigure } from './figures/data-plane.js';
 import { loadStepFigure } from './figures/load-step.js';
+import { rolloutFigure } from './figures/rollout.js';
 import { scaleInFigure } from './figures/scale-in-safety.js';
 import { scaleOutFigure } from './figures/scale-out.js';
 import { whatIfFigure } from './figures/what-if.js';
@@ -30,6 +31,7 @@ const figures: Record<FigureId, (context: BenchContext) => Promise<FigureResult>
   'scale-out': scaleOutFigure,
   'load-step': loadStepFigure,
   'scale-in': scaleInFigure,
+  rollout: rolloutFigure,
   'control-plane': controlPlaneFigure,
   'data-plane': dataPlaneFigure,
   dashboard: dashboardFigure,

@@ -197,6 +197,10 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       ['a hold shorter than a second', 'holdTimeoutS', { holdTimeoutS: 0 }],
       ['more spares than allowed', 'standbyReplicas', { standbyReplicas: 11 }],
       ['a negative slow start', 'slowStartS', { slowStartS: -1 }],
+      ['an unknown metric in the second rule', 'rules.1.metric', { rules: [{ metric: 'replica-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, targetValue: 50 }, { metric: 'disk', scaleUpThreshold: 70, scaleDownThreshold: 30, targetValue: 50 }] }],
+      ['a rule whose thresholds cross', 'rules.0.scaleDownThreshold', { rules: [{ metric: 'latency-p95', scaleUpThreshold: 100, scaleDownThreshold: 300, targetValue: 50 }] }],
+      ['no rules at all', 'rules', { rules: [] }],
+      ['a negative tolerance', 'targetToleranceDown', { targetToleranceDown: -0.2 }],
       ['an unknown field', 'bogus', { bogus: 1 }],
       ['an unknown field beside a good one', 'force', { maxReplicas: 4, force: true }],
       ['an array instead of an object', 'input', [{ maxReplicas: 4 }]],
@@ -312,7 +316,8 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       const threshold = before.settings.scaleUpThreshold === 75 ? 76 : 75;
       const reply = await call('PATCH', '/api/settings', { body: sendJson({ scaleUpThreshold: threshold }) });
       expect(reply.status, reply.text).toBe(200);
-      const expected = { ...before.settings, scaleUpThreshold: threshold };
+      // The flat threshold is shorthand for the first rule: both read the new value.
+      const expected = { ...before.settings, scaleUpThreshold: threshold, rules: [{ ...before.settings.rules[0], scaleUpThreshold: threshold }, ...before.settings.rules.slice(1)] };
       expect(json(reply)).toEqual(expected);
       const after = await observe();
       expect(after.settings).toEqual(expected);
@@ -343,6 +348,21 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       expect(reply.headers['content-type']).toMatch(/^text\/plain/);
       expect(reply.text).toContain('# TYPE scaledeck_replicas_desired gauge');
       expect(reply.text).toMatch(/^scaledeck_replicas_desired \d+$/m);
+      expect(reply.text).toContain('# TYPE scaledeck_request_latency_p95_milliseconds gauge');
+      expect(reply.text).toContain('# TYPE scaledeck_request_latency_p50_milliseconds gauge');
+      expect(reply.text).toContain('# TYPE scaledeck_replica_memory_percent gauge');
+    });
+
+    it('takes several rules by PATCH and shows the first one in the flat fields of the snapshot', async () => {
+      const before = await observe();
+      const rules = [{ ...before.settings.rules[0]!, metric: 'rps-per-replica', scaleUpThreshold: 400, scaleDownThreshold: 100 }, { metric: 'latency-p95', scaleUpThreshold: 250, scaleDownThreshold: 20, targetValue: 100 }];
+      const reply = await call('PATCH', '/api/settings', { body: sendJson({ rules }) });
+      expect(reply.status, reply.text).toBe(200);
+      const after = await observe();
+      expect(after.settings.rules).toEqual(rules);
+      expect(after.settings).toMatchObject({ metric: 'rps-per-replica', scaleUpThreshold: 400, scaleDownThreshold: 100 });
+      const restored = await call('PATCH', '/api/settings', { body: sendJson({ rules: before.settings.rules }) });
+      expect(restored.status, restored.text).toBe(200);
     });
 
     it('streams a snapshot first, then samples, over the WebSocket', async () => {

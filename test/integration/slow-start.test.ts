@@ -50,7 +50,7 @@ describe.skipIf(!hasHaproxy())('slow start on a real haproxy', () => {
       await rm(dataDir, { recursive: true, force: true });
     });
     await supervisor.start();
-    const backend = new HaproxyBackend(() => supervisor.client, BACKEND, () => slowStartS);
+    const backend = new HaproxyBackend(() => supervisor.client, BACKEND, undefined, () => slowStartS);
     const servers = await Promise.all([namedServer('old'), namedServer('new')]);
     for (const server of servers) cleanups.push(server.close);
     const frontend = `http://127.0.0.1:${frontendPort}/`;

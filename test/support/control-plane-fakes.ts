@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import type { DockerEngine, HaproxyProcess } from '../../electron/core/control-plane.js';
 import type { LoadBalancer, ServerView } from '../../electron/core/load-balancer.js';
 import type { TrafficStats } from '../../electron/core/metrics/sampler.js';
-import type { ObservedReplica, ReplicaDriver } from '../../electron/core/replicas/replica-driver.js';
+import { generationOf } from '../../electron/core/replicas/generation.js';
+import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from '../../electron/core/replicas/replica-driver.js';
 
 /** Replicas that exist only in memory; each answers its health path unless a test says otherwise. */
 export class FakeDriver implements ReplicaDriver {
@@ -21,10 +22,11 @@ export class FakeDriver implements ReplicaDriver {
   }
   /** When set, create() fails with this message (e.g. the image is missing). */
   failCreate: string | null = null;
-  async create(): Promise<ObservedReplica> {
+  async create(spec?: ReplicaSpec): Promise<ObservedReplica> {
     if (this.failCreate) throw new Error(this.failCreate);
     const n = this.next++;
-    const replica = { id: `id${n}`, name: `r${n}`, host: '127.0.0.1', hostPort: 9000 + n, startedAt: n, running: true };
+    const made = spec ? { generation: generationOf(spec), image: spec.image, healthPath: spec.healthPath } : {};
+    const replica = { id: `id${n}`, name: `r${n}`, host: '127.0.0.1', hostPort: 9000 + n, startedAt: n, running: true, ...made };
     this.replicas.set(replica.id, replica);
     this.log.push(`create ${replica.name}`);
     return { ...replica };
@@ -52,8 +54,11 @@ export class FakeLoadBalancer implements LoadBalancer {
   async servers() {
     return [...this.table.values()];
   }
-  async add(name: string, host: string, port: number, { inRotation = true }: { inRotation?: boolean } = {}) {
+  /** The health path each server is checked on, as the controller registered it. */
+  readonly healthPaths = new Map<string, string | undefined>();
+  async add(name: string, host: string, port: number, healthPath?: string, { inRotation = true }: { inRotation?: boolean } = {}) {
     this.log.push(inRotation ? `add ${name}` : `add ${name} (standby)`);
+    this.healthPaths.set(name, healthPath);
     this.table.set(name, { name, address: host, port, up: true, draining: !inRotation, maint: false });
   }
   async drain(name: string) {

@@ -1,5 +1,6 @@
 // The load model of the what-if replay: how recorded load spreads over a replica count other than the one that ran.
 import type { Settings } from '../../settings-schema.js';
+import { latencyReading } from './metric.js';
 
 /** The figures of one recorded sample the model needs (a subset of the contract's Sample). */
 export interface RecordedSample {
@@ -9,9 +10,18 @@ export interface RecordedSample {
   rps: number | null;
   rpsPerReplica: number | null;
   held?: number | null;
+  /** Absent in records from before these metrics were sampled. */
+  replicaMemory?: number | null;
+  latencyP95Ms?: number | null;
   desired: number;
   ready: number;
 }
+
+/**
+ * Metrics that follow the record whatever the replayed count: host CPU (the whole machine), p95 latency (the model has
+ * no queueing theory to bend it with), and replica memory (mostly each replica's own footprint, not shared work).
+ */
+export const RECORD_FOLLOWING_METRICS: ReadonlySet<Settings['metric']> = new Set(['host-cpu', 'latency-p95', 'replica-memory']);
 
 /** When actuation cannot be measured from the record (no scale-up in it), a new replica is assumed ready after this. */
 export const DEFAULT_ACTUATION_MS = 3000;
@@ -75,19 +85,28 @@ export function divisorWarmupMs(settings: Pick<Settings, 'metric' | 'warmupS'>):
   return settings.metric === 'replica-cpu' ? settings.warmupS * 1000 : 0;
 }
 
-/** The recorded per-replica figure of `metric`, or the host figure for host-cpu. */
+const recordedField: Record<Settings['metric'], (sample: RecordedSample) => number | null | undefined> = {
+  'replica-cpu': (sample) => sample.replicaCpu,
+  'host-cpu': (sample) => sample.hostCpu,
+  'rps-per-replica': (sample) => sample.rpsPerReplica,
+  'replica-memory': (sample) => sample.replicaMemory,
+  'latency-p95': (sample) => latencyReading(sample.latencyP95Ms ?? null, sample.rps),
+};
+
+/** The recorded figure of `metric` as the policy reads it (per replica, or for the host or frontend). */
 export function recordedMetric(sample: RecordedSample, metric: Settings['metric']): number | null {
-  const value = metric === 'replica-cpu' ? sample.replicaCpu : metric === 'host-cpu' ? sample.hostCpu : sample.rpsPerReplica;
-  return value !== null && Number.isFinite(value) ? value : null;
+  const value = recordedField[metric](sample);
+  return value !== null && value !== undefined && Number.isFinite(value) ? value : null;
 }
 
 /**
  * The metric a replayed fleet would have shown: the recorded total (per-replica figure x replicas it was measured
- * over) divided by the replayed count. Host CPU follows the record, whatever the count. Null when unmeasurable.
+ * over) divided by the replayed count. RECORD_FOLLOWING_METRICS follow the record, whatever the count. Null when
+ * unmeasurable.
  */
 export function replayedMetric(recorded: number | null, metric: Settings['metric'], liveCount: number, replayedCount: number): number | null {
   if (recorded === null) return null;
-  if (metric === 'host-cpu') return recorded;
+  if (RECORD_FOLLOWING_METRICS.has(metric)) return recorded;
   if (liveCount === 0 || replayedCount === 0) return null;
   return (recorded * liveCount) / replayedCount;
 }

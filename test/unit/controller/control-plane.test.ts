@@ -155,7 +155,20 @@ describe('control plane on fakes', () => {
       error: 'statsPort: port 9999 is in use by nginx (pid 42); choose another port', field: 'statsPort',
     });
     expect(plane.settings.scaleUpThreshold).toBe(75);
-    expect(persisted().settings?.scaleUpThreshold).toBe(75);
+    expect(persisted().settings?.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 75, scaleDownThreshold: 30, targetValue: 50 }]);
+  });
+
+  it('rejects a bad rule naming it as rules.<i>.<field>, and keeps the saved rules', async () => {
+    const { plane, persisted } = await startPlane({ scaleUpThreshold: 75 });
+    const latency = { metric: 'latency-p95' as const, scaleUpThreshold: 150, scaleDownThreshold: 40, targetValue: 100 };
+    // Parsed as a body off the wire would be: the type system cannot hold an unknown metric.
+    const unknownMetric = JSON.parse(JSON.stringify({ rules: [plane.settings.rules[0], { ...latency, metric: 'disk' }] })) as Parameters<typeof plane.updateSettings>[0];
+    expect(await plane.updateSettings(unknownMetric)).toMatchObject({ field: 'rules.1.metric' });
+    expect(await plane.updateSettings({ rules: [plane.settings.rules[0], { ...latency, scaleDownThreshold: 400 }] })).toEqual({
+      error: 'rules.1.scaleDownThreshold: must be below scaleUpThreshold (150)', field: 'rules.1.scaleDownThreshold',
+    });
+    expect(plane.settings.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 75, scaleDownThreshold: 30, targetValue: 50 }]);
+    expect(persisted().settings?.rules).toEqual(plane.settings.rules);
   });
 
   it('applies settings updates one at a time, each on what the one before saved', async () => {

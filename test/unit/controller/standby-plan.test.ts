@@ -47,4 +47,15 @@ describe('planReconcile with warm spares', () => {
     const replicas = [replica('1'), spare('2', { registered: false })];
     expect(planReconcile({ replicas, servers: servers(replicas[0]!), desired: 1, creating: 0, standby: 1 })).toEqual([{ type: 'register', id: '2' }]);
   });
+
+  it('replaces a spare of an older generation instead of promoting it, and keeps spares out of a rollout', () => {
+    const rollout = { generation: 'g2', surge: 1, paused: false };
+    const replicas = [replica('1', { generation: 'g2' }), spare('2', { generation: 'g1' })];
+    expect(planReconcile({ replicas, servers: servers(...replicas), desired: 1, creating: 0, standby: 1, rollout })).toEqual([
+      { type: 'drain', id: '2' }, { type: 'createSpare', count: 1 },
+    ]);
+    const scaleOut = planReconcile({ replicas, servers: servers(...replicas), desired: 2, creating: 0, standby: 1, rollout });
+    expect(scaleOut).toContainEqual({ type: 'create', count: 1 });
+    expect(scaleOut).not.toContainEqual({ type: 'promote', id: '2' });
+  });
 });

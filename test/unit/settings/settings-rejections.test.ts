@@ -32,6 +32,9 @@ const rejected: Record<keyof Settings, unknown> = {
   scaleUpThreshold: 10001,
   scaleDownThreshold: 90,
   targetValue: 0,
+  rules: [],
+  targetToleranceUp: -1,
+  targetToleranceDown: 2,
   step: 0,
   breachSamples: 0,
   sampleIntervalMs: 100,
@@ -47,6 +50,8 @@ const rejected: Record<keyof Settings, unknown> = {
   swarmService: '-bad name',
   dockerHost: 'garbage',
   haproxyPath: 'bin/haproxy',
+  rolloutSurge: 0,
+  rolloutDeadlineS: 2,
 };
 
 describe('a refused value names its field', () => {

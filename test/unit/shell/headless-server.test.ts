@@ -23,6 +23,7 @@ const snapshot: Snapshot = {
   load: { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 },
   imageBuild: { running: false, log: [], error: null },
   policy: { waitingFor: null },
+  rollout: { state: 'idle', from: null, to: null, replaced: 0, total: 0, reason: null, canRollBack: false },
 };
 
 function fakeTarget() {
@@ -40,6 +41,8 @@ function fakeTarget() {
     buildImage: ok({ started: true }),
     recheck: ok([]),
     whatIf: vi.fn(async () => ({ error: 'what-if is not part of these tests' })),
+    rollback: ok(snapshot.rollout),
+    retryRollout: ok(snapshot.rollout),
     snapshot: () => snapshot,
     subscribe: (listener: (message: StreamMessage) => void) => {
       listeners.add(listener);
@@ -160,7 +163,8 @@ describe('the headless server', () => {
     await vi.waitFor(() => expect(pings).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
     expect(answering.readyState).toBe(answering.OPEN);
     await vi.waitFor(() => expect(streams()).toBe(1));
-  });
+    // Real sockets and timers: a loaded machine may need more than the default 5 s for a few 30 ms rounds.
+  }, 30_000);
 });
 
 describe('starting the headless shell', () => {
