@@ -63,7 +63,7 @@ describe.skipIf(!hasHaproxy())('slow start on a real haproxy', () => {
     return {
       backend, frontend,
       addNew: async (inRotation = true) => {
-        await backend.add('new', '127.0.0.1', servers[1].port, { inRotation });
+        await backend.add('new', '127.0.0.1', servers[1].port, undefined, { inRotation });
         await upAndServing('new');
       },
     };
