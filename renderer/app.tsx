@@ -67,6 +67,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
     metric: settings.metric,
     scaleUpThreshold: settings.scaleUpThreshold,
     scaleDownThreshold: settings.scaleDownThreshold,
+    extraRules: JSON.stringify(settings.rules.slice(1)),
   };
   const ready = snapshot.replicas.filter((replica) => replica.state === 'ready').length;
   return (

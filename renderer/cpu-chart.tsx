@@ -18,6 +18,53 @@ export interface ThresholdLinesProps {
   metric: Settings['metric'];
   scaleUpThreshold: number;
   scaleDownThreshold: number;
+  /**
+   * The rules after the first, as JSON: a string, so the chart's props stay equal between snapshots and recharts
+   * re-renders only when a rule really changes.
+   */
+  extraRules: string;
+}
+
+type Rule = Settings['rules'][number];
+
+/** The metrics each chart draws thresholds for: its own units only (a latency or memory rule has no line here). */
+export const CPU_METRICS: readonly Rule['metric'][] = ['host-cpu', 'replica-cpu'];
+export const RATE_METRICS: readonly Rule['metric'][] = ['rps-per-replica'];
+
+/**
+ * The threshold lines of rules 2-4 whose metric this chart draws, labelled with their rule number; made anew only when
+ * a rule changes. Rule 1 is drawn by useThresholdLines, with the sliders' live values.
+ */
+export function useRuleLines(extraRules: string, metrics: readonly Rule['metric'][], unit: string) {
+  return useMemo(() => {
+    const rules = JSON.parse(extraRules) as Rule[];
+    return rules.flatMap((rule, index) => {
+      if (!metrics.includes(rule.metric)) return [];
+      const n = index + 2;
+      return [
+        <ReferenceLine
+          key={`rule-${n}-up`}
+          y={rule.scaleUpThreshold}
+          className={`threshold-up rule-${n}`}
+          stroke="var(--threshold-up)"
+          strokeDasharray="2 3"
+          strokeWidth={1.5}
+          ifOverflow="extendDomain"
+          label={{ value: `rule ${n} up ${rule.scaleUpThreshold}${unit}`, position: 'insideTopLeft', fill: 'var(--threshold-up)', fontSize: 11 }}
+        />,
+        <ReferenceLine
+          key={`rule-${n}-down`}
+          y={rule.scaleDownThreshold}
+          className={`threshold-down rule-${n}`}
+          stroke="var(--threshold-down)"
+          strokeDasharray="2 3"
+          strokeWidth={1.5}
+          ifOverflow="extendDomain"
+          label={{ value: `rule ${n} down ${rule.scaleDownThreshold}${unit}`, position: 'insideBottomRight', fill: 'var(--threshold-down)', fontSize: 11 }}
+        />,
+      ];
+    });
+  }, [extraRules, metrics, unit]);
 }
 
 /** The thresholds to draw: the sliders' values while they are dragged, else the control plane's. */
@@ -81,10 +128,11 @@ function cpuLines(metric: Settings['metric']): LiveSeriesLine[] {
   ];
 }
 
-export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold }: ThresholdLinesProps) {
+export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold, extraRules }: ThresholdLinesProps) {
   const thresholds = useThresholds(preview, scaleUpThreshold, scaleDownThreshold);
   const lines = useMemo(() => cpuLines(metric), [metric]);
-  const thresholdLines = useThresholdLines(metric !== 'rps-per-replica', thresholds.up, thresholds.down, '%');
+  const thresholdLines = useThresholdLines(CPU_METRICS.includes(metric), thresholds.up, thresholds.down, '%');
+  const ruleLines = useRuleLines(extraRules, CPU_METRICS, '%');
   return (
     <ChartCard
       title="CPU"
@@ -106,6 +154,7 @@ export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpT
           {hiddenXAxis()}
           <YAxis domain={CPU_DOMAIN} ticks={CPU_TICKS} allowDataOverflow unit="%" width={44} stroke="var(--axis)" fontSize={11} />
           {thresholdLines}
+          {ruleLines}
           <LiveSeries feed={feed} lines={lines} />
           <LiveReadout feed={feed} entries={CPU_READOUT} />
         </LineChart>

@@ -3,7 +3,7 @@ import { memo, useCallback, useMemo, useState } from 'react';
 import { CartesianGrid, ComposedChart, ResponsiveContainer, YAxis } from 'recharts';
 import type { Sample } from '../electron/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
-import { useThresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
+import { RATE_METRICS, useRuleLines, useThresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
 import { formatRate } from './format.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
 import { LiveReadout, type ReadoutEntry } from './live-readout.js';
@@ -21,10 +21,11 @@ const RATE_READOUT: ReadoutEntry[] = [
   { label: 'Per replica', read: readPerReplica },
 ];
 
-export const RequestRateChart = memo(function RequestRateChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold }: ThresholdLinesProps) {
+export const RequestRateChart = memo(function RequestRateChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold, extraRules }: ThresholdLinesProps) {
   const thresholds = useThresholds(preview, scaleUpThreshold, scaleDownThreshold);
-  const onRate = metric === 'rps-per-replica';
+  const onRate = RATE_METRICS.includes(metric);
   const thresholdLines = useThresholdLines(onRate, thresholds.up, thresholds.down, '');
+  const ruleLines = useRuleLines(extraRules, RATE_METRICS, '');
   const lines = useMemo<LiveSeriesLine[]>(
     () => [
       { name: 'rps', value: rpsValue, shape: 'area' },
@@ -50,6 +51,7 @@ export const RequestRateChart = memo(function RequestRateChart({ feed, preview, 
           {hiddenXAxis()}
           <YAxis domain={yAxis.domain} ticks={yAxis.ticks} allowDataOverflow allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
           {thresholdLines}
+          {ruleLines}
           <LiveSeries feed={feed} lines={lines} tickCount={4} onHighest={onHighest} />
           <LiveReadout feed={feed} entries={RATE_READOUT} />
         </ComposedChart>

@@ -25,7 +25,7 @@ describe('live charts', () => {
   it('draws the CPU lines and the latest values from the history, and moves them on the next published sample', async () => {
     const { feed, runFrame } = feedWithManualFrames();
     feed.load(Array.from({ length: 120 }, (_, i) => makeSample(T0 + i * 1000, { hostCpu: i % 2 === 0 ? 20 : 80 })));
-    render(<CpuChart feed={feed} preview={createThresholdPreview()} metric="replica-cpu" scaleUpThreshold={70} scaleDownThreshold={30} />);
+    render(<CpuChart feed={feed} preview={createThresholdPreview()} metric="replica-cpu" scaleUpThreshold={70} scaleDownThreshold={30} extraRules="[]" />);
     await waitFor(() => {
       runFrame();
       expect(pathOf('host')).toMatch(/^M[\d.]+,[\d.]+L/);
@@ -44,6 +44,26 @@ describe('live charts', () => {
     const labels = Array.from(document.querySelectorAll('.live-time-ticks g[visibility="visible"] text')).map((text) => text.textContent);
     expect(labels.length).toBeGreaterThan(0);
     for (const label of labels) expect(label).toMatch(/^\d\d:\d\d:\d\d$/);
+  });
+
+  it('draws the thresholds of every further rule on the chart of its metric, labelled with its number, and no other', async () => {
+    const { feed, runFrame } = feedWithManualFrames();
+    feed.load(Array.from({ length: 30 }, (_, i) => makeSample(T0 + i * 1000)));
+    const extraRules = JSON.stringify([
+      { metric: 'host-cpu', scaleUpThreshold: 85, scaleDownThreshold: 20, targetValue: 50 },
+      { metric: 'latency-p95', scaleUpThreshold: 150, scaleDownThreshold: 50, targetValue: 100 },
+    ]);
+    render(<CpuChart feed={feed} preview={createThresholdPreview()} metric="replica-cpu" scaleUpThreshold={70} scaleDownThreshold={30} extraRules={extraRules} />);
+    await waitFor(() => {
+      runFrame();
+      expect(document.querySelectorAll('.recharts-reference-line').length).toBe(4);
+    });
+    // Rule 1 from the flat fields, rule 2 (host CPU) beside it; rule 3 is a latency rule, which this chart does not draw.
+    const lineAt = (selector: string) => document.querySelector(`.recharts-reference-line${selector} line`)?.getAttribute('y');
+    expect(lineAt('.threshold-up:not([class*="rule-"])')).toBe('70');
+    expect(lineAt('.threshold-up.rule-2')).toBe('85');
+    expect(lineAt('.threshold-down.rule-2')).toBe('20');
+    expect(document.querySelector('[class*="rule-3"]')).toBeNull();
   });
 
   it('raises the replica axis above the maximum setting only when the count goes past it', async () => {
@@ -67,7 +87,7 @@ describe('live charts', () => {
     const { feed, runFrame } = feedWithManualFrames();
     feed.setWindow(60);
     feed.load(Array.from({ length: 61 }, (_, i) => makeSample(T0 + i * 1000, { hostCpu: i, replicaCpu: 100 - i })));
-    render(<CpuChart feed={feed} preview={createThresholdPreview()} metric="replica-cpu" scaleUpThreshold={70} scaleDownThreshold={30} />);
+    render(<CpuChart feed={feed} preview={createThresholdPreview()} metric="replica-cpu" scaleUpThreshold={70} scaleDownThreshold={30} extraRules="[]" />);
     await waitFor(() => {
       runFrame();
       expect(document.querySelector('.live-readout > rect')).not.toBeNull();
