@@ -16,20 +16,18 @@ import { haproxyRefusal } from './haproxy-settings.js';
 import { loadTarget } from './load-generator.js';
 import { SettingsError, applySettingsPatch } from '../settings-schema.js';
 import { runSetupChecks } from './setup-checks.js';
+import { DockerWatch } from './docker-watch.js';
 import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
 const SHUTTING_DOWN = 'ScaleDeck is shutting down; try again after it has started';
-const DOCKER_WATCH_MS = 2000;
 /** A replica's stop grace on top of its drain (the controller's SIGTERM grace, and a margin). */
 const STOP_GRACE_S = 15;
 
 export class ScaleDeckControlPlane implements ControlPlane {
   private checks: SetupCheck[] = [];
-  private dockerState: { reachable: boolean; version: string | null } = { reachable: false, version: null };
-  private dockerWatched = false;
-  private stopWatch: (() => void) | null = null;
+  private readonly dockerWatch: DockerWatch;
   private controllerStarted = false;
   private stopping = false;
   /** Settings updates run one at a time: each validates against what the previous one saved. */
@@ -40,6 +38,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
 
   constructor(private readonly parts: ControlPlaneParts) {
     this.target = parts.target;
+    this.dockerWatch = new DockerWatch(parts.docker, (kind, message) => parts.events.event(kind, message), () => parts.events.publishSnapshot(), () => parts.driver.kind !== 'process');
     this.history = new HistoryCommands(parts.history, () => this.settings, () => parts.clock.now());
   }
 
@@ -58,7 +57,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
   async start(): Promise<void> {
     const { events, haproxy, sampler, clock } = this.parts;
     events.event('info', `ScaleDeck starting (data folder ${this.parts.dataDir})`);
-    await this.refreshDocker();
+    await this.dockerWatch.refresh();
     haproxy.on('down', (reason: string) => events.event('haproxy', `HAProxy stopped: ${reason}`));
     haproxy.on('reloaded', () => events.event('haproxy', 'HAProxy reloaded its configuration in place; its sockets and servers carried over'));
     haproxy.on('restarted', () => {
@@ -71,7 +70,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     this.buildSampleImageIfMissing();
     sampler.start(this.settings.sampleIntervalMs, ({ sample }) => this.onSample(sample));
     // Watch the Docker connection: a restarted engine is noticed and shown without restarting the app.
-    this.stopWatch = clock.every(DOCKER_WATCH_MS, () => void this.refreshDocker());
+    this.dockerWatch.start(clock);
   }
 
   private async startHaproxy(): Promise<void> {
@@ -101,25 +100,10 @@ export class ScaleDeckControlPlane implements ControlPlane {
     if (this.controllerStarted) this.parts.autoscaler.onSample(sample);
   }
 
-  private async refreshDocker(): Promise<void> {
-    const status = await this.parts.docker.status();
-    const was = this.dockerWatched ? this.dockerState.reachable : null;
-    this.dockerWatched = true;
-    this.dockerState = { reachable: status.reachable, version: status.version };
-    if (was === status.reachable) return;
-    // Said only when it changes while running (the start-up state is in the setup checks).
-    if (was !== null && this.parts.driver.kind !== 'process') {
-      this.parts.events.event('docker', status.reachable
-        ? `The Docker engine answers again (${status.version ?? 'version unknown'}); replicas that stopped meanwhile are replaced`
-        : `The Docker engine stopped answering (${status.error ?? 'no answer'}); HAProxy keeps serving what still runs`);
-    }
-    this.parts.events.publishSnapshot();
-  }
-
   /** First run: the sample image is built without being asked, and the first replica starts as soon as it exists. */
   private buildSampleImageIfMissing(): void {
     const missing = this.checks.find((c) => c.id === 'image' && !c.ok);
-    if (!missing || this.settings.image !== this.parts.sampleImage || !this.dockerState.reachable) return;
+    if (!missing || this.settings.image !== this.parts.sampleImage || !this.dockerWatch.state.reachable) return;
     this.parts.events.event('docker', `${this.settings.image} is not built yet: building it now (first run; progress in the setup panel)`);
     void this.buildImage();
   }
@@ -150,7 +134,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       desired: this.target.desired,
       replicas,
       haproxy: { running: haproxy.running, version: haproxy.version, frontendUrl: this.frontendUrl(), statsUrl: this.statsUrl() },
-      docker: this.dockerState,
+      docker: this.dockerWatch.state,
       events: events.recent(100),
       sample: sampler.history.last() ?? null,
       checks: this.checks,
@@ -310,7 +294,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
 
   async recheck(): Promise<Result<SetupCheck[]>> {
     if (this.stopping) return fail(SHUTTING_DOWN);
-    await this.refreshDocker();
+    await this.dockerWatch.refresh();
     if (!this.parts.haproxy.running) await this.startHaproxy();
     this.checks = await this.runChecks();
     this.parts.events.publishSnapshot();
@@ -320,7 +304,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
   async shutdown({ keepRunning }: { keepRunning: boolean }): Promise<void> {
     const { events, sampler, load, controller, haproxy, driver, clock } = this.parts;
     this.stopping = true;
-    this.stopWatch?.();
+    this.dockerWatch.stop();
     this.parts.waker.stop();
     load.stop();
     // A sample in flight is taken but acts on nothing (onSample checks `stopping`).
