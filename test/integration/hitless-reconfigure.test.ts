@@ -45,7 +45,9 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('changing HAProxy settings under 
     expect(get!.requests).toBeGreaterThan(150 * 18);
     expect(post!.requests).toBeGreaterThan(40 * 18);
     expect([get!.non2xx, get!.errors, post!.non2xx, post!.errors]).toEqual([0, 0, 0, 0]);
-    expect(get!.hosts.size).toBe(2);
+    // A new healthPath is a new version of the replicas: a rollout replaced both while HAProxy reloaded.
+    expect(get!.hosts.size).toBeGreaterThanOrEqual(2);
+    expect(get!.hosts.size).toBeLessThanOrEqual(4);
 
     // The reload took the new settings: the stats page moved, and both replicas are still in the backend.
     const stats = await fetch(plane.statsUrl(), { signal: AbortSignal.timeout(2000) });

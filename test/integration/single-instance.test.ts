@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasHaproxy } from '../support/requirements.js';
-import { startPlane, type PlaneFixture } from '../support/control-plane-fixture.js';
+import { startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
 
 describe.skipIf(!hasHaproxy())('a second instance on the same data folder', () => {
   let fixture: PlaneFixture | undefined;
@@ -13,6 +13,7 @@ describe.skipIf(!hasHaproxy())('a second instance on the same data folder', () =
 
   it('prints one line naming the PID that holds the folder, exits non-zero, and leaves the first untouched', async () => {
     fixture = await startPlane({ driver: 'process' }, { desired: 1 });
+    await waitFor(() => fixture!.ready() === 1, 30_000, 'the first replica');
     const before = fixture.plane.snapshot();
     const second = spawn(process.execPath, ['dist/electron/server.js', '--port', '0', '--data-dir', fixture.dataDir], {
       env: { ...process.env, SCALEDECK_QUIET: '1' },
