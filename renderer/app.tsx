@@ -1,5 +1,5 @@
 // The dashboard: charts on top, controls at the side, replicas and events below; state comes only from the bridge.
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { LoadStatus, ScaleDeckApi, Settings, SetupCheck } from '../electron/contract.js';
 import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';
@@ -16,6 +16,7 @@ import { SetupPanel } from './setup-panel.js';
 import { StatusBar } from './status-bar.js';
 import { createThresholdPreview } from './threshold-preview.js';
 import { useDashboard } from './use-dashboard.js';
+import { WhatIfFeed } from './what-if-feed.js';
 
 export function App({ api }: { api: ScaleDeckApi }) {
   return (
@@ -28,6 +29,9 @@ export function App({ api }: { api: ScaleDeckApi }) {
 function Dashboard({ api }: { api: ScaleDeckApi }) {
   const [feed] = useState(() => new HistoryFeed());
   const [preview] = useState(createThresholdPreview);
+  // The ghost replays the window the charts show, so it lines up with the lines under it.
+  const [whatIf] = useState(() => new WhatIfFeed(api, () => ({ fromMs: Math.max(0, Math.floor(feed.view.get().start)), toMs: Math.floor(feed.view.get().end) })));
+  useEffect(() => () => whatIf.hide(), [whatIf]);
   const { state, dispatch, connection, reload } = useDashboard(api, feed);
 
   const onSettings = useCallback((settings: Settings) => dispatch({ type: 'settings', settings }), [dispatch]);
@@ -74,7 +78,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
         <section className="charts" aria-label="Live charts">
           <CpuChart {...thresholdProps} />
           <div className="charts-row">
-            <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} />
+            <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
             <RequestRateChart {...thresholdProps} />
           </div>
         </section>
@@ -84,7 +88,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
             <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
             <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
           </section>
-          <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} />
+          <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
           <LoadPanel load={snapshot.load} onLoad={onLoad} />
         </aside>
         <div className="lower">
