@@ -1,6 +1,7 @@
 // The dashboard: charts on top, controls at the side, replicas and events below; state comes only from the bridge.
 import { useCallback, useEffect, useState } from 'react';
 import type { LoadStatus, ScaleDeckApi, Settings, SetupCheck } from '../electron/contract.js';
+import { followArchiveWindow } from './archive-window.js';
 import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';
 import { EventLog } from './event-log.js';
@@ -32,6 +33,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
   // The ghost replays the window the charts show, so it lines up with the lines under it.
   const [whatIf] = useState(() => new WhatIfFeed(api, () => ({ fromMs: Math.max(0, Math.floor(feed.view.get().start)), toMs: Math.floor(feed.view.get().end) })));
   useEffect(() => () => whatIf.hide(), [whatIf]);
+  useEffect(() => followArchiveWindow(api, feed), [api, feed]);
   const { state, dispatch, connection, reload } = useDashboard(api, feed);
 
   const onSettings = useCallback((settings: Settings) => dispatch({ type: 'settings', settings }), [dispatch]);
