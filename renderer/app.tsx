@@ -8,6 +8,7 @@ import { EventLog } from './event-log.js';
 import { HistoryFeed } from './history-feed.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
+import { PolicyWaiting } from './policy-waiting.js';
 import { ReplicaChart } from './replica-chart.js';
 import { ReplicaTable } from './replica-table.js';
 import { RequestRateChart } from './request-rate-chart.js';
@@ -89,6 +90,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
             <h2 id="control-title">Scale</h2>
             <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
             <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
+            <PolicyWaiting policy={snapshot.policy} />
           </section>
           <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
           <LoadPanel load={snapshot.load} onLoad={onLoad} />
