@@ -11,6 +11,7 @@ import { freePort, removeLeftoverContainers, waitFor } from '../support/control-
 import { CHROMIUM, hasChromium, hasDocker, hasHaproxy } from '../support/requirements.js';
 import { axeViolations } from './accessibility.js';
 import { startDashboardShell, type DashboardShell } from './dashboard-shell.js';
+import { dragAndHold } from './slider-drag.js';
 
 const TOKEN = 'dashboard-e2e-token';
 const ARTIFACTS = path.resolve('test/e2e/artifacts');
@@ -50,12 +51,6 @@ async function thresholdY(page: Page, which: 'up' | 'down'): Promise<number> {
   // Playwright counts a horizontal SVG line (zero height) as hidden, so wait for it to exist, not to be visible.
   await line.waitFor({ state: 'attached' });
   return Number(await line.getAttribute('y1'));
-}
-
-/** Where the thumb of a range input sits for `value`: the track runs between half a thumb's width from each end. */
-function thumbX(box: { x: number; width: number }, value: number, min: number, max: number): number {
-  const halfThumb = 8;
-  return box.x + halfThumb + ((value - min) / (max - min)) * (box.width - 2 * halfThumb);
 }
 
 describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard in Chromium over the headless shell, on Docker and HAProxy', () => {
@@ -163,10 +158,7 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     const before = (await snapshot()).settings.scaleUpThreshold;
     const yBefore = await thresholdY(page, 'up');
     const slider = page.getByRole('slider', { name: 'Scale up above' });
-    const [min, max] = [Number(await slider.getAttribute('min')), Number(await slider.getAttribute('max'))];
-    const box = (await slider.boundingBox())!;
     const target = before > 50 ? before - 25 : before + 25;
-    const y = box.y + box.height / 2;
     // After every input event, in the next animation frame: the slider's value and where the line is drawn.
     await page.evaluate(() => {
       const slider = [...document.querySelectorAll<HTMLInputElement>('input[type="range"]')].find((input) => input.labels?.[0]?.textContent === 'Scale up above');
@@ -176,9 +168,7 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
         requestAnimationFrame(() => frames.push({ value: Number(slider.value), y: Number(document.querySelector('.cpu-chart .threshold-up line')?.getAttribute('y1')) })),
       );
     });
-    await page.mouse.move(thumbX(box, before, min, max), y);
-    await page.mouse.down();
-    await page.mouse.move(thumbX(box, target, min, max), y, { steps: 12 });
+    await dragAndHold(page, slider, before, target);
     await page.mouse.up();
 
     const dragged = Number(await slider.inputValue());
@@ -294,6 +284,29 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     await panel.getByRole('button', { name: 'Stop' }).click();
     await waitFor(async () => !(await snapshot()).load.running, 5_000, 'the load to stop');
     await waitFor(async () => (await panel.getByRole('status').innerText()) === 'idle', 5_000, 'the load panel to read idle');
+  });
+
+  it('draws the ghost line and its summary while a threshold is dragged, replaying the load run just recorded', async () => {
+    await page.getByRole('button', { name: '5 min', exact: true }).click();
+    const up = (await snapshot()).settings.scaleUpThreshold;
+    const slider = page.getByRole('slider', { name: 'Scale up above' });
+    const ghost = page.getByTestId('whatif-ghost');
+    const summary = page.getByTestId('whatif-summary');
+    expect(await ghost.count()).toBe(0);
+    await dragAndHold(page, slider, up, up - 25);
+    const dragged = Number(await slider.inputValue());
+    // The summary names the threshold it replayed: the ghost has caught up with the pointer.
+    await waitFor(async () => (await summary.count()) > 0 && (await summary.innerText()).includes(`above ${dragged} %`), 5_000, `the summary for ${dragged} %`);
+    expect(await summary.innerText()).toMatch(/^last 5 min with these settings: [+\u2212\u00b1]\d+ % replica-minutes, \d+ (s|min) above \d+ %/);
+    expect(await ghost.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+L/);
+    expect(await ghost.getAttribute('stroke-dasharray')).toBeTruthy();
+    await page.locator('.replica-chart').screenshot({ path: '/tmp/whatif-ghost.png' });
+    await screenshot('dashboard-7-whatif-ghost.png');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.mouse.up();
+    // Put back as it was, so the rest of the run scales as configured.
+    const { status } = await shell!.call('PATCH', '/api/settings', { scaleUpThreshold: up });
+    expect(status).toBe(200);
   });
 
   it('stays free of accessibility violations with more replicas, scale events and load in the page', async () => {
