@@ -8,6 +8,7 @@ import { analyzeLiveUpdates, TRACE_CATEGORIES, type Activity, type TraceEvent, t
 import { benchPaths } from '../bench-paths.js';
 import { CHROMIUM } from '../machine.js';
 import { describeProfile, summarizeCpuProfile } from '../cpu-profile.js';
+import { ghostFollowMs } from '../ghost-follow.js';
 import { HeadlessShell } from '../headless-shell.js';
 import { buildProfilingBundle, profilePage, serveBundle } from '../renderer-profile.js';
 import { row, seconds, type FigureResult, type FigureRow } from '../summary.js';
@@ -186,6 +187,10 @@ export async function dashboardFigure(context: BenchContext): Promise<FigureResu
     await shell.waitForReplicas(REPLICAS, 60_000);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const page = await openDashboard(browser, shell);
+    await showWindow(page, '1 h');
+    const follow = row({ figure: '6 dashboard', subject: 'dashboard, what-if ghost', measure: 'slider input to the ghost replayed for it (real whatIf, 1 h window)', unit: 'ms', values: await ghostFollowMs(page) });
+    follow.note = `p95 ${follow.spread ? follow.spread.p95.toFixed(0) : 'n/a'} ms over ${follow.values.length} inputs a frame apart; the replayed record is what this run recorded`;
+    result.rows.push(follow);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     for (const { label, redrawEveryS, ghost } of WINDOWS) {
