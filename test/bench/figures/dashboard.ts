@@ -130,8 +130,8 @@ function describeActivities(analysis: UpdateAnalysis): string {
     .join(', ');
 }
 
-function windowRows(window: string, run: WindowRun): FigureRow[] {
-  const subject = `dashboard, ${window} window`;
+function windowRows(window: string, run: WindowRun, ghost: boolean): FigureRow[] {
+  const subject = `dashboard, ${window} window${ghost ? ', what-if ghost shown' : ''}`;
   const updates = run.analysis.updates;
   const base = { figure: '6 dashboard', subject };
   const cpu = row({ ...base, measure: 'main-thread CPU time per live update', unit: 'ms', values: updates.map((u) => u.cpuMs) });
@@ -207,7 +207,7 @@ export async function dashboardFigure(context: BenchContext): Promise<FigureResu
       if (run.analysis.updates.length < updatesPerWindow) {
         throw new Error(`Only ${run.analysis.updates.length} live updates measured in the ${label} window (wanted ${updatesPerWindow}): is the dashboard receiving samples?`);
       }
-      result.rows.push(...windowRows(ghost ? `${label}, what-if ghost shown` : label, run));
+      result.rows.push(...windowRows(label, run, ghost));
     }
     result.findings.push(
       'The trace sees the page main thread only: rasterisation and compositing on other threads, the GPU process, and a HiDPI screen ' +
