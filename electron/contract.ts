@@ -9,7 +9,8 @@ z.config({ jitless: true });
 
 export type { Settings, SettingsPatch };
 
-export type ReplicaState = 'starting' | 'ready' | 'draining' | 'stopping' | 'failed';
+/** `standby`: started, healthy and registered in HAProxy but out of rotation, kept warm for the next scale-out. */
+export type ReplicaState = 'starting' | 'ready' | 'standby' | 'draining' | 'stopping' | 'failed';
 
 export interface ReplicaView {
   id: string;
@@ -19,8 +20,25 @@ export interface ReplicaView {
   cpuPercent: number | null;
   memBytes: number | null;
   startedAt: number;
+  /** What it is: its image tag and generation id (a hash of image, port, health path and limits), e.g. "latest 3fa2c1b0". */
+  generation: string;
   /** Why a replica is `failed`, or a note such as "stats unavailable". */
   note?: string;
+}
+
+/** Replacing replicas of one generation by another; `paused` when a new version did not get ready. */
+export interface RolloutView {
+  state: 'idle' | 'running' | 'paused';
+  /** The generation being replaced, as the replica table shows it; null when not known (e.g. after a restart). */
+  from: string | null;
+  to: string | null;
+  /** Old replicas replaced so far, of `total`. */
+  replaced: number;
+  total: number;
+  /** Why it paused, in words a person can act on. */
+  reason: string | null;
+  /** A rollback can restore the settings of the previous generation. */
+  canRollBack: boolean;
 }
 
 /** One metrics sample; null where a figure could not be read this tick. */
@@ -34,14 +52,21 @@ export interface Sample {
   rpsPerReplica: number | null;
   sessions: number | null;
   queue: number | null;
+  /** Requests HAProxy holds because no replica is up (scale from zero); absent in samples older than the hold. */
+  held?: number | null;
   http5xx: number | null;
   responseTimeMs: number | null;
+  /** 50th and 95th percentile of HAProxy's per-request active time (%Ta) over the interval, ms; null when no request ended. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  /** Mean memory in use of ready replicas, % of memoryLimitMb. */
+  replicaMemory: number | null;
   desired: number;
   ready: number;
   total: number;
 }
 
-export type EventKind = 'scale' | 'hold' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
+export type EventKind = 'scale' | 'hold' | 'rollout' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
 
 export interface ControlEvent {
   at: number;
@@ -80,6 +105,7 @@ export interface Snapshot {
   checks: SetupCheck[];
   load: LoadStatus;
   imageBuild: { running: boolean; log: string[]; error: string | null };
+  rollout: RolloutView;
   /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
   policy: { waitingFor: string | null };
 }
@@ -156,6 +182,8 @@ export const commandInputs = {
   stopLoad: null,
   buildImage: null,
   recheck: null,
+  rollback: null,
+  retryRollout: null,
 } as const;
 
 export type CommandName = keyof typeof commandInputs;
@@ -174,6 +202,10 @@ export interface ScaleDeckApi {
   stopLoad(): Promise<Result<LoadStatus>>;
   buildImage(): Promise<Result<{ started: boolean }>>;
   recheck(): Promise<Result<SetupCheck[]>>;
+  /** Restores the settings of what a replica was before the last rollout; the old generation then rolls back in. */
+  rollback(): Promise<Result<RolloutView>>;
+  /** Resumes a paused rollout (the new version gets a fresh deadline). */
+  retryRollout(): Promise<Result<RolloutView>>;
   /** Live updates; returns the function that unsubscribes. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
@@ -189,7 +221,8 @@ export type StreamMessage =
 /**
  * The headless shell's HTTP routes, once: both server.ts and the renderer's HTTP bridge read this table.
  * Bodies are JSON; a success answers 200 with the command's result, a failure 4xx/5xx with `{error, field?}`.
- * Every call carries the token as `Authorization: Bearer <token>`; the stream takes it as `?token=`.
+ * Every call carries the token as `Authorization: Bearer <token>`; only the stream (which a browser cannot give a header)
+ * also takes it as `?token=`.
  */
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -210,6 +243,8 @@ export const httpRoutes: Record<CommandName, HttpRoute> = {
   stopLoad: { method: 'DELETE', path: '/api/load' },
   buildImage: { method: 'POST', path: '/api/image/build' },
   recheck: { method: 'POST', path: '/api/checks' },
+  rollback: { method: 'POST', path: '/api/rollout/rollback' },
+  retryRollout: { method: 'POST', path: '/api/rollout/retry' },
 };
 export const STREAM_PATH = '/api/stream';
 
@@ -236,10 +271,26 @@ export function inputFromQuery(route: HttpRoute, params: URLSearchParams): { ok:
 export const ipcChannel = (command: CommandName): string => `scaledeck:${command}`;
 export const IPC_STREAM_CHANNEL = 'scaledeck:stream';
 
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The dotted path of the first key that reaches a prototype, at any depth; JSON.parse makes `__proto__` an own key. */
+export function reservedKeyPath(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    if (RESERVED_KEYS.has(key)) return [...path, key].join('.');
+    const inner = reservedKeyPath((value as Record<string, unknown>)[key], [...path, key]);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
 /** Validates a command's input; returns the parsed value or an error naming the field. */
 export function parseCommandInput(command: CommandName, input: unknown): { ok: true; value: unknown } | { ok: false; error: string; field?: string } {
   const schema = commandInputs[command];
   if (schema === null) return { ok: true, value: undefined };
+  // A record schema drops `__proto__` silently; a request that carries one is refused instead.
+  const reserved = reservedKeyPath(input);
+  if (reserved !== undefined) return { ok: false, field: reserved, error: `${reserved}: is not allowed as a key` };
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];

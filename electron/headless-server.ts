@@ -4,10 +4,11 @@ import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { httpRoutes, inputFromQuery, STREAM_PATH, type CommandName, type Result, type StreamMessage } from './contract.js';
 import { dispatchCommand, type CommandTarget } from './dispatch.js';
 import { createPrometheusRegistry, type PrometheusSource } from './core/metrics/prometheus.js';
+import { attachStream, DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-socket.js';
 
 export interface HeadlessTarget extends CommandTarget, PrometheusSource {
   subscribe(listener: (message: StreamMessage) => void): () => void;
@@ -19,6 +20,7 @@ export interface HeadlessServerOptions {
   port: number;
   token: string;
   rendererDir: string;
+  stream?: StreamLimits;
 }
 
 export interface HeadlessServer {
@@ -29,8 +31,22 @@ export interface HeadlessServer {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-/** Past this much unsent data a slow client misses live samples rather than growing our memory. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
+export const MIN_TOKEN_LENGTH = 16;
+
+/** Why a token set by SCALEDECK_TOKEN cannot guard the API, or undefined when it can. */
+export function tokenProblem(token: string): string | undefined {
+  if (token.length >= MIN_TOKEN_LENGTH) return undefined;
+  return `SCALEDECK_TOKEN is ${token.length} characters long; use at least ${MIN_TOKEN_LENGTH} (or unset it for a random one per start)`;
+}
+
+/** A warning when the dashboard is reachable from other machines, or undefined for a loopback address. */
+export function exposureWarning(host: string): string | undefined {
+  if (host === 'localhost' || host === '::1' || /^127\./.test(host)) return undefined;
+  return `Warning: the dashboard listens on ${host}, reachable from other machines; anyone with the token can scale and reconfigure. Use --host 127.0.0.1 to keep it local.`;
+}
+
+/** Where the token may come from: a browser cannot put a header on a page load or a WebSocket, so only those take ?token=. */
+type TokenSource = 'none' | 'header' | 'header-or-query';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -103,14 +119,17 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const registry = createPrometheusRegistry(target);
   let hosts = allowedHosts(options.host, options.port);
 
-  const checkRequest = (req: http.IncomingMessage, url: URL, needsToken: boolean): { status: number; error: string } | null => {
+  const checkRequest = (req: http.IncomingMessage, url: URL, tokenFrom: TokenSource): { status: number; error: string } | null => {
     if (!hosts.has(req.headers.host ?? '')) return { status: 403, error: `Host: ${req.headers.host ?? '(none)'} is not this server` };
     const origin = req.headers.origin;
     if (origin !== undefined && !hosts.has(origin.replace(/^https?:\/\//, ''))) return { status: 403, error: `Origin: ${origin} may not use this server` };
-    if (!needsToken) return null;
+    if (tokenFrom === 'none') return null;
     const header = req.headers.authorization;
-    const given = header?.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token');
-    if (!tokensEqual(given, token)) return { status: 401, error: 'token: missing or wrong; open the dashboard URL that `npm run serve` printed' };
+    const given = header?.startsWith('Bearer ') ? header.slice(7) : tokenFrom === 'header-or-query' ? url.searchParams.get('token') : null;
+    if (!tokensEqual(given, token)) {
+      const where = tokenFrom === 'header' ? 'send it as Authorization: Bearer <token>' : 'open the dashboard URL that `npm run serve` printed';
+      return { status: 401, error: `token: missing or wrong; ${where}` };
+    }
     return null;
   };
 
@@ -137,7 +156,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const isApi = url.pathname.startsWith('/api/') || url.pathname === '/metrics';
-    const rejected = checkRequest(req, url, isApi);
+    const rejected = checkRequest(req, url, isApi ? 'header' : 'none');
     if (rejected) return sendJson(res, rejected.status, { error: rejected.error });
     if (url.pathname === '/metrics') {
       if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} is not allowed on /metrics` });
@@ -176,12 +195,12 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const rejected = url.pathname === STREAM_PATH ? checkRequest(req, url, true) : { status: 404, error: 'Not found' };
+    const rejected = url.pathname === STREAM_PATH ? checkRequest(req, url, 'header-or-query') : { status: 404, error: 'Not found' };
     if (rejected) {
       socket.end(`HTTP/1.1 ${rejected.status} ${http.STATUS_CODES[rejected.status]}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: rejected.error })}`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attachStream(ws, target));
+    wss.handleUpgrade(req, socket, head, (ws) => attachStream(ws, target, options.stream ?? DEFAULT_STREAM_LIMITS));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -205,19 +224,4 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** One dashboard's live stream: a snapshot first, then every sample, event and snapshot as it happens. */
-function attachStream(ws: WebSocket, target: HeadlessTarget): void {
-  const send = (message: StreamMessage) => {
-    if (ws.readyState !== ws.OPEN) return;
-    if (message.type === 'sample' && ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
-    ws.send(JSON.stringify(message));
-  };
-  send({ type: 'snapshot', snapshot: target.snapshot() });
-  const unsubscribe = target.subscribe(send);
-  ws.on('close', unsubscribe);
-  ws.on('error', unsubscribe);
-  // The stream only speaks; anything a client sends is ignored, commands go over HTTP.
-  ws.on('message', () => undefined);
 }

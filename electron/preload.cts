@@ -24,6 +24,8 @@ export const scaledeckApi: ScaleDeckApi = {
   stopLoad: () => invoke('stopLoad'),
   buildImage: () => invoke('buildImage'),
   recheck: () => invoke('recheck'),
+  rollback: () => invoke('rollback'),
+  retryRollout: () => invoke('retryRollout'),
   subscribe(listener: (message: StreamMessage) => void): () => void {
     // The IPC event stays on this side: the page gets the message only, never a handle to ipcRenderer.
     const forward = (_event: IpcRendererEvent, message: StreamMessage) => listener(message);

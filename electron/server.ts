@@ -5,7 +5,7 @@ import { resolveAppPaths, repoRootFrom } from './app-paths.js';
 import { createControlPlane } from './core/compose-control-plane.js';
 import { describePortInUse } from './core/port-owner.js';
 import { defaultDataDir } from './core/settings-store.js';
-import { startHeadlessServer } from './headless-server.js';
+import { exposureWarning, startHeadlessServer, tokenProblem } from './headless-server.js';
 
 const USAGE = 'Usage: npm run serve -- [--host 127.0.0.1] [--port 7400] [--data-dir DIR]';
 
@@ -33,6 +33,13 @@ async function main(): Promise<void> {
   }
   const paths = resolveAppPaths({ appRoot: repoRootFrom(import.meta.url), packaged: false });
   const token = process.env.SCALEDECK_TOKEN || randomBytes(18).toString('base64url');
+  const weakToken = tokenProblem(token);
+  if (weakToken !== undefined) {
+    console.error(`ScaleDeck will not start: ${weakToken}`);
+    process.exit(2);
+  }
+  const exposed = exposureWarning(cli.host);
+  if (exposed !== undefined) console.warn(exposed);
   const quiet = process.env.SCALEDECK_QUIET === '1';
   const plane = await createControlPlane({
     dataDir: cli.dataDir,

@@ -1,23 +1,60 @@
 // The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API). Imports only zod,
-// so the contract, the shells, core and the renderer can all share it.
+// the contract and HAProxy's own value rules (which import nothing), so the contract, the shells, core and the
+// renderer can all share it, and a saved value is always one HAProxy's config can carry.
 import { z } from 'zod';
+import { frontendHostProblem, healthPathProblem } from '../haproxy/config-values.js';
+// Also makes the contract (and its zod configuration) load before this module's schemas are built.
+import { reservedKeyPath } from './contract.js';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
 export const POLICIES = ['threshold', 'target'] as const;
-export const METRICS = ['replica-cpu', 'host-cpu', 'rps-per-replica'] as const;
+export const METRICS = ['replica-cpu', 'host-cpu', 'rps-per-replica', 'replica-memory', 'latency-p95'] as const;
+/** Metrics measured in %, whose thresholds and targets cannot pass 100. */
+export const PERCENT_METRICS: ReadonlySet<string> = new Set(['replica-cpu', 'host-cpu', 'replica-memory']);
+export const MAX_RULES = 4;
 
 const port = z.number().int().min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
+const threshold = z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less');
+const targetValue = z.number().gt(0, 'must be more than 0').max(10000, 'must be 10000 or less');
+const tolerance = z.number().min(0, 'must be 0 or more').max(1, 'must be 1 (100 %) or less');
+
+/** One scaling rule: what to measure, the threshold policy's two thresholds, and the target policy's value. */
+export const RuleShape = z.strictObject({
+  metric: z.enum(METRICS),
+  scaleUpThreshold: threshold,
+  scaleDownThreshold: threshold,
+  targetValue,
+});
+export type ScalingRule = z.infer<typeof RuleShape>;
+/** The flat settings that are shorthand for the first rule; `rules` is what is stored, these are derived from it. */
+export const RULE_FIELDS = ['metric', 'scaleUpThreshold', 'scaleDownThreshold', 'targetValue'] as const;
+
 const seconds = (max: number) => z.number().min(0, 'must be 0 or more').max(max, `must be ${max} or less`);
+
+/** A string field checked by a rule that says what is wrong, or undefined when nothing is. */
+const checkedBy = (problem: (value: string) => string | undefined) =>
+  z.string().max(1024).superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  });
+
+/** What dockerode (and the docker CLI) can connect to; empty means the local engine's default socket. */
+export function dockerHostProblem(host: string): string | undefined {
+  if (host === '' || /^\/\S+$/.test(host) || /^unix:\/\/\/\S+$/.test(host)) return undefined;
+  const tcp = /^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(host);
+  if (tcp && Number(tcp[2]) >= 1 && Number(tcp[2]) <= 65535) return undefined;
+  return 'must be empty (the local engine), a socket path such as /var/run/docker.sock, unix:///path or tcp://host:port';
+}
 
 export const SettingsShape = z.strictObject({
   driver: z.enum(DRIVERS),
   image: z.string().min(1, 'must name an image').max(255),
   containerPort: port,
-  healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with /'),
+  healthPath: checkedBy(healthPathProblem),
   cpuLimit: z.number().min(0.05, 'must be at least 0.05 CPU').max(64, 'must be 64 CPUs or less'),
   memoryLimitMb: z.number().int().min(16, 'must be at least 16 MB').max(65536, 'must be 65536 MB or less'),
-  frontendHost: z.string().min(1).max(253),
+  frontendHost: checkedBy(frontendHostProblem),
   frontendPort: port,
   statsPort: port,
   minReplicas: z.number().int().min(0, 'must be 0 or more').max(100, 'must be 100 or less'),
@@ -25,9 +62,12 @@ export const SettingsShape = z.strictObject({
   mode: z.enum(MODES),
   policy: z.enum(POLICIES),
   metric: z.enum(METRICS),
-  scaleUpThreshold: z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less'),
-  scaleDownThreshold: z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less'),
-  targetValue: z.number().gt(0, 'must be more than 0').max(10000, 'must be 10000 or less'),
+  scaleUpThreshold: threshold,
+  scaleDownThreshold: threshold,
+  targetValue,
+  rules: z.array(RuleShape).min(1, 'must hold at least one rule').max(MAX_RULES, `must hold ${MAX_RULES} rules or fewer`),
+  targetToleranceUp: tolerance,
+  targetToleranceDown: tolerance,
   step: z.number().int().min(1, 'must be 1 or more').max(20, 'must be 20 or less'),
   breachSamples: z.number().int().min(1, 'must be 1 or more').max(600, 'must be 600 or less'),
   sampleIntervalMs: z.number().int().min(200, 'must be at least 200 ms').max(60000, 'must be 60000 ms or less'),
@@ -36,9 +76,14 @@ export const SettingsShape = z.strictObject({
   scaleDownStabilizationS: seconds(3600),
   warmupS: seconds(600),
   drainTimeoutS: z.number().min(1, 'must be at least 1 s').max(600, 'must be 600 s or less'),
+  holdTimeoutS: z.number().min(1, 'must be at least 1 s').max(300, 'must be 300 s or less'),
+  standbyReplicas: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(10, 'must be 10 or less'),
+  slowStartS: seconds(600),
+  rolloutSurge: z.number().int().min(1, 'must be 1 or more').max(10, 'must be 10 or less'),
+  rolloutDeadlineS: z.number().int().min(5, 'must be at least 5 s').max(3600, 'must be 3600 s or less'),
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
-  dockerHost: z.string().max(1024),
+  dockerHost: checkedBy(dockerHostProblem),
   // Absolute, so the running app never depends on its working directory; read at start (SCALEDECK_HAPROXY wins).
   haproxyPath: z.string().max(4096).regex(/^(\/[^\0\r\n]*)?$/, 'must be an absolute path to the haproxy program, or empty to look in the usual places'),
 });
@@ -64,6 +109,9 @@ export const defaultSettings: Settings = {
   scaleUpThreshold: 70,
   scaleDownThreshold: 30,
   targetValue: 50,
+  rules: [{ metric: 'replica-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, targetValue: 50 }],
+  targetToleranceUp: 0.1,
+  targetToleranceDown: 0.1,
   step: 1,
   breachSamples: 3,
   sampleIntervalMs: 1000,
@@ -72,6 +120,11 @@ export const defaultSettings: Settings = {
   scaleDownStabilizationS: 30,
   warmupS: 5,
   drainTimeoutS: 30,
+  holdTimeoutS: 30,
+  standbyReplicas: 0,
+  slowStartS: 0,
+  rolloutSurge: 1,
+  rolloutDeadlineS: 60,
   keepRunningOnQuit: false,
   swarmService: 'scaledeck-api',
   dockerHost: '',
@@ -86,20 +139,35 @@ export class SettingsError extends Error {
   }
 }
 
+/**
+ * A rule's own cross-field rules. `field` names where the person wrote it: the flat shorthand for the first rule
+ * when that is what they sent, else `rules.<i>.<field>`.
+ */
+function checkRule(rule: ScalingRule, policy: Settings['policy'], field: (name: string) => string): void {
+  if (rule.scaleDownThreshold >= rule.scaleUpThreshold) {
+    throw new SettingsError(field('scaleDownThreshold'), `must be below scaleUpThreshold (${rule.scaleUpThreshold})`);
+  }
+  if (PERCENT_METRICS.has(rule.metric) && rule.scaleUpThreshold > 100) {
+    throw new SettingsError(field('scaleUpThreshold'), `is a percentage for ${rule.metric} and must be 100 or less`);
+  }
+  if (PERCENT_METRICS.has(rule.metric) && policy === 'target' && rule.targetValue > 100) {
+    throw new SettingsError(field('targetValue'), `is a percentage for ${rule.metric} and must be 100 or less`);
+  }
+}
+
 /** Cross-field rules that no single field's schema can express. */
-function checkInvariants(s: Settings): void {
+function checkInvariants(s: Settings, flatFirstRule: boolean): void {
   if (s.minReplicas > s.maxReplicas) {
     throw new SettingsError('minReplicas', `must not exceed maxReplicas (${s.maxReplicas})`);
   }
-  if (s.scaleDownThreshold >= s.scaleUpThreshold) {
-    throw new SettingsError('scaleDownThreshold', `must be below scaleUpThreshold (${s.scaleUpThreshold})`);
+  // Swarm picks which task a scale-in removes (the highest slot), and it could pick a spare over a serving replica.
+  if (s.driver === 'swarm' && s.standbyReplicas > 0) {
+    throw new SettingsError('standbyReplicas', 'is not supported by the swarm driver, which chooses itself which replica a scale-in removes; set it to 0');
   }
-  if (s.metric !== 'rps-per-replica' && s.scaleUpThreshold > 100) {
-    throw new SettingsError('scaleUpThreshold', 'is a CPU percentage here and must be 100 or less');
+  if (s.maxReplicas + s.standbyReplicas > 100) {
+    throw new SettingsError('standbyReplicas', `with maxReplicas (${s.maxReplicas}) must stay within 100 replicas`);
   }
-  if (s.metric !== 'rps-per-replica' && s.policy === 'target' && s.targetValue > 100) {
-    throw new SettingsError('targetValue', 'is a CPU percentage here and must be 100 or less');
-  }
+  s.rules.forEach((rule, i) => checkRule(rule, s.policy, (name) => (i === 0 && flatFirstRule ? name : `rules.${i}.${name}`)));
   if (s.statsPort === s.frontendPort) {
     throw new SettingsError('statsPort', `must differ from frontendPort (${s.frontendPort})`);
   }
@@ -112,24 +180,55 @@ function firstIssue(error: z.ZodError): SettingsError {
   return new SettingsError(field, issue?.message ?? 'is invalid');
 }
 
-/** Validates a whole settings object; throws SettingsError naming the first bad field. */
-export function parseSettings(input: unknown): Settings {
+const firstRuleOf = (s: Pick<Settings, (typeof RULE_FIELDS)[number]>): ScalingRule =>
+  ({ metric: s.metric, scaleUpThreshold: s.scaleUpThreshold, scaleDownThreshold: s.scaleDownThreshold, targetValue: s.targetValue });
+
+/**
+ * Validates a whole settings object; throws SettingsError naming the first bad field. `rules` is what is stored; the
+ * flat fields are its first rule, and where they differ from it they are shorthand that changes it.
+ */
+export function parseSettings(input: unknown, flatFirstRule = false): Settings {
   const result = SettingsShape.safeParse(input);
   if (!result.success) throw firstIssue(result.error);
-  checkInvariants(result.data);
-  return result.data;
+  const [first, ...others] = result.data.rules as [ScalingRule, ...ScalingRule[]];
+  const shorthand = RULE_FIELDS.some((name) => result.data[name] !== first[name]);
+  const rules = shorthand ? [{ ...first, ...firstRuleOf(result.data) }, ...others] : result.data.rules;
+  const settings = { ...result.data, rules };
+  checkInvariants(settings, flatFirstRule || shorthand);
+  return settings;
 }
 
-/** Applies a partial change to `current`; throws SettingsError and leaves `current` untouched on any bad field. */
+/**
+ * Applies a partial change to `current`; throws SettingsError and leaves `current` untouched on any bad field.
+ * Flat `metric`/thresholds/`targetValue` in the patch change the first rule (of the patch's `rules` if it has some).
+ */
 export function applySettingsPatch(current: Settings, patch: unknown): Settings {
+  const reserved = reservedKeyPath(patch);
+  if (reserved !== undefined) throw new SettingsError(reserved, 'is not allowed as a key');
   const partial = SettingsShape.partial().safeParse(patch);
   if (!partial.success) throw firstIssue(partial.error);
-  return parseSettings({ ...current, ...partial.data });
+  const flat = Object.fromEntries(RULE_FIELDS.filter((name) => partial.data[name] !== undefined).map((name) => [name, partial.data[name]]));
+  const [first, ...others] = partial.data.rules ?? current.rules;
+  const rules = [{ ...(first as ScalingRule), ...flat }, ...others];
+  return parseSettings({ ...current, ...partial.data, rules, ...firstRuleOf(rules[0] as ScalingRule) }, partial.data.rules === undefined);
+}
+
+/** Settings as written to disk: the flat shorthand is derived from `rules`, so only `rules` is kept. */
+export function storedForm(settings: Settings): Partial<Settings> {
+  return Object.fromEntries(Object.entries(settings).filter(([key]) => !(RULE_FIELDS as readonly string[]).includes(key)));
 }
 
 /** Loads stored settings over the defaults; stored values that no longer validate fall back field by field. */
 export function settingsFromStored(stored: Record<string, unknown>): Settings {
   const known = Object.fromEntries(Object.entries(stored).filter(([key]) => key in defaultSettings));
+  if (Array.isArray(known.rules)) {
+    // `rules` is the truth; flat fields in a newer file would only be stale copies of its first rule.
+    for (const name of RULE_FIELDS) delete known[name];
+    Object.assign(known, pick(isRecord(known.rules[0]) ? known.rules[0] : {}, RULE_FIELDS));
+  } else if (RULE_FIELDS.some((name) => known[name] !== undefined)) {
+    // A file from before `rules`: its flat fields become the first rule.
+    known.rules = [{ ...firstRuleOf(defaultSettings), ...pick(known, RULE_FIELDS) }];
+  }
   try {
     return parseSettings({ ...defaultSettings, ...known });
   } catch {
@@ -144,4 +243,12 @@ export function settingsFromStored(stored: Record<string, unknown>): Settings {
     }
   }
   return settings;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function pick(source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
 }

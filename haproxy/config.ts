@@ -1,5 +1,8 @@
 // Renders the haproxy.cfg that ScaleDeck runs: one frontend, one backend filled at run time, a stats page.
 import { join } from 'node:path';
+import { holdFrontendLines, holdGlobalLines } from './request-hold.js';
+import { frontendHostProblem, healthPathProblem } from './config-values.js';
+import { requestLogLines } from './request-log.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -10,11 +13,31 @@ export interface HaproxyConfigOptions {
   statsPort: number;
   healthPath: string;
   backendName?: string;
+  /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1); no request log when absent. */
+  requestLogPort?: number;
+  /** Servers the backend starts with: those the running HAProxy had, carried across a reload. */
+  servers?: ConfiguredServer[];
+  /**
+   * Check each server on its own path, looked up by server name in this map file (which must exist; entries are
+   * set at run time with `add map`), so replicas of two generations are checked on their own paths side by side.
+   */
+  healthPathMap?: string;
   /** 'seed' reproduces the original script's settings (no retries, no redispatch) so a benchmark can compare. */
   style?: HaproxyConfigStyle;
+  /** Hold requests up to this many seconds while no server is up (request-hold.ts); absent: answer 503 at once. */
+  holdTimeoutS?: number;
+}
+
+export interface ConfiguredServer {
+  name: string;
+  address: string;
+  port: number;
 }
 
 export const DEFAULT_BACKEND = 'scaledeck';
+export const DEFAULT_CHECK_INTER_MS = 1000;
+/** The weight of every server ScaleDeck adds or carries across a reload: room for slowstart to ramp in 100 steps. */
+export const SERVER_WEIGHT = 100;
 export const FRONTEND_NAME = 'scaledeck_in';
 export const STATS_FRONTEND_NAME = 'scaledeck_stats';
 
@@ -31,6 +54,41 @@ export function socketPath(dataDir: string): string {
 
 export function configPath(dataDir: string): string {
   return join(dataDir, 'haproxy.cfg');
+}
+
+/** Where `show servers state` is dumped before a reload, for the new worker to take each server's state from. */
+export function serverStatePath(dataDir: string): string {
+  return join(dataDir, 'haproxy-servers.state');
+}
+
+/**
+ * The options of every server line, runtime-added or configured, so a server is the same after a reload.
+ * A server added at run time keeps no idle connection by default (pool-max-conn 0, pool-purge-delay 0), so every
+ * request opened a new one: through Docker's port proxy a third of the throughput and thousands of TIME-WAIT
+ * sockets. A short purge delay still lets `del server` go through soon after a drain.
+ */
+export function serverParameters(checkInterMs = DEFAULT_CHECK_INTER_MS, slowStartS = 0): string {
+  const inter = Math.max(100, Math.round(checkInterMs));
+  // slowstart applies to a server added at run time too (checked on 2.6.12): the ramp starts when it leaves maint.
+  // It scales the effective weight in integer steps, so weight 1 (the default) cannot ramp at all; every server gets
+  // the same weight, which keeps the shares even. A reload's configured servers carry no ramp: it is transient.
+  const slowStartMs = Math.round(slowStartS * 1000);
+  const slowStart = slowStartMs > 0 ? ` slowstart ${slowStartMs}` : '';
+  return `check inter ${inter} fall 2 rise 1 weight ${SERVER_WEIGHT} pool-max-conn -1 pool-purge-delay 1s${slowStart}`;
+}
+
+/** A server line: HAProxy takes the text after the last colon as the port, so IPv6 needs no brackets. */
+function serverLine(server: ConfiguredServer): string {
+  return `server ${server.name} ${server.address}:${server.port} ${serverParameters()}`;
+}
+
+export function healthPathMapPath(dataDir: string): string {
+  return join(dataDir, 'health-paths.map');
+}
+
+/** The path a server without a map entry is checked on; the converter's argument syntax allows no quoting. */
+function mapDefault(healthPath: string): string {
+  return /^\/[A-Za-z0-9._~/-]*$/.test(healthPath) ? healthPath : '/';
 }
 
 export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
@@ -54,14 +112,18 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       `pidfile ${quote(pidfilePath(options.dataDir))}`,
       `stats socket ${quote(socketPath(options.dataDir))} mode 600 level admin expose-fd listeners`,
       'stats timeout 30s',
+      // Written right before a reload: the new worker starts each carried-over server in its current state (UP, drain).
+      `server-state-file ${quote(serverStatePath(options.dataDir))}`,
       'maxconn 4096',
       // A soft stop waits for open connections; this bounds how long quitting can take.
       'hard-stop-after 10s',
       // Without this a second haproxy could bind the same ports silently and split the traffic.
       'noreuseport',
+      ...holdLines(options, backend).global,
     ]],
     ['defaults', [
       'mode http',
+      'load-server-state-from-file global',
       'option forwardfor',
       'timeout connect 2s',
       'timeout client 30s',
@@ -74,14 +136,18 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     [`frontend ${FRONTEND_NAME}`, [
       // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
       `bind ${options.frontendHost}:${options.frontendPort}`,
+      ...holdLines(options, backend).frontend,
       `default_backend ${backend}`,
+      ...(options.requestLogPort === undefined ? [] : requestLogLines(options.requestLogPort)),
     ]],
     // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
     [`backend ${backend}`, [
       'balance roundrobin',
       `option httpchk GET ${options.healthPath}`,
+      ...(options.healthPathMap ? [`http-check send meth GET uri-lf %[srv_name,map(${quote(options.healthPathMap)},${mapDefault(options.healthPath)})]`] : []),
       'http-check expect status 200',
       ...resilience,
+      ...(options.servers ?? []).map(serverLine),
     ]],
     [`frontend ${STATS_FRONTEND_NAME}`, [
       `bind 127.0.0.1:${options.statsPort}`,
@@ -95,6 +161,12 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
   return `# Written by ScaleDeck; rewritten on every start of HAProxy.\n${body.join('\n\n')}\n`;
 }
 
+/** The scale-to-zero hold, kept apart from the rest of the config: its script is written by writeHoldScript. */
+function holdLines(options: HaproxyConfigOptions, backend: string): { global: string[]; frontend: string[] } {
+  if (options.holdTimeoutS === undefined) return { global: [], frontend: [] };
+  return { global: holdGlobalLines(options.dataDir), frontend: holdFrontendLines(backend, options.holdTimeoutS) };
+}
+
 function checkOptions(options: HaproxyConfigOptions, backend: string): void {
   for (const [field, port] of [['frontendPort', options.frontendPort], ['statsPort', options.statsPort]] as const) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -104,14 +176,20 @@ function checkOptions(options: HaproxyConfigOptions, backend: string): void {
   if (options.frontendPort === options.statsPort) {
     throw new Error(`HAProxy config: frontendPort and statsPort must differ (both are ${options.statsPort})`);
   }
-  if (!/^\/[^\s"'\\#]*$/.test(options.healthPath)) {
-    throw new Error(`HAProxy config: healthPath must start with "/" and contain no spaces or quotes, got "${options.healthPath}"`);
-  }
+  const healthPath = healthPathProblem(options.healthPath);
+  if (healthPath !== undefined) throw new Error(`HAProxy config: healthPath ${healthPath}, got "${options.healthPath}"`);
   if (!/^[A-Za-z0-9_.:-]+$/.test(backend)) {
     throw new Error(`HAProxy config: backendName may contain only letters, digits, "_", ".", ":" and "-", got "${backend}"`);
   }
-  if (!/^[A-Za-z0-9_.:*-]+$/.test(options.frontendHost)) {
-    throw new Error(`HAProxy config: frontendHost must be an address or host name, got "${options.frontendHost}"`);
+  const frontendHost = frontendHostProblem(options.frontendHost);
+  if (frontendHost !== undefined) throw new Error(`HAProxy config: frontendHost ${frontendHost}, got "${options.frontendHost}"`);
+  for (const server of options.servers ?? []) {
+    if (!/^[A-Za-z0-9_.:-]+$/.test(server.name) || !/^[0-9A-Fa-f.:]+$/.test(server.address) || !Number.isInteger(server.port)) {
+      throw new Error(`HAProxy config: server ${JSON.stringify(server)} is not a valid name, IP address and port`);
+    }
+  }
+  if (options.healthPathMap !== undefined && /[\r\n,()"'\\$]/.test(options.healthPathMap)) {
+    throw new Error(`HAProxy config: the health path map's path must not contain commas, parentheses, quotes or line breaks: ${options.healthPathMap}`);
   }
   if (/["\\$\n\r]/.test(options.dataDir)) {
     throw new Error(`HAProxy config: the data folder path must not contain quotes, backslashes, "$" or line breaks: ${options.dataDir}`);

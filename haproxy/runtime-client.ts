@@ -1,5 +1,6 @@
 // Talks to HAProxy's runtime API over its admin UNIX socket: add, drain and delete servers, read stats.
 import net from 'node:net';
+import { serverParameters } from './config.js';
 import { parseServersState, parseShowStat, type ServerState, type StatRecord } from './stat.js';
 
 export type ServerAdminState = 'ready' | 'drain' | 'maint';
@@ -7,6 +8,8 @@ export type ServerAdminState = 'ready' | 'drain' | 'maint';
 export interface AddServerOptions {
   /** Interval between health checks, in ms (default 1000). */
   checkInterMs?: number;
+  /** Ramp the server's share of traffic over this many seconds when it enters rotation (0: at once). */
+  slowStartS?: number;
 }
 
 export interface RemoveServerOptions {
@@ -69,6 +72,11 @@ function serverRef(backend: string, name: string): string {
   return `${backend}/${name}`;
 }
 
+/** The CLI splits arguments on spaces; a backslash keeps one in (a data folder such as "Application Support"). */
+function cliWord(value: string): string {
+  return value.replace(/([\\ ])/g, '\\$1');
+}
+
 export class RuntimeClient {
   constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {}
 
@@ -88,14 +96,24 @@ export class RuntimeClient {
       throw new Error(`Cannot add server ${ref}: "${host}" is not an IP address, and HAProxy does not resolve names for servers added at run time`);
     }
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Cannot add server ${ref}: invalid port ${port}`);
-    const inter = Math.max(100, Math.round(options.checkInterMs ?? 1_000));
     const address = net.isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
     // default-server lines do not apply to servers added at run time, so every option goes on this line.
-    // A server added at run time keeps no idle connection by default (pool-max-conn 0, pool-purge-delay 0), so every
-    // request opened a new one: through Docker's port proxy a third of the throughput and thousands of TIME-WAIT
-    // sockets. A short purge delay still lets `del server` go through soon after a drain.
-    const pool = 'pool-max-conn -1 pool-purge-delay 1s';
-    await this.expect(`add server ${ref} ${address} check inter ${inter} fall 2 rise 1 ${pool}`, (answer) => /New server registered/i.test(answer));
+    await this.expect(`add server ${ref} ${address} ${serverParameters(options.checkInterMs, options.slowStartS)}`, (answer) => /New server registered/i.test(answer));
+  }
+
+  /** Sets one key of a map HAProxy loaded from `file` (its path as the config names it); memory only, not the file. */
+  async setMapEntry(file: string, key: string, value: string): Promise<void> {
+    checkName('map key', key);
+    if (!/^[\x21-\x7e]+$/.test(value)) throw new Error(`A map value must be printable with no spaces, got ${JSON.stringify(value)}`);
+    // `add map` on a present key adds a second entry that lookups never reach; so the old one goes first.
+    await this.deleteMapEntry(file, key);
+    await this.expect(`add map ${cliWord(file)} ${key} ${value}`, isEmpty);
+  }
+
+  /** Removes a key from a loaded map; a missing key is no error. */
+  async deleteMapEntry(file: string, key: string): Promise<void> {
+    checkName('map key', key);
+    await this.command(`del map ${cliWord(file)} ${key}`);
   }
 
   /** A server added at run time starts with its health checks disabled. */
@@ -120,6 +138,11 @@ export class RuntimeClient {
     checkName('backend name', backend);
     const cmd = `show servers state ${backend}`;
     return parseServersState(await this.expect(cmd, (answer) => answer.trimStart().startsWith('1')));
+  }
+
+  /** `show servers state` for every backend, exactly as HAProxy writes it: the format `server-state-file` reads. */
+  async dumpServersState(): Promise<string> {
+    return this.expect('show servers state', (answer) => answer.trimStart().startsWith('1'));
   }
 
   async showStat(): Promise<StatRecord[]> {

@@ -1,20 +1,26 @@
-// Runs one detached haproxy (master-worker) for a data folder: starts or adopts it, watches it, restarts it.
+// Runs one detached haproxy (master-worker) for a data folder: starts or adopts it, watches it, reloads and restarts it.
 import { execFile, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { configPath, pidfilePath, socketPath } from './config.js';
+import { configPath, DEFAULT_BACKEND, pidfilePath, serverStatePath, socketPath, type ConfiguredServer } from './config.js';
 import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
 import { RuntimeClient } from './runtime-client.js';
+import { parseServersState } from './stat.js';
 import { findHaproxy } from './find-haproxy.js';
 import { checkHaproxy } from './version.js';
 
 export interface HaproxySupervisorOptions {
   dataDir: string;
   bin?: string;
-  /** Called on every (re)start, so changed settings take effect. Must use the same dataDir. */
-  renderConfig: () => string;
+  /**
+   * Called on every start and reload, so changed settings take effect. Must use the same dataDir and render the
+   * given servers into the backend (those the running HAProxy has, carried across a reload).
+   */
+  renderConfig: (servers: ConfiguredServer[]) => string;
+  /** The backend whose servers a reload carries across. */
+  backend?: string;
   checkIntervalMs?: number;
   /** How long a start may take until the runtime socket answers. */
   startTimeoutMs?: number;
@@ -25,6 +31,8 @@ export interface HaproxySupervisorEvents {
   down: [reason: string];
   /** A new HAProxy serves with an empty backend: every ready replica must be registered again. */
   restarted: [];
+  /** The config was reloaded in place: same listening sockets, same servers, new settings. */
+  reloaded: [];
   /** A restart after 'down' failed; it is tried again with a growing delay (at most 30 s). */
   'restart-failed': [error: Error];
 }
@@ -114,15 +122,54 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.emit('restarted');
   }
 
+  /**
+   * Applies a newly rendered config without closing the listening sockets: the master starts a new worker that takes
+   * them over (`expose-fd listeners`) and starts with every server the old one had, in the state it had (server-state
+   * file), then the old worker finishes its requests. Resolves once the new worker serves with all of them. The config
+   * is checked before anything changes; when HAProxy refuses it, this throws and the running one keeps serving.
+   * A reload HAProxy cannot complete (an address the old worker still holds) falls back to a restart.
+   */
+  async reload(): Promise<void> {
+    if (!this.isRunning || this.currentPid === undefined) {
+      await this.restart();
+      return;
+    }
+    let reloaded = false;
+    this.unwatch();
+    try {
+      reloaded = await this.serially(() => this.reloadInPlace());
+    } finally {
+      this.watch();
+    }
+    if (reloaded) this.emit('reloaded');
+    else await this.restart();
+  }
+
+  /** Throws HAProxy's own words when it would refuse this config text; writes nothing the running HAProxy reads. */
+  async checkConfig(text: string): Promise<void> {
+    const candidate = `${this.configPath}.check`;
+    await writeFile(candidate, text);
+    try {
+      const problem = await this.haproxyCheck(candidate);
+      if (problem !== undefined) throw new Error(`HAProxy refuses this configuration: ${problem}`);
+    } finally {
+      await rm(candidate, { force: true });
+    }
+  }
+
   /** Stops watching and ends HAProxy: a soft stop first, so requests in flight complete. */
   async stop(): Promise<void> {
     this.unwatch();
     await this.serially(() => this.terminate());
   }
 
-  /** The config HAProxy runs on differs from what the settings render now (changed while the app was away). */
+  /**
+   * The config HAProxy runs on differs from what the settings render now (changed while the app was away); the
+   * servers a reload carried into it do not count.
+   */
   async configIsStale(): Promise<boolean> {
-    return (await readFile(this.configPath, 'utf8').catch(() => '')) !== this.options.renderConfig();
+    const onDisk = await readFile(this.configPath, 'utf8').catch(() => '');
+    return withoutServerLines(onDisk) !== withoutServerLines(this.options.renderConfig([]));
   }
 
   /** Stops watching and leaves HAProxy serving, for a later start() to adopt. */
@@ -141,6 +188,45 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** False when the new worker did not come up; the old one then still serves. */
+  private async reloadInPlace(): Promise<boolean> {
+    const master = this.currentPid;
+    if (master === undefined || !(await isRunningConfig(master, this.configPath))) return false;
+    const oldWorker = (await this.client.showInfo()).Pid;
+    const backend = this.options.backend ?? DEFAULT_BACKEND;
+    const serversIn = (dump: string): ConfiguredServer[] =>
+      parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
+    let state = await this.client.dumpServersState();
+    let servers = serversIn(state);
+    await this.writeConfig(servers);
+    // Checking the config takes a moment in which a replica may have been added or removed: look again right before.
+    for (let tries = 0; tries < 3; tries++) {
+      state = await this.client.dumpServersState();
+      const now = serversIn(state);
+      if (JSON.stringify(now) === JSON.stringify(servers)) break;
+      servers = now;
+      await this.writeConfig(servers);
+    }
+    await writeFile(serverStatePath(this.options.dataDir), state);
+    process.kill(master, 'SIGUSR2');
+
+    const deadline = Date.now() + this.startTimeoutMs;
+    const expected = new Set(servers.map((server) => server.name));
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      try {
+        const worker = (await this.client.showInfo()).Pid;
+        if (worker !== oldWorker) {
+          const present = new Set((await this.client.showServersState(backend)).map((server) => server.name));
+          if ([...expected].every((name) => present.has(name))) return true;
+        }
+      } catch {
+        // The socket moves to the new worker with the listeners; a refused connection in between is expected.
+      }
+      if (Date.now() >= deadline) return false;
+    }
   }
 
   private async adopt(): Promise<boolean> {
@@ -164,7 +250,9 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.wasAdopted = false;
     // A leftover would keep the ports, and a second instance would take over the socket file from it.
     await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
-    await this.writeConfig();
+    // A fresh start has an empty backend; an old state file would only name servers it does not have.
+    await rm(serverStatePath(this.options.dataDir), { force: true });
+    await this.writeConfig([]);
     await rm(this.pidfilePath, { force: true });
 
     const logPath = join(this.options.dataDir, 'haproxy-start.log');
@@ -211,8 +299,8 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   }
 
   /** Writes the config only after haproxy accepted it, so a bad render never replaces a good file. */
-  private async writeConfig(): Promise<void> {
-    const text = this.options.renderConfig();
+  private async writeConfig(servers: ConfiguredServer[]): Promise<void> {
+    const text = this.options.renderConfig(servers);
     for (const path of [this.pidfilePath, this.socketPath]) {
       if (!text.includes(path)) {
         throw new Error(`The rendered HAProxy config does not use ${path}; render it with the supervisor's data folder (${this.options.dataDir})`);
@@ -220,15 +308,19 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     }
     const candidate = `${this.configPath}.new`;
     await writeFile(candidate, text);
-    const problem = await new Promise<string | undefined>((resolve) => {
-      execFile(this.bin, ['-c', '-f', candidate], { timeout: 10_000 }, (error, stdout, stderr) => {
-        resolve(error ? alertsIn(`${stderr}${stdout}`) || error.message : undefined);
-      });
-    });
+    const problem = await this.haproxyCheck(candidate);
     if (problem !== undefined) {
       throw new Error(`HAProxy rejected the generated config (kept in ${candidate}): ${problem}`);
     }
     await rename(candidate, this.configPath);
+  }
+
+  private haproxyCheck(file: string): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      execFile(this.bin, ['-c', '-f', file], { timeout: 10_000 }, (error, stdout, stderr) => {
+        resolve(error ? alertsIn(`${stderr}${stdout}`) || error.message : undefined);
+      });
+    });
   }
 
   private async startupProblem(logPath: string): Promise<string> {
@@ -321,6 +413,10 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.nextRestartAt = 0;
     this.emit('restarted');
   }
+}
+
+function withoutServerLines(config: string): string {
+  return config.split('\n').filter((line) => !/^\s+server\s/.test(line)).join('\n');
 }
 
 /** haproxy's [ALERT] lines without their prefixes, or the whole output when there are none. */

@@ -6,11 +6,14 @@ import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';
 import { EventLog } from './event-log.js';
 import { HistoryFeed } from './history-feed.js';
+import { LatencyReadout } from './latency-readout.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
 import { PolicyWaiting } from './policy-waiting.js';
 import { ReplicaChart } from './replica-chart.js';
 import { ReplicaTable } from './replica-table.js';
+import { RolloutStatus } from './rollout-status.js';
+import { RulesPanel } from './rules-panel.js';
 import { RequestRateChart } from './request-rate-chart.js';
 import { ScaleControls } from './scale-controls.js';
 import { SettingsPanel } from './settings-panel.js';
@@ -76,6 +79,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
   return (
     <div className="app">
       <StatusBar docker={snapshot.docker} haproxy={snapshot.haproxy} driver={settings.driver} connection={connection} />
+      <RolloutStatus rollout={snapshot.rollout} />
       {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
       <main className="layout">
         <section className="charts" aria-label="Live charts">
@@ -83,6 +87,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <div className="charts-row">
             <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
             <RequestRateChart {...thresholdProps} />
+            <LatencyReadout feed={feed} rules={settings.rules} />
           </div>
         </section>
         <aside className="controls" aria-label="Controls">
@@ -93,6 +98,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
             <PolicyWaiting policy={snapshot.policy} />
           </section>
           <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
+          <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
           <LoadPanel load={snapshot.load} onLoad={onLoad} />
         </aside>
         <div className="lower">

@@ -94,6 +94,8 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
   stopLoad = () => this.call('stopLoad');
   buildImage = () => this.call('buildImage');
   recheck = () => this.call('recheck');
+  rollback = () => this.call('rollback');
+  retryRollout = () => this.call('retryRollout');
 
   subscribe(listener: (message: StreamMessage) => void): () => void {
     this.listeners.add(listener);

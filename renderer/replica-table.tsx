@@ -1,9 +1,12 @@
-// The replicas as they are now: state, port, CPU, memory, uptime, and a way to remove one.
+// The replicas as they are now: state, generation, port, CPU, memory, uptime, and a way to remove one.
 import { useState } from 'react';
 import type { ReplicaView } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
 import { formatDuration, formatMiB, formatPercent } from './format.js';
 import { useNow } from './use-now.js';
+
+// A spare is not removed by hand: the standbyReplicas setting keeps it, and would only start another.
+const STANDBY_TITLE = 'Warm spare: healthy in HAProxy but out of rotation; the next scale-out takes it. Set by standbyReplicas.';
 
 export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
   const api = useBridge();
@@ -39,6 +42,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">State</th>
+              <th scope="col">Generation</th>
               <th scope="col" className="num">
                 Port
               </th>
@@ -59,7 +63,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
           <tbody>
             {replicas.length === 0 && (
               <tr>
-                <td colSpan={7} className="empty">
+                <td colSpan={8} className="empty">
                   No replicas are running.
                 </td>
               </tr>
@@ -70,11 +74,12 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
                   {replica.name}
                 </td>
                 <td>
-                  <span className={`badge state-${replica.state}`} title={replica.note}>
+                  <span className={`badge state-${replica.state}`} title={replica.note ?? (replica.state === 'standby' ? STANDBY_TITLE : undefined)}>
                     {replica.state}
                   </span>
                   {replica.note && <span className="row-note">{replica.note}</span>}
                 </td>
+                <td className="mono">{replica.generation}</td>
                 <td className="num mono">{replica.hostPort}</td>
                 <td className="num">{formatPercent(replica.cpuPercent)}</td>
                 <td className="num">{formatMiB(replica.memBytes)}</td>
@@ -84,7 +89,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
                     type="button"
                     className="small"
                     aria-label={`Remove ${replica.name}`}
-                    disabled={removing.has(replica.id) || replica.state === 'stopping' || replica.state === 'draining'}
+                    disabled={removing.has(replica.id) || replica.state === 'stopping' || replica.state === 'draining' || replica.state === 'standby'}
                     onClick={() => void remove(replica)}
                   >
                     {removing.has(replica.id) ? 'Removing…' : 'Remove'}

@@ -2,6 +2,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Settings, SettingsPatch } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
+import { thresholdScale } from './threshold-scale.js';
 import { ThresholdSlider } from './threshold-slider.js';
 import type { ThresholdPreview } from './threshold-preview.js';
 import type { ValueStore } from './value-store.js';
@@ -28,16 +29,16 @@ interface SliderSpec {
   format: (value: number) => string;
 }
 
-const METRIC_LABELS: Record<Settings['metric'], string> = {
+export const METRIC_LABELS: Record<Settings['metric'], string> = {
   'replica-cpu': 'Replica CPU (mean, % of limit)',
   'host-cpu': 'Host CPU (%)',
   'rps-per-replica': 'Requests/s per replica',
+  'replica-memory': 'Replica memory (mean, % of limit)',
+  'latency-p95': 'p95 latency (ms)',
 };
 
 function sliderSpecs(settings: Settings): SliderSpec[] {
-  const onRate = settings.metric === 'rps-per-replica';
-  const thresholdMax = onRate ? Math.max(1000, settings.scaleUpThreshold) : 100;
-  const threshold = (value: number) => (onRate ? `${value} req/s` : `${value}%`);
+  const { max: thresholdMax, format: threshold } = thresholdScale(settings.metric, settings.scaleUpThreshold);
   const replicaMax = Math.max(50, settings.maxReplicas);
   const seconds = (value: number) => `${value} s`;
   const replicas = (value: number) => String(value);

@@ -30,6 +30,9 @@ const realTimers: WhatIfTimers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** " %", " req/s", " ms": the unit as the summary writes it after a number. */
+const unitOf = (metric: Settings['metric']): string => (metric === 'rps-per-replica' ? ' req/s' : metric === 'latency-p95' ? ' ms' : ' %');
+
 interface Proposal {
   patch: SettingsPatch;
   settings: Settings;
@@ -102,8 +105,10 @@ export class WhatIfFeed {
         const answer = await this.api.whatIf({ patch, fromMs, toMs });
         if (generation !== this.generation) continue;
         if ('result' in answer) {
-          const upThreshold = typeof patch.scaleUpThreshold === 'number' ? patch.scaleUpThreshold : settings.scaleUpThreshold;
-          const unit = (patch.metric ?? settings.metric) === 'rps-per-replica' ? ' req/s' : ' %';
+          // The summary's time above counts against the first rule's threshold (the flat fields are that rule).
+          const first = patch.rules?.[0];
+          const upThreshold = patch.scaleUpThreshold ?? first?.scaleUpThreshold ?? settings.scaleUpThreshold;
+          const unit = unitOf(patch.metric ?? first?.metric ?? settings.metric);
           this.shown.set({ patch, fromMs, toMs, result: answer.result, upThreshold, unit });
           this.error.set(null);
         } else {

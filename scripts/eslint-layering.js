@@ -6,6 +6,8 @@ import path from 'node:path';
 const PARTS = [
   ['contract', (p) => p === 'electron/contract.ts' || p === 'electron/settings-schema.ts'],
   ['core', (p) => p.startsWith('electron/core/')],
+  // What HAProxy's config can carry, as pure functions: the settings schema and the config renderer share them.
+  ['haproxy-values', (p) => p === 'haproxy/config-values.ts'],
   ['shell', (p) => p.startsWith('electron/') && !p.slice('electron/'.length).includes('/')],
   ['haproxy', (p) => p.startsWith('haproxy/')],
   ['renderer', (p) => p.startsWith('renderer/')],
@@ -14,10 +16,11 @@ const PARTS = [
 
 /** Which parts each part may import; the arrows of docs/architecture.md. */
 export const ALLOWED = {
-  contract: ['contract'],
-  core: ['contract', 'core', 'haproxy'],
-  shell: ['contract', 'core', 'haproxy', 'shell'],
-  haproxy: ['haproxy'],
+  contract: ['contract', 'haproxy-values'],
+  core: ['contract', 'core', 'haproxy', 'haproxy-values'],
+  shell: ['contract', 'core', 'haproxy', 'haproxy-values', 'shell'],
+  haproxy: ['haproxy', 'haproxy-values'],
+  'haproxy-values': [],
   renderer: ['contract', 'renderer'],
   api: ['api'],
 };

@@ -8,12 +8,16 @@ import type { ReplicaTarget } from './replica-target.js';
 import type { ReplicaStats } from './replicas/replica-driver.js';
 import type { TrackedReplica } from './controller.js';
 
-/** What the policy sees of one moment: the sample's figures, and each replica's state, age and CPU. */
+/** What the policy sees of one moment: the sample's figures, and each replica's state, age, CPU and memory. */
 export function observationOf(replicas: TrackedReplica[], stats: Map<string, ReplicaStats | null>, sample?: Sample): PolicyObservation {
   return {
     hostCpu: sample?.hostCpu ?? null,
     rps: sample?.rps ?? null,
-    replicas: replicas.map((r) => ({ state: r.state, startedAt: r.startedAt, cpuPercent: stats.get(r.id)?.cpuPercent ?? null })),
+    latencyP95Ms: sample?.latencyP95Ms ?? null,
+    replicas: replicas.map((r) => {
+      const read = stats.get(r.id);
+      return { state: r.state, startedAt: r.startedAt, cpuPercent: read?.cpuPercent ?? null, memBytes: read?.memBytes ?? null };
+    }),
   };
 }
 
@@ -43,6 +47,11 @@ export class Autoscaler {
   /** Streaks and windows start over (a mode switch, a person's hand on the count). */
   reset(): void {
     this.state = initialPolicyState();
+  }
+
+  /** A change made outside the policy upwards (a wake from zero): the scale-down cooldown counts from it. */
+  scaledUpAt(at: number): void {
+    this.state = { ...this.state, breachDown: 0, lastScaleUpAt: at };
   }
 
   onSample(sample: Sample): void {

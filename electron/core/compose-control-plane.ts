@@ -3,9 +3,10 @@
 import Dockerode from 'dockerode';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
-import { renderHaproxyConfig } from '../../haproxy/config.js';
+import { writeHoldScript } from '../../haproxy/request-hold.js';
+import { healthPathMapPath, type ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
@@ -15,20 +16,27 @@ import { systemClock, type Clock } from './clock.js';
 import { ScaleDeckControlPlane, type ControlPlane, type DockerEngine, type HaproxyProcess } from './control-plane.js';
 import { Controller } from './controller.js';
 import { EventStream } from './event-stream.js';
-import { HaproxyBackend, BACKEND_NAME } from './haproxy-backend.js';
+import { BACKEND_NAME, HaproxyBackend } from './haproxy-backend.js';
+import { haproxyConfigFor } from './haproxy-settings.js';
 import { ImageBuildJob } from './image/image-build-job.js';
 import { API_IMAGE_TAG, imageExists } from './image/image-builder.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { LoadGenerator } from './load-generator.js';
 import { HostCpu } from './metrics/host-cpu.js';
+import type { LatencyPercentiles } from './metrics/latency-window.js';
+import { RequestLogListener } from './metrics/request-log-listener.js';
 import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
+import { WakeOnRequest } from './wake-on-request.js';
 import { lockDataFolder } from './data-folder-lock.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
+import { dockerOptionsFor } from './replicas/docker-connection.js';
 import { dockerStatus } from './replicas/docker-driver.js';
-import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import type { ReplicaDriver } from './replicas/replica-driver.js';
+import { specOf } from './replicas/generation.js';
+import { Rollout, rolloutRecordFile } from './rollout.js';
 import { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
 
@@ -53,24 +61,14 @@ export interface ControlPlaneOverrides {
   probes?: SetupProbes;
   probeHealth?: (url: string) => Promise<string | null>;
   portBlocker?: (port: number, host: string) => Promise<string | null>;
+  /** HAProxy's per-request timings; a fake HAProxy sends none, so tests pass their own. */
+  requestLog?: { port: number; take(): LatencyPercentiles; close(): Promise<void> };
 }
 
 /** A URL a browser or load tool on this machine can use for a bind address (0.0.0.0 means "all", so loopback). */
 function reachableUrl(host: string, port: number): string {
   const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return `http://${target.includes(':') ? `[${target}]` : target}:${port}/`;
-}
-
-function specOf({ image, containerPort, healthPath, cpuLimit, memoryLimitMb }: Settings): ReplicaSpec {
-  return { image, containerPort, healthPath, cpuLimit, memoryLimitMb };
-}
-
-/** dockerode options for a `dockerHost` setting: a socket path, unix://, or tcp://host:port. */
-export function dockerOptionsFor(dockerHost: string): Dockerode.DockerOptions {
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
-  if (dockerHost.startsWith('/')) return { socketPath: dockerHost };
-  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' };
 }
 
 function dockerEngine(docker: Dockerode, paths: ControlPlaneOptions['paths'], onChange: () => void): DockerEngine {
@@ -119,7 +117,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const clock = overrides.clock ?? systemClock;
   const store = new SettingsStore(dataDir);
   const settings = () => store.settings;
-  const dockerode = new Dockerode(store.settings.dockerHost ? dockerOptionsFor(store.settings.dockerHost) : undefined);
+  const dockerode = new Dockerode(dockerOptionsFor(store.settings.dockerHost));
   const frontendUrl = () => reachableUrl(settings().frontendHost, settings().frontendPort);
   const statsUrl = () => reachableUrl('127.0.0.1', settings().statsPort);
 
@@ -130,14 +128,29 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
 
   const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
   const { driver } = chosen;
-  const renderConfig = () => renderHaproxyConfig({ dataDir, ...settings(), backendName: BACKEND_NAME });
+  await writeHoldScript(dataDir);
+  // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
+  const healthPathMap = healthPathMapPath(dataDir);
+  writeFileSync(healthPathMap, '', { flag: 'a' });
+  const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir);
+  if (requestLog instanceof RequestLogListener) await requestLog.start();
+  const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers, requestLog.port);
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
   const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
-  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client);
+  const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client, BACKEND_NAME, healthPathMap, () => settings().slowStartS);
 
   const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
   let controller: Controller | null = null;
+  const rollout = new Rollout({
+    clock,
+    spec: () => specOf(settings()),
+    surge: () => settings().rolloutSurge,
+    deadlineS: () => settings().rolloutDeadlineS,
+    onEvent: (kind, message) => events.event(kind, message),
+    onChange: () => events.publishSnapshot(),
+    store: rolloutRecordFile(dataDir),
+  });
   const target = new ReplicaTarget({
     runningAtStart,
     store,
@@ -153,11 +166,13 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     lb,
     spec: () => specOf(settings()),
     drainTimeoutS: () => settings().drainTimeoutS,
+    standby: () => (target.shuttingDown ? 0 : settings().standbyReplicas),
     desired: target.desired,
     onEvent: (kind, message) => events.event(kind, message),
     onChange: () => events.publishSnapshot(),
     clock,
     probeHealth: overrides.probeHealth,
+    rollout,
   });
   const replicas = () => controller!.replicas();
   const hostCpu = new HostCpu();
@@ -168,9 +183,21 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     replicas,
     // The figure the dashboard charts is the policy's own reading of replica CPU (ready, warmed-up replicas).
     replicaCpu: (stats) => metricValue(observationOf(replicas(), stats), { ...settings(), metric: 'replica-cpu' }, clock.now()).value,
+    replicaMemory: (stats) => metricValue(observationOf(replicas(), stats), { ...settings(), metric: 'replica-memory' }, clock.now()).value,
+    latency: () => requestLog.take(),
     desired: () => target.desired,
   }, 3600, clock);
   const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line));
+  const waker = new WakeOnRequest({
+    clock,
+    heldRequests: () => lb.heldRequests(),
+    desired: () => target.desired,
+    mode: () => settings().mode,
+    wake: (held) => {
+      target.scale(1, { kind: 'wake', held });
+      autoscaler.scaledUpAt(clock.now());
+    },
+  });
   const history = new HistoryStore({ dir: path.join(dataDir, 'history'), clock, log: options.log });
   await history.open().catch((error: unknown) => options.log?.(`history: ${(error as Error).message}`));
   events.subscribe((message) => {
@@ -196,7 +223,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, history, releaseDataFolder,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, waker, rollout, history, releaseDataFolder, requestLog,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });
@@ -204,6 +231,12 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     events.event('error', `The settings file could not be read; it is kept as ${store.setAside}. ScaleDeck started on the default settings and keeps the ${target.desired} replica(s) that run`);
   }
   if (chosen.fellBack) events.event('docker', 'No Docker engine answers: replicas run as local processes until it does (restart ScaleDeck then)');
-  await plane.start();
+  try {
+    await plane.start();
+  } catch (error) {
+    // A start that fails leaves no port bound behind: the next attempt in this process must be able to take it.
+    await requestLog.close();
+    throw error;
+  }
   return plane;
 }

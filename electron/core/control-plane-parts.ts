@@ -3,6 +3,7 @@
 import type { CommandTarget, Snapshot, StreamMessage } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
 import type { Autoscaler } from './autoscaler.js';
+import type { WakeOnRequest } from './wake-on-request.js';
 import type { Clock } from './clock.js';
 import type { Controller } from './controller.js';
 import type { EventStream } from './event-stream.js';
@@ -11,6 +12,7 @@ import type { ImageBuildState } from './image/image-build-job.js';
 import type { LoadGenerator } from './load-generator.js';
 import type { MetricsSampler } from './metrics/sampler.js';
 import type { ReplicaTarget } from './replica-target.js';
+import type { Rollout } from './rollout.js';
 import type { ReplicaDriver } from './replicas/replica-driver.js';
 import type { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
@@ -30,8 +32,13 @@ export interface HaproxyProcess {
   readonly version: string | null;
   readonly adopted: boolean;
   start(): Promise<void>;
-  /** Applies a changed config (the rendered config is read again). */
-  restart(): Promise<void>;
+  /**
+   * Applies a changed config in place (the rendered config is read again): the listening sockets and the servers
+   * carry over to a new worker; resolves once it serves with all of them.
+   */
+  reload(): Promise<void>;
+  /** Throws HAProxy's own words when it would refuse this config text; changes nothing. */
+  checkConfig(text: string): Promise<void>;
   stop(): Promise<void>;
   /** Leaves it serving when the app goes. */
   detach(): void;
@@ -39,6 +46,7 @@ export interface HaproxyProcess {
   configIsStale(): Promise<boolean>;
   on(event: 'down', listener: (reason: string) => void): unknown;
   on(event: 'restarted', listener: () => void): unknown;
+  on(event: 'reloaded', listener: () => void): unknown;
 }
 
 /** The Docker engine as the control plane uses it beyond the driver: its status, and the sample image. */
@@ -67,10 +75,15 @@ export interface ControlPlaneParts {
   statsUrl: () => string;
   target: ReplicaTarget;
   autoscaler: Autoscaler;
+  /** Wakes one replica when requests wait in HAProxy at zero replicas. */
+  waker: WakeOnRequest;
+  rollout: Rollout;
   /** Samples and events on disk; the composition root feeds it from the event stream. */
   history: HistoryStore;
   /** The sample api's image tag: built without asking when it is the configured image and missing. */
   sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */
   releaseDataFolder: () => Promise<void>;
+  /** The listener for HAProxy's per-request timings, closed on shutdown. */
+  requestLog: { close(): Promise<void> };
 }

@@ -2,17 +2,21 @@
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, Sample, ScaleInput, SetupCheck, Snapshot,
+  HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
   StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
 import { pollUntil } from './clock.js';
 import type { ControlPlane, ControlPlaneParts } from './control-plane-parts.js';
 import { HistoryCommands } from './history/history-commands.js';
+import { describeSettingsChange } from './settings-change.js';
 import type { ReplicaTarget } from './replica-target.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
+import { haproxyRefusal } from './haproxy-settings.js';
+import { loadTarget } from './load-generator.js';
 import { SettingsError, applySettingsPatch } from '../settings-schema.js';
 import { runSetupChecks } from './setup-checks.js';
+import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
@@ -56,6 +60,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     events.event('info', `ScaleDeck starting (data folder ${this.parts.dataDir})`);
     await this.refreshDocker();
     haproxy.on('down', (reason: string) => events.event('haproxy', `HAProxy stopped: ${reason}`));
+    haproxy.on('reloaded', () => events.event('haproxy', 'HAProxy reloaded its configuration in place; its sockets and servers carried over'));
     haproxy.on('restarted', () => {
       events.event('haproxy', 'HAProxy restarted; registering every ready replica again');
       this.parts.controller.kick();
@@ -74,14 +79,15 @@ export class ScaleDeckControlPlane implements ControlPlane {
     try {
       await haproxy.start();
       if (haproxy.adopted && (await haproxy.configIsStale())) {
-        events.event('haproxy', 'The running HAProxy was started with other settings; restarting it with the current ones');
-        await haproxy.restart();
+        events.event('haproxy', 'The running HAProxy was started with other settings; reloading it with the current ones');
+        await haproxy.reload();
       }
       const how = haproxy.adopted ? 'adopted, still' : 'started,';
       events.event('haproxy', `HAProxy ${haproxy.version ?? ''} ${how} serving ${this.frontendUrl()} (stats ${this.statsUrl()})`);
       if (!this.controllerStarted && !this.stopping) {
         this.controllerStarted = true;
         this.parts.controller.start();
+        this.parts.waker.start();
       }
     } catch (error) {
       events.event('error', `HAProxy could not start: ${(error as Error).message}`);
@@ -135,6 +141,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
         cpuPercent: s?.cpuPercent ?? null,
         memBytes: s?.memBytes ?? null,
         startedAt: r.startedAt,
+        generation: describeGeneration(r.image, r.generation),
         ...(r.note ? { note: r.note } : s === null ? { note: 'stats unavailable' } : {}),
       };
     });
@@ -150,6 +157,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       load: load.status,
       imageBuild: docker.imageBuild,
       policy: { waitingFor: this.parts.autoscaler.waitingFor },
+      rollout: this.parts.rollout.view(),
     };
   }
 
@@ -192,10 +200,12 @@ export class ScaleDeckControlPlane implements ControlPlane {
       const blocker = next[field] !== before[field] ? await this.parts.portBlocker(next[field], host) : null;
       if (blocker) return fail(`${field}: ${blocker}; choose another port`, field);
     }
+    const refusal = await haproxyRefusal(this.parts.haproxy, this.parts.dataDir, before, next);
+    if (refusal) return fail(refusal.message, refusal.field);
     this.parts.store.update(patch);
     const changed = changedFields(before, next);
     if (changed.length === 0) return ok(next);
-    this.parts.events.event('settings', `Settings changed: ${changed.map((key) => `${key} ${String(before[key])} -> ${String(next[key])}`).join(', ')}`);
+    this.parts.events.event('settings', describeSettingsChange(before, next, changed));
     for (const reaction of reactionsTo(changed)) await this.react(reaction, before, next);
     this.parts.events.publishSnapshot();
     return ok(next);
@@ -208,11 +218,14 @@ export class ScaleDeckControlPlane implements ControlPlane {
         return this.target.settingsChanged(before, next);
       case 'resample':
         return sampler.start(next.sampleIntervalMs, ({ sample }) => this.onSample(sample));
+      case 'rollout':
+        this.parts.rollout.begin(specOf(before), specOf(next));
+        return controller.kick();
       case 'driver-note':
         return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${driver.kind}`);
       case 'reconfigure-haproxy':
         if (!this.controllerStarted) return;
-        await haproxy.restart();
+        await haproxy.reload();
         return controller.kick();
       case 'recheck':
         this.checks = await this.runChecks();
@@ -250,8 +263,10 @@ export class ScaleDeckControlPlane implements ControlPlane {
   async startLoad(input: LoadInput): Promise<Result<LoadStatus>> {
     if (this.stopping) return fail(SHUTTING_DOWN);
     if (!this.parts.haproxy.running) return fail('HAProxy is not running, so there is no frontend to send load to');
+    const target = loadTarget(this.frontendUrl(), input.path);
+    if ('error' in target) return fail(target.error, 'path');
     const status = this.parts.load.start(this.frontendUrl(), input);
-    this.parts.events.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${new URL(input.path ?? '/', this.frontendUrl())}`);
+    this.parts.events.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${target.url}`);
     return ok(status);
   }
 
@@ -277,6 +292,22 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return ok({ started });
   }
 
+  async rollback(): Promise<Result<RolloutView>> {
+    if (this.stopping) return fail(SHUTTING_DOWN);
+    const previous = this.parts.rollout.previousSpec();
+    if (!previous || !this.parts.rollout.view().canRollBack) return fail('There is no earlier version to roll back to');
+    this.parts.events.event('rollout', `Rolling back to ${describeGeneration(previous.image, generationOf(previous))} (image ${previous.image}, health path ${previous.healthPath})`);
+    const applied = await this.updateSettings(previous);
+    return 'error' in applied ? applied : ok(this.parts.rollout.view());
+  }
+
+  async retryRollout(): Promise<Result<RolloutView>> {
+    if (this.stopping) return fail(SHUTTING_DOWN);
+    if (!this.parts.rollout.retry()) return fail('No rollout is paused');
+    this.parts.controller.retryNow();
+    return ok(this.parts.rollout.view());
+  }
+
   async recheck(): Promise<Result<SetupCheck[]>> {
     if (this.stopping) return fail(SHUTTING_DOWN);
     await this.refreshDocker();
@@ -290,6 +321,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     const { events, sampler, load, controller, haproxy, driver, clock } = this.parts;
     this.stopping = true;
     this.stopWatch?.();
+    this.parts.waker.stop();
     load.stop();
     // A sample in flight is taken but acts on nothing (onSample checks `stopping`).
     await sampler.stop();
@@ -310,6 +342,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     }
     this.parts.autoscaler.endHold(clock.now());
     await this.parts.history.close();
+    await this.parts.requestLog.close();
     events.close();
     await driver.close();
     await this.parts.releaseDataFolder();

@@ -4,6 +4,7 @@ import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from './replicas/rep
 import { planReconcile, isActive, type ReconcileAction, type ReplicaFacts } from './reconcile.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { pollUntil, sleep, systemClock, type Cancel, type Clock } from './clock.js';
+import type { RolloutInput } from './rollout-plan.js';
 
 export interface TrackedReplica extends ObservedReplica {
   state: ReplicaState;
@@ -12,6 +13,8 @@ export interface TrackedReplica extends ObservedReplica {
   version: number;
   busy: boolean;
   note?: string;
+  /** Brought up as a warm spare (out of rotation) rather than to serve. */
+  spare?: boolean;
 }
 
 export interface ControllerOptions {
@@ -19,6 +22,8 @@ export interface ControllerOptions {
   lb: LoadBalancer;
   spec: () => ReplicaSpec;
   drainTimeoutS: () => number;
+  /** Warm spares to keep out of rotation beside the desired count (0 when none, and on shutdown). */
+  standby?: () => number;
   desired: number;
   onEvent: (kind: ControlEvent['kind'], message: string) => void;
   /** Called whenever a replica changes state, so the shells can publish a snapshot. */
@@ -29,6 +34,8 @@ export interface ControllerOptions {
   clock?: Clock;
   /** Asks a replica's health URL once: null when it answered 2xx, else what went wrong. */
   probeHealth?: (url: string) => Promise<string | null>;
+  /** Sees what runs each tick and answers which generation is current; replicas of others are replaced. */
+  rollout?: { observe(replicas: TrackedReplica[]): RolloutInput };
 }
 
 const STOP_GRACE_S = 10;
@@ -37,6 +44,7 @@ export class Controller {
   private readonly tracked = new Map<string, TrackedReplica>();
   private desiredCount: number;
   private creating = 0;
+  private creatingSpares = 0;
   /** Counts changes this controller made to tracked replicas (see TrackedReplica.version). */
   private changes = 0;
   private createFailures = 0;
@@ -47,6 +55,11 @@ export class Controller {
   private stopped = false;
   private readonly jobs = new Set<Promise<void>>();
   private readonly clock: Clock;
+  /**
+   * Replicas this controller removed: a listing asked for before the removal finished still shows them, and must
+   * not bring them back as adopted. Forgotten once a listing no longer shows them.
+   */
+  private readonly removed = new Set<string>();
 
   constructor(private readonly options: ControllerOptions) {
     this.desiredCount = options.desired;
@@ -64,7 +77,24 @@ export class Controller {
   /** Sets the count to converge to; the next tick acts on it at once. */
   setDesired(count: number): void {
     this.desiredCount = count;
+    this.promoteSparesNow();
     this.kick();
+  }
+
+  /**
+   * A warm spare goes into rotation without waiting for the tick to ask the engine and HAProxy (tens of ms): its
+   * promotion is one runtime command on a replica already tracked as healthy. Only the plan's promotions are taken.
+   */
+  private promoteSparesNow(): void {
+    if (this.stopped) return;
+    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
+      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy, spare: r.spare,
+    }));
+    const plan = planReconcile({
+      replicas: facts, servers: null, desired: this.desiredCount, creating: this.creating,
+      standby: this.options.standby?.() ?? 0, creatingSpares: this.creatingSpares,
+    });
+    for (const action of plan) if (action.type === 'promote') this.act(action);
   }
 
   replicas(): TrackedReplica[] {
@@ -145,7 +175,9 @@ export class Controller {
     const seen = new Set<string>();
     let changed = false;
 
+    for (const id of this.removed) if (!observed.some((o) => o.id === id)) this.removed.delete(id);
     for (const o of observed) {
+      if (this.removed.has(o.id)) continue;
       seen.add(o.id);
       const known = this.tracked.get(o.id);
       const server = serverByName.get(o.name);
@@ -157,11 +189,13 @@ export class Controller {
         continue;
       }
       // While a create is in flight its container may already be listed; it is tracked when create returns.
-      if (this.creating > 0 || !o.running) {
-        if (!o.running && this.creating === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
+      if (this.creating + this.creatingSpares > 0 || !o.running) {
+        if (!o.running && this.creating + this.creatingSpares === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
         continue;
       }
-      const state: ReplicaState = server?.up && !server.draining && !server.maint ? 'ready' : 'starting';
+      // A healthy server left out of rotation is taken for a spare while spares are wanted; else it goes back in.
+      const spareWanted = (this.options.standby?.() ?? 0) > this.replicas().filter((r) => r.state === 'standby').length;
+      const state: ReplicaState = server?.up && !server.maint ? (!server.draining ? 'ready' : spareWanted ? 'standby' : 'starting') : 'starting';
       this.track(o, state, server !== undefined);
       this.options.onEvent('replica', `Adopted ${o.name} (port ${o.hostPort}, ${state})`);
       changed = true;
@@ -176,10 +210,17 @@ export class Controller {
     const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => {
       const server = serverByName.get(r.name);
       const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
-      return { id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r), leftDraining };
+      return {
+        id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
+        leftDraining, generation: r.generation, spare: r.spare,
+      };
     });
     const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
-    const actions = planReconcile({ replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder });
+    const rollout = this.options.rollout?.observe(this.replicas());
+    const actions = planReconcile({
+      replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder, rollout,
+      standby: this.options.standby?.() ?? 0, creatingSpares: this.creatingSpares,
+    });
     for (const action of actions) this.act(action);
     if (changed) this.options.onChange();
   }
@@ -193,7 +234,12 @@ export class Controller {
   private act(action: ReconcileAction): void {
     if (action.type === 'create') {
       if (this.now() < this.createBackoffUntil) return;
-      for (let i = 0; i < action.count; i++) this.runCreate();
+      for (let i = 0; i < action.count; i++) this.runCreate(false);
+      return;
+    }
+    if (action.type === 'createSpare') {
+      if (this.now() < this.createBackoffUntil) return;
+      for (let i = 0; i < action.count; i++) this.runCreate(true);
       return;
     }
     if (action.type === 'deregister') {
@@ -216,6 +262,9 @@ export class Controller {
         break;
       case 'bringUp':
         this.runJob(replica, () => this.bringUp(replica, this.now()));
+        break;
+      case 'promote':
+        this.runJob(replica, () => this.promote(replica, this.now()));
         break;
     }
   }
@@ -244,22 +293,24 @@ export class Controller {
     );
   }
 
-  private runCreate(): void {
-    this.creating += 1;
+  private runCreate(spare: boolean): void {
+    const count = (delta: number) => (spare ? (this.creatingSpares += delta) : (this.creating += delta));
+    count(1);
     const requestedAt = this.now();
     const spec = this.options.spec();
     this.runDetached(
       this.options.driver.create(spec).then(
         (created) => {
-          this.creating -= 1;
+          count(-1);
           this.createFailures = 0;
           const replica = this.track(created, 'starting', false);
-          this.options.onEvent('replica', `Starting ${created.name} on port ${created.hostPort}`);
+          replica.spare = spare;
+          this.options.onEvent('replica', `Starting ${created.name} on port ${created.hostPort}${spare ? ' as a warm spare' : ''}`);
           this.options.onChange();
           this.runJob(replica, () => this.bringUp(replica, requestedAt));
         },
         (error: unknown) => {
-          this.creating -= 1;
+          count(-1);
           this.createFailures += 1;
           const waitS = Math.min(30, 2 ** (this.createFailures - 1));
           this.createBackoffUntil = this.now() + waitS * 1000;
@@ -271,13 +322,17 @@ export class Controller {
 
   /** Health first, then HAProxy: a replica gets traffic only once it answers. */
   private async bringUp(replica: TrackedReplica, requestedAt: number): Promise<void> {
-    const { healthPath } = this.options.spec();
+    // Its own health path: an adopted replica of an older generation may not answer the one set now.
+    const healthPath = this.healthPathOf(replica);
     await waitForHealth(`http://${replica.host}:${replica.hostPort}${healthPath}`, this.options.healthTimeoutMs ?? 30_000, {
-      clock: this.clock, probe: this.options.probeHealth, cancelled: () => this.stopped,
+      clock: this.clock, probe: this.options.probeHealth, cancelled: () => this.stopped || !replica.running,
+    }).catch((error: unknown) => {
+      // One that exits at once (a broken version) is told apart at once, not after the whole health timeout.
+      throw replica.running || this.stopped ? error : new Error(`it exited before it answered ${healthPath}`);
     });
     if (!replica.registered) {
       await this.waitForLoadBalancer();
-      await this.options.lb.add(replica.name, replica.host, replica.hostPort);
+      await this.options.lb.add(replica.name, replica.host, replica.hostPort, healthPath, { inRotation: !replica.spare });
       replica.registered = true;
     } else {
       // Adopted mid-drain (the app was killed during a scale-in): back in rotation; the count decides again next.
@@ -288,14 +343,27 @@ export class Controller {
       }
     }
     await this.waitUntilUp(replica.name, 15_000);
-    replica.state = 'ready';
+    replica.state = replica.spare ? 'standby' : 'ready';
     replica.note = undefined;
     const tookS = ((this.now() - requestedAt) / 1000).toFixed(1);
-    this.options.onEvent('replica', `${replica.name} is serving through HAProxy (${tookS} s after it was requested)`);
+    const what = replica.spare ? 'is a warm spare: healthy in HAProxy, out of rotation' : 'is serving through HAProxy';
+    this.options.onEvent('replica', `${replica.name} ${what} (${tookS} s after it was requested)`);
+  }
+
+  /** A warm spare into rotation: one runtime command, no start or health wait. */
+  private async promote(replica: TrackedReplica, requestedAt: number): Promise<void> {
+    await this.options.lb.ready(replica.name, { rampUp: true });
+    replica.state = 'ready';
+    replica.spare = false;
+    this.options.onEvent('replica', `${replica.name} is serving through HAProxy: a warm spare taken into rotation in ${this.now() - requestedAt} ms`);
+  }
+
+  private healthPathOf(replica: TrackedReplica): string {
+    return replica.healthPath ?? this.options.spec().healthPath;
   }
 
   private async register(replica: TrackedReplica): Promise<void> {
-    await this.options.lb.add(replica.name, replica.host, replica.hostPort);
+    await this.options.lb.add(replica.name, replica.host, replica.hostPort, this.healthPathOf(replica), { inRotation: replica.state !== 'standby' });
     replica.registered = true;
     this.options.onEvent('haproxy', `Registered ${replica.name} again (port ${replica.hostPort})`);
   }
@@ -323,7 +391,7 @@ export class Controller {
     if (replica.registered) await lb.remove(replica.name, 5000);
     replica.registered = false;
     await driver.remove(replica.id, STOP_GRACE_S);
-    this.tracked.delete(replica.id);
+    this.forget(replica.id);
     const tookS = ((this.now() - started) / 1000).toFixed(1);
     this.options.onEvent('replica', `Drained and stopped ${replica.name} in ${tookS} s`);
   }
@@ -335,7 +403,12 @@ export class Controller {
     replica.state = 'failed';
     if (replica.registered) await this.options.lb.remove(replica.name, 2000).catch(() => undefined);
     await this.options.driver.remove(replica.id, 0);
-    this.tracked.delete(replica.id);
+    this.forget(replica.id);
+  }
+
+  private forget(id: string): void {
+    this.tracked.delete(id);
+    this.removed.add(id);
   }
 
   private async waitForLoadBalancer(): Promise<void> {

@@ -1,5 +1,7 @@
 // The controller's LoadBalancer over HAProxy's runtime API: one backend, servers added, drained and removed live.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_BACKEND, FRONTEND_NAME } from '../../haproxy/config.js';
+import { HELD_COMMAND, parseHeld } from '../../haproxy/request-hold.js';
 import type { RuntimeClient } from '../../haproxy/runtime-client.js';
 import type { LoadBalancer, ServerView } from './load-balancer.js';
 import type { TrafficStats } from './metrics/sampler.js';
@@ -7,7 +9,21 @@ import type { TrafficStats } from './metrics/sampler.js';
 export const BACKEND_NAME = DEFAULT_BACKEND;
 
 export class HaproxyBackend implements LoadBalancer {
-  constructor(private readonly client: () => RuntimeClient, private readonly backend = BACKEND_NAME) {}
+  /** Each server's health path, mirrored into the map file so a reloaded HAProxy reads them back with its servers. */
+  private readonly healthPaths = new Map<string, string>();
+
+  constructor(
+    private readonly client: () => RuntimeClient,
+    private readonly backend = BACKEND_NAME,
+    /** The map the config checks each server's own health path in (config.ts healthPathMap), when it has one. */
+    private readonly healthPathMap?: string,
+    /** Seconds over which a server entering rotation ramps up its traffic (the slowStartS setting). */
+    private readonly slowStartS: () => number = () => 0,
+  ) {
+    // An earlier run's entries: its servers are still in HAProxy and adopted, never added again.
+    const lines = healthPathMap ? readFileSync(healthPathMap, 'utf8').split('\n') : [];
+    for (const [name, path] of lines.map((line) => line.split(' '))) if (name && path) this.healthPaths.set(name, path);
+  }
 
   async servers(): Promise<ServerView[]> {
     const states = await this.client().showServersState(this.backend);
@@ -15,25 +31,37 @@ export class HaproxyBackend implements LoadBalancer {
       name: s.name,
       address: s.address,
       port: s.port,
-      up: s.operational === 'running' && !s.maint,
+      // 'starting' is a server passing its checks while slowstart ramps its weight: it serves already.
+      up: (s.operational === 'running' || s.operational === 'starting') && !s.maint,
       draining: s.drain,
       maint: s.maint,
     }));
   }
 
-  async add(name: string, host: string, port: number): Promise<void> {
+  async add(name: string, host: string, port: number, healthPath?: string, { inRotation = true }: { inRotation?: boolean } = {}): Promise<void> {
     const client = this.client();
-    await client.addServer(this.backend, name, host, port, { checkInterMs: 1000 });
+    // Before the server exists, so its very first check already goes to its own path.
+    if (this.healthPathMap && healthPath) {
+      await client.setMapEntry(this.healthPathMap, name, healthPath);
+      this.healthPaths.set(name, healthPath);
+      this.writeHealthPathMap();
+    }
+    await client.addServer(this.backend, name, host, port, { checkInterMs: 1000, slowStartS: this.slowStartS() });
     await client.enableHealth(this.backend, name);
-    await client.setState(this.backend, name, 'ready');
+    // drain, not maint: health checks go on, so a spare is known UP before it is asked to serve.
+    await client.setState(this.backend, name, inRotation ? 'ready' : 'drain');
   }
 
   async drain(name: string): Promise<void> {
     await this.client().setState(this.backend, name, 'drain');
   }
 
-  async ready(name: string): Promise<void> {
-    await this.client().setState(this.backend, name, 'ready');
+  async ready(name: string, { rampUp = false }: { rampUp?: boolean } = {}): Promise<void> {
+    const client = this.client();
+    // slowstart ramps a server leaving maint, not one leaving drain (checked on 2.6.12). A spare carries no request,
+    // so passing it through maint for a moment costs nothing and gives it the ramp a new server gets.
+    if (rampUp && this.slowStartS() > 0) await client.setState(this.backend, name, 'maint');
+    await client.setState(this.backend, name, 'ready');
   }
 
   async sessions(name: string): Promise<number | null> {
@@ -43,17 +71,34 @@ export class HaproxyBackend implements LoadBalancer {
 
   async remove(name: string, timeoutMs: number): Promise<void> {
     await this.client().removeServer(this.backend, name, { timeoutMs });
+    if (this.healthPathMap) {
+      await this.client().deleteMapEntry(this.healthPathMap, name);
+      this.healthPaths.delete(name);
+      this.writeHealthPathMap();
+    }
+  }
+
+  private writeHealthPathMap(): void {
+    const file = this.healthPathMap!;
+    writeFileSync(`${file}.tmp`, [...this.healthPaths].map(([name, path]) => `${name} ${path}\n`).join(''));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  async heldRequests(): Promise<number> {
+    return parseHeld(await this.client().command(HELD_COMMAND));
   }
 
   /** Frontend request rate and backend load, for the metrics sampler. */
   async traffic(): Promise<TrafficStats> {
-    const rows = await this.client().showStat();
+    // A HAProxy started before the hold existed has no such command: the count is then unknown, not an error.
+    const [rows, held] = await Promise.all([this.client().showStat(), this.heldRequests().catch(() => null)]);
     const frontend = rows.find((r) => r.proxy === FRONTEND_NAME && r.kind === 'frontend');
     const backend = rows.find((r) => r.proxy === this.backend && r.kind === 'backend');
     return {
       rps: frontend?.rate ?? 0,
       sessions: backend?.scur ?? 0,
       queue: backend?.qcur ?? 0,
+      held,
       http5xxTotal: backend?.hrsp5xx ?? 0,
       responseTimeMs: backend?.rtime ?? 0,
     };

@@ -2,6 +2,23 @@
 import autocannon from 'autocannon';
 import type { LoadInput, LoadStatus } from '../contract.js';
 
+/**
+ * The URL a load run sends to: `path` resolved against our frontend, and refused when it leaves it. A path such as
+ * `//other.host/` or `/\\other.host/` resolves to another origin, and the generator must never load anything else.
+ */
+export function loadTarget(frontend: string, path = '/'): { url: string } | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(path, frontend);
+  } catch {
+    return { error: `path: ${JSON.stringify(path)} is not a path on the frontend` };
+  }
+  if (url.origin !== new URL(frontend).origin) {
+    return { error: `path: ${JSON.stringify(path)} leads to ${url.origin}, not to the frontend ${new URL(frontend).origin}; give a path such as /work?ms=20` };
+  }
+  return { url: url.toString() };
+}
+
 export class LoadGenerator {
   private instance: autocannon.Instance | null = null;
   private current: LoadStatus = { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 };
@@ -12,10 +29,12 @@ export class LoadGenerator {
     return { ...this.current };
   }
 
-  /** Starts a run against `baseUrl` (always a loopback address); a running one is stopped first. */
-  start(baseUrl: string, input: LoadInput): LoadStatus {
+  /** Starts a run against our frontend at `frontend`; a running one is stopped first. Throws for a path off it. */
+  start(frontend: string, input: LoadInput): LoadStatus {
+    const target = loadTarget(frontend, input.path);
+    if ('error' in target) throw new Error(target.error);
+    const { url } = target;
     this.stop();
-    const url = new URL(input.path ?? '/', baseUrl).toString();
     this.current = { running: true, rate: input.rate, durationS: input.durationS, startedAt: this.now(), sent: 0, errors: 0, non2xx: 0 };
     const instance = autocannon({
       url,

@@ -2,15 +2,14 @@
 // The controller owns every effect; this module only answers "how many replicas, and why".
 import type { Settings } from '../settings-schema.js';
 import { metricValue, type PolicyObservation } from './policy/metric.js';
-import { clampReplicas, type PolicyHold, type PolicyState, type Proposal } from './policy/state.js';
+import { clampReplicas, type PolicyHold, type PolicyState, type Proposal, type RuleReading } from './policy/state.js';
 import { targetProposal } from './policy/target-rule.js';
 import { thresholdProposal } from './policy/threshold-rule.js';
 
-export { describeMetric, formatMetric, formatNumber, metricValue } from './policy/metric.js';
+export { describeMetric, formatMetric, formatNumber, latencyReading, metricValue } from './policy/metric.js';
 export type { MetricDescription, PolicyObservation, PolicyReplica } from './policy/metric.js';
 export { initialPolicyState } from './policy/state.js';
-export type { HoldKind, PolicyHold, PolicyState } from './policy/state.js';
-export { TARGET_TOLERANCE } from './policy/target-rule.js';
+export type { HoldKind, PolicyHold, PolicyState, RuleReading } from './policy/state.js';
 
 export interface PolicyInput {
   observation: PolicyObservation;
@@ -27,8 +26,10 @@ export interface PolicyDecision {
   /** "2 -> 3: replica CPU 86% > 70% for 3 samples"; null when desired equals current. */
   reason: string | null;
   state: PolicyState;
-  /** The metric value this decision used, or null when it could not be measured. */
+  /** The first rule's metric value, or null when it could not be measured (each rule's is in `readings`). */
   metric: number | null;
+  /** Every rule's metric value in this sample, in the order of `settings.rules`. */
+  readings: RuleReading[];
   /** When the load pointed one way but the count stayed: why ("why not"); null otherwise. */
   hold: PolicyHold | null;
 }
@@ -70,13 +71,15 @@ function manualHold(propose: (settings: Settings) => Proposal, settings: Setting
 
 function recordChange(state: PolicyState, direction: Direction, now: number): PolicyState {
   return direction === 'up'
-    ? { ...state, breachUp: 0, lastScaleUpAt: now }
+    ? { ...state, breachUp: [], lastScaleUpAt: now }
     : { ...state, breachDown: 0, lastScaleDownAt: now };
 }
 
 export function decide(input: PolicyInput): PolicyDecision {
   const { observation, current, settings, now, state } = input;
-  const { value: metric, label } = metricValue(observation, settings, now);
+  const { warmupS, memoryLimitMb } = settings;
+  const readings = settings.rules.map((rule): RuleReading => ({ rule, ...metricValue(observation, { metric: rule.metric, warmupS, memoryLimitMb }, now) }));
+  const metric = readings[0]?.value ?? null;
 
   // Bounds come before mode and cooldowns: a count outside [min, max] is wrong whatever else holds.
   const bounded = clampReplicas(current, settings);
@@ -87,33 +90,35 @@ export function decide(input: PolicyInput): PolicyDecision {
       reason: `${current} -> ${bounded}: ${bound}`,
       state: recordChange(state, bounded > current ? 'up' : 'down', now),
       metric,
+      readings,
       hold: null,
     };
   }
 
   const propose = (from: PolicyState, rules: Settings = settings): Proposal => rules.policy === 'threshold'
-    ? thresholdProposal({ metric, label, current, settings: rules, state: from })
-    : targetProposal({ metric, label, current, settings: rules, state: from, now });
+    ? thresholdProposal({ readings, current, settings: rules, state: from })
+    : targetProposal({ readings, current, settings: rules, state: from, now });
 
   if (settings.mode === 'manual') {
-    const resting = { ...state, breachUp: 0, breachDown: 0, recommendations: [] };
-    return { desired: current, reason: null, state: resting, metric, hold: manualHold((rules) => propose(resting, rules), settings, current) };
+    const resting = { ...state, breachUp: [], breachDown: 0, recommendations: [] };
+    return { desired: current, reason: null, state: resting, metric, readings, hold: manualHold((rules) => propose(resting, rules), settings, current) };
   }
 
   const proposal = propose(state);
-  if (proposal.desired === current) return { desired: current, reason: null, state: proposal.state, metric, hold: proposal.hold ?? null };
+  if (proposal.desired === current) return { desired: current, reason: null, state: proposal.state, metric, readings, hold: proposal.hold ?? null };
 
   const direction: Direction = proposal.desired > current ? 'up' : 'down';
   // A blocked proposal keeps its streak, so it fires as soon as the cooldown ends if the load is still there.
   const leftMs = cooldownLeftMs(direction, proposal.state, settings, now);
   if (leftMs > 0) {
-    return { desired: current, reason: null, state: proposal.state, metric, hold: cooldownHold(direction, leftMs, settings) };
+    return { desired: current, reason: null, state: proposal.state, metric, readings, hold: cooldownHold(direction, leftMs, settings) };
   }
   return {
     desired: proposal.desired,
     reason: `${current} -> ${proposal.desired}: ${proposal.why}`,
     state: recordChange(proposal.state, direction, now),
     metric,
+    readings,
     hold: null,
   };
 }

@@ -1,5 +1,6 @@
 // The pure half of the reconcile loop: given what runs, what HAProxy serves and the desired count, which actions.
 import type { ReplicaState } from '../contract.js';
+import { isOldGeneration, planRolloutStep, type RolloutInput } from './rollout-plan.js';
 
 /** One replica as the controller tracks it, joined with what the driver and HAProxy report this tick. */
 export interface ReplicaFacts {
@@ -15,6 +16,10 @@ export interface ReplicaFacts {
   busy: boolean;
   /** HAProxy has its server draining or in maintenance, and no job of this run put it there (an earlier run did). */
   leftDraining?: boolean;
+  /** Created to be a warm spare: brought up out of rotation, and not counted towards the desired number. */
+  spare?: boolean;
+  /** What it is (generation.ts); absent for replicas made before generations existed. */
+  generation?: string;
 }
 
 export interface ServerFacts {
@@ -23,6 +28,8 @@ export interface ServerFacts {
 
 export type ReconcileAction =
   | { type: 'create'; count: number }
+  | { type: 'createSpare'; count: number }
+  | { type: 'promote'; id: string }
   | { type: 'drain'; id: string }
   | { type: 'register'; id: string }
   | { type: 'reap'; id: string }
@@ -38,6 +45,12 @@ export interface ReconcileInput {
   creating: number;
   /** Ids in the order the engine itself removes replicas on scale-in (Swarm); newest first when absent. */
   removalOrder?: string[];
+  /** Warm spares to keep beside the desired number (standbyReplicas). */
+  standby?: number;
+  /** Spares being created that the driver does not list yet. */
+  creatingSpares?: number;
+  /** The generation new replicas are, and the rollout's limits; replicas of another generation are replaced. */
+  rollout?: RolloutInput;
 }
 
 /** Replicas that count towards the desired number: serving or on their way to serving. */
@@ -45,7 +58,15 @@ export function isActive(state: ReplicaState): boolean {
   return state === 'starting' || state === 'ready';
 }
 
-export function planReconcile({ replicas, servers, desired, creating, removalOrder }: ReconcileInput): ReconcileAction[] {
+/** A spare, or one on its way to being a spare. */
+export function isSpare(r: Pick<ReplicaFacts, 'state' | 'spare'>): boolean {
+  return r.state === 'standby' || (r.state === 'starting' && r.spare === true);
+}
+
+const oldestFirst = (a: ReplicaFacts, b: ReplicaFacts) => a.startedAt - b.startedAt || a.name.localeCompare(b.name);
+const newestFirst = (a: ReplicaFacts, b: ReplicaFacts) => b.startedAt - a.startedAt || b.name.localeCompare(a.name);
+
+export function planReconcile({ replicas, servers, desired, creating, removalOrder, rollout, standby = 0, creatingSpares = 0 }: ReconcileInput): ReconcileAction[] {
   const actions: ReconcileAction[] = [];
   const lbKnown = servers !== null;
 
@@ -59,24 +80,54 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     // Servers of replicas being reaped are removed by the reap itself.
     const names = new Set(replicas.map((r) => r.name));
     for (const s of servers) if (!names.has(s.name)) actions.push({ type: 'deregister', name: s.name });
-    // After an HAProxy restart its backend is empty: every ready replica goes back in.
-    for (const r of live) if (r.state === 'ready' && !r.registered && !r.busy) actions.push({ type: 'register', id: r.id });
+    // After an HAProxy restart its backend is empty: every ready replica and spare goes back in.
+    for (const r of live) if ((r.state === 'ready' || r.state === 'standby') && !r.registered && !r.busy) actions.push({ type: 'register', id: r.id });
   }
   const victims = new Set<string>();
-  const active = live.filter((r) => isActive(r.state)).length + creating;
-  if (active < desired) {
-    actions.push({ type: 'create', count: desired - active });
+  // Spares stay out of the count and out of a rollout; one of an older generation is replaced, never promoted.
+  const serving = live.filter((r) => !isSpare(r));
+  const isStale = (r: ReplicaFacts) => rollout !== undefined && isOldGeneration(r, rollout.generation);
+  const active = serving.filter((r) => isActive(r.state)).length + creating;
+  const step = rollout ? planRolloutStep(serving, desired, creating, rollout) : null;
+  // A scale-out takes warm spares first (one runtime command each), and creates only what they do not cover.
+  const promotable = live.filter((r) => r.state === 'standby' && !r.busy && !isStale(r)).sort(oldestFirst);
+  const promoted = !step && active < desired ? promotable.slice(0, desired - active) : [];
+  for (const r of promoted) actions.push({ type: 'promote', id: r.id });
+  if (step) {
+    if (step.create > 0) actions.push({ type: 'create', count: step.create });
+    for (const id of step.drain) {
+      actions.push({ type: 'drain', id });
+      victims.add(id);
+    }
+  } else if (active + promoted.length < desired) {
+    actions.push({ type: 'create', count: desired - active - promoted.length });
   } else if (active > desired) {
     // A server an earlier run left draining goes first (that scale-in is finished). Then newest first: the oldest
     // replicas are warm and have proven themselves. An engine that picks its own victims (Swarm) tells us which,
     // so exactly those are drained before it removes them.
     const rank = new Map(removalOrder?.map((id, index) => [id, index]));
     const byRemovalOrder = (a: ReplicaFacts, b: ReplicaFacts) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity);
-    const newestFirst = (a: ReplicaFacts, b: ReplicaFacts) => b.startedAt - a.startedAt || b.name.localeCompare(a.name);
     const leftDrainingFirst = (a: ReplicaFacts, b: ReplicaFacts) => Number(Boolean(b.leftDraining)) - Number(Boolean(a.leftDraining));
     const order = removalOrder ? byRemovalOrder : newestFirst;
-    const candidates = live.filter((r) => isActive(r.state) && !r.busy).sort((a, b) => leftDrainingFirst(a, b) || order(a, b));
+    const candidates = serving.filter((r) => isActive(r.state) && !r.busy).sort((a, b) => leftDrainingFirst(a, b) || order(a, b));
     for (const r of candidates.slice(0, active - desired)) {
+      actions.push({ type: 'drain', id: r.id });
+      victims.add(r.id);
+    }
+  }
+  // Spares promoted this pass no longer count, nor do those of an older generation (drained here); the pool is
+  // refilled behind them, or trimmed newest first.
+  const stale = live.filter((r) => r.state === 'standby' && !r.busy && isStale(r));
+  for (const r of stale) {
+    actions.push({ type: 'drain', id: r.id });
+    victims.add(r.id);
+  }
+  const spares = live.filter(isSpare).length - promoted.length - stale.length + creatingSpares;
+  if (spares < standby) {
+    actions.push({ type: 'createSpare', count: standby - spares });
+  } else if (spares > standby) {
+    const idle = live.filter((r) => r.state === 'standby' && !r.busy && !promoted.includes(r) && !isStale(r)).sort(newestFirst);
+    for (const r of idle.slice(0, spares - standby)) {
       actions.push({ type: 'drain', id: r.id });
       victims.add(r.id);
     }

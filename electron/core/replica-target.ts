@@ -7,7 +7,9 @@ export type ScaleCause =
   | { kind: 'policy'; reason: string }
   | { kind: 'manual' }
   | { kind: 'removal'; replica: string }
-  | { kind: 'range' };
+  | { kind: 'range' }
+  /** Requests are waiting in HAProxy with no replica to serve them (scale from zero). */
+  | { kind: 'wake'; held: number };
 
 /** What the owner needs of the settings store: the settings (mode and range live there) and the persisted count. */
 export interface TargetStore {
@@ -42,6 +44,8 @@ function describe(cause: ScaleCause, from: number, to: number, settings: Setting
       return from === to ? `Replacing ${cause.replica}: ${from} is already the minimum` : `${from} -> ${to}: removed ${cause.replica} by hand`;
     case 'range':
       return `${from} -> ${to}: the replica range is now ${settings.minReplicas}..${settings.maxReplicas}`;
+    case 'wake':
+      return `${from} -> ${to}: ${cause.held} ${cause.held === 1 ? 'request' : 'requests'} waiting in HAProxy with no replica`;
   }
 }
 
@@ -59,6 +63,11 @@ export class ReplicaTarget {
 
   get desired(): number {
     return this.count;
+  }
+
+  /** Shutdown has begun: every replica goes, spares too. */
+  get shuttingDown(): boolean {
+    return this.draining;
   }
 
   get mode(): Settings['mode'] {

@@ -3,7 +3,7 @@ import Conf from 'conf';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { applySettingsPatch, defaultSettings, settingsFromStored, type Settings } from '../settings-schema.js';
+import { applySettingsPatch, defaultSettings, settingsFromStored, storedForm, type Settings } from '../settings-schema.js';
 
 /** The file's shape as written; read back as unknown because a person may have edited it by hand. */
 interface StoredFile {
@@ -17,9 +17,13 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isReplicaCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100;
 
-/** Only what the person changed is written, so a better default in a later version still reaches them. */
+/**
+ * Only what the person changed is written, so a better default in a later version still reaches them; the flat
+ * shorthand of the first rule is never written, `rules` is.
+ */
 function changedFromDefaults(settings: Settings): Partial<Settings> {
-  return Object.fromEntries(Object.entries(settings).filter(([key, value]) => defaultSettings[key as keyof Settings] !== value));
+  return Object.fromEntries(Object.entries(storedForm(settings))
+    .filter(([key, value]) => JSON.stringify(defaultSettings[key as keyof Settings]) !== JSON.stringify(value)));
 }
 
 /**

@@ -26,6 +26,8 @@ export interface LoadReport extends FailureCounts {
   byPhase: Record<string, FailureCounts>;
   /** Replica host name -> epoch ms of its first answer. */
   firstSeen: Map<string, number>;
+  /** Replica host name -> epoch ms of its last answer. */
+  lastSeen: Map<string, number>;
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -50,6 +52,7 @@ export function runLoad(options: LoadOptions): LoadRun {
   const byPhase: Record<string, FailureCounts> = {};
   const totals: FailureCounts = { requests: 0, non2xx: 0, errors: 0 };
   const firstSeen = new Map<string, number>();
+  const lastSeen = new Map<string, number>();
   const hostListeners: Array<(host: string, at: number) => void> = [];
   let phase = 'steady';
   const count = (field: keyof FailureCounts) => {
@@ -78,6 +81,7 @@ export function runLoad(options: LoadOptions): LoadRun {
             } catch {
               // Not JSON: HAProxy's own error page, counted through its status.
             }
+            if (host) lastSeen.set(host, Date.now());
             if (host && !firstSeen.has(host)) {
               const at = Date.now();
               firstSeen.set(host, at);
@@ -101,6 +105,7 @@ export function runLoad(options: LoadOptions): LoadRun {
         ...totals,
         byPhase,
         firstSeen,
+        lastSeen,
         requestsPerSecond: totals.requests / durationS,
         latencyP50Ms: result.latency.p50,
         latencyP99Ms: result.latency.p99,

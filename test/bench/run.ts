@@ -14,10 +14,12 @@ import { controlPlaneFigure } from './figures/control-plane-cost.js';
 import { dashboardFigure } from './figures/dashboard.js';
 import { dataPlaneFigure } from './figures/data-plane.js';
 import { loadStepFigure } from './figures/load-step.js';
+import { rolloutFigure } from './figures/rollout.js';
 import { scaleInFigure } from './figures/scale-in-safety.js';
 import { scaleOutFigure } from './figures/scale-out.js';
 import { whatIfFigure } from './figures/what-if.js';
 import { selfHealingFigure } from './figures/self-healing.js';
+import { zeroAndSparesFigure } from './figures/zero-and-spares.js';
 import { machineInfo } from './machine.js';
 import { markdownTable, writeResults, type BenchResults } from './report.js';
 import { FIGURE_IDS, type FigureId, type FigureResult } from './summary.js';
@@ -29,11 +31,13 @@ const figures: Record<FigureId, (context: BenchContext) => Promise<FigureResult>
   'scale-out': scaleOutFigure,
   'load-step': loadStepFigure,
   'scale-in': scaleInFigure,
+  rollout: rolloutFigure,
   'control-plane': controlPlaneFigure,
   'data-plane': dataPlaneFigure,
   dashboard: dashboardFigure,
   'what-if': whatIfFigure,
   'self-healing': selfHealingFigure,
+  'zero-and-spares': zeroAndSparesFigure,
 };
 
 function parseCli(): { quick: boolean; profile: boolean; only: FigureId[] } {

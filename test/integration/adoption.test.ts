@@ -98,6 +98,14 @@ describe.each(drivers)('kill -9 of the app with the $driver driver', ({ driver, 
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(readyIds((await call(second, 'GET', '/api/snapshot')).json)).toEqual(readyIds(before));
 
+    // The adopted HAProxy still sends its request timings: the new app listens on the port kept in the data folder.
+    const p95 = await waitFor(async () => {
+      await fetch(frontend, { signal: AbortSignal.timeout(2000) });
+      const latency = (await call(second, 'GET', '/api/snapshot')).json.sample?.latencyP95Ms;
+      return latency === null || latency === undefined ? null : latency;
+    }, 15_000, 'a p95 reading through the adopted HAProxy', 200);
+    expect(p95).toBeGreaterThanOrEqual(0);
+
     if (needsDocker) {
       const ours = await docker.listContainers({ all: true, filters: { label: [`${APP_LABEL}=${app}`, `${MANAGED_LABEL}=true`] } });
       expect(ours.map((c) => c.Id).sort()).toEqual(readyIds(before));

@@ -137,21 +137,22 @@ describe.skipIf(skip)('the Docker engine stops and comes back', () => {
     fixture = undefined;
   });
 
-  it('says so, keeps HAProxy up, and has replicas serving again within 10 s of the engine\'s return', async (context) => {
+  it('says so, keeps HAProxy up, and has replicas serving again soon after the engine\'s return (the time is logged)', async (context) => {
     const control = await dockerdControl();
     if (typeof control === 'string') {
       if (requireAll) throw new Error(`cannot run: ${control}`);
       context.skip();
       return;
     }
-    fixture = await startPlane({ driver: 'docker' }, { desired: 2 });
+    // A short hold: while no replica runs, HAProxy holds a request that long, then answers 503.
+    fixture = await startPlane({ driver: 'docker', holdTimeoutS: 2 }, { desired: 2 });
     await waitFor(() => fixture!.ready() === 2, 60_000, '2 ready replicas');
     const events = () => fixture!.plane.snapshot().events.map((e) => e.message);
 
     await control.stop();
     await waitFor(() => events().some((m) => m.startsWith('The Docker engine stopped answering')), 15_000, 'ScaleDeck to say the engine is gone');
-    // HAProxy is not Docker's: it still answers (with 503 while no replica runs).
-    const during = await fetch(fixture.frontend, { signal: AbortSignal.timeout(5000) });
+    // HAProxy is not Docker's: it still answers (503 after the hold, while no replica runs).
+    const during = await fetch(fixture.frontend, { signal: AbortSignal.timeout(10_000) });
     expect([200, 503]).toContain(during.status);
     expect(fixture.plane.snapshot().haproxy.running).toBe(true);
 
@@ -166,6 +167,7 @@ describe.skipIf(skip)('the Docker engine stops and comes back', () => {
     // The goal is 10 s; the bound here is generous so a loaded machine does not fail it (the log line is the figure).
     console.log(`[faults] replicas serving again ${tookS.toFixed(1)} s after the Docker engine answered again`);
     expect(tookS).toBeLessThan(30);
-    expect(events().some((m) => m.startsWith('The Docker engine answers again'))).toBe(true);
+    // The engine is watched every 2 s: the word that it is back may follow the replicas by that much.
+    await waitFor(() => events().some((m) => m.startsWith('The Docker engine answers again')), 10_000, 'ScaleDeck to say the engine is back');
   });
 });

@@ -165,9 +165,10 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       await expectRefused(method, route, { body, headers: { Host: `127.0.0.1.evil.example:${server.port}` } }, 403);
     });
 
-    it('accepts the token in the Authorization header or the query, from our own origin', async () => {
+    it('accepts the token in the Authorization header from our own origin, and not in the query of an API call', async () => {
       expect((await call('GET', '/api/snapshot', { headers: { Origin: `http://127.0.0.1:${server.port}` } })).status).toBe(200);
-      expect((await call('GET', `/api/snapshot?token=${TOKEN}`, { token: null, headers: { Host: `localhost:${server.port}` } })).status).toBe(200);
+      expect((await call('GET', '/api/snapshot', { headers: { Host: `localhost:${server.port}` } })).status).toBe(200);
+      expect((await call('GET', `/api/snapshot?token=${TOKEN}`, { token: null, headers: { Host: `localhost:${server.port}` } })).status).toBe(401);
     });
 
     it('refuses the WebSocket stream without the right token, or from a foreign Origin or Host', async () => {
@@ -193,10 +194,23 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       ['a scale-down threshold equal to the scale-up one', 'scaleDownThreshold', { scaleDownThreshold: 70, scaleUpThreshold: 70 }],
       ['a scale-down threshold above the scale-up one', 'scaleDownThreshold', { scaleDownThreshold: 80, scaleUpThreshold: 60 }],
       ['the stats page on the frontend port', 'statsPort', { statsPort: 'FRONTEND' }],
+      ['a hold shorter than a second', 'holdTimeoutS', { holdTimeoutS: 0 }],
+      ['more spares than allowed', 'standbyReplicas', { standbyReplicas: 11 }],
+      ['a negative slow start', 'slowStartS', { slowStartS: -1 }],
+      ['an unknown metric in the second rule', 'rules.1.metric', { rules: [{ metric: 'replica-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, targetValue: 50 }, { metric: 'disk', scaleUpThreshold: 70, scaleDownThreshold: 30, targetValue: 50 }] }],
+      ['a rule whose thresholds cross', 'rules.0.scaleDownThreshold', { rules: [{ metric: 'latency-p95', scaleUpThreshold: 100, scaleDownThreshold: 300, targetValue: 50 }] }],
+      ['no rules at all', 'rules', { rules: [] }],
+      ['a negative tolerance', 'targetToleranceDown', { targetToleranceDown: -0.2 }],
       ['an unknown field', 'bogus', { bogus: 1 }],
       ['an unknown field beside a good one', 'force', { maxReplicas: 4, force: true }],
       ['an array instead of an object', 'input', [{ maxReplicas: 4 }]],
       ['a bare string', 'input', 'maxReplicas=4'],
+      ['a health path HAProxy cannot carry', 'healthPath', { healthPath: '/a#b' }],
+      ['a host name as the frontend address', 'frontendHost', { frontendHost: 'example.com' }],
+      ['a Docker endpoint the driver cannot use', 'dockerHost', { dockerHost: 'garbage' }],
+      // JSON.parse on the server makes "__proto__" an own key, as a hand-written request body would.
+      ['a __proto__ key', '__proto__', JSON.parse('{"__proto__": {"minReplicas": 5}}')],
+      ['a nested constructor key', 'maxReplicas.constructor', { maxReplicas: { constructor: 1 } }],
     ];
 
     it.each(refusals)('refuses %s (400, naming %s)', async (_what, field, patch) => {
@@ -302,7 +316,8 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       const threshold = before.settings.scaleUpThreshold === 75 ? 76 : 75;
       const reply = await call('PATCH', '/api/settings', { body: sendJson({ scaleUpThreshold: threshold }) });
       expect(reply.status, reply.text).toBe(200);
-      const expected = { ...before.settings, scaleUpThreshold: threshold };
+      // The flat threshold is shorthand for the first rule: both read the new value.
+      const expected = { ...before.settings, scaleUpThreshold: threshold, rules: [{ ...before.settings.rules[0], scaleUpThreshold: threshold }, ...before.settings.rules.slice(1)] };
       expect(json(reply)).toEqual(expected);
       const after = await observe();
       expect(after.settings).toEqual(expected);
@@ -333,6 +348,21 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       expect(reply.headers['content-type']).toMatch(/^text\/plain/);
       expect(reply.text).toContain('# TYPE scaledeck_replicas_desired gauge');
       expect(reply.text).toMatch(/^scaledeck_replicas_desired \d+$/m);
+      expect(reply.text).toContain('# TYPE scaledeck_request_latency_p95_milliseconds gauge');
+      expect(reply.text).toContain('# TYPE scaledeck_request_latency_p50_milliseconds gauge');
+      expect(reply.text).toContain('# TYPE scaledeck_replica_memory_percent gauge');
+    });
+
+    it('takes several rules by PATCH and shows the first one in the flat fields of the snapshot', async () => {
+      const before = await observe();
+      const rules = [{ ...before.settings.rules[0]!, metric: 'rps-per-replica', scaleUpThreshold: 400, scaleDownThreshold: 100 }, { metric: 'latency-p95', scaleUpThreshold: 250, scaleDownThreshold: 20, targetValue: 100 }];
+      const reply = await call('PATCH', '/api/settings', { body: sendJson({ rules }) });
+      expect(reply.status, reply.text).toBe(200);
+      const after = await observe();
+      expect(after.settings.rules).toEqual(rules);
+      expect(after.settings).toMatchObject({ metric: 'rps-per-replica', scaleUpThreshold: 400, scaleDownThreshold: 100 });
+      const restored = await call('PATCH', '/api/settings', { body: sendJson({ rules: before.settings.rules }) });
+      expect(restored.status, restored.text).toBe(200);
     });
 
     it('streams a snapshot first, then samples, over the WebSocket', async () => {

@@ -22,7 +22,7 @@ let n = 0;
 setInterval(() => {
   for (let i = 0; i < 5; i++) {
     const at = Date.now();
-    store.appendSample({ at, hostCpu: 1, replicaCpu: n++, rps: 1, rpsPerReplica: 1, sessions: 0, queue: 0, http5xx: 0, responseTimeMs: 1, desired: 1, ready: 1, total: 1 });
+    store.appendSample({ at, hostCpu: 1, replicaCpu: n++, rps: 1, rpsPerReplica: 1, sessions: 0, queue: 0, http5xx: 0, responseTimeMs: 1, latencyP50Ms: 1, latencyP95Ms: 1, replicaMemory: 1, desired: 1, ready: 1, total: 1 });
   }
 }, 1);
 `;

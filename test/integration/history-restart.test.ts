@@ -34,7 +34,11 @@ describe.skipIf(!hasHaproxy())('history across a restart, over HTTP', () => {
     fixture = await startPlane({ driver: 'process', mode: 'auto', sampleIntervalMs: 200, scaleDownCooldownS: 600 });
     await waitFor(() => fixture.ready() === 1, 30_000, 'one ready replica');
     server = await startHeadlessServer({ target: fixture.plane, host: '127.0.0.1', port: 0, token: TOKEN, rendererDir: 'dist/renderer' });
-    await waitFor(() => (fixture.plane.snapshot().sample?.at ?? 0) > startedAt + 3000, 15_000, 'a few seconds of samples');
+    // Enough record to read back and replay; counted, since a loaded machine takes fewer samples per second.
+    await waitFor(async () => {
+      const recorded = await fixture.plane.getHistory({ fromMs: startedAt, toMs: Date.now() });
+      return 'result' in recorded && recorded.result.length > 15;
+    }, 60_000, 'more than 15 recorded samples');
   });
   afterAll(async () => {
     await server?.close();

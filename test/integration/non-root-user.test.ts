@@ -1,7 +1,8 @@
 // The desktop path as a normal user: a non-root account in the docker group, with its own login PATH (no /usr/sbin),
 // starts ScaleDeck, scales 1 -> 2 -> 1 and quits with nothing left, so root-only assumptions fail here, not on a desk.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasDocker, hasHaproxy, requireAll } from '../support/requirements.js';
@@ -27,6 +28,20 @@ if (unavailable) {
 
 const asUser = (command: string) => spawnSync('runuser', ['--login', USER, '--command', command], { encoding: 'utf8', timeout: 420_000 });
 
+/**
+ * Where the user runs the check from: this checkout when the user can read it, else a copy of what the check needs
+ * (hard links where the file system allows) in a folder every user can read, as for a checkout under /root.
+ */
+function readableRoot(): { root: string; cleanup: () => void } {
+  if (asUser(`test -r ${JSON.stringify(CHECK_JS)}`).status === 0) return { root: process.cwd(), cleanup: () => undefined };
+  const root = mkdtempSync(path.join(os.tmpdir(), 'scaledeck-nonroot-'));
+  chmodSync(root, 0o755);
+  for (const part of ['package.json', 'dist', 'api', 'node_modules']) {
+    if (spawnSync('cp', ['-al', part, root]).status !== 0) execFileSync('cp', ['-a', part, root]);
+  }
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
 describe.skipIf(unavailable !== null)('ScaleDeck as a normal user in the docker group', () => {
   it('has a login PATH without /usr/sbin, like a desktop user', () => {
     const login = asUser('echo "$PATH"; id -u; id -nG');
@@ -38,9 +53,16 @@ describe.skipIf(unavailable !== null)('ScaleDeck as a normal user in the docker 
 
   it('starts, scales 1 -> 2 -> 1 with answers through the frontend, and quits leaving nothing running', () => {
     if (!existsSync(CHECK_JS)) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-    const readable = asUser(`test -r ${JSON.stringify(CHECK_JS)} && command -v node`);
-    expect(readable.status, `${USER} cannot read ${CHECK_JS} or has no node on its login PATH: check the repository out where other users can read it`).toBe(0);
-    const run = asUser(`cd ${JSON.stringify(process.cwd())} && node ${JSON.stringify(CHECK_JS)}`);
+    const { root, cleanup } = readableRoot();
+    const check = path.join(root, path.relative(process.cwd(), CHECK_JS));
+    const readable = asUser(`test -r ${JSON.stringify(check)} && command -v node`);
+    expect(readable.status, `${USER} cannot read ${check} or has no node on its login PATH`).toBe(0);
+    let run;
+    try {
+      run = asUser(`cd ${JSON.stringify(root)} && node ${JSON.stringify(check)}`);
+    } finally {
+      cleanup();
+    }
     const output = `${run.stdout}${run.stderr}`;
     console.log(output);
     expect(run.status, output).toBe(0);

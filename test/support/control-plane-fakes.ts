@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import type { DockerEngine, HaproxyProcess } from '../../electron/core/control-plane.js';
 import type { LoadBalancer, ServerView } from '../../electron/core/load-balancer.js';
 import type { TrafficStats } from '../../electron/core/metrics/sampler.js';
-import type { ObservedReplica, ReplicaDriver } from '../../electron/core/replicas/replica-driver.js';
+import { generationOf } from '../../electron/core/replicas/generation.js';
+import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from '../../electron/core/replicas/replica-driver.js';
 
 /** Replicas that exist only in memory; each answers its health path unless a test says otherwise. */
 export class FakeDriver implements ReplicaDriver {
@@ -21,10 +22,11 @@ export class FakeDriver implements ReplicaDriver {
   }
   /** When set, create() fails with this message (e.g. the image is missing). */
   failCreate: string | null = null;
-  async create(): Promise<ObservedReplica> {
+  async create(spec?: ReplicaSpec): Promise<ObservedReplica> {
     if (this.failCreate) throw new Error(this.failCreate);
     const n = this.next++;
-    const replica = { id: `id${n}`, name: `r${n}`, host: '127.0.0.1', hostPort: 9000 + n, startedAt: n, running: true };
+    const made = spec ? { generation: generationOf(spec), image: spec.image, healthPath: spec.healthPath } : {};
+    const replica = { id: `id${n}`, name: `r${n}`, host: '127.0.0.1', hostPort: 9000 + n, startedAt: n, running: true, ...made };
     this.replicas.set(replica.id, replica);
     this.log.push(`create ${replica.name}`);
     return { ...replica };
@@ -52,9 +54,12 @@ export class FakeLoadBalancer implements LoadBalancer {
   async servers() {
     return [...this.table.values()];
   }
-  async add(name: string, host: string, port: number) {
-    this.log.push(`add ${name}`);
-    this.table.set(name, { name, address: host, port, up: true, draining: false, maint: false });
+  /** The health path each server is checked on, as the controller registered it. */
+  readonly healthPaths = new Map<string, string | undefined>();
+  async add(name: string, host: string, port: number, healthPath?: string, { inRotation = true }: { inRotation?: boolean } = {}) {
+    this.log.push(inRotation ? `add ${name}` : `add ${name} (standby)`);
+    this.healthPaths.set(name, healthPath);
+    this.table.set(name, { name, address: host, port, up: true, draining: !inRotation, maint: false });
   }
   async drain(name: string) {
     this.log.push(`drain ${name}`);
@@ -73,27 +78,37 @@ export class FakeLoadBalancer implements LoadBalancer {
     this.log.push(`del ${name} (in flight ${this.inFlight.get(name) ?? 0})`);
     this.table.delete(name);
   }
+  /** Requests held for want of a server, as a test sets them. */
+  held = 0;
+  async heldRequests() {
+    return this.held;
+  }
   async traffic(): Promise<TrafficStats> {
-    return { rps: 0, sessions: 0, queue: 0, http5xxTotal: 0, responseTimeMs: 0 };
+    return { rps: 0, sessions: 0, queue: 0, held: this.held, http5xxTotal: 0, responseTimeMs: 0 };
   }
 }
 
-/** HAProxy as the control plane sees it: started, restarted (counted) and stopped in memory. */
+/** HAProxy as the control plane sees it: started, reloaded (counted), checked and stopped in memory. */
 export class FakeHaproxy extends EventEmitter implements HaproxyProcess {
   running = false;
   adopted = false;
   readonly version = '2.6.12';
-  restarts = 0;
+  reloads = 0;
   stale = false;
+  /** What `haproxy -c` says about the next config checked, when it refuses it. */
+  refusal: string | null = null;
   constructor(private readonly lb: FakeLoadBalancer) {
     super();
   }
   async start() {
     this.running = true;
   }
-  async restart() {
-    this.restarts += 1;
-    this.lb.log.push('haproxy restart');
+  async reload() {
+    this.reloads += 1;
+    this.lb.log.push('haproxy reload');
+  }
+  async checkConfig(_text: string) {
+    if (this.refusal !== null) throw new Error(this.refusal);
   }
   async stop() {
     this.running = false;

@@ -7,7 +7,8 @@ export const MAX_HISTORY_POINTS = 2000;
 type NumericKey<T> = { [K in keyof T]: T[K] extends number | null ? K : never }[keyof T];
 
 const SAMPLE_FIELDS: NumericKey<Sample>[] = [
-  'hostCpu', 'replicaCpu', 'rps', 'rpsPerReplica', 'sessions', 'queue', 'http5xx', 'responseTimeMs', 'desired', 'ready', 'total',
+  'hostCpu', 'replicaCpu', 'rps', 'rpsPerReplica', 'sessions', 'queue', 'http5xx', 'responseTimeMs', 'latencyP50Ms', 'latencyP95Ms',
+  'replicaMemory', 'desired', 'ready', 'total',
 ];
 
 function envelope<T extends { at: number }>(bucket: readonly T[], fields: readonly NumericKey<T>[], pick: (a: number, b: number) => number, at: number): T {

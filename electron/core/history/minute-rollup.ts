@@ -12,7 +12,11 @@ export interface MinuteRecord {
 }
 
 const MINUTE_MS = 60_000;
-const FIELDS = ['hostCpu', 'replicaCpu', 'rps', 'rpsPerReplica', 'sessions', 'queue', 'http5xx', 'responseTimeMs', 'desired', 'ready', 'total'] as const;
+// A minute's percentiles are rolled up like the rest: its max is the worst interval's p95, its mean only an estimate.
+const FIELDS = [
+  'hostCpu', 'replicaCpu', 'rps', 'rpsPerReplica', 'sessions', 'queue', 'http5xx', 'responseTimeMs', 'latencyP50Ms', 'latencyP95Ms', 'replicaMemory',
+  'desired', 'ready', 'total',
+] as const;
 type Field = (typeof FIELDS)[number];
 
 function rollMinute(at: number, samples: readonly Sample[]): MinuteRecord {

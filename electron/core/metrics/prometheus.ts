@@ -23,9 +23,18 @@ export function createPrometheusRegistry(source: PrometheusSource): client.Regis
   gauge('scaledeck_autoscaling_enabled', '1 in auto mode, 0 in manual mode', (s) => (s.settings.mode === 'auto' ? 1 : 0));
   gauge('scaledeck_host_cpu_percent', 'Host CPU use, % of all cores', (s) => s.sample?.hostCpu ?? null);
   gauge('scaledeck_replica_cpu_percent', 'Mean CPU of ready replicas, % of their CPU limit', (s) => s.sample?.replicaCpu ?? null);
+  gauge('scaledeck_replica_memory_percent', 'Mean memory of ready replicas, % of their memory limit', (s) => s.sample?.replicaMemory ?? null);
+  gauge('scaledeck_request_latency_p50_milliseconds', 'Median HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP50Ms ?? null);
+  gauge('scaledeck_request_latency_p95_milliseconds', '95th percentile HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP95Ms ?? null);
   gauge('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);
   gauge('scaledeck_backend_sessions', 'Requests in flight in the backend', (s) => s.sample?.sessions ?? null);
+  gauge('scaledeck_held_requests', 'Requests HAProxy holds while no replica is up (scale from zero)', (s) => s.sample?.held ?? null);
+  gauge('scaledeck_replicas_standby', 'Warm spares: started, healthy, out of rotation', (s) => s.replicas.filter((r) => r.state === 'standby').length);
   gauge('scaledeck_haproxy_up', '1 when HAProxy answers on its runtime socket', (s) => (s.haproxy.running ? 1 : 0));
+  gauge('scaledeck_rollout_running', '1 while replicas of an older generation are being replaced (paused included)', (s) => (s.rollout.state === 'idle' ? 0 : 1));
+  gauge('scaledeck_rollout_paused', '1 when a rollout stopped because the new version did not get ready', (s) => (s.rollout.state === 'paused' ? 1 : 0));
+  gauge('scaledeck_rollout_replaced', 'Old replicas replaced so far in the current rollout', (s) => s.rollout.replaced);
+  gauge('scaledeck_rollout_total', 'Old replicas the current rollout replaces', (s) => s.rollout.total);
   gauge('scaledeck_docker_up', '1 when the Docker engine answers', (s) => (s.docker.reachable ? 1 : 0));
   const scaleEvents = new client.Counter({ name: 'scaledeck_scale_events_total', help: 'Changes of the desired replica count', registers: [registry] });
   source.subscribe((message) => {

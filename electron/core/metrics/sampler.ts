@@ -1,6 +1,7 @@
 // Samples host CPU, per-replica CPU/memory and HAProxy traffic once per interval, into a bounded history.
 import type { Sample } from '../../contract.js';
 import type { ReplicaStats } from '../replicas/replica-driver.js';
+import type { LatencyPercentiles } from './latency-window.js';
 import { RingBuffer } from './ring-buffer.js';
 import { systemClock, withTimeout, type Cancel, type Clock } from '../clock.js';
 
@@ -8,6 +9,8 @@ export interface TrafficStats {
   rps: number;
   sessions: number;
   queue: number;
+  /** Requests held in the frontend for want of a server, or null when they could not be counted. */
+  held: number | null;
   /** Cumulative 5xx responses of the backend; the sampler turns it into a per-interval count. */
   http5xxTotal: number;
   responseTimeMs: number;
@@ -26,6 +29,10 @@ export interface SamplerSources {
   replicas: () => SampledReplica[];
   /** The replica-CPU figure the policy scales on (ready, warmed-up replicas only). */
   replicaCpu: (stats: Map<string, ReplicaStats | null>) => number | null;
+  /** The replica-memory figure the policy scales on (ready replicas, % of the memory limit). */
+  replicaMemory: (stats: Map<string, ReplicaStats | null>) => number | null;
+  /** Percentiles of the requests HAProxy answered since the last call. */
+  latency: () => LatencyPercentiles;
   desired: () => number;
 }
 
@@ -106,6 +113,7 @@ export class MetricsSampler {
       this.previous5xx = traffic.http5xxTotal;
     }
     const ready = replicas.filter((r) => r.state === 'ready').length;
+    const latency = sources.latency();
     const sample: Sample = {
       at: this.clock.now(),
       hostCpu,
@@ -114,8 +122,12 @@ export class MetricsSampler {
       rpsPerReplica: traffic && ready > 0 ? traffic.rps / ready : null,
       sessions: traffic?.sessions ?? null,
       queue: traffic?.queue ?? null,
+      held: traffic?.held ?? null,
       http5xx,
       responseTimeMs: traffic?.responseTimeMs ?? null,
+      latencyP50Ms: latency.p50Ms,
+      latencyP95Ms: latency.p95Ms,
+      replicaMemory: sources.replicaMemory(stats),
       desired: sources.desired(),
       ready,
       total: replicas.length,

@@ -1,5 +1,6 @@
 // The load model of the what-if replay: how recorded load spreads over a replica count other than the one that ran.
 import type { Settings } from '../../settings-schema.js';
+import { latencyReading } from './metric.js';
 
 /** The figures of one recorded sample the model needs (a subset of the contract's Sample). */
 export interface RecordedSample {
@@ -8,9 +9,19 @@ export interface RecordedSample {
   replicaCpu: number | null;
   rps: number | null;
   rpsPerReplica: number | null;
+  held?: number | null;
+  /** Absent in records from before these metrics were sampled. */
+  replicaMemory?: number | null;
+  latencyP95Ms?: number | null;
   desired: number;
   ready: number;
 }
+
+/**
+ * Metrics that follow the record whatever the replayed count: host CPU (the whole machine), p95 latency (the model has
+ * no queueing theory to bend it with), and replica memory (mostly each replica's own footprint, not shared work).
+ */
+export const RECORD_FOLLOWING_METRICS: ReadonlySet<Settings['metric']> = new Set(['host-cpu', 'latency-p95', 'replica-memory']);
 
 /** When actuation cannot be measured from the record (no scale-up in it), a new replica is assumed ready after this. */
 export const DEFAULT_ACTUATION_MS = 3000;
@@ -18,15 +29,21 @@ export const DEFAULT_ACTUATION_MS = 3000;
 /**
  * Replicas as a list of the instants they start to serve, oldest first. A change of the count takes effect at the
  * decision: new replicas serve after the actuation time, and a removed one (the newest, as the controller picks)
- * stops serving at once because draining takes it out of rotation.
+ * stops serving at once because draining takes it out of rotation. With warm spares (standbyReplicas) a new replica
+ * is a spare taken into rotation: it serves at the decision, already warm, and a new spare is warm an actuation later.
  */
 export class FleetModel {
   private readonly readyAt: number[] = [];
+  /** Replicas that were warm spares: they count at once, whatever the warm-up. */
+  private readonly promoted = new Set<number>();
+  /** When each spare is (or will be) warm; spares are all warm at the start of the record. */
+  private readonly spareWarmAt: number[];
 
-  constructor(initial: { ready: number; desired: number; at: number }, private readonly actuationMs: number) {
+  constructor(initial: { ready: number; desired: number; at: number }, private readonly actuationMs: number, spares = 0) {
     const ready = Math.min(initial.ready, initial.desired);
     for (let i = 0; i < ready; i++) this.readyAt.push(Number.NEGATIVE_INFINITY);
     for (let i = ready; i < initial.desired; i++) this.readyAt.push(initial.at + actuationMs);
+    this.spareWarmAt = Array.from({ length: spares }, () => Number.NEGATIVE_INFINITY);
   }
 
   get size(): number {
@@ -34,18 +51,31 @@ export class FleetModel {
   }
 
   resize(count: number, at: number): void {
-    while (this.readyAt.length < count) this.readyAt.push(at + this.actuationMs);
-    if (this.readyAt.length > count) this.readyAt.length = count;
+    while (this.readyAt.length < count) {
+      const warm = this.spareWarmAt.findIndex((warmAt) => warmAt <= at);
+      if (warm === -1) {
+        this.readyAt.push(at + this.actuationMs);
+        continue;
+      }
+      this.spareWarmAt[warm] = at + this.actuationMs;
+      this.promoted.add(this.readyAt.length);
+      this.readyAt.push(at);
+    }
+    if (this.readyAt.length > count) {
+      for (let i = count; i < this.readyAt.length; i++) this.promoted.delete(i);
+      this.readyAt.length = count;
+    }
   }
 
   /** Replicas serving at `at`, and past warm-up by `warmupMs` counted from the decision that started them. */
   count(at: number, warmupMs: number): number {
     let n = 0;
-    for (const readyAt of this.readyAt) {
+    this.readyAt.forEach((readyAt, index) => {
       // A replica's warm-up runs from its start (about the decision), so it counts at max(actuation, warm-up).
-      const countsAt = readyAt === Number.NEGATIVE_INFINITY ? readyAt : Math.max(readyAt, readyAt - this.actuationMs + warmupMs);
+      const fresh = readyAt !== Number.NEGATIVE_INFINITY && !this.promoted.has(index);
+      const countsAt = fresh ? Math.max(readyAt, readyAt - this.actuationMs + warmupMs) : readyAt;
       if (countsAt <= at) n += 1;
-    }
+    });
     return n;
   }
 }
@@ -55,19 +85,28 @@ export function divisorWarmupMs(settings: Pick<Settings, 'metric' | 'warmupS'>):
   return settings.metric === 'replica-cpu' ? settings.warmupS * 1000 : 0;
 }
 
-/** The recorded per-replica figure of `metric`, or the host figure for host-cpu. */
+const recordedField: Record<Settings['metric'], (sample: RecordedSample) => number | null | undefined> = {
+  'replica-cpu': (sample) => sample.replicaCpu,
+  'host-cpu': (sample) => sample.hostCpu,
+  'rps-per-replica': (sample) => sample.rpsPerReplica,
+  'replica-memory': (sample) => sample.replicaMemory,
+  'latency-p95': (sample) => latencyReading(sample.latencyP95Ms ?? null, sample.rps),
+};
+
+/** The recorded figure of `metric` as the policy reads it (per replica, or for the host or frontend). */
 export function recordedMetric(sample: RecordedSample, metric: Settings['metric']): number | null {
-  const value = metric === 'replica-cpu' ? sample.replicaCpu : metric === 'host-cpu' ? sample.hostCpu : sample.rpsPerReplica;
-  return value !== null && Number.isFinite(value) ? value : null;
+  const value = recordedField[metric](sample);
+  return value !== null && value !== undefined && Number.isFinite(value) ? value : null;
 }
 
 /**
  * The metric a replayed fleet would have shown: the recorded total (per-replica figure x replicas it was measured
- * over) divided by the replayed count. Host CPU follows the record, whatever the count. Null when unmeasurable.
+ * over) divided by the replayed count. RECORD_FOLLOWING_METRICS follow the record, whatever the count. Null when
+ * unmeasurable.
  */
 export function replayedMetric(recorded: number | null, metric: Settings['metric'], liveCount: number, replayedCount: number): number | null {
   if (recorded === null) return null;
-  if (metric === 'host-cpu') return recorded;
+  if (RECORD_FOLLOWING_METRICS.has(metric)) return recorded;
   if (liveCount === 0 || replayedCount === 0) return null;
   return (recorded * liveCount) / replayedCount;
 }

@@ -3,8 +3,9 @@ import type { WhatIfPoint, WhatIfResult, WhatIfSummary } from '../../contract.js
 import { decide, describeMetric, initialPolicyState, type PolicyObservation, type PolicyReplica } from '../policy.js';
 import type { Settings } from '../../settings-schema.js';
 import {
-  DEFAULT_ACTUATION_MS, FleetModel, divisorWarmupMs, measureActuationMs, recordedMetric, replayedMetric, type RecordedSample,
+  DEFAULT_ACTUATION_MS, FleetModel, RECORD_FOLLOWING_METRICS, divisorWarmupMs, measureActuationMs, recordedMetric, replayedMetric, type RecordedSample,
 } from './load-model.js';
+import { wakeFromZero } from './wake-from-zero.js';
 
 export interface ReplayInput {
   /** Recorded samples, oldest first. */
@@ -32,14 +33,31 @@ function typicalIntervalMs(samples: readonly RecordedSample[], fallback: number)
   return Math.max(1, gaps[Math.floor(gaps.length / 2)] as number);
 }
 
-/** The observation whose metric, as the policy's metricValue() computes it, is the model's `metric`. */
-function observationFor(metric: Settings['metric'], value: number | null, counted: number, pool: PolicyReplica[]): PolicyObservation {
-  if (metric === 'host-cpu') return { hostCpu: value, rps: null, replicas: [] };
-  while (pool.length < counted) pool.push({ state: 'ready', startedAt: 0, cpuPercent: null });
-  const replicas = pool.slice(0, counted);
-  if (metric === 'rps-per-replica') return { hostCpu: null, rps: value === null ? null : value * counted, replicas };
-  for (const replica of replicas) replica.cpuPercent = value;
-  return { hostCpu: null, rps: null, replicas };
+type MetricValues = Partial<Record<Settings['metric'], number | null>>;
+
+/**
+ * The observation from which the policy's metricValue() reads each replayed metric: `serving` replicas, of which the
+ * first `warm` count in CPU averages (the others started at `now`, inside the warm-up). Replicas come from `pool`,
+ * reused across samples: a day of samples would otherwise allocate millions of them.
+ */
+function observationFor(values: MetricValues, fleet: { serving: number; warm: number }, settings: Settings, now: number, pool: PolicyReplica[]): PolicyObservation {
+  const memoryPercent = values['replica-memory'] ?? null;
+  const memBytes = memoryPercent === null ? null : (memoryPercent / 100) * settings.memoryLimitMb * 1024 * 1024;
+  const cpuPercent = values['replica-cpu'] ?? null;
+  while (pool.length < fleet.serving) pool.push({ state: 'ready', startedAt: 0, cpuPercent: null });
+  const replicas = pool.slice(0, fleet.serving);
+  replicas.forEach((replica, i) => {
+    replica.startedAt = i < fleet.warm ? Number.NEGATIVE_INFINITY : now;
+    replica.cpuPercent = cpuPercent;
+    replica.memBytes = memBytes;
+  });
+  const rpsPerReplica = values['rps-per-replica'] ?? null;
+  return {
+    hostCpu: values['host-cpu'] ?? null,
+    rps: rpsPerReplica === null ? null : rpsPerReplica * fleet.serving,
+    latencyP95Ms: values['latency-p95'] ?? null,
+    replicas,
+  };
 }
 
 /** Each point's count holds until the next point (the last one for one interval). */
@@ -62,13 +80,20 @@ export function summarize(points: readonly { at: number; desired: number; metric
 }
 
 function describeModel(settings: Settings, actuationMs: number, measured: boolean): string {
-  const { label } = describeMetric(settings);
+  const metrics = [...new Set(settings.rules.map((rule) => rule.metric))];
+  const labels = (list: Settings['metric'][]) => list.map((metric) => describeMetric({ metric }).label).join(', ');
+  const conserved = metrics.filter((metric) => !RECORD_FOLLOWING_METRICS.has(metric));
+  const following = [...new Set<Settings['metric']>([...metrics.filter((metric) => RECORD_FOLLOWING_METRICS.has(metric)), 'host-cpu'])];
   const actuation = `${(actuationMs / 1000).toFixed(1)} s${measured ? ' (measured: median over the scale-ups in the range)' : ' (assumed: no scale-up in the range to measure)'}`;
-  const spread = settings.metric === 'host-cpu'
-    ? 'host CPU follows the record whatever the replica count'
-    : `the recorded ${label} total (per-replica value x replicas it was measured over) is conserved and divided by the replayed count; host CPU follows the record`;
-  const counts = settings.metric === 'replica-cpu' ? `, and counts in the CPU average from max(actuation, warmupS ${settings.warmupS} s)` : '';
-  return `${spread}; a new replica serves ${actuation} after the decision${counts}; the record is taken as run under the current settings.`;
+  const spread = [
+    conserved.length > 0 ? `the recorded ${labels(conserved)} total (per-replica value x replicas it was measured over) is conserved and divided by the replayed count` : '',
+    `${labels(following)} follow${following.length === 1 ? 's' : ''} the record whatever the replica count`,
+  ].filter(Boolean).join('; ');
+  const counts = metrics.includes('replica-cpu') ? `, and counts in the CPU average from max(actuation, warmupS ${settings.warmupS} s)` : '';
+  const spares = settings.standbyReplicas > 0
+    ? `; with ${settings.standbyReplicas} warm spare(s), a new replica is a spare that serves at the decision, and its spare is warm again ${(actuationMs / 1000).toFixed(1)} s later`
+    : '';
+  return `${spread}; a new replica serves ${actuation} after the decision${counts}${spares}; the record is taken as run under the current settings.`;
 }
 
 export function replay(input: ReplayInput): WhatIfResult {
@@ -83,10 +108,11 @@ export function replay(input: ReplayInput): WhatIfResult {
     return { series: [], summary: empty, actual: { ...empty }, model };
   }
 
-  const liveFleet = new FleetModel(first, actuationMs);
-  const replayFleet = new FleetModel(first, actuationMs);
-  const liveWarmupMs = divisorWarmupMs({ metric: settings.metric, warmupS: live.warmupS });
-  const replayWarmupMs = divisorWarmupMs(settings);
+  const liveFleet = new FleetModel(first, actuationMs, live.standbyReplicas);
+  const replayFleet = new FleetModel(first, actuationMs, settings.standbyReplicas);
+  const metrics = [...new Set(settings.rules.map((rule) => rule.metric))];
+  const firstMetric = (settings.rules[0] ?? settings).metric;
+  const cpuWarmup = { live: divisorWarmupMs({ metric: 'replica-cpu', warmupS: live.warmupS }), replay: divisorWarmupMs({ metric: 'replica-cpu', warmupS: settings.warmupS }) };
   const pool: PolicyReplica[] = [];
   const series: WhatIfPoint[] = new Array(samples.length);
   const actual: { at: number; desired: number; metric: number | null }[] = new Array(samples.length);
@@ -95,18 +121,24 @@ export function replay(input: ReplayInput): WhatIfResult {
 
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i] as RecordedSample;
-    const recorded = recordedMetric(sample, settings.metric);
-    const counted = replayFleet.count(sample.at, replayWarmupMs);
-    const metric = replayedMetric(recorded, settings.metric, liveFleet.count(sample.at, liveWarmupMs), counted);
-    const decision = decide({ observation: observationFor(settings.metric, metric, counted, pool), current: desired, settings, now: sample.at, state });
-    series[i] = { at: sample.at, desired: decision.desired, ready: replayFleet.count(sample.at, 0), metric };
+    const fleet = { serving: replayFleet.count(sample.at, 0), warm: replayFleet.count(sample.at, cpuWarmup.replay) };
+    const liveServing = liveFleet.count(sample.at, 0);
+    const liveWarm = liveFleet.count(sample.at, cpuWarmup.live);
+    const values: MetricValues = {};
+    for (const metric of metrics) {
+      const cpu = metric === 'replica-cpu';
+      values[metric] = replayedMetric(recordedMetric(sample, metric), metric, cpu ? liveWarm : liveServing, cpu ? fleet.warm : fleet.serving);
+    }
+    const decided = decide({ observation: observationFor(values, fleet, settings, sample.at, pool), current: desired, settings, now: sample.at, state });
+    const decision = wakeFromZero(decided.desired, decided.state, sample, settings, sample.at);
+    series[i] = { at: sample.at, desired: decision.desired, ready: fleet.serving, metric: values[firstMetric] ?? null };
     if (decision.desired !== desired) replayFleet.resize(decision.desired, sample.at);
     desired = decision.desired;
     state = decision.state;
     // A sample's desired is the count before its own decision: the live decision at i shows in sample i + 1.
     const liveAfter = samples[i + 1]?.desired ?? sample.desired;
     liveFleet.resize(liveAfter, sample.at);
-    actual[i] = { at: sample.at, desired: liveAfter, metric: recorded };
+    actual[i] = { at: sample.at, desired: liveAfter, metric: recordedMetric(sample, firstMetric) };
   }
   return {
     series,

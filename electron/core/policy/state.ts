@@ -1,9 +1,10 @@
 // The policy's memory between samples, and the shape of a rule's proposal before bounds and cooldowns apply.
+import type { ScalingRule } from '../../settings-schema.js';
 
 export interface PolicyState {
-  /** Consecutive samples above scaleUpThreshold (threshold policy). */
-  breachUp: number;
-  /** Consecutive samples below scaleDownThreshold (threshold policy). */
+  /** Per rule (by index in `rules`): consecutive samples above its scaleUpThreshold (threshold policy). */
+  breachUp: number[];
+  /** Consecutive samples with every rule below its scaleDownThreshold (threshold policy). */
   breachDown: number;
   /** Epoch ms of the last change upwards (including a clamp up to minReplicas), or null. */
   lastScaleUpAt: number | null;
@@ -14,7 +15,7 @@ export interface PolicyState {
 }
 
 export function initialPolicyState(): PolicyState {
-  return { breachUp: 0, breachDown: 0, lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
+  return { breachUp: [], breachDown: 0, lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
 }
 
 export type HoldKind = 'breach' | 'cooldown' | 'tolerance' | 'stabilization' | 'bound' | 'manual';
@@ -42,4 +43,11 @@ export interface Proposal {
 
 export function clampReplicas(n: number, bounds: { minReplicas: number; maxReplicas: number }): number {
   return Math.min(bounds.maxReplicas, Math.max(bounds.minReplicas, n));
+}
+
+/** One rule and what its metric read in this sample (null when it could not be measured). */
+export interface RuleReading {
+  rule: ScalingRule;
+  value: number | null;
+  label: string;
 }

@@ -12,6 +12,7 @@ import {
   type ReplicaStats,
 } from './replica-driver.js';
 import { DockerStatsFeeds } from './docker-stats.js';
+import { GENERATION_LABEL, HEALTH_PATH_LABEL, generationOf } from './generation.js';
 import { assertAppName, message, statusCode, stopContainer } from './engine-errors.js';
 
 /** Which container port to read the published host port of, for containers listed after a restart. */
@@ -39,6 +40,8 @@ export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIde
       [MANAGED_LABEL]: 'true',
       [APP_LABEL]: identity.app,
       [CONTAINER_PORT_LABEL]: String(spec.containerPort),
+      [GENERATION_LABEL]: generationOf(spec),
+      [HEALTH_PATH_LABEL]: spec.healthPath,
       ...(identity.instance ? { [INSTANCE_LABEL]: identity.instance } : {}),
     },
     // The sample api listens on PORT, so a changed containerPort setting reaches it.
@@ -99,6 +102,12 @@ function publishedPort(info: InspectInfo, containerPort: number): number {
   return Number.isInteger(port) && port > 0 ? port : 0;
 }
 
+function generationFields(labels: Record<string, string>, image: string): Pick<ObservedReplica, 'generation' | 'image' | 'healthPath'> {
+  const generation = labels[GENERATION_LABEL];
+  const healthPath = labels[HEALTH_PATH_LABEL];
+  return { image, ...(generation ? { generation } : {}), ...(healthPath ? { healthPath } : {}) };
+}
+
 function startedAtOf(info: InspectInfo): number {
   const started = Date.parse(info.State.StartedAt);
   // Docker reports year 1 for a container that never started.
@@ -156,6 +165,7 @@ export class DockerDriver implements ReplicaDriver {
         hostPort: binding?.PublicPort ?? 0,
         startedAt: await this.startTime(container.Id, container.Created),
         running: container.State === 'running',
+        ...generationFields(container.Labels, container.Image),
       });
     }
     for (const id of this.startedAt.keys()) if (!seen.has(id)) this.startedAt.delete(id);
@@ -194,7 +204,7 @@ export class DockerDriver implements ReplicaDriver {
       const startedAt = startedAtOf(info);
       this.startedAt.set(info.Id, startedAt);
       this.statsFeeds.watch(info.Id);
-      return { id: info.Id, name, host: '127.0.0.1', hostPort, startedAt, running: info.State.Running };
+      return { id: info.Id, name, host: '127.0.0.1', hostPort, startedAt, running: info.State.Running, generation: generationOf(spec), image: spec.image, healthPath: spec.healthPath };
     } catch (error) {
       // A container that never ran must not linger as a half-made replica.
       await container.remove({ force: true }).catch(() => {});

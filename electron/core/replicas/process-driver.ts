@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pidusage from 'pidusage';
+import { replicaEnvironment } from './replica-environment.js';
+import { generationOf } from './generation.js';
 import type { DriverStatus, ObservedReplica, ReplicaDriver, ReplicaSpec, ReplicaStats } from './replica-driver.js';
 import { assertAppName } from './engine-errors.js';
 import { pollUntil, systemClock } from '../clock.js';
@@ -39,6 +41,9 @@ export interface ReplicaPidFile {
   name: string;
   startedAt: number;
   app: string;
+  /** Absent in pid files written before generations existed. */
+  generation?: string;
+  healthPath?: string;
 }
 
 function isPidFile(value: unknown): value is ReplicaPidFile {
@@ -170,13 +175,15 @@ export class ProcessDriver implements ReplicaDriver {
         hostPort: record.port,
         startedAt: record.startedAt,
         running: await this.isOurProcess(record.pid),
+        ...(record.generation ? { generation: record.generation } : {}),
+        ...(record.healthPath ? { healthPath: record.healthPath } : {}),
       });
     }
     return replicas;
   }
 
   /** The spec's image and containerPort do not apply (the script is fixed, the port is free one); its limits are only a yardstick for stats. */
-  async create(_spec: ReplicaSpec): Promise<ObservedReplica> {
+  async create(spec: ReplicaSpec): Promise<ObservedReplica> {
     if (!existsSync(this.serverScript)) {
       throw new Error(`The api server ${this.serverScript} is missing: build it with \`npm run build:node\``);
     }
@@ -191,7 +198,7 @@ export class ProcessDriver implements ReplicaDriver {
         // Its own process group: the replica keeps serving when the app (or its whole process tree) dies.
         detached: true,
         stdio: ['ignore', log, log],
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', API_HOST_NAME: name, ELECTRON_RUN_AS_NODE: '1' },
+        env: replicaEnvironment(process.env, { PORT: String(port), HOST: '127.0.0.1', API_HOST_NAME: name, ELECTRON_RUN_AS_NODE: '1' }),
       });
       await new Promise<void>((resolveSpawn, reject) => {
         child.once('spawn', resolveSpawn);
@@ -205,12 +212,12 @@ export class ProcessDriver implements ReplicaDriver {
       closeSync(log);
     }
     if (pid === undefined) throw new Error(`${this.nodeBinary} started without a pid`);
-    const record: ReplicaPidFile = { pid, port, name, startedAt: Date.now(), app: this.app };
+    const record: ReplicaPidFile = { pid, port, name, startedAt: Date.now(), app: this.app, generation: generationOf(spec), healthPath: spec.healthPath };
     // Written whole then renamed, so a crash never leaves a half-written pid file behind.
     const path = this.pidFilePath(name);
     await writeFile(`${path}.tmp`, JSON.stringify(record));
     await rename(`${path}.tmp`, path);
-    return { id: name, name, host: '127.0.0.1', hostPort: port, startedAt: record.startedAt, running: true };
+    return { id: name, name, host: '127.0.0.1', hostPort: port, startedAt: record.startedAt, running: true, generation: record.generation, healthPath: spec.healthPath };
   }
 
   /** Copies the app's api server into the data folder when the copy is missing or differs (the app was updated). */

@@ -16,6 +16,12 @@ export interface ObservedReplica {
   running: boolean;
   /** Swarm only: the task's slot number, which decides which tasks Swarm removes first. */
   slot?: number;
+  /** Hash of the spec it was made from (generation.ts); absent for replicas made before generations existed. */
+  generation?: string;
+  /** The image it runs, for showing its generation. */
+  image?: string;
+  /** The health path it was made for; HAProxy checks it there until it is replaced. */
+  healthPath?: string;
 }
 
 export interface ReplicaStats {

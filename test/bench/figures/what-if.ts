@@ -9,7 +9,7 @@ import { rollUp } from '../../../electron/core/history/minute-rollup.js';
 import { listSegments } from '../../../electron/core/history/segment-files.js';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
 import { replay } from '../../../electron/core/policy/replay.js';
-import { defaultSettings, parseSettings } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings } from '../../../electron/settings-schema.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { row, type FigureResult } from '../summary.js';
 
@@ -51,7 +51,7 @@ export function recordedDay(seconds: number): Sample[] {
     const counted = readyAt.filter((t) => t - 2000 + settings.warmupS * 1000 <= at && t <= at).length;
     const replicaCpu = counted === 0 ? null : total / counted;
     const rps = total * 3;
-    samples.push({ at, hostCpu: 5 + total / 10, replicaCpu, rps, rpsPerReplica: ready ? rps / ready : null, sessions: 2, queue: 0, http5xx: 0, responseTimeMs: 4, desired, ready, total: readyAt.length });
+    samples.push({ at, hostCpu: 5 + total / 10, replicaCpu, rps, rpsPerReplica: ready ? rps / ready : null, sessions: 2, queue: 0, http5xx: 0, responseTimeMs: 4, latencyP50Ms: 3, latencyP95Ms: 4, replicaMemory: 20, desired, ready, total: readyAt.length });
     const decision = decide({
       observation: { hostCpu: 5 + total / 10, rps, replicas: readyAt.map((t) => ({ state: t <= at ? 'ready' as const : 'starting' as const, startedAt: t - 2000, cpuPercent: replicaCpu })) },
       current: desired, settings, now: at, state,
@@ -67,7 +67,7 @@ export function recordedDay(seconds: number): Sample[] {
 }
 
 function timeReplays(samples: Sample[], runs: number): number[] {
-  const settings = parseSettings({ ...defaultSettings, scaleUpThreshold: 55, scaleDownThreshold: 20 });
+  const settings = applySettingsPatch(defaultSettings, { scaleUpThreshold: 55, scaleDownThreshold: 20 });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();

@@ -124,9 +124,29 @@ describe('control plane on fakes', () => {
     const { plane, clock, ready, haproxy } = await startPlane();
     await clock.until(() => ready() === 1, 'the first replica');
     await plane.updateSettings({ scaleUpThreshold: 80 });
-    expect(haproxy.restarts).toBe(0);
+    expect(haproxy.reloads).toBe(0);
     expect(await plane.updateSettings({ healthPath: '/' })).toMatchObject({ result: { healthPath: '/' } });
-    expect(haproxy.restarts).toBe(1);
+    expect(haproxy.reloads).toBe(1);
+  });
+
+  it('refuses a setting haproxy rejects, naming the field, and neither saves it nor reloads', async () => {
+    const { plane, haproxy, persisted } = await startPlane();
+    haproxy.refusal = 'HAProxy refuses this configuration: cannot parse the health check';
+    expect(await plane.updateSettings({ healthPath: '/ready', scaleUpThreshold: 90 })).toEqual({
+      error: 'healthPath: HAProxy refuses this configuration: cannot parse the health check', field: 'healthPath',
+    });
+    expect(plane.settings.healthPath).toBe('/healthz');
+    expect(persisted().settings?.healthPath).toBeUndefined();
+    expect(haproxy.reloads).toBe(0);
+  });
+
+  it('refuses a load run whose path leaves the frontend, naming path', async () => {
+    const { plane, clock, ready } = await startPlane();
+    await clock.until(() => ready() === 1, 'the first replica');
+    expect(await plane.startLoad({ rate: 10, durationS: 1, path: '//other.host/' })).toEqual({
+      error: expect.stringMatching(/^path: "\/\/other\.host\/" leads to http:\/\/other\.host/), field: 'path',
+    });
+    expect(plane.snapshot().load.running).toBe(false);
   });
 
   it('refuses a port another program holds, naming the field, and saves nothing', async () => {
@@ -135,7 +155,20 @@ describe('control plane on fakes', () => {
       error: 'statsPort: port 9999 is in use by nginx (pid 42); choose another port', field: 'statsPort',
     });
     expect(plane.settings.scaleUpThreshold).toBe(75);
-    expect(persisted().settings?.scaleUpThreshold).toBe(75);
+    expect(persisted().settings?.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 75, scaleDownThreshold: 30, targetValue: 50 }]);
+  });
+
+  it('rejects a bad rule naming it as rules.<i>.<field>, and keeps the saved rules', async () => {
+    const { plane, persisted } = await startPlane({ scaleUpThreshold: 75 });
+    const latency = { metric: 'latency-p95' as const, scaleUpThreshold: 150, scaleDownThreshold: 40, targetValue: 100 };
+    // Parsed as a body off the wire would be: the type system cannot hold an unknown metric.
+    const unknownMetric = JSON.parse(JSON.stringify({ rules: [plane.settings.rules[0], { ...latency, metric: 'disk' }] })) as Parameters<typeof plane.updateSettings>[0];
+    expect(await plane.updateSettings(unknownMetric)).toMatchObject({ field: 'rules.1.metric' });
+    expect(await plane.updateSettings({ rules: [plane.settings.rules[0], { ...latency, scaleDownThreshold: 400 }] })).toEqual({
+      error: 'rules.1.scaleDownThreshold: must be below scaleUpThreshold (150)', field: 'rules.1.scaleDownThreshold',
+    });
+    expect(plane.settings.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 75, scaleDownThreshold: 30, targetValue: 50 }]);
+    expect(persisted().settings?.rules).toEqual(plane.settings.rules);
   });
 
   it('applies settings updates one at a time, each on what the one before saved', async () => {

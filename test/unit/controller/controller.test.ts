@@ -45,6 +45,24 @@ describe('Controller', () => {
     expect(log.filter((line) => line.startsWith('create'))).toHaveLength(2);
   });
 
+  it('does not adopt a replica it just removed from a listing asked for before the removal finished', async () => {
+    const { controller, clock, driver, events } = setup(2);
+    controller.start();
+    await clock.until(() => controller.readyCount() === 2, '2 ready replicas');
+    // A listing that answers with what ran when it was asked, after the removal went through meanwhile.
+    const list = driver.list.bind(driver);
+    driver.list = async () => {
+      const answer = await list();
+      await sleep(clock, 200);
+      return answer;
+    };
+    controller.setDesired(1);
+    await clock.until(() => !driver.replicas.has('id2'), 'r2 removed');
+    await clock.advance(1000);
+    expect(events.filter((e) => e.startsWith('Adopted'))).toEqual([]);
+    expect(controller.replicas().map((r) => r.name)).toEqual(['r1']);
+  });
+
   it('gives up on a replica that never answers its health path, and replaces it', async () => {
     const { log, controller, clock, driver, events } = setup(1);
     driver.unhealthy.add(9001);

@@ -1,6 +1,6 @@
 // Specification of the rendered haproxy.cfg: the directives ScaleDeck relies on, and the seed variant for benchmarks.
 import { describe, expect, it } from 'vitest';
-import { renderHaproxyConfig, type HaproxyConfigOptions } from '../../../haproxy/config.js';
+import { renderHaproxyConfig, serverParameters, serverStatePath, type HaproxyConfigOptions } from '../../../haproxy/config.js';
 
 const base: HaproxyConfigOptions = {
   dataDir: '/var/lib/scaledeck',
@@ -63,6 +63,19 @@ describe('renderHaproxyConfig', () => {
     expect(backend.filter((line) => /^(server|default-server)\b/.test(line))).toEqual([]);
   });
 
+  it('carries servers into the backend with the options a runtime-added server gets', () => {
+    const servers = [{ name: 'r1', address: '127.0.0.1', port: 32768 }, { name: 'r2', address: '::1', port: 32769 }];
+    const backend = section(renderHaproxyConfig({ ...base, servers }), 'backend scaledeck');
+    expect(backend).toContain(`server r1 127.0.0.1:32768 ${serverParameters()}`);
+    expect(backend).toContain(`server r2 ::1:32769 ${serverParameters()}`);
+  });
+
+  it('takes each server\'s state from the file a reload writes', () => {
+    const config = renderHaproxyConfig(base);
+    expect(section(config, 'global')).toContain(`server-state-file "${serverStatePath(base.dataDir)}"`);
+    expect(section(config, 'defaults')).toContain('load-server-state-from-file global');
+  });
+
   it('names the backend as asked', () => {
     const config = renderHaproxyConfig({ ...base, backendName: 'web_pool' });
     expect(section(config, 'backend web_pool')).toContain('balance roundrobin');
@@ -97,6 +110,9 @@ describe('renderHaproxyConfig', () => {
     expect(() => renderHaproxyConfig({ ...base, healthPath: '/a b' })).toThrow(/healthPath/);
     expect(() => renderHaproxyConfig({ ...base, backendName: 'a b' })).toThrow(/backendName/);
     expect(() => renderHaproxyConfig({ ...base, frontendHost: '1.2.3.4\nbind' })).toThrow(/frontendHost/);
+    expect(() => renderHaproxyConfig({ ...base, frontendHost: 'example.com' })).toThrow(/frontendHost/);
+    expect(() => renderHaproxyConfig({ ...base, healthPath: '/a#b' })).toThrow(/healthPath/);
+    expect(() => renderHaproxyConfig({ ...base, servers: [{ name: 'r 1', address: '127.0.0.1', port: 1 }] })).toThrow(/server/);
     expect(() => renderHaproxyConfig({ ...base, dataDir: '/tmp/"x"' })).toThrow(/data folder/);
   });
 

@@ -11,7 +11,7 @@ const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 29, 12, 30);
 
 function sample(at: number, replicaCpu = 50, desired = 2): Sample {
-  return { at, hostCpu: 30, replicaCpu, rps: 100, rpsPerReplica: 50, sessions: 1, queue: 0, http5xx: 0, responseTimeMs: 3, desired, ready: desired, total: desired };
+  return { at, hostCpu: 30, replicaCpu, rps: 100, rpsPerReplica: 50, sessions: 1, queue: 0, http5xx: 0, responseTimeMs: 3, latencyP50Ms: 2, latencyP95Ms: 3, replicaMemory: 20, desired, ready: desired, total: desired };
 }
 
 let dir: string;

@@ -48,9 +48,9 @@ describe('manual mode', () => {
   });
 
   it('resets the breach counters and the recommendation window', () => {
-    const warm = { ...initialPolicyState(), breachUp: 2, breachDown: 0, recommendations: [{ at: T0 - 1000, desired: 6 }] };
+    const warm = { ...initialPolicyState(), breachUp: [2], breachDown: 0, recommendations: [{ at: T0 - 1000, desired: 6 }] };
     const decision = decide({ observation: observe(99), current: 3, settings: policySettings({ mode: 'manual' }), now: T0, state: warm });
-    expect(decision.state).toMatchObject({ breachUp: 0, breachDown: 0, recommendations: [] });
+    expect(decision.state).toMatchObject({ breachUp: [], breachDown: 0, recommendations: [] });
   });
 
   it('still reports the metric, for the charts', () => {
@@ -67,7 +67,7 @@ describe('manual mode', () => {
 
 describe('determinism', () => {
   it('returns the same decision for the same input and does not mutate the given state', () => {
-    const state = { ...initialPolicyState(), breachUp: 2, recommendations: [{ at: T0 - 500, desired: 3 }] };
+    const state = { ...initialPolicyState(), breachUp: [2], recommendations: [{ at: T0 - 500, desired: 3 }] };
     const frozen = structuredClone(state);
     const input = { observation: observe(90), current: 2, settings: policySettings(), now: T0, state };
     expect(decide(input)).toEqual(decide(input));

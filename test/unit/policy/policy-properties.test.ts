@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
-import { defaultSettings, METRICS, parseSettings, POLICIES, type Settings } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings, METRICS, POLICIES, type Settings } from '../../../electron/settings-schema.js';
 import { observe, T0 } from './simulated-clock.js';
 
 /** Valid settings only: min <= max, scaleDownThreshold < scaleUpThreshold, CPU figures within 100 %. */
@@ -24,8 +24,7 @@ const validSettings: fc.Arbitrary<Settings> = fc
     warmupS: fc.integer({ min: 0, max: 5 }),
   })
   .map(({ span, thresholdGap, ...rest }) =>
-    parseSettings({
-      ...defaultSettings,
+    applySettingsPatch(defaultSettings, {
       ...rest,
       maxReplicas: Math.max(1, rest.minReplicas + span),
       scaleUpThreshold: Math.min(100, rest.scaleDownThreshold + thresholdGap),

@@ -42,7 +42,7 @@ export function recordLiveRun(options: {
     const rps = total * 2;
     const sample: Sample = {
       at, hostCpu: 10 + total / 8, replicaCpu, rps, rpsPerReplica: ready.length === 0 ? null : rps / ready.length,
-      sessions: 0, queue: 0, http5xx: 0, responseTimeMs: 5, desired, ready: ready.length, total: replicas.length,
+      sessions: 0, queue: 0, http5xx: 0, responseTimeMs: 5, latencyP50Ms: 4, latencyP95Ms: 5, replicaMemory: 20, desired, ready: ready.length, total: replicas.length,
     };
     samples.push(sample);
     const observation = {

@@ -64,9 +64,9 @@ describe('threshold policy: counter resets', () => {
   it('keeps the state of counters explicit after each sample', () => {
     const settings = threshold();
     const first = decide({ observation: observe(90), current: 2, settings, now: T0, state: initialPolicyState() });
-    expect(first.state).toMatchObject({ breachUp: 1, breachDown: 0 });
+    expect(first.state).toMatchObject({ breachUp: [1], breachDown: 0 });
     const second = decide({ observation: observe(10), current: 2, settings, now: T0 + 1000, state: first.state });
-    expect(second.state).toMatchObject({ breachUp: 0, breachDown: 1 });
+    expect(second.state).toMatchObject({ breachUp: [0], breachDown: 1 });
   });
 });
 

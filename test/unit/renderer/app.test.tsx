@@ -87,6 +87,17 @@ describe('dashboard', () => {
     expect(screen.queryByRole('heading', { name: 'Finish setting up' })).toBeNull();
   });
 
+  it('shows a rollout in the status area while it runs, and nothing once it is done', async () => {
+    const bridge = await renderApp();
+    expect(screen.queryByRole('heading', { name: 'Rolling out' })).toBeNull();
+    const rollout = { state: 'running' as const, from: 'latest 3fa2c1b0', to: 'v2 9b8c7d6e', replaced: 1, total: 2, reason: null, canRollBack: true };
+    act(() => bridge.emit({ type: 'snapshot', snapshot: makeSnapshot({ rollout }) }));
+    expect(screen.getByRole('heading', { name: 'Rolling out' })).toBeTruthy();
+    expect(screen.getByText('1 of 2 replaced')).toBeTruthy();
+    act(() => bridge.emit({ type: 'snapshot', snapshot: makeSnapshot() }));
+    expect(screen.queryByRole('heading', { name: 'Rolling out' })).toBeNull();
+  });
+
   it('shows the stream reconnecting, and reloads the snapshot once it is back', async () => {
     const bridge = new FakeStreamingBridge();
     await renderApp(bridge);

@@ -5,6 +5,7 @@ import type {
   LoadStatus,
   ReplicaView,
   Result,
+  RolloutView,
   Sample,
   ScaleDeckApi,
   Settings,
@@ -27,6 +28,9 @@ export function makeSample(at: number, overrides: Partial<Sample> = {}): Sample 
     queue: 0,
     http5xx: 0,
     responseTimeMs: 4,
+    latencyP50Ms: 3,
+    latencyP95Ms: 4,
+    replicaMemory: 20,
     desired: 2,
     ready: 2,
     total: 2,
@@ -43,10 +47,12 @@ export function makeReplica(overrides: Partial<ReplicaView> = {}): ReplicaView {
     cpuPercent: 12.4,
     memBytes: 48 * 1024 * 1024,
     startedAt: T0 - 65_000,
+    generation: 'latest 3fa2c1b0',
     ...overrides,
   };
 }
 
+export const idleRollout: RolloutView = { state: 'idle', from: null, to: null, replaced: 0, total: 0, reason: null, canRollBack: false };
 const noRun = { replicaSeconds: 0, secondsAboveUp: 0, scaleEvents: 0, peakReplicas: 0 };
 
 const idleLoad: LoadStatus = { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 };
@@ -68,6 +74,7 @@ export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> 
     load: idleLoad,
     imageBuild: { running: false, log: [], error: null },
     policy: { waitingFor: null },
+    rollout: idleRollout,
     ...overrides,
   };
 }
@@ -129,6 +136,8 @@ export class FakeBridge implements ScaleDeckApi {
   stopLoad = () => this.run('stopLoad', undefined, () => ({ result: { ...this.snapshot.load, running: false } }));
   buildImage = () => this.run('buildImage', undefined, () => ({ result: { started: true } }));
   recheck = () => this.run('recheck', undefined, () => ({ result: this.snapshot.checks }));
+  rollback = () => this.run('rollback', undefined, () => ({ result: this.snapshot.rollout }));
+  retryRollout = () => this.run('retryRollout', undefined, () => ({ result: this.snapshot.rollout }));
 
   subscribe(listener: (message: StreamMessage) => void): () => void {
     this.listeners.add(listener);

@@ -15,11 +15,11 @@ afterEach(() => {
 
 describe('replica table', () => {
   const replicas = [
-    makeReplica({ id: 'a1', name: 'scaledeck-api-1', hostPort: 32768, state: 'ready', cpuPercent: 12.4, memBytes: 48 * 1024 * 1024, startedAt: T0 - 65_000 }),
-    makeReplica({ id: 'b2', name: 'scaledeck-api-2', hostPort: 32769, state: 'starting', cpuPercent: null, memBytes: null, startedAt: T0 - 3_000 }),
+    makeReplica({ id: 'a1', name: 'scaledeck-api-1', hostPort: 32768, state: 'ready', cpuPercent: 12.4, memBytes: 48 * 1024 * 1024, startedAt: T0 - 65_000, generation: 'latest 3fa2c1b0' }),
+    makeReplica({ id: 'b2', name: 'scaledeck-api-2', hostPort: 32769, state: 'starting', cpuPercent: null, memBytes: null, startedAt: T0 - 3_000, generation: 'v2 9b8c7d6e' }),
   ];
 
-  it('shows a row per replica with state, port, CPU, memory and uptime', () => {
+  it('shows a row per replica with state, generation, port, CPU, memory and uptime', () => {
     vi.useFakeTimers({ now: T0, toFake: ['Date'] });
     render(
       <BridgeContext.Provider value={new FakeBridge()}>
@@ -29,9 +29,23 @@ describe('replica table', () => {
     const rows = screen.getAllByRole('row').slice(1);
     expect(rows).toHaveLength(2);
     const cells = within(rows[0]!).getAllByRole('cell').map((cell) => cell.textContent);
-    expect(cells.slice(0, 6)).toEqual(['scaledeck-api-1', 'ready', '32768', '12%', '48 MiB', '1m 05s']);
+    expect(cells.slice(0, 7)).toEqual(['scaledeck-api-1', 'ready', 'latest 3fa2c1b0', '32768', '12%', '48 MiB', '1m 05s']);
     const second = within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent);
-    expect(second.slice(0, 6)).toEqual(['scaledeck-api-2', 'starting', '32769', '–', '–', '3s']);
+    expect(second.slice(0, 7)).toEqual(['scaledeck-api-2', 'starting', 'v2 9b8c7d6e', '32769', '–', '–', '3s']);
+    expect(screen.getByRole('columnheader', { name: 'Generation' })).toBeTruthy();
+  });
+
+  it('shows a warm spare as standby, says what it is, and offers no removal', () => {
+    const spare = makeReplica({ id: 'c3', name: 'scaledeck-api-3', hostPort: 32770, state: 'standby', startedAt: T0 - 10_000 });
+    render(
+      <BridgeContext.Provider value={new FakeBridge()}>
+        <ReplicaTable replicas={[...replicas, spare]} />
+      </BridgeContext.Provider>,
+    );
+    const badge = screen.getByText('standby');
+    expect(badge.getAttribute('title')).toMatch(/out of rotation/);
+    expect((screen.getByRole('button', { name: 'Remove scaledeck-api-3' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Remove scaledeck-api-1' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
   it('ticks the uptime every second', () => {

@@ -7,6 +7,7 @@ import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { HistoryFeed } from '../../../renderer/history-feed.js';
 import { LiveFrame } from '../../../renderer/live-frame.js';
 import { ReplicaChart } from '../../../renderer/replica-chart.js';
+import { RulesPanel } from '../../../renderer/rules-panel.js';
 import { SettingsPanel } from '../../../renderer/settings-panel.js';
 import { createThresholdPreview } from '../../../renderer/threshold-preview.js';
 import { GHOST_LINGER_MS, WhatIfFeed, type WhatIfTimers } from '../../../renderer/what-if-feed.js';
@@ -183,5 +184,20 @@ describe('the ghost line and its summary', () => {
     await flush();
     const patches = bridge.callsOf('whatIf').map((input) => (input as WhatIfInput).patch);
     expect(patches).toEqual([{ scaleDownCooldownS: 31 }, { scaleDownCooldownS: 31, breachSamples: 4 }, { scaleDownCooldownS: 31, breachSamples: 4, maxReplicas: 9 }]);
+  });
+
+  it('replays a dragged threshold of a further rule as the whole rules list', async () => {
+    const bridge = new FakeBridge();
+    const rules = [bridge.snapshot.settings.rules[0]!, { metric: 'latency-p95' as const, scaleUpThreshold: 200, scaleDownThreshold: 50, targetValue: 150 }];
+    const settings = { ...bridge.snapshot.settings, rules };
+    const whatIf = new WhatIfFeed(bridge, () => WINDOW, fakeTimers().timers);
+    render(
+      <BridgeContext.Provider value={bridge}>
+        <RulesPanel settings={settings} onSettings={() => undefined} whatIf={whatIf} />
+      </BridgeContext.Provider>,
+    );
+    pressArrow(screen.getByRole('slider', { name: 'Rule 2: scale up above' }), 'ArrowRight');
+    await flush();
+    expect(bridge.callsOf('whatIf')).toEqual([{ patch: { rules: [rules[0], { ...rules[1], scaleUpThreshold: 201 }] }, ...WINDOW }]);
   });
 });

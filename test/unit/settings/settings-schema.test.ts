@@ -21,6 +21,8 @@ function settingsError(fn: () => unknown): SettingsError {
   throw new Error('expected a SettingsError, but nothing was thrown');
 }
 
+const firstRule = defaultSettings.rules[0];
+
 describe('default settings', () => {
   it('pass their own validation', () => {
     expect(parseSettings(defaultSettings)).toEqual(defaultSettings);
@@ -82,8 +84,8 @@ describe('parseSettings', () => {
   it.each([
     ['minReplicas', { minReplicas: 5, maxReplicas: 2 }, 'minReplicas: must not exceed maxReplicas (2)'],
     ['scaleDownThreshold', { scaleDownThreshold: 70, scaleUpThreshold: 70 }, 'scaleDownThreshold: must be below scaleUpThreshold (70)'],
-    ['scaleUpThreshold', { metric: 'host-cpu', scaleUpThreshold: 150 }, 'scaleUpThreshold: is a CPU percentage here and must be 100 or less'],
-    ['targetValue', { policy: 'target', metric: 'replica-cpu', targetValue: 120 }, 'targetValue: is a CPU percentage here and must be 100 or less'],
+    ['scaleUpThreshold', { metric: 'host-cpu', scaleUpThreshold: 150 }, 'scaleUpThreshold: is a percentage for host-cpu and must be 100 or less'],
+    ['targetValue', { policy: 'target', metric: 'replica-cpu', targetValue: 120 }, 'targetValue: is a percentage for replica-cpu and must be 100 or less'],
     ['statsPort', { statsPort: 8080, frontendPort: 8080 }, 'statsPort: must differ from frontendPort (8080)'],
   ])('enforces the cross-field rule on %s', (field, change, message) => {
     const error = settingsError(() => parseSettings({ ...defaultSettings, ...change }));
@@ -105,7 +107,7 @@ describe('applySettingsPatch', () => {
   it('returns a new object with the change, leaving the current settings untouched', () => {
     const current = { ...defaultSettings };
     const next = applySettingsPatch(current, { scaleUpThreshold: 80, step: 2 });
-    expect(next).toEqual({ ...defaultSettings, scaleUpThreshold: 80, step: 2 });
+    expect(next).toEqual({ ...defaultSettings, scaleUpThreshold: 80, step: 2, rules: [{ ...firstRule, scaleUpThreshold: 80 }] });
     expect(current).toEqual(defaultSettings);
   });
 
@@ -148,7 +150,7 @@ describe('settingsFromStored', () => {
   });
 
   it('keeps every stored value that validates', () => {
-    expect(settingsFromStored({ maxReplicas: 4, scaleUpThreshold: 85 })).toEqual({ ...defaultSettings, maxReplicas: 4, scaleUpThreshold: 85 });
+    expect(settingsFromStored({ maxReplicas: 4, scaleUpThreshold: 85 })).toEqual({ ...defaultSettings, maxReplicas: 4, scaleUpThreshold: 85, rules: [{ ...firstRule, scaleUpThreshold: 85 }] });
   });
 
   it('falls back to the default field by field for values that no longer validate', () => {

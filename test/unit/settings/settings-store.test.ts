@@ -39,7 +39,7 @@ describe('SettingsStore', () => {
   it('persists an update so that a new store on the same folder reads it', () => {
     const store = new SettingsStore(dir);
     const updated = store.update({ scaleUpThreshold: 85, maxReplicas: 4, mode: 'manual' });
-    expect(updated).toEqual({ ...defaultSettings, scaleUpThreshold: 85, maxReplicas: 4, mode: 'manual' });
+    expect(updated).toEqual({ ...defaultSettings, scaleUpThreshold: 85, maxReplicas: 4, mode: 'manual', rules: [{ ...defaultSettings.rules[0], scaleUpThreshold: 85 }] });
     expect(store.settings).toEqual(updated);
     expect(new SettingsStore(dir).settings).toEqual(updated);
   });
@@ -110,7 +110,7 @@ describe('SettingsStore', () => {
     store.setDesired(2);
     const file = readFile(store) as { settings: Record<string, unknown>; desired: unknown };
     file.settings.frontendPort = 'not a port';
-    file.settings.scaleUpThreshold = -5;
+    file.settings.rules = [{ ...defaultSettings.rules[0], scaleUpThreshold: -5 }];
     writeFileSync(store.path, JSON.stringify(file));
 
     const reopened = new SettingsStore(dir);

@@ -21,6 +21,8 @@ describe('layering', () => {
     ['renderer/x.ts', "import { decide } from '../electron/core/policy.js';", 'renderer may not import core'],
     ['renderer/x.ts', "export { main } from '../electron/main.js';", 'renderer may not import shell'],
     ['api/x.ts', "import { renderHaproxyConfig } from '../haproxy/config.js';", 'api may not import haproxy'],
+    ['electron/settings-schema.ts', "import { renderHaproxyConfig } from '../haproxy/config.js';", 'contract may not import haproxy'],
+    ['haproxy/config-values.ts', "import { socketPath } from './config.js';", 'haproxy-values may not import haproxy'],
   ])('refuses in %s: %s', async (file, code, message) => {
     const errors = await layeringErrors(file, code);
     expect(errors).toHaveLength(1);
@@ -34,6 +36,8 @@ describe('layering', () => {
     ['electron/server.ts', "import { createControlPlane } from './core/control-plane.js';"],
     ['renderer/x.ts', "import type { Settings } from '../electron/contract.js';"],
     ['renderer/x.ts', "import type { Settings } from '../electron/settings-schema.js';"],
+    ['electron/settings-schema.ts', "import { healthPathProblem } from '../haproxy/config-values.js';"],
+    ['haproxy/config.ts', "import { healthPathProblem } from './config-values.js';"],
     ['test/unit/x.test.ts', "import { main } from '../../electron/main.js';"],
   ])('allows in %s: %s', async (file, code) => {
     expect(await layeringErrors(file, code)).toEqual([]);

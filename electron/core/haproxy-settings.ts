@@ -1,0 +1,25 @@
+// The settings that shape HAProxy's config: rendering them, and asking HAProxy to accept them before they are saved.
+import { healthPathMapPath, renderHaproxyConfig, type ConfiguredServer } from '../../haproxy/config.js';
+import { SettingsError, type Settings } from '../settings-schema.js';
+import type { HaproxyProcess } from './control-plane-parts.js';
+import { BACKEND_NAME } from './haproxy-backend.js';
+import { HAPROXY_FIELDS } from './settings-reactions.js';
+
+export function haproxyConfigFor(dataDir: string, settings: Settings, servers: ConfiguredServer[] = [], requestLogPort?: number): string {
+  return renderHaproxyConfig({ dataDir, ...settings, backendName: BACKEND_NAME, servers, healthPathMap: healthPathMapPath(dataDir), requestLogPort });
+}
+
+/**
+ * Renders `next` and has haproxy check it (`haproxy -c`) while the running one keeps serving; the refusal names the
+ * first HAProxy setting that changed, since that is the one the person just set.
+ */
+export async function haproxyRefusal(haproxy: Pick<HaproxyProcess, 'checkConfig'>, dataDir: string, before: Settings, next: Settings): Promise<SettingsError | undefined> {
+  const field = HAPROXY_FIELDS.find((key) => before[key] !== next[key]);
+  if (field === undefined) return undefined;
+  try {
+    await haproxy.checkConfig(haproxyConfigFor(dataDir, next));
+    return undefined;
+  } catch (error) {
+    return new SettingsError(field, (error as Error).message);
+  }
+}

@@ -1,0 +1,73 @@
+// Listens on 127.0.0.1 for the per-request log lines HAProxy sends (haproxy/request-log.ts) and keeps their
+// durations for the sampler; the port is kept in the data folder so an adopted HAProxy keeps reaching it.
+import { createSocket, type Socket } from 'node:dgram';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseRequestLogLine } from '../../../haproxy/request-log.js';
+import { LatencyWindow, type LatencyPercentiles } from './latency-window.js';
+
+const PORT_FILE = 'request-log.port';
+
+function bind(socket: Socket, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    socket.once('error', onError);
+    socket.bind(port, '127.0.0.1', () => {
+      socket.off('error', onError);
+      resolve(socket.address().port);
+    });
+  });
+}
+
+export class RequestLogListener {
+  private socket: Socket | null = null;
+  private readonly window = new LatencyWindow();
+  private boundPort: number | null = null;
+
+  constructor(private readonly dataDir: string) {}
+
+  /** The UDP port HAProxy sends to; set by start(). */
+  get port(): number {
+    if (this.boundPort === null) throw new Error('the request log listener is not started');
+    return this.boundPort;
+  }
+
+  /** Binds the port used last time (a running HAProxy still sends there), or any free one when it is taken. */
+  async start(): Promise<number> {
+    const file = path.join(this.dataDir, PORT_FILE);
+    const previous = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    let socket = createSocket('udp4');
+    let port: number;
+    try {
+      port = await bind(socket, Number.isInteger(previous) && previous > 0 && previous < 65536 ? previous : 0);
+    } catch {
+      socket.close();
+      socket = createSocket('udp4');
+      port = await bind(socket, 0);
+    }
+    socket.on('message', (message) => {
+      const timing = parseRequestLogLine(message.toString('utf8'));
+      if (timing) this.window.add(timing.activeMs);
+    });
+    this.socket = socket;
+    this.boundPort = port;
+    if (port !== previous) await writeFile(file, `${port}\n`);
+    return port;
+  }
+
+  /** Requests logged since the last take(). */
+  get pending(): number {
+    return this.window.pending;
+  }
+
+  /** The percentiles of the requests that ended since the last call. */
+  take(): LatencyPercentiles {
+    return this.window.take();
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}

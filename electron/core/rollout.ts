@@ -1,0 +1,230 @@
+// The rollout's state across ticks and restarts: which generation replaces which, progress, and the pause of a bad version.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { EventKind, ReplicaState, RolloutView } from '../contract.js';
+import type { Clock } from './clock.js';
+import { describeGeneration, generationOf } from './replicas/generation.js';
+import type { ReplicaSpec } from './replicas/replica-driver.js';
+import { isOldGeneration, type RolloutInput } from './rollout-plan.js';
+
+/** New replicas that failed before the rollout counts it as a crashing version. */
+export const CRASHES_BEFORE_PAUSE = 3;
+
+/** What survives a restart: the specs on both sides (the old one is what a rollback restores) and a pause. */
+export interface RolloutRecord {
+  from: ReplicaSpec | null;
+  to: ReplicaSpec;
+  startedAt: number;
+  total: number;
+  paused: string | null;
+}
+
+export interface RolloutRecordStore {
+  load(): RolloutRecord | null;
+  save(record: RolloutRecord): void;
+}
+
+/** One JSON file in the data folder, written whole then renamed, so a crash leaves the old record or the new one. */
+export function rolloutRecordFile(dataDir: string): RolloutRecordStore {
+  const file = path.join(dataDir, 'rollout.json');
+  return {
+    load() {
+      try {
+        const record = JSON.parse(readFileSync(file, 'utf8')) as RolloutRecord;
+        return typeof record.to?.image === 'string' ? record : null;
+      } catch {
+        return null;
+      }
+    },
+    save(record) {
+      writeFileSync(`${file}.tmp`, JSON.stringify(record));
+      renameSync(`${file}.tmp`, file);
+    },
+  };
+}
+
+/** A store that forgets on restart (unit tests, or when no data folder is at hand). */
+export function rolloutRecordInMemory(): RolloutRecordStore & { record: RolloutRecord | null } {
+  return {
+    record: null,
+    load() {
+      return this.record;
+    },
+    save(record) {
+      this.record = record;
+    },
+  };
+}
+
+/** A replica as the rollout looks at it each tick (the controller's tracked replica). */
+export interface ReplicaInRollout {
+  id: string;
+  name: string;
+  state: ReplicaState;
+  running: boolean;
+  generation?: string;
+  note?: string;
+}
+
+export interface RolloutOptions {
+  clock: Clock;
+  /** What a new replica is now (from the settings). */
+  spec: () => ReplicaSpec;
+  surge: () => number;
+  deadlineS: () => number;
+  onEvent: (kind: EventKind, message: string) => void;
+  onChange: () => void;
+  store: RolloutRecordStore;
+}
+
+export class Rollout {
+  private record: RolloutRecord | null;
+  private state: RolloutView['state'] = 'idle';
+  private replaced = 0;
+  private lastProgressAt = 0;
+  private readyNew = 0;
+  private readonly failedNew = new Set<string>();
+  /** What the last failed new replica said, kept after it is removed, for the pause's reason. */
+  private lastFailure: string | undefined;
+
+  constructor(private readonly options: RolloutOptions) {
+    this.record = options.store.load();
+  }
+
+  /** A saved settings change made a new generation: `from` is what a rollback restores. */
+  begin(from: ReplicaSpec, to: ReplicaSpec): void {
+    if (generationOf(from) === generationOf(to)) return;
+    const startedAt = this.options.clock.now();
+    // A change during a rollout keeps the generation that served before it as the one to roll back to; a change
+    // back to that very generation (a rollback) remembers the abandoned one instead.
+    const earlier = this.state !== 'idle' ? this.record?.from : undefined;
+    const keepFrom = earlier && generationOf(earlier) !== generationOf(to) ? earlier : from;
+    this.record = { from: keepFrom, to, startedAt, total: 0, paused: null };
+    this.state = 'idle';
+    this.options.store.save(this.record);
+  }
+
+  /** The spec a rollback restores: the last generation that served before the latest change. */
+  previousSpec(): ReplicaSpec | null {
+    return this.record?.from ?? null;
+  }
+
+  /** Called by the controller every tick with what it tracks; answers the limits for this tick's plan. */
+  observe(replicas: readonly ReplicaInRollout[]): RolloutInput {
+    const spec = this.options.spec();
+    const generation = generationOf(spec);
+    const input = { generation, surge: this.options.surge(), paused: this.state === 'paused' };
+    const old = replicas.filter((r) => isOldGeneration(r, generation));
+    if (old.length === 0) {
+      if (this.state !== 'idle') this.finish();
+      return { ...input, paused: false };
+    }
+    if (this.state === 'idle') this.start(spec, old.length);
+    const record = this.record!;
+    const now = this.options.clock.now();
+    const fresh = replicas.filter((r) => r.generation === generation);
+    const readyNew = fresh.filter((r) => r.state === 'ready').length;
+    const replaced = Math.max(0, record.total - old.filter((r) => r.state !== 'draining' && r.state !== 'stopping').length);
+    // A drain under way is progress too: its length is bounded by drainTimeoutS, not by this deadline.
+    const draining = old.some((r) => r.state === 'draining' || r.state === 'stopping');
+    if (replaced !== this.replaced || readyNew > this.readyNew || draining) {
+      this.lastProgressAt = now;
+      if (replaced !== this.replaced) this.options.onChange();
+    }
+    this.replaced = replaced;
+    this.readyNew = readyNew;
+    if (this.state !== 'running') return input;
+
+    for (const r of fresh) {
+      if (r.state !== 'failed' && r.running) continue;
+      this.failedNew.add(r.id);
+      this.lastFailure = r.note ?? this.lastFailure;
+    }
+    const lastFailure = this.lastFailure;
+    if (this.failedNew.size >= CRASHES_BEFORE_PAUSE) {
+      this.pause(`${this.failedNew.size} new replicas of ${describeGeneration(spec.image, generation)} failed${lastFailure ? ` (${lastFailure})` : ''}`);
+    } else if (old.some((r) => r.state === 'ready') && now - this.lastProgressAt > this.options.deadlineS() * 1000) {
+      // Only while an old replica still serves: one that never got ready (abandoned by a rollback) is no reason.
+      this.pause(`no new replica of ${describeGeneration(spec.image, generation)} became ready within ${this.options.deadlineS()} s${lastFailure ? ` (${lastFailure})` : ''}`);
+    }
+    return { ...input, paused: this.isPaused() };
+  }
+
+  private isPaused(): boolean {
+    return this.state === 'paused';
+  }
+
+  /** Resumes a paused rollout with a fresh deadline and crash count. */
+  retry(): boolean {
+    if (this.state !== 'paused' || !this.record) return false;
+    this.state = 'running';
+    this.record = { ...this.record, paused: null };
+    this.options.store.save(this.record);
+    this.failedNew.clear();
+    this.lastFailure = undefined;
+    this.lastProgressAt = this.options.clock.now();
+    this.options.onEvent('rollout', `Rollout to ${this.describe(this.record.to)} resumed: ${this.replaced} of ${this.record.total} replaced so far`);
+    this.options.onChange();
+    return true;
+  }
+
+  view(): RolloutView {
+    const record = this.record;
+    const active = this.state !== 'idle' && record !== null;
+    return {
+      state: this.state,
+      from: active && record.from ? this.describe(record.from) : null,
+      to: active ? this.describe(record.to) : null,
+      replaced: active ? this.replaced : 0,
+      total: active ? record.total : 0,
+      reason: this.state === 'paused' ? (record?.paused ?? null) : null,
+      canRollBack: record?.from != null && generationOf(record.from) !== generationOf(this.options.spec()),
+    };
+  }
+
+  private describe(spec: ReplicaSpec): string {
+    return describeGeneration(spec.image, generationOf(spec));
+  }
+
+  private start(spec: ReplicaSpec, oldCount: number): void {
+    const now = this.options.clock.now();
+    // After a restart the record names the same target: it resumes where it was, paused if it was.
+    const resumed = this.record !== null && generationOf(this.record.to) === generationOf(spec);
+    this.record = resumed
+      ? { ...this.record!, total: Math.max(this.record!.total, oldCount), startedAt: this.record!.total > 0 ? this.record!.startedAt : now }
+      : { from: null, to: spec, startedAt: now, total: oldCount, paused: null };
+    this.state = this.record.paused ? 'paused' : 'running';
+    this.replaced = this.record.total - oldCount;
+    this.readyNew = 0;
+    this.failedNew.clear();
+    this.lastFailure = undefined;
+    this.lastProgressAt = now;
+    this.options.store.save(this.record);
+    const what = `${oldCount} replica(s) to ${this.describe(spec)}${this.record.from ? ` from ${this.describe(this.record.from)}` : ''}`;
+    this.options.onEvent('rollout', this.state === 'paused'
+      ? `Rollout of ${what} is still paused: ${this.record.paused}`
+      : `Rolling out ${what}, ${this.options.surge()} at a time${this.replaced > 0 ? ` (${this.replaced} of ${this.record.total} already replaced)` : ''}`);
+    this.options.onChange();
+  }
+
+  private pause(reason: string): void {
+    this.state = 'paused';
+    this.record = { ...this.record!, paused: reason };
+    this.options.store.save(this.record);
+    const afterS = ((this.options.clock.now() - this.record!.startedAt) / 1000).toFixed(1);
+    this.options.onEvent('rollout', `Rollout paused after ${afterS} s, the old replicas keep serving: ${reason}. Roll back, or fix the setting and retry`);
+    this.options.onChange();
+  }
+
+  private finish(): void {
+    const record = this.record!;
+    const tookS = ((this.options.clock.now() - record.startedAt) / 1000).toFixed(1);
+    this.options.onEvent('rollout', `Rollout to ${this.describe(record.to)} finished: ${record.total} replaced in ${tookS} s`);
+    this.state = 'idle';
+    this.replaced = 0;
+    // `from` stays for a later rollback; total 0 marks the record as finished for the next start.
+    this.record = { ...record, total: 0, paused: null };
+    this.options.store.save(this.record);
+    this.options.onChange();
+  }
+}

@@ -1,0 +1,18 @@
+// The event log's line for a settings change: each changed field as "name before -> after", rules in words.
+import { RULE_FIELDS, type ScalingRule, type Settings } from '../settings-schema.js';
+
+const describeRules = (rules: readonly ScalingRule[]): string =>
+  `[${rules.map((rule) => `${rule.metric} up ${rule.scaleUpThreshold} down ${rule.scaleDownThreshold} target ${rule.targetValue}`).join('; ')}]`;
+
+const sameRules = (a: readonly ScalingRule[], b: readonly ScalingRule[]): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * "Settings changed: scaleUpThreshold 45 -> 40". A change of the first rule alone reads as its flat fields; `rules`
+ * is named only when the rules beyond the first changed (or their number), so nothing is said twice.
+ */
+export function describeSettingsChange(before: Settings, next: Settings, changed: readonly (keyof Settings)[]): string {
+  const onlyFirstRule = sameRules(before.rules.slice(1), next.rules.slice(1));
+  const named = changed.filter((key) => (key === 'rules' ? !onlyFirstRule : !(RULE_FIELDS as readonly string[]).includes(key) || onlyFirstRule));
+  const value = (settings: Settings, key: keyof Settings): string => (key === 'rules' ? describeRules(settings.rules) : String(settings[key]));
+  return `Settings changed: ${named.map((key) => `${key} ${value(before, key)} -> ${value(next, key)}`).join(', ')}`;
+}

@@ -1,0 +1,78 @@
+// Holds requests in HAProxy while the backend has no server up (scale to zero), and counts them for the waker.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const HOLD_ACTION = 'scaledeck_hold';
+/** Runtime API command the script registers: answers how many requests are being held right now. */
+export const HELD_COMMAND = 'scaledeck held';
+/** The body a client gets when no replica came up within the hold. */
+export const HOLD_TIMEOUT_BODY = 'No replica of this service became ready in time. Retry shortly.';
+
+// Held requests are kept by id with their deadline instead of a plain counter: a client that hangs up while held
+// ends its stream without running the rest of the action, and a counter would then count it for ever.
+const SCRIPT = `-- Written by ScaleDeck: holds requests while the backend has no server up, and counts them.
+local held = {}
+local next_id = 0
+
+local function now_ms()
+  local t = core.now()
+  return t.sec * 1000 + t.usec / 1000
+end
+
+core.register_action("${HOLD_ACTION}", { "http-req" }, function(txn, backend, timeout_ms)
+  if txn.f:nbsrv(backend) > 0 then return end
+  local deadline = now_ms() + tonumber(timeout_ms)
+  next_id = next_id + 1
+  local id = next_id
+  held[id] = deadline
+  while txn.f:nbsrv(backend) == 0 do
+    if now_ms() >= deadline then
+      held[id] = nil
+      txn:set_var("txn.scaledeck_hold", "expired")
+      return
+    end
+    core.msleep(50)
+  end
+  held[id] = nil
+end, 2)
+
+core.register_cli({ "scaledeck", "held" }, "scaledeck held : requests waiting for a server to come up", function(applet)
+  local now, count = now_ms(), 0
+  for id, deadline in pairs(held) do
+    if deadline > now then count = count + 1 else held[id] = nil end
+  end
+  applet:send(string.format("%d\\n", count))
+end)
+`;
+
+export function holdScriptPath(dataDir: string): string {
+  return join(dataDir, 'request-hold.lua');
+}
+
+export async function writeHoldScript(dataDir: string): Promise<void> {
+  await writeFile(holdScriptPath(dataDir), SCRIPT, { mode: 0o600 });
+}
+
+/** The global line that loads the script. */
+export function holdGlobalLines(dataDir: string): string[] {
+  return [`lua-load "${holdScriptPath(dataDir)}"`];
+}
+
+/**
+ * Frontend lines: while the backend has no usable server, wait up to timeoutS for one, else answer 503 with a short
+ * body. The Lua action runs only when nbsrv is 0, so a serving backend pays one native fetch per request.
+ */
+export function holdFrontendLines(backend: string, timeoutS: number): string[] {
+  const timeoutMs = Math.round(timeoutS * 1000);
+  return [
+    `http-request lua.${HOLD_ACTION} ${backend} ${timeoutMs} if { nbsrv(${backend}) eq 0 }`,
+    `http-request return status 503 content-type text/plain string "${HOLD_TIMEOUT_BODY}" hdr Retry-After 5 if { var(txn.scaledeck_hold) -m str expired }`,
+  ];
+}
+
+/** Parses the answer of HELD_COMMAND. */
+export function parseHeld(answer: string): number {
+  const count = Number.parseInt(answer.trim(), 10);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`HAProxy answered "${answer.trim()}" to "${HELD_COMMAND}"; expected a count`);
+  return count;
+}

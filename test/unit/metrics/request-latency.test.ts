@@ -1,0 +1,108 @@
+// Specification of request latency: HAProxy's log lines parsed, the percentiles of an interval, a bounded window,
+// and the listener fed by real datagrams on 127.0.0.1.
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseRequestLogLine, requestLogLines, REQUEST_LOG_FORMAT } from '../../../haproxy/request-log.js';
+import { LatencyWindow, percentile } from '../../../electron/core/metrics/latency-window.js';
+import { RequestLogListener } from '../../../electron/core/metrics/request-log-listener.js';
+import { renderHaproxyConfig } from '../../../haproxy/config.js';
+
+describe('request log lines', () => {
+  it('parse the active time, total time and status of a raw line', () => {
+    expect(parseRequestLogLine('scaledeck-req 240 5240 200\n')).toEqual({ activeMs: 240, totalMs: 5240, status: 200 });
+  });
+
+  it('parse a line that still carries a syslog header', () => {
+    expect(parseRequestLogLine('<134>Nov 29 10:00:00 haproxy[42]: scaledeck-req 12 12 503')).toEqual({ activeMs: 12, totalMs: 12, status: 503 });
+  });
+
+  it.each([
+    ['another program\'s line', 'GET / HTTP/1.1 200'],
+    ['a truncated line', 'scaledeck-req 12 12'],
+    ['a request that never completed', 'scaledeck-req -1 30000 -1'],
+    ['a non-number', 'scaledeck-req abc 12 200'],
+    ['an empty datagram', ''],
+  ])('ignore %s', (_name, line) => {
+    expect(parseRequestLogLine(line)).toBeNull();
+  });
+
+  it('come from a log target on 127.0.0.1 in raw format, with the format the parser reads', () => {
+    const config = renderHaproxyConfig({ dataDir: '/tmp/sd', frontendHost: '127.0.0.1', frontendPort: 8080, statsPort: 8404, healthPath: '/healthz', requestLogPort: 5140 });
+    const frontend = config.slice(config.indexOf('frontend scaledeck_in'), config.indexOf('\nbackend '));
+    expect(frontend).toContain('log 127.0.0.1:5140 len 256 format raw local0 info');
+    expect(frontend).toContain(`log-format "${REQUEST_LOG_FORMAT}"`);
+    expect(() => requestLogLines(0)).toThrow(/request log port/);
+  });
+});
+
+describe('percentiles', () => {
+  it('use the nearest rank', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(sorted, 50)).toBe(50);
+    expect(percentile(sorted, 95)).toBe(95);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([], 95)).toBeNull();
+  });
+
+  it('are values of the interval, in order, with at least 95 % of the values at or below p95', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 60_000 }), { minLength: 1, maxLength: 500 }), (values) => {
+      const window = new LatencyWindow();
+      values.forEach((v) => window.add(v));
+      const { p50Ms, p95Ms, count } = window.take();
+      expect(count).toBe(values.length);
+      expect(values).toContain(p95Ms);
+      expect(p50Ms as number).toBeLessThanOrEqual(p95Ms as number);
+      expect(values.filter((v) => v <= (p95Ms as number)).length / values.length).toBeGreaterThanOrEqual(0.95);
+      expect(values.filter((v) => v < (p95Ms as number)).length / values.length).toBeLessThan(0.95);
+    }));
+  });
+
+  it('start each interval empty', () => {
+    const window = new LatencyWindow();
+    window.add(300);
+    window.take();
+    expect(window.take()).toEqual({ p50Ms: null, p95Ms: null, count: 0 });
+  });
+
+  it('keep at most capacity values however many requests end, and count them all', () => {
+    let seed = 1;
+    const window = new LatencyWindow(100, () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+    for (let i = 0; i < 10_000; i++) window.add(i % 2 === 0 ? 10 : 1000);
+    const { p50Ms, p95Ms, count } = window.take();
+    expect(count).toBe(10_000);
+    expect(p95Ms).toBe(1000);
+    expect([10, 1000]).toContain(p50Ms);
+  });
+});
+
+describe('the request log listener', () => {
+  let dir = '';
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function send(port: number, lines: string[]): Promise<void> {
+    const socket = createSocket('udp4');
+    for (const line of lines) await new Promise<void>((resolve, reject) => socket.send(line, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    socket.close();
+  }
+
+  it('turns datagrams into the interval\'s percentiles and keeps its port for the next start', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'scaledeck-reqlog-'));
+    const listener = new RequestLogListener(dir);
+    const port = await listener.start();
+    try {
+      await send(port, ['scaledeck-req 10 10 200', 'scaledeck-req 20 20 200', 'not ours', 'scaledeck-req 400 400 200']);
+      for (let i = 0; i < 1000 && listener.pending < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(listener.take()).toEqual({ p50Ms: 20, p95Ms: 400, count: 3 });
+    } finally {
+      await listener.close();
+    }
+    expect(Number(readFileSync(path.join(dir, 'request-log.port'), 'utf8'))).toBe(port);
+    const again = new RequestLogListener(dir);
+    expect(await again.start()).toBe(port);
+    await again.close();
+  });
+});
