@@ -9,8 +9,6 @@ export interface LegendEntry {
   /** The CSS class that colours the swatch, matching the series' stroke. */
   swatch: string;
   dashed?: boolean;
-  /** Dotted, for a line that is not measured but replayed (the what-if ghost). */
-  dotted?: boolean;
 }
 
 export interface ChartCardProps {
@@ -19,12 +17,12 @@ export interface ChartCardProps {
   className?: string;
   /** Controls shown at the right of the header, such as the time window. */
   actions?: ReactNode;
-  /** A line under the plot, such as the what-if summary. */
-  footer?: ReactNode;
+  /** Drawn over the plot without taking room from it (the what-if summary): showing it never resizes the chart. */
+  overlay?: ReactNode;
   children: ReactNode;
 }
 
-export function ChartCard({ title, legend, className, actions, footer, children }: ChartCardProps) {
+export function ChartCard({ title, legend, className, actions, overlay, children }: ChartCardProps) {
   return (
     <section className={`card chart-card ${className ?? ''}`} aria-label={`${title} chart`}>
       <div className="chart-head">
@@ -32,7 +30,7 @@ export function ChartCard({ title, legend, className, actions, footer, children 
         <ul className="legend">
           {legend.map((entry) => (
             <li key={entry.label}>
-              <span className={`swatch ${entry.swatch}${entry.dashed ? ' dashed' : ''}${entry.dotted ? ' dotted' : ''}`} aria-hidden="true" />
+              <span className={`swatch ${entry.swatch}${entry.dashed ? ' dashed' : ''}`} aria-hidden="true" />
               <span className="legend-label">{entry.label}</span>
               <span className="legend-value">{entry.value}</span>
             </li>
@@ -40,8 +38,10 @@ export function ChartCard({ title, legend, className, actions, footer, children 
         </ul>
         {actions && <div className="chart-actions">{actions}</div>}
       </div>
-      <div className="chart-plot">{children}</div>
-      {footer}
+      <div className="chart-plot">
+        {children}
+        {overlay}
+      </div>
     </section>
   );
 }

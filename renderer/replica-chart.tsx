@@ -53,9 +53,8 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, what
       legend={[
         { label: 'Desired', value: <LiveValue feed={feed} read={readDesired} />, swatch: 'series-desired', dashed: true },
         { label: 'Ready', value: <LiveValue feed={feed} read={readReady} />, swatch: 'series-ready' },
-        ...(ghostPeak >= 0 ? [{ label: 'With these settings', value: `peak ${ghostPeak}`, swatch: 'series-ghost', dotted: true }] : []),
       ]}
-      footer={whatIf && <WhatIfSummaryLine whatIf={whatIf} />}
+      overlay={whatIf && <WhatIfSummaryLine whatIf={whatIf} />}
     >
       <ResponsiveContainer>
         <LineChart margin={PLOT_MARGIN}>

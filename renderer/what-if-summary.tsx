@@ -28,23 +28,27 @@ function costText(replayed: WhatIfSummary, actual: WhatIfSummary): string {
   return `${change > 0 ? '+' : change < 0 ? '\u2212' : '\u00b1'}${Math.abs(change)} % replica-minutes`;
 }
 
-/** "last hour with these settings: −18 % replica-minutes, 2 min above 70 % instead of 3 min, 6 scale events instead of 4". */
+/** "last hour with these settings: −18 % replica-minutes, 2 min above 70 % instead of 3 min, 6 scale events instead of 4, peak 5". */
 export function describeWhatIf(view: WhatIfView): string {
   const { summary, actual } = view.result;
   const events = (n: number) => `${n} scale event${n === 1 ? '' : 's'}`;
   const above = `${spanText(summary.secondsAboveUp)} above ${view.upThreshold}${view.unit}`;
   const aboveActual = Math.round(summary.secondsAboveUp) === Math.round(actual.secondsAboveUp) ? '' : ` instead of ${spanText(actual.secondsAboveUp)}`;
   const churn = summary.scaleEvents === actual.scaleEvents ? `${events(summary.scaleEvents)} as ran` : `${events(summary.scaleEvents)} instead of ${actual.scaleEvents}`;
-  return `last ${windowName(view.toMs - view.fromMs)} with these settings: ${costText(summary, actual)}, ${above}${aboveActual}, ${churn}`;
+  return `last ${windowName(view.toMs - view.fromMs)} with these settings: ${costText(summary, actual)}, ${above}${aboveActual}, ${churn}, peak ${summary.peakReplicas}`;
 }
 
-/** Shown only while there is a ghost; a screen reader hears the sentence when it settles. */
+/**
+ * Shown only while there is a ghost, over the top of the plot, with the ghost's key (a dotted swatch): a legend entry
+ * that came and went would reflow the chart's header and make recharts lay the chart out again.
+ */
 export const WhatIfSummaryLine = memo(function WhatIfSummaryLine({ whatIf }: { whatIf: WhatIfFeed }) {
   const view = useStoreValue(whatIf.shown);
   const error = useStoreValue(whatIf.error);
   if (!view && !error) return null;
   return (
     <p className="whatif-summary" data-testid="whatif-summary" role="status" title={view?.result.model}>
+      <span className="swatch series-ghost dotted" aria-hidden="true" />
       {error ? `What-if replay failed: ${error}` : describeWhatIf(view as WhatIfView)}
     </p>
   );

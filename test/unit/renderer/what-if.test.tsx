@@ -124,9 +124,9 @@ describe('what-if replays', () => {
 
   it('says cost, risk and churn against what ran, in one sentence', () => {
     const text = describeWhatIf({ ...WINDOW, patch: { scaleUpThreshold: 60 }, result: replayResult(4, 6), upThreshold: 60, unit: ' %' });
-    expect(text).toBe('last 5 min with these settings: \u221218 % replica-minutes, 2 min above 60 % instead of 3 min, 6 scale events instead of 4');
+    expect(text).toBe('last 5 min with these settings: \u221218 % replica-minutes, 2 min above 60 % instead of 3 min, 6 scale events instead of 4, peak 4');
     const hour = describeWhatIf({ fromMs: T0 - 3_600_000, toMs: T0, patch: {}, result: replayResult(4, 4), upThreshold: 70, unit: ' %' });
-    expect(hour).toMatch(/^last hour with these settings: .* 4 scale events as ran$/);
+    expect(hour).toMatch(/^last hour with these settings: .* 4 scale events as ran, peak 4$/);
   });
 });
 
@@ -167,10 +167,10 @@ describe('the ghost line and its summary', () => {
     const ys = new Set(Array.from((ghost.getAttribute('d') ?? '').matchAll(/[ML][\d.]+,([\d.]+)/g), (match) => match[1]));
     expect(ys.size).toBe(2);
     expect(screen.getByTestId('whatif-summary').textContent).toBe(
-      'last 5 min with these settings: \u221218 % replica-minutes, 2 min above 69 % instead of 3 min, 6 scale events instead of 4',
+      'last 5 min with these settings: \u221218 % replica-minutes, 2 min above 69 % instead of 3 min, 6 scale events instead of 4, peak 5',
     );
-    const legend = Array.from(document.querySelectorAll('.legend li')).map((item) => item.textContent);
-    expect(legend).toContain('With these settingspeak 5');
+    // The ghost's key sits beside it, dotted like the line.
+    expect(screen.getByTestId('whatif-summary').querySelector('.swatch.series-ghost.dotted')).not.toBeNull();
   });
 
   it('replays the cooldown, breach-count and replica-range sliders too', async () => {
