@@ -311,6 +311,27 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     expect(status).toBe(200);
   });
 
+  it('draws the 6 h window from the history on disk, and the live window again after it', async () => {
+    /** Where the host CPU line starts, in the path's tenths of a pixel; null while it is not drawn. */
+    const lineStart = async () => {
+      const match = /^M([\d.]+),[\d.]+L/.exec(await seriesPath(page, 'cpu-chart', 'host'));
+      return match ? Number(match[1]) : null;
+    };
+    const liveStart = (await lineStart())!;
+    await page.getByRole('button', { name: '6 h', exact: true }).click();
+    // A few minutes of record in 6 h sit at the right edge; the long window draws only what getHistory read.
+    const longStart = await waitFor(async () => {
+      const start = await lineStart();
+      return start !== null && start > liveStart + 1000 ? start : null;
+    }, 10_000, 'the 6 h window to draw the recorded host CPU at its right edge');
+    expect(longStart).toBeGreaterThan(liveStart);
+    await page.getByRole('button', { name: '1 min', exact: true }).click();
+    await waitFor(async () => {
+      const start = await lineStart();
+      return start !== null && start < longStart;
+    }, 10_000, 'the 1 min window to draw the live host CPU across the chart');
+  });
+
   it('stays free of accessibility violations with more replicas, scale events and load in the page', async () => {
     expect(await axeViolations(page)).toEqual([]);
   });
