@@ -10,48 +10,12 @@ import { SettingsStore } from '../../electron/core/settings-store.js';
 import { freePort, removeLeftoverContainers, waitFor } from '../support/control-plane-fixture.js';
 import { CHROMIUM, hasChromium, hasDocker, hasHaproxy } from '../support/requirements.js';
 import { axeViolations } from './accessibility.js';
+import { chartMatchesTable, readyNames, seriesPath, tableRows, thresholdY } from './dashboard-page.js';
 import { startDashboardShell, type DashboardShell } from './dashboard-shell.js';
 import { dragAndHold } from './slider-drag.js';
 
 const TOKEN = 'dashboard-e2e-token';
 const ARTIFACTS = path.resolve('test/e2e/artifacts');
-/** The live series path of a chart, as drawn: an SVG path with at least one line segment. */
-async function seriesPath(page: Page, chart: string, series: string): Promise<string> {
-  return (await page.locator(`.${chart} path.live-line.series-${series}`).getAttribute('d')) ?? '';
-}
-
-interface TableRow {
-  name: string;
-  state: string;
-}
-
-/** The replica table as the page shows it: one entry per replica row. */
-function tableRows(page: Page): Promise<TableRow[]> {
-  return page.$$eval('.replica-table tbody tr', (rows) =>
-    rows
-      .filter((row) => row.querySelector('.badge') !== null)
-      .map((row) => ({ name: row.querySelector('td')?.textContent?.trim() ?? '', state: row.querySelector('.badge')?.textContent?.trim() ?? '' })),
-  );
-}
-
-const readyNames = (rows: TableRow[]): string[] => rows.filter((row) => row.state === 'ready').map((row) => row.name);
-
-/** Waits until the replica chart has caught up with the table (it is fed by samples, once a second). */
-async function chartMatchesTable(page: Page): Promise<void> {
-  const legend = page.locator('.replica-chart .legend li', { hasText: 'Ready' }).locator('.legend-value');
-  await waitFor(
-    async () => (await legend.innerText()) === String(readyNames(await tableRows(page)).length),
-    10_000,
-    'the replica chart to show as many ready replicas as the table',
-  );
-}
-
-async function thresholdY(page: Page, which: 'up' | 'down'): Promise<number> {
-  const line = page.locator(`.cpu-chart .threshold-${which} line`);
-  // Playwright counts a horizontal SVG line (zero height) as hidden, so wait for it to exist, not to be visible.
-  await line.waitFor({ state: 'attached' });
-  return Number(await line.getAttribute('y1'));
-}
 
 describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard in Chromium over the headless shell, on Docker and HAProxy', () => {
   const app = `e2e${Math.random().toString(16).slice(2, 8)}`;
