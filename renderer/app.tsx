@@ -1,6 +1,7 @@
 // The dashboard: charts on top, controls at the side, replicas and events below; state comes only from the bridge.
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { LoadStatus, ScaleDeckApi, Settings, SetupCheck } from '../electron/contract.js';
+import { followArchiveWindow } from './archive-window.js';
 import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';
 import { EventLog } from './event-log.js';
@@ -8,6 +9,7 @@ import { HistoryFeed } from './history-feed.js';
 import { LatencyReadout } from './latency-readout.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
+import { PolicyWaiting } from './policy-waiting.js';
 import { ReplicaChart } from './replica-chart.js';
 import { ReplicaTable } from './replica-table.js';
 import { RolloutStatus } from './rollout-status.js';
@@ -19,6 +21,7 @@ import { SetupPanel } from './setup-panel.js';
 import { StatusBar } from './status-bar.js';
 import { createThresholdPreview } from './threshold-preview.js';
 import { useDashboard } from './use-dashboard.js';
+import { WhatIfFeed } from './what-if-feed.js';
 
 export function App({ api }: { api: ScaleDeckApi }) {
   return (
@@ -31,6 +34,10 @@ export function App({ api }: { api: ScaleDeckApi }) {
 function Dashboard({ api }: { api: ScaleDeckApi }) {
   const [feed] = useState(() => new HistoryFeed());
   const [preview] = useState(createThresholdPreview);
+  // The ghost replays the window the charts show, so it lines up with the lines under it.
+  const [whatIf] = useState(() => new WhatIfFeed(api, () => ({ fromMs: Math.max(0, Math.floor(feed.view.get().start)), toMs: Math.floor(feed.view.get().end) })));
+  useEffect(() => () => whatIf.hide(), [whatIf]);
+  useEffect(() => followArchiveWindow(api, feed), [api, feed]);
   const { state, dispatch, connection, reload } = useDashboard(api, feed);
 
   const onSettings = useCallback((settings: Settings) => dispatch({ type: 'settings', settings }), [dispatch]);
@@ -79,7 +86,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
         <section className="charts" aria-label="Live charts">
           <CpuChart {...thresholdProps} />
           <div className="charts-row">
-            <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} />
+            <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
             <RequestRateChart {...thresholdProps} />
             <LatencyReadout feed={feed} rules={settings.rules} />
           </div>
@@ -89,9 +96,10 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
             <h2 id="control-title">Scale</h2>
             <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
             <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
+            <PolicyWaiting policy={snapshot.policy} />
           </section>
-          <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} />
-          <RulesPanel settings={settings} onSettings={onSettings} />
+          <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
+          <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
           <LoadPanel load={snapshot.load} onLoad={onLoad} />
         </aside>
         <div className="lower">

@@ -17,10 +17,12 @@ export interface ChartCardProps {
   className?: string;
   /** Controls shown at the right of the header, such as the time window. */
   actions?: ReactNode;
+  /** Drawn over the plot without taking room from it (the what-if summary): showing it never resizes the chart. */
+  overlay?: ReactNode;
   children: ReactNode;
 }
 
-export function ChartCard({ title, legend, className, actions, children }: ChartCardProps) {
+export function ChartCard({ title, legend, className, actions, overlay, children }: ChartCardProps) {
   return (
     <section className={`card chart-card ${className ?? ''}`} aria-label={`${title} chart`}>
       <div className="chart-head">
@@ -36,7 +38,10 @@ export function ChartCard({ title, legend, className, actions, children }: Chart
         </ul>
         {actions && <div className="chart-actions">{actions}</div>}
       </div>
-      <div className="chart-plot">{children}</div>
+      <div className="chart-plot">
+        {children}
+        {overlay}
+      </div>
     </section>
   );
 }

@@ -1,12 +1,20 @@
 // Feeds the charts: samples go into the ring buffer as they arrive; the charts are told of new ones at a fixed rate.
+// Windows longer than the ring buffer are drawn from a downsampled history read from disk (archive-window.ts).
 import type { Sample } from '../electron/contract.js';
 import { HistoryBuffer } from './history-buffer.js';
 import { LiveFrame } from './live-frame.js';
 import { ValueStore } from './value-store.js';
 
 /** The time windows a person can pick for the charts, in seconds. */
-export const TIME_WINDOWS_S = [60, 300, 900, 3600] as const;
+export const TIME_WINDOWS_S = [60, 300, 900, 3600, 21_600, 86_400, 604_800] as const;
 export type TimeWindowS = (typeof TIME_WINDOWS_S)[number];
+
+/** The longest window the live ring buffer holds; longer ones are read from the history on disk. */
+export const LIVE_WINDOW_MAX_S = 3600;
+export const isArchiveWindow = (windowS: number): boolean => windowS > LIVE_WINDOW_MAX_S;
+
+/** The server downsamples any range to at most 2000 points; room to spare for a range read across a bucket edge. */
+export const ARCHIVE_CAPACITY = 4000;
 
 /** What the charts show: the window ending at the latest sample (ms since the epoch); the points are read from `buffer`. */
 export interface HistoryView {
@@ -24,6 +32,8 @@ export function publishEveryMs(windowS: number, intervalMs = PUBLISH_INTERVAL_MS
 
 export class HistoryFeed {
   readonly buffer = new HistoryBuffer();
+  /** The downsampled history of a long window, replaced on each read. */
+  readonly archive = new HistoryBuffer(ARCHIVE_CAPACITY);
   readonly view: ValueStore<HistoryView>;
   readonly windowS = new ValueStore<TimeWindowS>(300);
   private dirty = false;
@@ -52,7 +62,20 @@ export class HistoryFeed {
     this.publish();
   }
 
+  /** The samples the charts draw: the live ring buffer, or the history of a long window. */
+  get shown(): HistoryBuffer {
+    return isArchiveWindow(this.windowS.get()) ? this.archive : this.buffer;
+  }
+
+  /** Replaces the long window's history and shows it at once. */
+  loadArchive(samples: readonly Sample[]): void {
+    this.archive.replace(samples);
+    this.publish();
+  }
+
   setWindow(windowS: TimeWindowS): void {
+    // A long window's history is read anew: the previous one's would be drawn at the wrong scale until it lands.
+    if (windowS !== this.windowS.get() && isArchiveWindow(windowS)) this.archive.replace([]);
     this.windowS.set(windowS);
     this.publish();
   }

@@ -15,7 +15,7 @@ const BOX_WIDTH = 150;
 
 /** The held sample nearest to `at`, if any. */
 function nearest(feed: HistoryFeed, at: number): Sample | undefined {
-  const buffer = feed.buffer;
+  const buffer = feed.shown;
   const after = buffer.firstIndexAtOrAfter(at);
   const candidates = [after - 1, after].filter((i) => i >= 0 && i < buffer.size).map((i) => buffer.at(i));
   return candidates.sort((a, b) => Math.abs(a.at - at) - Math.abs(b.at - at))[0];

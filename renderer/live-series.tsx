@@ -65,7 +65,7 @@ export const LiveSeries = memo(function LiveSeries({ feed, lines, tickCount = 6,
       const span = end - start;
       if (!(span > 0)) return;
       const toX = (at: number) => plot.x + ((at - start) / span) * plot.width;
-      const buffer = feed.buffer;
+      const buffer = feed.shown;
       // One sample before the window, so the lines enter from the left edge rather than start inside the plot.
       const from = Math.max(0, buffer.firstIndexAtOrAfter(start) - 1);
       let highest = Number.NEGATIVE_INFINITY;

@@ -1,5 +1,5 @@
 // Replica count over time: what the controller wants (desired) against what serves traffic (ready), as steps.
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState, useSyncExternalStore } from 'react';
 import { CartesianGrid, LineChart, ResponsiveContainer, YAxis } from 'recharts';
 import type { Sample } from '../electron/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
@@ -8,6 +8,10 @@ import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
 import { LiveReadout, type ReadoutEntry } from './live-readout.js';
 import { LiveValue } from './live-value.js';
+import { ValueStore } from './value-store.js';
+import type { WhatIfFeed, WhatIfView } from './what-if-feed.js';
+import { WhatIfGhost } from './what-if-ghost.js';
+import { WhatIfSummaryLine } from './what-if-summary.js';
 import { axisTicks, steppedMax } from './y-step.js';
 
 const REPLICA_LINES: LiveSeriesLine[] = [
@@ -21,10 +25,26 @@ const REPLICA_READOUT: ReadoutEntry[] = [
   { label: 'Ready', read: readReady },
 ];
 
-export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas }: { feed: HistoryFeed; maxReplicas: number }) {
+const noGhost = new ValueStore<WhatIfView | null>(null);
+
+/** The replay's peak, or -1 without a ghost: the chart re-renders only when it changes, not on every answer. */
+function useGhostPeak(shown: ValueStore<WhatIfView | null>): number {
+  const peak = () => shown.get()?.result.summary.peakReplicas ?? -1;
+  return useSyncExternalStore(shown.subscribe, peak, peak);
+}
+
+export interface ReplicaChartProps {
+  feed: HistoryFeed;
+  maxReplicas: number;
+  /** The what-if replay drawn as a ghost line while a slider moves. */
+  whatIf?: WhatIfFeed;
+}
+
+export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, whatIf }: ReplicaChartProps) {
   const [yMax, setYMax] = useState(maxReplicas);
   const onHighest = useCallback((highest: number) => setYMax((current) => steppedMax(current, highest, maxReplicas)), [maxReplicas]);
-  const top = Math.max(yMax, maxReplicas);
+  const ghostPeak = useGhostPeak(whatIf?.shown ?? noGhost);
+  const top = Math.max(yMax, maxReplicas, ghostPeak);
   const yAxis = useMemo(() => ({ domain: [0, top], ticks: axisTicks(top) }), [top]);
   return (
     <ChartCard
@@ -34,6 +54,7 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas }: { 
         { label: 'Desired', value: <LiveValue feed={feed} read={readDesired} />, swatch: 'series-desired', dashed: true },
         { label: 'Ready', value: <LiveValue feed={feed} read={readReady} />, swatch: 'series-ready' },
       ]}
+      overlay={whatIf && <WhatIfSummaryLine whatIf={whatIf} />}
     >
       <ResponsiveContainer>
         <LineChart margin={PLOT_MARGIN}>
@@ -41,6 +62,7 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas }: { 
           {hiddenXAxis()}
           <YAxis domain={yAxis.domain} ticks={yAxis.ticks} allowDataOverflow allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
           <LiveSeries feed={feed} lines={REPLICA_LINES} tickCount={4} onHighest={onHighest} />
+          {whatIf && <WhatIfGhost feed={feed} whatIf={whatIf} />}
           <LiveReadout feed={feed} entries={REPLICA_READOUT} />
         </LineChart>
       </ResponsiveContainer>

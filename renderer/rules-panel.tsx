@@ -7,6 +7,7 @@ import { useBridge } from './bridge-context.js';
 import { METRIC_LABELS, SETTINGS_DEBOUNCE_MS } from './settings-panel.js';
 import { thresholdScale } from './threshold-scale.js';
 import { ThresholdSlider } from './threshold-slider.js';
+import type { WhatIfFeed } from './what-if-feed.js';
 
 /** What a new rule starts as: the first metric no rule uses yet, with thresholds that suit its unit. */
 const NEW_RULES: ScalingRule[] = [
@@ -37,9 +38,11 @@ function switchMetric(metric: Settings['metric']): ScalingRule {
 export interface RulesPanelProps {
   settings: Settings;
   onSettings: (settings: Settings) => void;
+  /** Replays each dragged threshold over the charts' window, for the replica chart's ghost line. */
+  whatIf?: WhatIfFeed;
 }
 
-export function RulesPanel({ settings, onSettings }: RulesPanelProps) {
+export function RulesPanel({ settings, onSettings, whatIf }: RulesPanelProps) {
   const api = useBridge();
   const id = useId();
   const [draft, setDraft] = useState<ScalingRule[] | null>(null);
@@ -79,6 +82,7 @@ export function RulesPanel({ settings, onSettings }: RulesPanelProps) {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     if (!debounced) return send(next);
+    whatIf?.propose({ rules: next }, settings);
     timer.current = setTimeout(() => {
       timer.current = null;
       send(next);
@@ -136,6 +140,7 @@ export function RulesPanel({ settings, onSettings }: RulesPanelProps) {
               error={errorFor(index, 'scaleUpThreshold')}
               tone="up"
               onChange={(value) => replace(index, withThreshold(rule, 'scaleUpThreshold', value), true)}
+              onHold={whatIf && ((held) => whatIf.hold(held))}
             />
             <ThresholdSlider
               label={`Rule ${number}: scale down below`}
@@ -148,6 +153,7 @@ export function RulesPanel({ settings, onSettings }: RulesPanelProps) {
               error={errorFor(index, 'scaleDownThreshold')}
               tone="down"
               onChange={(value) => replace(index, withThreshold(rule, 'scaleDownThreshold', value), true)}
+              onHold={whatIf && ((held) => whatIf.hold(held))}
             />
             <button type="button" onClick={() => change(rules.filter((_, i) => i !== index), false)}>
               Remove rule {number}

@@ -6,11 +6,19 @@ import { thresholdScale } from './threshold-scale.js';
 import { ThresholdSlider } from './threshold-slider.js';
 import type { ThresholdPreview } from './threshold-preview.js';
 import type { ValueStore } from './value-store.js';
+import type { WhatIfFeed } from './what-if-feed.js';
 
 /** Long enough that dragging sends one write, short enough that the chart confirms the change at once. */
 export const SETTINGS_DEBOUNCE_MS = 250;
 
-export type SliderField = 'scaleUpThreshold' | 'scaleDownThreshold' | 'minReplicas' | 'maxReplicas' | 'scaleUpCooldownS' | 'scaleDownCooldownS';
+export type SliderField =
+  | 'scaleUpThreshold'
+  | 'scaleDownThreshold'
+  | 'breachSamples'
+  | 'minReplicas'
+  | 'maxReplicas'
+  | 'scaleUpCooldownS'
+  | 'scaleDownCooldownS';
 type Drafts = Partial<Record<SliderField, number>>;
 
 interface SliderSpec {
@@ -37,6 +45,7 @@ function sliderSpecs(settings: Settings): SliderSpec[] {
   return [
     { field: 'scaleUpThreshold', label: 'Scale up above', min: 0, max: thresholdMax, format: threshold },
     { field: 'scaleDownThreshold', label: 'Scale down below', min: 0, max: thresholdMax, format: threshold },
+    { field: 'breachSamples', label: 'Samples beyond a threshold', min: 1, max: Math.max(20, settings.breachSamples), format: replicas },
     { field: 'minReplicas', label: 'Minimum replicas', min: 0, max: replicaMax, format: replicas },
     { field: 'maxReplicas', label: 'Maximum replicas', min: 1, max: replicaMax, format: replicas },
     { field: 'scaleUpCooldownS', label: 'Scale-up cooldown', min: 0, max: Math.max(600, settings.scaleUpCooldownS), format: seconds },
@@ -65,9 +74,11 @@ export interface SettingsPanelProps {
   /** Receives the dragged thresholds so the charts can move their lines before the write lands. */
   preview: ValueStore<ThresholdPreview>;
   onSettings: (settings: Settings) => void;
+  /** Replays each dragged value over the charts' window, for the replica chart's ghost line. */
+  whatIf?: WhatIfFeed;
 }
 
-export function SettingsPanel({ settings, preview, onSettings }: SettingsPanelProps) {
+export function SettingsPanel({ settings, preview, onSettings, whatIf }: SettingsPanelProps) {
   const api = useBridge();
   const metricId = useId();
   const [drafts, setDrafts] = useState<Drafts>({});
@@ -121,6 +132,7 @@ export function SettingsPanel({ settings, preview, onSettings }: SettingsPanelPr
     if (value === valueOf(field)) return;
     pending.current = { ...pending.current, [field]: value };
     setDrafts((current) => ({ ...current, [field]: value }));
+    whatIf?.propose({ ...drafts, [field]: value }, settings);
     setError((current) => (current?.field === field ? null : current));
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => {
@@ -177,6 +189,7 @@ export function SettingsPanel({ settings, preview, onSettings }: SettingsPanelPr
           error={errorFor(spec.field)}
           tone={spec.field === 'scaleUpThreshold' ? 'up' : spec.field === 'scaleDownThreshold' ? 'down' : undefined}
           onChange={(value) => change(spec.field, value)}
+          onHold={whatIf && ((held) => whatIf.hold(held))}
         />
       ))}
     </section>

@@ -15,9 +15,11 @@ export interface ThresholdSliderProps {
   /** Colours the slider like the chart line it moves. */
   tone?: 'up' | 'down';
   onChange: (value: number) => void;
+  /** Told when a pointer takes and lets go of the slider, so what follows the drag can stay while it rests. */
+  onHold?: (held: boolean) => void;
 }
 
-export function ThresholdSlider({ label, value, min, max, step, format, pending, error, tone, onChange }: ThresholdSliderProps) {
+export function ThresholdSlider({ label, value, min, max, step, format, pending, error, tone, onChange, onHold }: ThresholdSliderProps) {
   const id = useId();
   const errorId = `${id}-error`;
   const text = format(value);
@@ -40,6 +42,9 @@ export function ThresholdSlider({ label, value, min, max, step, format, pending,
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? errorId : undefined}
         onChange={(event) => onChange(Number(event.currentTarget.value))}
+        onPointerDown={onHold && (() => onHold(true))}
+        onPointerUp={onHold && (() => onHold(false))}
+        onPointerCancel={onHold && (() => onHold(false))}
       />
       {error && (
         <p className="field-error" id={errorId} role="alert">

@@ -3,7 +3,7 @@ import type { HistoryFeed, TimeWindowS } from './history-feed.js';
 import { TIME_WINDOWS_S } from './history-feed.js';
 import { useStoreValue } from './value-store.js';
 
-const LABELS: Record<TimeWindowS, string> = { 60: '1 min', 300: '5 min', 900: '15 min', 3600: '1 h' };
+const LABELS: Record<TimeWindowS, string> = { 60: '1 min', 300: '5 min', 900: '15 min', 3600: '1 h', 21_600: '6 h', 86_400: '24 h', 604_800: '7 d' };
 
 export function TimeWindowPicker({ feed }: { feed: HistoryFeed }) {
   const current = useStoreValue(feed.windowS);

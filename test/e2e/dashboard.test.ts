@@ -10,53 +10,12 @@ import { SettingsStore } from '../../electron/core/settings-store.js';
 import { freePort, removeLeftoverContainers, waitFor } from '../support/control-plane-fixture.js';
 import { CHROMIUM, hasChromium, hasDocker, hasHaproxy } from '../support/requirements.js';
 import { axeViolations } from './accessibility.js';
+import { chartMatchesTable, readyNames, seriesPath, tableRows, thresholdY } from './dashboard-page.js';
 import { startDashboardShell, type DashboardShell } from './dashboard-shell.js';
+import { dragAndHold } from './slider-drag.js';
 
 const TOKEN = 'dashboard-e2e-token';
 const ARTIFACTS = path.resolve('test/e2e/artifacts');
-/** The live series path of a chart, as drawn: an SVG path with at least one line segment. */
-async function seriesPath(page: Page, chart: string, series: string): Promise<string> {
-  return (await page.locator(`.${chart} path.live-line.series-${series}`).getAttribute('d')) ?? '';
-}
-
-interface TableRow {
-  name: string;
-  state: string;
-}
-
-/** The replica table as the page shows it: one entry per replica row. */
-function tableRows(page: Page): Promise<TableRow[]> {
-  return page.$$eval('.replica-table tbody tr', (rows) =>
-    rows
-      .filter((row) => row.querySelector('.badge') !== null)
-      .map((row) => ({ name: row.querySelector('td')?.textContent?.trim() ?? '', state: row.querySelector('.badge')?.textContent?.trim() ?? '' })),
-  );
-}
-
-const readyNames = (rows: TableRow[]): string[] => rows.filter((row) => row.state === 'ready').map((row) => row.name);
-
-/** Waits until the replica chart has caught up with the table (it is fed by samples, once a second). */
-async function chartMatchesTable(page: Page): Promise<void> {
-  const legend = page.locator('.replica-chart .legend li', { hasText: 'Ready' }).locator('.legend-value');
-  await waitFor(
-    async () => (await legend.innerText()) === String(readyNames(await tableRows(page)).length),
-    10_000,
-    'the replica chart to show as many ready replicas as the table',
-  );
-}
-
-async function thresholdY(page: Page, which: 'up' | 'down'): Promise<number> {
-  const line = page.locator(`.cpu-chart .threshold-${which} line`);
-  // Playwright counts a horizontal SVG line (zero height) as hidden, so wait for it to exist, not to be visible.
-  await line.waitFor({ state: 'attached' });
-  return Number(await line.getAttribute('y1'));
-}
-
-/** Where the thumb of a range input sits for `value`: the track runs between half a thumb's width from each end. */
-function thumbX(box: { x: number; width: number }, value: number, min: number, max: number): number {
-  const halfThumb = 8;
-  return box.x + halfThumb + ((value - min) / (max - min)) * (box.width - 2 * halfThumb);
-}
 
 describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard in Chromium over the headless shell, on Docker and HAProxy', () => {
   const app = `e2e${Math.random().toString(16).slice(2, 8)}`;
@@ -163,10 +122,7 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     const before = (await snapshot()).settings.scaleUpThreshold;
     const yBefore = await thresholdY(page, 'up');
     const slider = page.getByRole('slider', { name: 'Scale up above' });
-    const [min, max] = [Number(await slider.getAttribute('min')), Number(await slider.getAttribute('max'))];
-    const box = (await slider.boundingBox())!;
     const target = before > 50 ? before - 25 : before + 25;
-    const y = box.y + box.height / 2;
     // After every input event, in the next animation frame: the slider's value and where the line is drawn.
     await page.evaluate(() => {
       const slider = [...document.querySelectorAll<HTMLInputElement>('input[type="range"]')].find((input) => input.labels?.[0]?.textContent === 'Scale up above');
@@ -176,9 +132,7 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
         requestAnimationFrame(() => frames.push({ value: Number(slider.value), y: Number(document.querySelector('.cpu-chart .threshold-up line')?.getAttribute('y1')) })),
       );
     });
-    await page.mouse.move(thumbX(box, before, min, max), y);
-    await page.mouse.down();
-    await page.mouse.move(thumbX(box, target, min, max), y, { steps: 12 });
+    await dragAndHold(page, slider, before, target);
     await page.mouse.up();
 
     const dragged = Number(await slider.inputValue());
@@ -294,6 +248,52 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     await panel.getByRole('button', { name: 'Stop' }).click();
     await waitFor(async () => !(await snapshot()).load.running, 5_000, 'the load to stop');
     await waitFor(async () => (await panel.getByRole('status').innerText()) === 'idle', 5_000, 'the load panel to read idle');
+  });
+
+  it('draws the ghost line and its summary while a threshold is dragged, replaying the load run just recorded', async () => {
+    // The window the load run fills, so the ghost spans the chart.
+    await page.getByRole('button', { name: '1 min', exact: true }).click();
+    const up = (await snapshot()).settings.scaleUpThreshold;
+    const slider = page.getByRole('slider', { name: 'Scale up above' });
+    const ghost = page.getByTestId('whatif-ghost');
+    const summary = page.getByTestId('whatif-summary');
+    // The earlier threshold drag's ghost goes 10 s after its last change.
+    await waitFor(async () => (await ghost.count()) === 0 && (await summary.count()) === 0, 15_000, 'the earlier ghost to go');
+    await dragAndHold(page, slider, up, up - 25);
+    const dragged = Number(await slider.inputValue());
+    // The summary names the threshold it replayed: the ghost has caught up with the pointer.
+    await waitFor(async () => (await summary.count()) > 0 && (await summary.innerText()).includes(`above ${dragged} %`), 5_000, `the summary for ${dragged} %`);
+    expect(await summary.innerText()).toMatch(/^last 1 min with these settings: [+\u2212\u00b1]\d+ % replica-minutes, \d+ (s|min) above \d+ %/);
+    expect(await ghost.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+L/);
+    expect(await ghost.getAttribute('stroke-dasharray')).toBeTruthy();
+    await page.locator('.replica-chart').screenshot({ path: '/tmp/whatif-ghost.png' });
+    await screenshot('dashboard-7-whatif-ghost.png');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.mouse.up();
+    // Put back as it was, so the rest of the run scales as configured.
+    const { status } = await shell!.call('PATCH', '/api/settings', { scaleUpThreshold: up });
+    expect(status).toBe(200);
+  });
+
+  it('draws the 6 h window from the history on disk, and the live window again after it', async () => {
+    /** Where the host CPU line starts, in the path's tenths of a pixel; null while it is not drawn. */
+    const lineStart = async () => {
+      const match = /^M([\d.]+),[\d.]+L/.exec(await seriesPath(page, 'cpu-chart', 'host'));
+      return match ? Number(match[1]) : null;
+    };
+    const liveStart = (await lineStart())!;
+    await page.getByRole('button', { name: '6 h', exact: true }).click();
+    // A few minutes of record in 6 h sit at the right edge; the long window draws only what getHistory read.
+    const longStart = await waitFor(async () => {
+      const start = await lineStart();
+      return start !== null && start > liveStart + 1000 ? start : null;
+    }, 10_000, 'the 6 h window to draw the recorded host CPU at its right edge');
+    expect(longStart).toBeGreaterThan(liveStart);
+    await page.getByRole('button', { name: '1 min', exact: true }).click();
+    await waitFor(async () => {
+      const start = await lineStart();
+      return start !== null && start < longStart;
+    }, 10_000, 'the 1 min window to draw the live host CPU across the chart');
   });
 
   it('stays free of accessibility violations with more replicas, scale events and load in the page', async () => {

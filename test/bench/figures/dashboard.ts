@@ -2,12 +2,13 @@
 // history in the charts, ten replicas and load running. The hour is fed through the renderer's own path: the
 // history request is answered with 3600 generated samples.
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import type { Sample } from '../../../electron/contract.js';
+import type { Sample, WhatIfResult } from '../../../electron/contract.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { analyzeLiveUpdates, TRACE_CATEGORIES, type Activity, type TraceEvent, type UpdateAnalysis } from '../chromium-trace.js';
 import { benchPaths } from '../bench-paths.js';
 import { CHROMIUM } from '../machine.js';
 import { describeProfile, summarizeCpuProfile } from '../cpu-profile.js';
+import { ghostFollowMs } from '../ghost-follow.js';
 import { HeadlessShell } from '../headless-shell.js';
 import { buildProfilingBundle, profilePage, serveBundle } from '../renderer-profile.js';
 import { row, seconds, type FigureResult, type FigureRow } from '../summary.js';
@@ -20,13 +21,39 @@ const LONGEST_TASK_GOAL_MS = 50;
 const BUSY_PER_SECOND_GOAL_MS = 16;
 const HOUR_SAMPLES = 3600;
 const REPLICAS = 10;
-/** The dashboard redraws the 1 h window every 5 s (renderer/history-feed.ts), shorter ones every second. */
+/**
+ * The dashboard redraws the 1 h window every 5 s (renderer/history-feed.ts), shorter ones every second. The last run
+ * holds a threshold slider, so the what-if ghost (a replay of the hour, 2000 points) is redrawn with every update.
+ */
 const WINDOWS = [
-  { label: '1 min', redrawEveryS: 1 },
-  { label: '5 min', redrawEveryS: 1 },
-  { label: '15 min', redrawEveryS: 1 },
-  { label: '1 h', redrawEveryS: 5 },
+  { label: '1 min', redrawEveryS: 1, ghost: false },
+  { label: '5 min', redrawEveryS: 1, ghost: false },
+  { label: '15 min', redrawEveryS: 1, ghost: false },
+  { label: '1 h', redrawEveryS: 5, ghost: false },
+  { label: '1 h', redrawEveryS: 5, ghost: true },
 ] as const;
+const GHOST_POINTS = 2000;
+
+/** A what-if answer as large as the server sends: the hour replayed in 2000 points. */
+function hourOfReplay(now: number): WhatIfResult {
+  const series = Array.from({ length: GHOST_POINTS }, (_, i) => {
+    const replicas = 1 + (Math.floor(i / 300) % 5);
+    return { at: now - 3_600_000 + i * (3_600_000 / GHOST_POINTS), desired: replicas, ready: replicas, metric: 50 + 30 * Math.sin(i / 40) };
+  });
+  const summary = { replicaSeconds: 9000, secondsAboveUp: 120, scaleEvents: 12, peakReplicas: 5 };
+  return { series, summary, actual: { ...summary, replicaSeconds: 10_800, scaleEvents: 9 }, model: 'generated for the benchmark' };
+}
+
+/** Takes the scale-up slider and keeps it held a little off its value, until the ghost line is drawn. */
+async function holdSliderForGhost(page: Page): Promise<void> {
+  await page.route('**/api/whatif', (route) => route.fulfill({ json: hourOfReplay(Date.now()) }));
+  const box = (await page.getByRole('slider', { name: 'Scale up above' }).boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width / 2, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 12, y, { steps: 4 });
+  await page.getByTestId('whatif-ghost').and(page.locator('[d^="M"]')).waitFor({ state: 'attached', timeout: 10_000 });
+}
 
 /** An hour of plausible 1 s samples ending just before now, so live samples append to it. */
 function hourOfHistory(now: number): Sample[] {
@@ -106,8 +133,8 @@ function describeActivities(analysis: UpdateAnalysis): string {
     .join(', ');
 }
 
-function windowRows(window: string, run: WindowRun): FigureRow[] {
-  const subject = `dashboard, ${window} window`;
+function windowRows(window: string, run: WindowRun, ghost: boolean): FigureRow[] {
+  const subject = `dashboard, ${window} window${ghost ? ', what-if ghost shown' : ''}`;
   const updates = run.analysis.updates;
   const base = { figure: '6 dashboard', subject };
   const cpu = row({ ...base, measure: 'main-thread CPU time per live update', unit: 'ms', values: updates.map((u) => u.cpuMs) });
@@ -163,21 +190,27 @@ export async function dashboardFigure(context: BenchContext): Promise<FigureResu
     await shell.waitForReplicas(REPLICAS, 60_000);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const page = await openDashboard(browser, shell);
+    await showWindow(page, '1 h');
+    const follow = row({ figure: '6 dashboard', subject: 'dashboard, what-if ghost', measure: 'slider input to the ghost replayed for it (real whatIf, 1 h window)', unit: 'ms', values: await ghostFollowMs(page) });
+    follow.note = `p95 ${follow.spread ? follow.spread.p95.toFixed(0) : 'n/a'} ms over ${follow.values.length} inputs a frame apart; the replayed record is what this run recorded`;
+    result.rows.push(follow);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-    for (const { label, redrawEveryS } of WINDOWS) {
+    for (const { label, redrawEveryS, ghost } of WINDOWS) {
       await showWindow(page, label);
+      if (ghost) await holdSliderForGhost(page);
       // One more update than needed: the last one can be cut by the end of the trace.
       const durationMs = (updatesPerWindow + 1) * redrawEveryS * 1000 + 1500;
       // Load through HAProxy from the app's own load panel, so the page shows live requests as a person's would.
       await shell.request('POST', '/api/load', { rate: 40, durationS: Math.ceil(durationMs / 1000) + 10, path: '/' });
       context.log(`dashboard: ${label} window, ${durationMs / 1000} s of live updates, ${REPLICAS} replicas, load at 40 req/s, ${HOUR_SAMPLES} samples of history`);
       const run = await measureWindow(cdp, page, durationMs, shell.origin);
+      if (ghost) await page.mouse.up();
       await shell.request('DELETE', '/api/load');
       if (run.analysis.updates.length < updatesPerWindow) {
         throw new Error(`Only ${run.analysis.updates.length} live updates measured in the ${label} window (wanted ${updatesPerWindow}): is the dashboard receiving samples?`);
       }
-      result.rows.push(...windowRows(label, run));
+      result.rows.push(...windowRows(label, run, ghost));
     }
     result.findings.push(
       'The trace sees the page main thread only: rasterisation and compositing on other threads, the GPU process, and a HiDPI screen ' +

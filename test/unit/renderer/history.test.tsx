@@ -1,8 +1,10 @@
 // The chart history: ring buffer bounds and order, reading a window in place, publishing at a fixed rate.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HistoryBuffer } from '../../../renderer/history-buffer.js';
-import { HistoryFeed } from '../../../renderer/history-feed.js';
-import { makeSample, T0 } from './fake-bridge.js';
+import type { HistoryInput, Sample } from '../../../electron/contract.js';
+import { archiveRefreshMs, followArchiveWindow, type ArchiveTimers } from '../../../renderer/archive-window.js';
+import { HistoryFeed, TIME_WINDOWS_S } from '../../../renderer/history-feed.js';
+import { FakeBridge, makeSample, T0 } from './fake-bridge.js';
 
 const seconds = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => makeSample(T0 + (from + i) * 1000, { hostCpu: from + i }));
 
@@ -132,5 +134,58 @@ describe('history feed publishing rate', () => {
     feed.tick(1);
     feed.stop();
     expect(feed.publishes()).toBe(1);
+  });
+});
+
+describe('long windows from the history on disk', () => {
+  /** Timers run when the test says; each read's answer is held until released. */
+  function setup() {
+    const bridge = new FakeBridge();
+    const reads: Array<{ input: HistoryInput; release: (samples: Sample[]) => void }> = [];
+    bridge.answer('getHistory', (input) => new Promise((resolve) => reads.push({ input: input as HistoryInput, release: (samples) => resolve({ result: samples }) })));
+    const due: Array<{ ms: number; callback: () => void }> = [];
+    const timers: ArchiveTimers = {
+      setTimeout: (callback, ms) => due.push({ ms, callback }),
+      clearTimeout: (handle) => {
+        const index = (handle as number) - 1;
+        if (due[index]) due[index] = { ms: -1, callback: () => undefined };
+      },
+    };
+    const feed = new HistoryFeed(() => T0);
+    feed.load(seconds(0, 3600));
+    const stop = followArchiveWindow(bridge, feed, () => T0 + 3600_000, timers);
+    return { feed, reads, due, stop };
+  }
+  const settle = () => new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => Promise.resolve());
+
+  it('draws 6 h, 24 h and 7 d from getHistory over the window, not from the live ring buffer, and reads again slowly', async () => {
+    const { feed, reads, due, stop } = setup();
+    expect(reads).toEqual([]);
+    feed.setWindow(86_400);
+    expect(reads.map((read) => read.input)).toEqual([{ fromMs: T0 + 3600_000 - 86_400_000, toMs: T0 + 3600_000 }]);
+    expect(feed.shown).toBe(feed.archive);
+    expect(feed.shown.size).toBe(0);
+    const day = Array.from({ length: 1440 }, (_, i) => makeSample(T0 - 82_800_000 + i * 60_000, { hostCpu: 7 }));
+    reads[0]!.release(day);
+    await settle();
+    expect(feed.shown.size).toBe(1440);
+    expect(feed.shown.at(0).hostCpu).toBe(7);
+    expect(due.map((timer) => timer.ms)).toEqual([archiveRefreshMs(86_400)]);
+    expect(archiveRefreshMs(86_400)).toBe(120_000);
+
+    due[0]!.callback();
+    expect(reads).toHaveLength(2);
+    feed.setWindow(300);
+    // The answer for a window no longer picked is dropped; the short window draws the live buffer again.
+    reads[1]!.release([makeSample(T0, { hostCpu: 99 })]);
+    await settle();
+    expect(feed.shown).toBe(feed.buffer);
+    expect(feed.archive.size).toBe(1440);
+    expect(due).toHaveLength(1);
+    stop();
+  });
+
+  it('offers the long windows in the picker', () => {
+    expect(TIME_WINDOWS_S).toEqual([60, 300, 900, 3600, 21_600, 86_400, 604_800]);
   });
 });

@@ -1,9 +1,10 @@
-// The replica table (rows, ticking uptime, remove) and the event log (newest first).
-import { act, render, screen, within } from '@testing-library/react';
+// The replica table (rows, ticking uptime, remove), the event log (newest first, holds collapsed) and the policy's wait.
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { EventLog } from '../../../renderer/event-log.js';
+import { PolicyWaiting } from '../../../renderer/policy-waiting.js';
 import { ReplicaTable } from '../../../renderer/replica-table.js';
 import { FakeBridge, makeReplica, T0 } from './fake-bridge.js';
 import './setup.js';
@@ -114,5 +115,32 @@ describe('event log', () => {
   it('says so when nothing happened yet', () => {
     render(<EventLog events={[]} />);
     expect(screen.getByText('Nothing has happened yet.')).toBeTruthy();
+  });
+
+  it('collapses consecutive holds for the same reason into one row, and hides holds on request', () => {
+    const holds = [
+      { at: T0, kind: 'hold' as const, message: 'held 14 s: scale-down cooldown 30 s, 16 s left' },
+      { at: T0 + 20_000, kind: 'hold' as const, message: 'held 3 s: scale-down cooldown 30 s, 16 s left' },
+      { at: T0 + 30_000, kind: 'scale' as const, message: '3 -> 2: replica CPU 12% < 30% for 3 samples' },
+      { at: T0 + 40_000, kind: 'hold' as const, message: 'held 2 s: scale-up breach 1 of 3 samples' },
+    ];
+    render(<EventLog events={holds} />);
+    const messages = () => screen.queryAllByRole('listitem').map((item) => item.querySelector('.message')?.textContent);
+    expect(messages()).toEqual([
+      'held 2 s: scale-up breach 1 of 3 samples',
+      '3 -> 2: replica CPU 12% < 30% for 3 samples',
+      'held 3 s: scale-down cooldown 30 s, 16 s left (2 times)',
+    ]);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Show holds' }));
+    expect(messages()).toEqual(['3 -> 2: replica CPU 12% < 30% for 3 samples']);
+  });
+});
+
+describe('what the policy waits for', () => {
+  it('reads the snapshot, or says nothing is held back', () => {
+    const { rerender } = render(<PolicyWaiting policy={{ waitingFor: 'scale-down cooldown 30 s, 16 s left' }} />);
+    expect(screen.getByRole('status').textContent).toBe('Waiting for: scale-down cooldown 30 s, 16 s left');
+    rerender(<PolicyWaiting policy={{ waitingFor: null }} />);
+    expect(screen.getByRole('status').textContent).toBe('Waiting for: nothing (no change held back)');
   });
 });
