@@ -1,5 +1,8 @@
 // Finds and ends the haproxy processes that run one config file, from the process list (ps-list: ps on Linux and
-// macOS, its own lister on Windows), never from /proc alone.
+// macOS, its own lister on Windows). Asking after one known process, the supervisor's twice-a-second check, reads
+// /proc where there is one instead of spawning ps each time; without /proc (macOS) it asks the list.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import psList from 'ps-list';
 
@@ -34,14 +37,30 @@ export async function processesRunningConfig(configFile: string, list: ListProce
   return (await list()).filter((p) => runsConfig(p.cmd, configFile)).map((p) => p.pid);
 }
 
+const HAS_PROC = existsSync('/proc/self/cmdline');
+
+/** One process's command line, joined as the process list shows it; null when it is gone. */
+async function commandLineOf(pid: number, list: ListProcesses): Promise<string | null> {
+  if (list === listProcesses && HAS_PROC) {
+    try {
+      return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((arg) => arg !== '').join(' ');
+    } catch {
+      return null;
+    }
+  }
+  return (await list()).find((p) => p.pid === pid)?.cmd ?? null;
+}
+
 /** True when pid is a live haproxy (master or worker) started with `-f configFile`. */
 export async function isRunningConfig(pid: number, configFile: string, list: ListProcesses = listProcesses): Promise<boolean> {
-  return Number.isInteger(pid) && pid > 0 && (await processesRunningConfig(configFile, list)).includes(pid);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const cmd = await commandLineOf(pid, list);
+  return cmd !== null && runsConfig(cmd, configFile);
 }
 
 async function stillRunning(pids: number[], configFile: string, list: ListProcesses): Promise<number[]> {
-  const running = new Set(await processesRunningConfig(configFile, list));
-  return pids.filter((pid) => running.has(pid));
+  const running = await Promise.all(pids.map((pid) => isRunningConfig(pid, configFile, list)));
+  return pids.filter((_pid, i) => running[i]);
 }
 
 export async function waitForExit(pids: number[], configFile: string, timeoutMs: number, list: ListProcesses = listProcesses): Promise<boolean> {
