@@ -25,6 +25,57 @@ export interface ThresholdLinesProps {
   extraRules: string;
 }
 
+/** The thresholds to draw: the sliders' values while they are dragged, else the control plane's. */
+export function useThresholds(preview: ValueStore<ThresholdPreview>, up: number, down: number): { up: number; down: number } {
+  const draft = useStoreValue(preview);
+  return { up: draft.scaleUpThreshold ?? up, down: draft.scaleDownThreshold ?? down };
+}
+
+interface LineSpec {
+  key: string;
+  y: number;
+  direction: 'up' | 'down';
+  label: string;
+  /** A further rule's lines: a finer dash, and the rule's number in the class. */
+  rule?: number;
+}
+
+/** One threshold line; the class names are stable hooks for end-to-end tests reading the SVG. */
+function thresholdLine({ key, y, direction, label, rule }: LineSpec) {
+  const color = `var(--threshold-${direction})`;
+  // The up and down labels sit at opposite ends (and a rule's at the other two corners), so none overlap.
+  const position = direction === 'up' ? (rule ? 'insideTopLeft' : 'insideTopRight') : rule ? 'insideBottomRight' : 'insideBottomLeft';
+  return (
+    <ReferenceLine
+      key={key}
+      y={y}
+      className={rule ? `threshold-${direction} rule-${rule}` : `threshold-${direction}`}
+      stroke={color}
+      strokeDasharray={rule ? '2 3' : '6 4'}
+      strokeWidth={1.5}
+      ifOverflow="extendDomain"
+      label={{ value: label, position, fill: color, fontSize: 11 }}
+    />
+  );
+}
+
+/**
+ * The two threshold lines, made anew only when a threshold moves (recharts re-registers a reference line whose
+ * props change).
+ */
+export function useThresholdLines(show: boolean, up: number, down: number, unit: string) {
+  return useMemo(
+    () =>
+      show
+        ? [
+            thresholdLine({ key: 'up', y: up, direction: 'up', label: `up ${up}${unit}` }),
+            thresholdLine({ key: 'down', y: down, direction: 'down', label: `down ${down}${unit}` }),
+          ]
+        : null,
+    [show, up, down, unit],
+  );
+}
+
 type Rule = Settings['rules'][number];
 
 /** The metrics each chart draws thresholds for: its own units only (a latency or memory rule has no line here). */
@@ -42,71 +93,11 @@ export function useRuleLines(extraRules: string, metrics: readonly Rule['metric'
       if (!metrics.includes(rule.metric)) return [];
       const n = index + 2;
       return [
-        <ReferenceLine
-          key={`rule-${n}-up`}
-          y={rule.scaleUpThreshold}
-          className={`threshold-up rule-${n}`}
-          stroke="var(--threshold-up)"
-          strokeDasharray="2 3"
-          strokeWidth={1.5}
-          ifOverflow="extendDomain"
-          label={{ value: `rule ${n} up ${rule.scaleUpThreshold}${unit}`, position: 'insideTopLeft', fill: 'var(--threshold-up)', fontSize: 11 }}
-        />,
-        <ReferenceLine
-          key={`rule-${n}-down`}
-          y={rule.scaleDownThreshold}
-          className={`threshold-down rule-${n}`}
-          stroke="var(--threshold-down)"
-          strokeDasharray="2 3"
-          strokeWidth={1.5}
-          ifOverflow="extendDomain"
-          label={{ value: `rule ${n} down ${rule.scaleDownThreshold}${unit}`, position: 'insideBottomRight', fill: 'var(--threshold-down)', fontSize: 11 }}
-        />,
+        thresholdLine({ key: `rule-${n}-up`, y: rule.scaleUpThreshold, direction: 'up', label: `rule ${n} up ${rule.scaleUpThreshold}${unit}`, rule: n }),
+        thresholdLine({ key: `rule-${n}-down`, y: rule.scaleDownThreshold, direction: 'down', label: `rule ${n} down ${rule.scaleDownThreshold}${unit}`, rule: n }),
       ];
     });
   }, [extraRules, metrics, unit]);
-}
-
-/** The thresholds to draw: the sliders' values while they are dragged, else the control plane's. */
-export function useThresholds(preview: ValueStore<ThresholdPreview>, up: number, down: number): { up: number; down: number } {
-  const draft = useStoreValue(preview);
-  return { up: draft.scaleUpThreshold ?? up, down: draft.scaleDownThreshold ?? down };
-}
-
-/**
- * The two threshold lines, made anew only when a threshold moves (recharts re-registers a reference line whose
- * props change). The class names are stable hooks for end-to-end tests reading the SVG. Their labels sit at
- * opposite ends, so they cannot overlap when the thresholds are close together.
- */
-export function useThresholdLines(show: boolean, up: number, down: number, unit: string) {
-  return useMemo(
-    () =>
-      show
-        ? [
-            <ReferenceLine
-              key="up"
-              y={up}
-              className="threshold-up"
-              stroke="var(--threshold-up)"
-              strokeDasharray="6 4"
-              strokeWidth={1.5}
-              ifOverflow="extendDomain"
-              label={{ value: `up ${up}${unit}`, position: 'insideTopRight', fill: 'var(--threshold-up)', fontSize: 11 }}
-            />,
-            <ReferenceLine
-              key="down"
-              y={down}
-              className="threshold-down"
-              stroke="var(--threshold-down)"
-              strokeDasharray="6 4"
-              strokeWidth={1.5}
-              ifOverflow="extendDomain"
-              label={{ value: `down ${down}${unit}`, position: 'insideBottomLeft', fill: 'var(--threshold-down)', fontSize: 11 }}
-            />,
-          ]
-        : null,
-    [show, up, down, unit],
-  );
 }
 
 const CPU_DOMAIN = [0, 100];
