@@ -263,8 +263,9 @@ export class ScaleDeckControlPlane implements ControlPlane {
 
   async buildImage(): Promise<Result<{ started: boolean }>> {
     if (this.stopping) return fail(SHUTTING_DOWN);
-    const { events, controller, docker } = this.parts;
-    const { started, done } = docker.buildImage(this.settings.image);
+    const { events, controller, docker, sampleImage } = this.parts;
+    // Always under the sample's own tag: an image the person named is theirs, never overwritten by the sample.
+    const { started, done } = docker.buildImage(sampleImage);
     done?.then(
       (built) => {
         events.event('docker', `Built ${built.tag} (${built.base} base ${built.baseImage})`);

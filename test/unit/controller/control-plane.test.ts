@@ -206,9 +206,11 @@ describe('control plane on fakes', () => {
     expect(clock.now() - builtAt).toBeLessThan(1000);
   });
 
-  it('does not build an image the person named, even when it is missing', async () => {
-    const { docker } = await startPlane({ image: 'example/shop:2' }, undefined, { imageBuilt: false });
+  it('does not build an image the person named, even when it is missing, and never tags the sample with its name', async () => {
+    const { docker, plane } = await startPlane({ image: 'example/shop:2' }, undefined, { imageBuilt: false });
     expect(docker.builds).toEqual([]);
+    expect(await plane.buildImage()).toEqual({ result: { started: true } });
+    expect(docker.builds).toEqual(['scaledeck/api:latest']);
   });
 
   it('says when the Docker engine stops answering and when it is back', async () => {
