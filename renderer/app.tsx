@@ -6,7 +6,7 @@ import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';
 import { EventLog } from './event-log.js';
 import { HistoryFeed } from './history-feed.js';
-import { LatencyReadout } from './latency-readout.js';
+import { LatencyReadout, latencyRulesOf } from './latency-readout.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
 import { PolicyWaiting } from './policy-waiting.js';
@@ -88,7 +88,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <div className="charts-row">
             <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
             <RequestRateChart {...thresholdProps} />
-            <LatencyReadout feed={feed} rules={settings.rules} />
+            <LatencyReadout feed={feed} latencyRules={latencyRulesOf(settings.rules)} />
           </div>
         </section>
         <aside className="controls" aria-label="Controls">

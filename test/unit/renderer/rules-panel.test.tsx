@@ -6,7 +6,8 @@ import type { Settings } from '../../../electron/contract.js';
 import { defaultSettings, type ScalingRule } from '../../../electron/settings-schema.js';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { HistoryFeed } from '../../../renderer/history-feed.js';
-import { LatencyReadout } from '../../../renderer/latency-readout.js';
+import { LiveFrame } from '../../../renderer/live-frame.js';
+import { LatencyReadout, latencyRulesOf } from '../../../renderer/latency-readout.js';
 import { newRule, RulesPanel, withThreshold } from '../../../renderer/rules-panel.js';
 import { SETTINGS_DEBOUNCE_MS } from '../../../renderer/settings-panel.js';
 import { FakeBridge, makeSample, T0 } from './fake-bridge.js';
@@ -79,7 +80,7 @@ describe('latency readout', () => {
   it('shows the latest p50 and p95 and the latency rule it is held against', () => {
     const feed = new HistoryFeed();
     feed.load([makeSample(T0, { latencyP50Ms: 12.4, latencyP95Ms: 240 })]);
-    render(<LatencyReadout feed={feed} rules={[cpuRule, { ...latencyRule, scaleUpThreshold: 150, scaleDownThreshold: 40 }]} />);
+    render(<LatencyReadout feed={feed} latencyRules={latencyRulesOf([cpuRule, { ...latencyRule, scaleUpThreshold: 150, scaleDownThreshold: 40 }])} />);
     const readout = screen.getByRole('region', { name: 'Request latency' });
     expect(readout.textContent).toContain('p5012 ms');
     expect(readout.textContent).toContain('p95240 ms');
@@ -87,10 +88,26 @@ describe('latency readout', () => {
     expect(readout.querySelector('.above-threshold')).not.toBeNull();
   });
 
+  it('follows each published sample in the live frame, marking p95 above a rule\'s up-threshold', () => {
+    const queued: (() => void)[] = [];
+    const feed = new HistoryFeed(() => T0, new LiveFrame((callback) => queued.push(callback)));
+    feed.load([makeSample(T0, { latencyP50Ms: 10, latencyP95Ms: 20 })]);
+    render(<LatencyReadout feed={feed} latencyRules={latencyRulesOf([{ ...latencyRule, scaleUpThreshold: 150, scaleDownThreshold: 40 }])} />);
+    const readout = screen.getByRole('region', { name: 'Request latency' });
+    expect(readout.textContent).toContain('p9520 ms');
+    expect(readout.querySelector('.above-threshold')).toBeNull();
+    feed.add(makeSample(T0 + 1000, { latencyP50Ms: 30, latencyP95Ms: 400 }));
+    feed.publish();
+    act(() => queued.splice(0).forEach((callback) => callback()));
+    expect(readout.textContent).toContain('p5030 ms');
+    expect(readout.textContent).toContain('p95400 ms');
+    expect(readout.querySelector('.above-threshold')).not.toBeNull();
+  });
+
   it('shows a dash when no request ended in the interval', () => {
     const feed = new HistoryFeed();
     act(() => feed.load([makeSample(T0, { latencyP50Ms: null, latencyP95Ms: null })]));
-    render(<LatencyReadout feed={feed} rules={[cpuRule]} />);
+    render(<LatencyReadout feed={feed} latencyRules={latencyRulesOf([cpuRule])} />);
     expect(screen.getByRole('region', { name: 'Request latency' }).textContent).toContain('p95–');
   });
 });
