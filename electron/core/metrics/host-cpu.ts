@@ -3,7 +3,7 @@
 // about 40 % of the control plane's busy time when sampling every second, so the delta is taken here instead.
 import os from 'node:os';
 
-interface Ticks {
+export interface Ticks {
   busy: number;
   total: number;
 }
@@ -20,11 +20,16 @@ function readTicks(): Ticks {
 }
 
 export class HostCpu {
-  private previous: Ticks = readTicks();
+  private previous: Ticks;
+
+  /** `read` is the kernel's counters; tests hand in their own. */
+  constructor(private readonly read: () => Ticks = readTicks) {
+    this.previous = read();
+  }
 
   /** CPU use of the whole machine since the previous call (or since construction), 0..100. */
   percent(): number {
-    const now = readTicks();
+    const now = this.read();
     const total = now.total - this.previous.total;
     const busy = now.busy - this.previous.busy;
     this.previous = now;

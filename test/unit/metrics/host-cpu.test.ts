@@ -14,6 +14,19 @@ describe('HostCpu', () => {
     expect(percent).toBeLessThanOrEqual(100);
   });
 
+  it('is the busy share of the ticks between two calls, from the counters alone', () => {
+    const readings = [
+      { busy: 100, total: 1000 },
+      { busy: 350, total: 1500 },
+      { busy: 350, total: 2500 },
+      { busy: 1350, total: 3500 },
+    ];
+    const cpu = new HostCpu(() => readings.shift()!);
+    expect(cpu.percent()).toBe(50);
+    expect(cpu.percent()).toBe(0);
+    expect(cpu.percent()).toBe(100);
+  });
+
   it('stays within 0..100 for back-to-back calls', () => {
     const cpu = new HostCpu();
     for (let i = 0; i < 5; i++) {
