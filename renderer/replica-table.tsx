@@ -2,15 +2,14 @@
 import { useState } from 'react';
 import type { ReplicaView } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
-import { formatDuration, formatMiB, formatPercent } from './format.js';
-import { useNow } from './use-now.js';
+import { formatMiB, formatPercent } from './format.js';
+import { UptimeCell } from './uptime-cell.js';
 
 // A spare is not removed by hand: the standbyReplicas setting keeps it, and would only start another.
 const STANDBY_TITLE = 'Warm spare: healthy in HAProxy but out of rotation; the next scale-out takes it. Set by standbyReplicas.';
 
 export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
   const api = useBridge();
-  const now = useNow(1000, replicas.length > 0);
   const [removing, setRemoving] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
 
@@ -83,7 +82,7 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
                 <td className="num mono">{replica.hostPort}</td>
                 <td className="num">{formatPercent(replica.cpuPercent)}</td>
                 <td className="num">{formatMiB(replica.memBytes)}</td>
-                <td className="num">{formatDuration(now - replica.startedAt)}</td>
+                <UptimeCell startedAt={replica.startedAt} />
                 <td className="actions">
                   <button
                     type="button"
