@@ -1,30 +1,20 @@
 // The control plane's commands and loop over in-memory parts on a fake clock: no Docker, no HAProxy, no waiting.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamMessage } from '../../../electron/contract.js';
 import { createControlPlane } from '../../../electron/core/compose-control-plane.js';
-import type { ControlPlane } from '../../../electron/core/control-plane.js';
 import { SettingsStore } from '../../../electron/core/settings-store.js';
 import type { SettingsPatch } from '../../../electron/settings-schema.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { FakePlaneLifecycle } from '../../support/fake-plane-lifecycle.js';
 import { FakeDriver, FakeHaproxy, FakeLoadBalancer, fakeDocker } from '../../support/control-plane-fakes.js';
 
-const dirs: string[] = [];
-let running: { plane: ControlPlane; clock: FakeClock } | null = null;
-
-afterEach(async () => {
-  if (running) {
-    await running.clock.run(running.plane.shutdown({ keepRunning: false }), 'the shutdown');
-    running = null;
-  }
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const planes = new FakePlaneLifecycle();
+afterEach(() => planes.cleanup());
 
 async function startPlane(settings: SettingsPatch = {}, desired?: number, { imageBuilt = true, failCreate = null as string | null } = {}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'scaledeck-plane-'));
-  dirs.push(dataDir);
+  const dataDir = planes.dataDir('scaledeck-plane-');
   const store = new SettingsStore(dataDir);
   store.update({ sampleIntervalMs: 1000, metric: 'host-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, breachSamples: 2, ...settings });
   if (desired !== undefined) store.setDesired(desired);
@@ -49,7 +39,7 @@ async function startPlane(settings: SettingsPatch = {}, desired?: number, { imag
     },
   );
   plane.subscribe((message) => messages.push(message));
-  running = { plane, clock };
+  planes.started(plane, clock);
   const persisted = () => JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { desired?: number; settings?: Record<string, unknown> };
   const ready = () => plane.snapshot().replicas.filter((r) => r.state === 'ready').length;
   const events = () => plane.snapshot().events.map((e) => e.message);
@@ -187,7 +177,7 @@ describe('control plane on fakes', () => {
     expect(await plane.scale({ replicas: 3 })).toEqual({ error: 'ScaleDeck is shutting down; try again after it has started' });
     expect(await plane.updateSettings({ maxReplicas: 3 })).toMatchObject({ error: expect.stringContaining('shutting down') });
     await clock.run(shutdown, 'the shutdown');
-    running = null;
+    planes.stopped();
     expect(driver.replicas.size).toBe(0);
     expect(persisted().desired).toBe(2);
     expect(plane.snapshot().events.some((e) => e.message.startsWith('2 -> 3'))).toBe(false);

@@ -1,30 +1,18 @@
 // Scale to zero, wake on the first request, and warm spares, on in-memory parts and a fake clock.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../../electron/core/compose-control-plane.js';
-import type { ControlPlane } from '../../../electron/core/control-plane.js';
 import { SettingsStore } from '../../../electron/core/settings-store.js';
 import type { SettingsPatch } from '../../../electron/settings-schema.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { FakePlaneLifecycle } from '../../support/fake-plane-lifecycle.js';
 import { FakeDriver, FakeHaproxy, FakeLoadBalancer, fakeDocker } from '../../support/control-plane-fakes.js';
 
-const dirs: string[] = [];
-let running: { plane: ControlPlane; clock: FakeClock } | null = null;
-
-afterEach(async () => {
-  if (running) {
-    await running.clock.run(running.plane.shutdown({ keepRunning: false }), 'the shutdown');
-    running = null;
-  }
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const planes = new FakePlaneLifecycle();
+afterEach(() => planes.cleanup());
 
 /** `again` restarts on the data folder, engine and HAProxy of an earlier plane, as a restarted app finds them. */
 async function startPlane(settings: SettingsPatch, desired?: number, again?: { dataDir: string; log: string[]; driver: FakeDriver; lb: FakeLoadBalancer }) {
-  const dataDir = again?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'scaledeck-zero-'));
-  if (!again) dirs.push(dataDir);
+  const dataDir = again?.dataDir ?? planes.dataDir('scaledeck-zero-');
   const store = new SettingsStore(dataDir);
   store.update({ sampleIntervalMs: 1000, metric: 'host-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, breachSamples: 2, ...settings });
   if (desired !== undefined) store.setDesired(desired);
@@ -43,7 +31,7 @@ async function startPlane(settings: SettingsPatch, desired?: number, again?: { d
       portBlocker: async () => null,
     },
   );
-  running = { plane, clock };
+  planes.started(plane, clock);
   const ready = () => plane.snapshot().replicas.filter((r) => r.state === 'ready').length;
   const events = () => plane.snapshot().events.map((e) => e.message);
   return { plane, clock, lb, log, driver, dataDir, ready, events, setHostCpu: (v: number) => (hostCpu = v) };
@@ -120,7 +108,7 @@ describe('warm spares', () => {
     await clock.until(() => ready() === 1, 'the spare promoted');
     lb.held = 0;
     await clock.run(plane.shutdown({ keepRunning: false }), 'the shutdown');
-    running = null;
+    planes.stopped();
     expect(plane.snapshot().replicas).toHaveLength(0);
     expect(lb.table.size).toBe(0);
   });
@@ -129,7 +117,7 @@ describe('warm spares', () => {
     const first = await startPlane({ minReplicas: 1, standbyReplicas: 1, mode: 'manual' }, 1);
     await first.clock.until(() => first.plane.snapshot().replicas.some((r) => r.state === 'standby') && first.ready() === 1, 'a replica and a spare');
     await first.clock.run(first.plane.shutdown({ keepRunning: true }), 'the shutdown that keeps serving');
-    running = null;
+    planes.stopped();
     const createdBefore = first.log.filter((line) => line.startsWith('create')).length;
 
     const second = await startPlane({}, undefined, first);
