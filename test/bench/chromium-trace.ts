@@ -109,7 +109,10 @@ function measures(events: TraceEvent[], name: string): Array<{ ts: number; dur: 
   return found;
 }
 
-/** The updates in a trace: one per `measureName` measure the page recorded on its main thread. */
+/**
+ * The updates in a trace: one per burst of main-thread work around a `measureName` measure the page recorded. Two
+ * measures in one burst are one update: its cost is the burst's, counted once.
+ */
 export function analyzeLiveUpdates(events: TraceEvent[], pageUrl: string, measureName: string): UpdateAnalysis {
   const { pid, tid } = mainThread(events, pageUrl);
   const onMain = events.filter((e) => e.pid === pid && e.tid === tid);
@@ -136,6 +139,12 @@ export function analyzeLiveUpdates(events: TraceEvent[], pageUrl: string, measur
     while (first > 0 && (tasks[first] as TraceEvent).ts - end(tasks[first - 1] as TraceEvent) < IDLE_GAP_US) first -= 1;
     let last = drawing;
     while (last + 1 < tasks.length && (tasks[last + 1] as TraceEvent).ts - end(tasks[last] as TraceEvent) < IDLE_GAP_US) last += 1;
+    const previous = windows[windows.length - 1];
+    if (previous && previous[0] === (tasks[first] as TraceEvent).ts) {
+      // A second frame in the same burst (a sample's frame, then the re-render it caused): one update, counted once.
+      (updates[updates.length - 1] as UpdateCost).drawMs += measure.dur / 1000;
+      continue;
+    }
     const burst = tasks.slice(first, last + 1);
     const longestTask = burst.reduce((longest, task) => ((task.dur ?? 0) > (longest.dur ?? 0) ? task : longest));
     updates.push({

@@ -40,6 +40,26 @@ describe('live updates in a Chromium trace', () => {
     ]);
   });
 
+  it('counts two frames in one burst as one update, its cost counted once', () => {
+    const events = [
+      ...header(),
+      // A sample's frame (3 ms), a re-render it caused (8 ms) and the second frame (4 ms), never a frame of idle apart.
+      task(1_000_000, 3_000),
+      ...measure(1_000_100, 1_000, '0x4'),
+      task(1_005_000, 8_000),
+      task(1_020_000, 4_000),
+      ...measure(1_020_100, 2_000, '0x5'),
+      task(2_000_000, 5_000),
+      ...measure(2_000_100, 1_000, '0x6'),
+      task(3_000_000, 1_000),
+    ];
+    const { updates } = analyzeLiveUpdates(events, PAGE, MEASURE);
+    expect(updates.map((u) => [u.cpuMs, u.drawMs])).toEqual([
+      [15, 3],
+      [5, 1],
+    ]);
+  });
+
   it('reads a five-minute trace with hundreds of thousands of events', () => {
     const events = [...header()];
     for (let i = 0; i < 300_000; i++) events.push(task(1_000_000 + i * 20_000, 100));
