@@ -1,8 +1,8 @@
 // Live CPU chart: host CPU and the replicas' mean, with the scale-up and scale-down thresholds drawn across it.
 import { memo, useMemo } from 'react';
-import { CartesianGrid, LineChart, ReferenceLine, ResponsiveContainer, YAxis } from 'recharts';
+import { LineChart, ReferenceLine, ResponsiveContainer } from 'recharts';
 import type { Sample, Settings } from '../electron/contract.js';
-import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
+import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, valueAxis } from './chart-card.js';
 import { formatPercent } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
@@ -141,9 +141,9 @@ export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpT
     >
       <ResponsiveContainer>
         <LineChart margin={PLOT_MARGIN}>
-          <CartesianGrid vertical={false} stroke="var(--grid)" />
+          {plotGrid()}
           {hiddenXAxis()}
-          <YAxis domain={CPU_DOMAIN} ticks={CPU_TICKS} allowDataOverflow unit="%" width={44} stroke="var(--axis)" fontSize={11} />
+          {valueAxis({ domain: CPU_DOMAIN, ticks: CPU_TICKS, unit: '%' })}
           {thresholdLines}
           {ruleLines}
           <LiveSeries feed={feed} lines={lines} />

@@ -1,8 +1,8 @@
 // Replica count over time: what the controller wants (desired) against what serves traffic (ready), as steps.
-import { memo, useCallback, useMemo, useState, useSyncExternalStore } from 'react';
-import { CartesianGrid, LineChart, ResponsiveContainer, YAxis } from 'recharts';
+import { memo, useMemo, useSyncExternalStore } from 'react';
+import { LineChart, ResponsiveContainer } from 'recharts';
 import type { Sample } from '../electron/contract.js';
-import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
+import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, useSteppedMax, valueAxis } from './chart-card.js';
 import { NO_VALUE } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
@@ -12,7 +12,7 @@ import { ValueStore } from './value-store.js';
 import type { WhatIfFeed, WhatIfView } from './what-if-feed.js';
 import { WhatIfGhost } from './what-if-ghost.js';
 import { WhatIfSummaryLine } from './what-if-summary.js';
-import { axisTicks, steppedMax } from './y-step.js';
+import { axisTicks } from './y-step.js';
 
 const REPLICA_LINES: LiveSeriesLine[] = [
   { name: 'desired', value: (sample: Sample) => sample.desired, shape: 'step', dash: '5 3' },
@@ -41,8 +41,7 @@ export interface ReplicaChartProps {
 }
 
 export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, whatIf }: ReplicaChartProps) {
-  const [yMax, setYMax] = useState(maxReplicas);
-  const onHighest = useCallback((highest: number) => setYMax((current) => steppedMax(current, highest, maxReplicas)), [maxReplicas]);
+  const [yMax, onHighest] = useSteppedMax(maxReplicas);
   const ghostPeak = useGhostPeak(whatIf?.shown ?? noGhost);
   const top = Math.max(yMax, maxReplicas, ghostPeak);
   const yAxis = useMemo(() => ({ domain: [0, top], ticks: axisTicks(top) }), [top]);
@@ -58,9 +57,9 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, what
     >
       <ResponsiveContainer>
         <LineChart margin={PLOT_MARGIN}>
-          <CartesianGrid vertical={false} stroke="var(--grid)" />
+          {plotGrid()}
           {hiddenXAxis()}
-          <YAxis domain={yAxis.domain} ticks={yAxis.ticks} allowDataOverflow allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
+          {valueAxis(yAxis)}
           <LiveSeries feed={feed} lines={REPLICA_LINES} tickCount={4} onHighest={onHighest} />
           {whatIf && <WhatIfGhost feed={feed} whatIf={whatIf} />}
           <LiveReadout feed={feed} entries={REPLICA_READOUT} />

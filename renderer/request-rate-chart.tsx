@@ -1,14 +1,14 @@
 // Request rate through the HAProxy frontend, total and per ready replica; carries the thresholds when they are in req/s.
-import { memo, useCallback, useMemo, useState } from 'react';
-import { CartesianGrid, ComposedChart, ResponsiveContainer, YAxis } from 'recharts';
+import { memo, useMemo } from 'react';
+import { ComposedChart, ResponsiveContainer } from 'recharts';
 import type { Sample } from '../electron/contract.js';
-import { ChartCard, hiddenXAxis, PLOT_MARGIN } from './chart-card.js';
+import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, useSteppedMax, valueAxis } from './chart-card.js';
 import { RATE_METRICS, useRuleLines, useThresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
 import { formatRate } from './format.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
 import { LiveReadout, type ReadoutEntry } from './live-readout.js';
 import { LiveValue } from './live-value.js';
-import { axisTicks, steppedMax } from './y-step.js';
+import { axisTicks } from './y-step.js';
 
 /** Below this the axis does not shrink: an idle service shows 0-10 req/s, not a magnified trickle. */
 const MIN_RATE_AXIS = 10;
@@ -33,8 +33,7 @@ export const RequestRateChart = memo(function RequestRateChart({ feed, preview, 
     ],
     [onRate],
   );
-  const [yMax, setYMax] = useState(MIN_RATE_AXIS);
-  const onHighest = useCallback((highest: number) => setYMax((current) => steppedMax(current, highest, MIN_RATE_AXIS)), []);
+  const [yMax, onHighest] = useSteppedMax(MIN_RATE_AXIS);
   const yAxis = useMemo(() => ({ domain: [0, yMax], ticks: axisTicks(yMax) }), [yMax]);
   return (
     <ChartCard
@@ -47,9 +46,9 @@ export const RequestRateChart = memo(function RequestRateChart({ feed, preview, 
     >
       <ResponsiveContainer>
         <ComposedChart margin={PLOT_MARGIN}>
-          <CartesianGrid vertical={false} stroke="var(--grid)" />
+          {plotGrid()}
           {hiddenXAxis()}
-          <YAxis domain={yAxis.domain} ticks={yAxis.ticks} allowDataOverflow allowDecimals={false} width={44} stroke="var(--axis)" fontSize={11} />
+          {valueAxis(yAxis)}
           {thresholdLines}
           {ruleLines}
           <LiveSeries feed={feed} lines={lines} tickCount={4} onHighest={onHighest} />

@@ -13,15 +13,21 @@ export function roundUp(value: number): number {
 }
 
 /** Below this share of the current maximum, the axis shrinks; above the maximum, it grows. In between it stays. */
-export const SHRINK_BELOW = 0.4;
+export const SHRINK_BELOW = 0.3;
+/**
+ * A new maximum leaves this much room above the data: a rate climbing from zero (load starting) then fits after one
+ * step instead of two. With round values at most twice what they round, the data fills at least a third of the new
+ * axis, so it never shrinks again right away (SHRINK_BELOW is under a third).
+ */
+const HEADROOM = 1.5;
 
 /**
  * The Y maximum to show `needed` (the highest value to fit) when `current` is shown, never below `floor`. It grows
- * to a round value with a little headroom as soon as a value would leave the chart, and shrinks only when the data
- * uses less than 40 % of it, so values that wander up and down keep the same axis.
+ * to a round value with headroom as soon as a value would leave the chart, and shrinks only when the data uses less
+ * than 30 % of it, so values that wander up and down keep the same axis.
  */
 export function steppedMax(current: number, needed: number, floor: number): number {
-  const wanted = Math.max(floor, roundUp(needed * 1.1));
+  const wanted = Math.max(floor, roundUp(needed * HEADROOM));
   if (needed > current || needed < current * SHRINK_BELOW) return wanted;
   return Math.max(current, floor);
 }

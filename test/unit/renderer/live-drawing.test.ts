@@ -62,11 +62,23 @@ describe('stepped Y maxima', () => {
       max = steppedMax(max, needed, 10);
       expect(max).toBe(20);
     }
-    expect(steppedMax(max, 21, 10)).toBe(25);
+    expect(steppedMax(max, 21, 10)).toBe(50);
   });
 
-  it('shrinks only when the data uses less than 40 % of the axis, and never below the floor', () => {
-    expect(steppedMax(250, 101, 10)).toBe(250);
+  it('takes a rate climbing from zero to 40 in one step, and keeps it there', () => {
+    const steps = [0, 8, 23, 40, 41, 38, 42].reduce<number[]>((shown, needed) => [...shown, steppedMax(shown.at(-1) ?? 10, needed, 10)], []);
+    expect(steps).toEqual([10, 10, 50, 50, 50, 50, 50]);
+  });
+
+  it('never shrinks right after it grew, whatever the value', () => {
+    for (let needed = 1; needed < 5000; needed += 0.7) {
+      const grown = steppedMax(1, needed, 1);
+      expect(steppedMax(grown, needed, 1)).toBe(grown);
+    }
+  });
+
+  it('shrinks only when the data uses less than 30 % of the axis, and never below the floor', () => {
+    expect(steppedMax(250, 76, 10)).toBe(250);
     expect(steppedMax(250, 60, 10)).toBe(100);
     expect(steppedMax(250, 0, 10)).toBe(10);
     expect(steppedMax(6, 1, 6)).toBe(6);
