@@ -42,6 +42,20 @@ export function mergeEvents(current: readonly ControlEvent[], incoming: readonly
   return merged.slice(-limit);
 }
 
+/**
+ * The new snapshot with every part equal to the shown one's replaced by that one, so memoised panels whose part did
+ * not change skip their render: a snapshot arrives whole even when only the load status or one replica moved.
+ */
+export function shareUnchanged(shown: Snapshot | null, next: Snapshot): Snapshot {
+  if (!shown) return next;
+  const shared: Record<string, unknown> = { ...next };
+  for (const key of Object.keys(next) as (keyof Snapshot)[]) {
+    const before = shown[key];
+    if (before !== undefined && JSON.stringify(before) === JSON.stringify(next[key])) shared[key] = before;
+  }
+  return shared as unknown as Snapshot;
+}
+
 function withSnapshot(state: DashboardState, change: (snapshot: Snapshot) => Snapshot): DashboardState {
   return state.snapshot ? { ...state, snapshot: change(state.snapshot) } : state;
 }
@@ -49,7 +63,7 @@ function withSnapshot(state: DashboardState, change: (snapshot: Snapshot) => Sna
 export function dashboardReducer(state: DashboardState, action: DashboardAction): DashboardState {
   switch (action.type) {
     case 'snapshot':
-      return { snapshot: action.snapshot, events: mergeEvents(state.events, action.snapshot.events), loadError: null };
+      return { snapshot: shareUnchanged(state.snapshot, action.snapshot), events: mergeEvents(state.events, action.snapshot.events), loadError: null };
     case 'event':
       return { ...state, events: mergeEvents(state.events, [action.event]) };
     case 'loadError':

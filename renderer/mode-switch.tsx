@@ -1,9 +1,9 @@
 // Auto or manual: who decides the replica count, and the way back to autoscaling after a manual change.
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import type { Settings } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
 
-export function ModeSwitch({ mode, onMode }: { mode: Settings['mode']; onMode: (mode: Settings['mode']) => void }) {
+export const ModeSwitch = memo(function ModeSwitch({ mode, onMode }: { mode: Settings['mode']; onMode: (mode: Settings['mode']) => void }) {
   const api = useBridge();
   const name = useId();
   const [error, setError] = useState<string | null>(null);
@@ -41,4 +41,4 @@ export function ModeSwitch({ mode, onMode }: { mode: Settings['mode']; onMode: (
       )}
     </div>
   );
-}
+});

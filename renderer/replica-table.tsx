@@ -1,5 +1,5 @@
 // The replicas as they are now: state, generation, port, CPU, memory, uptime, and a way to remove one.
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { ReplicaView } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
 import { formatMiB, formatPercent } from './format.js';
@@ -8,7 +8,7 @@ import { UptimeCell } from './uptime-cell.js';
 // A spare is not removed by hand: the standbyReplicas setting keeps it, and would only start another.
 const STANDBY_TITLE = 'Warm spare: healthy in HAProxy but out of rotation; the next scale-out takes it. Set by standbyReplicas.';
 
-export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
+export const ReplicaTable = memo(function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
   const api = useBridge();
   const [removing, setRemoving] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
@@ -101,4 +101,4 @@ export function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
       </div>
     </section>
   );
-}
+});

@@ -1,9 +1,9 @@
 // The rollout in the status area: which version replaces which, "2 of 4 replaced", and when a bad version paused it, why, with Roll back and Retry.
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Result, RolloutView } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
 
-export function RolloutStatus({ rollout }: { rollout: RolloutView }) {
+export const RolloutStatus = memo(function RolloutStatus({ rollout }: { rollout: RolloutView }) {
   const api = useBridge();
   const [busy, setBusy] = useState<'rollback' | 'retry' | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -49,4 +49,4 @@ export function RolloutStatus({ rollout }: { rollout: RolloutView }) {
       )}
     </section>
   );
-}
+});

@@ -1,6 +1,6 @@
 // The rules beyond the first: a metric and a pair of threshold sliders each, added and removed by a person; the
 // whole list is written debounced as `rules`, and a rejected value shows beside its field and snaps back.
-import { useEffect, useId, useRef, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import type { Settings } from '../electron/contract.js';
 import { MAX_RULES, type ScalingRule } from '../electron/settings-schema.js';
 import { useBridge } from './bridge-context.js';
@@ -42,7 +42,7 @@ export interface RulesPanelProps {
   whatIf?: WhatIfFeed;
 }
 
-export function RulesPanel({ settings, onSettings, whatIf }: RulesPanelProps) {
+export const RulesPanel = memo(function RulesPanel({ settings, onSettings, whatIf }: RulesPanelProps) {
   const api = useBridge();
   const id = useId();
   const [draft, setDraft] = useState<ScalingRule[] | null>(null);
@@ -172,4 +172,4 @@ export function RulesPanel({ settings, onSettings, whatIf }: RulesPanelProps) {
       )}
     </section>
   );
-}
+});

@@ -1,5 +1,5 @@
 // The manual scale buttons: - and + around the desired count (using them switches the control plane to manual).
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Settings } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
 
@@ -10,7 +10,7 @@ export interface ScaleControlsProps {
   onScaled: (answer: { desired: number; mode: Settings['mode'] }) => void;
 }
 
-export function ScaleControls({ desired, ready, maxReplicas, onScaled }: ScaleControlsProps) {
+export const ScaleControls = memo(function ScaleControls({ desired, ready, maxReplicas, onScaled }: ScaleControlsProps) {
   const api = useBridge();
   // Quick clicks build on the count already asked for, not on a snapshot that has not caught up yet.
   const [asked, setAsked] = useState<number | null>(null);
@@ -51,4 +51,4 @@ export function ScaleControls({ desired, ready, maxReplicas, onScaled }: ScaleCo
       )}
     </div>
   );
-}
+});

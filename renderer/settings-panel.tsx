@@ -1,5 +1,5 @@
 // The scaling rules: sliders that never cross, written to the control plane debounced; a rejected value snaps back.
-import { useEffect, useId, useRef, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import type { Settings, SettingsPatch } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
 import { thresholdScale } from './threshold-scale.js';
@@ -78,7 +78,7 @@ export interface SettingsPanelProps {
   whatIf?: WhatIfFeed;
 }
 
-export function SettingsPanel({ settings, preview, onSettings, whatIf }: SettingsPanelProps) {
+export const SettingsPanel = memo(function SettingsPanel({ settings, preview, onSettings, whatIf }: SettingsPanelProps) {
   const api = useBridge();
   const metricId = useId();
   const [drafts, setDrafts] = useState<Drafts>({});
@@ -194,4 +194,4 @@ export function SettingsPanel({ settings, preview, onSettings, whatIf }: Setting
       ))}
     </section>
   );
-}
+});

@@ -1,5 +1,5 @@
 // Setup guidance when a requirement is missing: what was found, the commands that fix it, and the sample image build.
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { SetupCheck, Snapshot } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
 
@@ -16,7 +16,7 @@ export interface SetupPanelProps {
   onChecks: (checks: SetupCheck[]) => void;
 }
 
-export function SetupPanel({ checks, imageBuild, onChecks }: SetupPanelProps) {
+export const SetupPanel = memo(function SetupPanel({ checks, imageBuild, onChecks }: SetupPanelProps) {
   const api = useBridge();
   const [checking, setChecking] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -91,4 +91,4 @@ export function SetupPanel({ checks, imageBuild, onChecks }: SetupPanelProps) {
       </div>
     </section>
   );
-}
+});

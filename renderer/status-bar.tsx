@@ -1,5 +1,5 @@
 // The top bar: is Docker there, is HAProxy running, where to send traffic, and whether the live stream is up.
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { Snapshot } from '../electron/contract.js';
 import type { ConnectionState } from './bridge.js';
 
@@ -26,7 +26,7 @@ export interface StatusBarProps {
   connection: ConnectionState;
 }
 
-export function StatusBar({ docker, haproxy, driver, connection }: StatusBarProps) {
+export const StatusBar = memo(function StatusBar({ docker, haproxy, driver, connection }: StatusBarProps) {
   const dockerUsed = driver !== 'process';
   return (
     <header className="status-bar">
@@ -62,4 +62,4 @@ export function StatusBar({ docker, haproxy, driver, connection }: StatusBarProp
       </StatusItem>
     </header>
   );
-}
+});

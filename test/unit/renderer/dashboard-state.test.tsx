@@ -21,6 +21,19 @@ describe('dashboard state', () => {
     expect(merged.at(-1)?.message).toBe('event 49');
   });
 
+  it('keeps the shown parts of a new snapshot that did not change, so the panels showing them skip their render', () => {
+    const first = dashboardReducer(initialDashboardState, { type: 'snapshot', snapshot: makeSnapshot() });
+    const changed = makeSnapshot({ desired: 3 });
+    changed.replicas = [...changed.replicas.slice(0, 1), { ...changed.replicas[1]!, state: 'draining' }];
+    const next = dashboardReducer(first, { type: 'snapshot', snapshot: changed }).snapshot!;
+    expect(next.settings).toBe(first.snapshot!.settings);
+    expect(next.haproxy).toBe(first.snapshot!.haproxy);
+    expect(next.checks).toBe(first.snapshot!.checks);
+    expect(next.replicas).not.toBe(first.snapshot!.replicas);
+    expect(next.replicas[1]?.state).toBe('draining');
+    expect(next.desired).toBe(3);
+  });
+
   it('applies a scale answer: the new desired count and the manual mode it switched to', () => {
     const state = dashboardReducer(initialDashboardState, { type: 'snapshot', snapshot: makeSnapshot({ desired: 2, mode: 'auto' }) });
     const next = dashboardReducer(state, { type: 'scaled', desired: 3, mode: 'manual' });
