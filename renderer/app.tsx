@@ -16,6 +16,7 @@ import { RolloutStatus } from './rollout-status.js';
 import { RulesPanel } from './rules-panel.js';
 import { RequestRateChart } from './request-rate-chart.js';
 import { ScaleControls } from './scale-controls.js';
+import { SecondClockContext } from './second-clock.js';
 import { SettingsPanel } from './settings-panel.js';
 import { SetupPanel } from './setup-panel.js';
 import { StatusBar } from './status-bar.js';
@@ -78,35 +79,37 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
   };
   const ready = snapshot.replicas.filter((replica) => replica.state === 'ready').length;
   return (
-    <div className="app">
-      <StatusBar docker={snapshot.docker} haproxy={snapshot.haproxy} driver={settings.driver} connection={connection} />
-      <RolloutStatus rollout={snapshot.rollout} />
-      {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
-      <main className="layout">
-        <section className="charts" aria-label="Live charts">
-          <CpuChart {...thresholdProps} />
-          <div className="charts-row">
-            <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
-            <RequestRateChart {...thresholdProps} />
-            <LatencyReadout feed={feed} latencyRules={latencyRulesOf(settings.rules)} />
-          </div>
-        </section>
-        <aside className="controls" aria-label="Controls">
-          <section className="card control-card" aria-labelledby="control-title">
-            <h2 id="control-title">Scale</h2>
-            <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
-            <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
-            <PolicyWaiting policy={snapshot.policy} />
+    <SecondClockContext.Provider value={feed.clock}>
+      <div className="app">
+        <StatusBar docker={snapshot.docker} haproxy={snapshot.haproxy} driver={settings.driver} connection={connection} />
+        <RolloutStatus rollout={snapshot.rollout} />
+        {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
+        <main className="layout">
+          <section className="charts" aria-label="Live charts">
+            <CpuChart {...thresholdProps} />
+            <div className="charts-row">
+              <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
+              <RequestRateChart {...thresholdProps} />
+              <LatencyReadout feed={feed} latencyRules={latencyRulesOf(settings.rules)} />
+            </div>
           </section>
-          <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
-          <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
-          <LoadPanel load={snapshot.load} onLoad={onLoad} />
-        </aside>
-        <div className="lower">
-          <ReplicaTable replicas={snapshot.replicas} />
-          <EventLog events={state.events} />
-        </div>
-      </main>
-    </div>
+          <aside className="controls" aria-label="Controls">
+            <section className="card control-card" aria-labelledby="control-title">
+              <h2 id="control-title">Scale</h2>
+              <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
+              <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
+              <PolicyWaiting policy={snapshot.policy} />
+            </section>
+            <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
+            <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
+            <LoadPanel load={snapshot.load} onLoad={onLoad} />
+          </aside>
+          <div className="lower">
+            <ReplicaTable replicas={snapshot.replicas} />
+            <EventLog events={state.events} />
+          </div>
+        </main>
+      </div>
+    </SecondClockContext.Provider>
   );
 }

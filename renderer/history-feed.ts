@@ -2,7 +2,8 @@
 // Windows longer than the ring buffer are drawn from a downsampled history read from disk (archive-window.ts).
 import type { Sample } from '../electron/contract.js';
 import { HistoryBuffer } from './history-buffer.js';
-import { LiveFrame } from './live-frame.js';
+import { CLOCK_FRAME_MEASURE, LiveFrame } from './live-frame.js';
+import type { SecondClock } from './second-clock.js';
 import { ValueStore } from './value-store.js';
 
 /** The time windows a person can pick for the charts, in seconds. */
@@ -37,14 +38,21 @@ export class HistoryFeed {
   readonly view: ValueStore<HistoryView>;
   readonly windowS = new ValueStore<TimeWindowS>(300);
   private dirty = false;
+  /** The frame the clock's texts are written in, once a second while the feed runs. */
+  private readonly clockFrame: LiveFrame;
+  /** The page's second clock (uptimes, time left), ticking between the charts' frames. */
+  readonly clock: SecondClock;
 
   /** Every publish redraws the live series in the next animation frame. */
   constructor(
     private readonly now: () => number = Date.now,
     readonly frame: LiveFrame = new LiveFrame(),
+    schedule?: (callback: () => void) => void,
   ) {
     this.view = new ValueStore(this.compute());
     this.view.subscribe(frame.request);
+    this.clockFrame = new LiveFrame(schedule, CLOCK_FRAME_MEASURE);
+    this.clock = { add: (draw) => this.clockFrame.add(draw) };
   }
 
   add(sample: Sample): void {
@@ -92,7 +100,12 @@ export class HistoryFeed {
    */
   start(intervalMs = PUBLISH_INTERVAL_MS, isHidden: () => boolean = () => typeof document !== 'undefined' && document.hidden): () => void {
     let lastPublishedAt = 0;
+    let clockTick: ReturnType<typeof setTimeout> | undefined;
     const timer = setInterval(() => {
+      // The clock's texts change half a beat after the charts' publish, on the same timer, so the two never share a
+      // frame: each frame stays small, rather than two timers drifting into the same one now and then.
+      clearTimeout(clockTick);
+      clockTick = setTimeout(this.clockFrame.request, intervalMs / 2);
       if (!this.dirty || isHidden()) return;
       const now = this.now();
       // Half an interval of slack: timers fire a little early or late, which must not skip a whole beat.
@@ -100,7 +113,10 @@ export class HistoryFeed {
       lastPublishedAt = now;
       this.publish();
     }, intervalMs);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      clearTimeout(clockTick);
+    };
   }
 
   private compute(): HistoryView {

@@ -1,9 +1,9 @@
 // Generate load: send a bounded stream of requests through the frontend and watch the autoscaler respond.
-import { useId, useState } from 'react';
+import { memo, useCallback, useId, useState } from 'react';
 import type { LoadStatus } from '../electron/contract.js';
 import { useBridge } from './bridge-context.js';
 import { formatDuration } from './format.js';
-import { useNow } from './use-now.js';
+import { TickingSpan } from './second-clock.js';
 
 // The contract's LoadInput limits, so a bad number is caught before it is sent.
 const RATE_LIMITS = { min: 1, max: 5000 };
@@ -21,14 +21,16 @@ function problemWith(rate: number, durationS: number, path: string): string | nu
   return null;
 }
 
-export function LoadPanel({ load, onLoad }: { load: LoadStatus; onLoad: (load: LoadStatus) => void }) {
+export const LoadPanel = memo(function LoadPanel({ load, onLoad }: { load: LoadStatus; onLoad: (load: LoadStatus) => void }) {
   const api = useBridge();
   const id = useId();
   const [rate, setRate] = useState(String(load.rate > 0 ? load.rate : 50));
   const [duration, setDuration] = useState(String(load.durationS > 0 ? load.durationS : 60));
   const [path, setPath] = useState(DEFAULT_PATH);
   const [error, setError] = useState<string | null>(null);
-  const now = useNow(1000, load.running);
+  const endsAt = load.running && load.startedAt !== null ? load.startedAt + load.durationS * 1000 : null;
+  // A countdown rounds up: it reads "1s left" until the very end, never "0s left" while still sending.
+  const readLeft = useCallback(() => (endsAt === null ? '' : `${formatDuration(Math.ceil(Math.max(0, endsAt - Date.now()) / 1000) * 1000)} left`), [endsAt]);
   const problem = problemWith(Number(rate), Number(duration), path);
 
   const start = async () => {
@@ -46,8 +48,6 @@ export function LoadPanel({ load, onLoad }: { load: LoadStatus; onLoad: (load: L
     else setError(answer.error);
   };
 
-  // A countdown rounds up: it reads "1s left" until the very end, never "0s left" while still sending.
-  const left = load.running && load.startedAt !== null ? load.startedAt + load.durationS * 1000 - now : null;
   return (
     <section className="card load-panel" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Generate load</h2>
@@ -102,9 +102,11 @@ export function LoadPanel({ load, onLoad }: { load: LoadStatus; onLoad: (load: L
             Start
           </button>
         )}
+        {/* The status region announces a start and a stop; the countdown beside it ticks without being read out each second. */}
         <span className="load-state" role="status">
-          {load.running ? `${load.rate} req/s${left === null ? '' : ` · ${formatDuration(Math.ceil(Math.max(0, left) / 1000) * 1000)} left`}` : 'idle'}
+          {load.running ? `${load.rate} req/s` : 'idle'}
         </span>
+        {endsAt !== null && <TickingSpan className="load-state load-left" read={readLeft} />}
       </div>
       {(problem ?? error) && (
         <p className="field-error" role="alert">
@@ -127,4 +129,4 @@ export function LoadPanel({ load, onLoad }: { load: LoadStatus; onLoad: (load: L
       </dl>
     </section>
   );
-}
+});

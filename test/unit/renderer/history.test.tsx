@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HistoryBuffer } from '../../../renderer/history-buffer.js';
 import type { HistoryInput, Sample } from '../../../electron/contract.js';
 import { archiveRefreshMs, followArchiveWindow, type ArchiveTimers } from '../../../renderer/archive-window.js';
+import { LiveFrame } from '../../../renderer/live-frame.js';
 import { HistoryFeed, TIME_WINDOWS_S } from '../../../renderer/history-feed.js';
 import { FakeBridge, makeSample, T0 } from './fake-bridge.js';
 
@@ -134,6 +135,31 @@ describe('history feed publishing rate', () => {
     feed.tick(1);
     feed.stop();
     expect(feed.publishes()).toBe(1);
+  });
+});
+
+describe('the page clock', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('ticks every second half a beat after the publish, so clock texts and charts never share a frame', () => {
+    vi.useFakeTimers({ now: T0 });
+    const frames: string[] = [];
+    const frameFor = (what: string) => (run: () => void) => {
+      frames.push(`${what} at ${Date.now() - T0}`);
+      run();
+    };
+    const feed = new HistoryFeed(() => Date.now(), new LiveFrame(frameFor('charts')), frameFor('clock'));
+    const stopFollowing = feed.clock.add(() => undefined);
+    frames.length = 0;
+    const stop = feed.start(1000, () => false);
+    for (let i = 0; i < 3; i++) {
+      feed.add(makeSample(Date.now()));
+      vi.advanceTimersByTime(1000);
+    }
+    stop();
+    stopFollowing();
+    vi.advanceTimersByTime(5000);
+    expect(frames).toEqual(['charts at 1000', 'clock at 1500', 'charts at 2000', 'clock at 2500', 'charts at 3000']);
   });
 });
 

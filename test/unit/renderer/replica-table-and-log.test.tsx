@@ -4,8 +4,10 @@ import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { EventLog } from '../../../renderer/event-log.js';
+import { LiveFrame } from '../../../renderer/live-frame.js';
 import { PolicyWaiting } from '../../../renderer/policy-waiting.js';
 import { ReplicaTable } from '../../../renderer/replica-table.js';
+import { SecondClockContext, standaloneClock } from '../../../renderer/second-clock.js';
 import { FakeBridge, makeReplica, T0 } from './fake-bridge.js';
 import './setup.js';
 
@@ -48,16 +50,25 @@ describe('replica table', () => {
     expect((screen.getByRole('button', { name: 'Remove scaledeck-api-1' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
-  it('ticks the uptime every second', () => {
+  it('ticks the uptime every second on one clock, and stops the clock once no cell follows it', () => {
     vi.useFakeTimers({ now: T0 });
-    render(
+    const frames: (() => void)[] = [];
+    const clock = standaloneClock(1000, new LiveFrame((draw) => frames.push(draw)));
+    const { unmount } = render(
       <BridgeContext.Provider value={new FakeBridge()}>
-        <ReplicaTable replicas={replicas} />
+        <SecondClockContext.Provider value={clock}>
+          <ReplicaTable replicas={replicas} />
+        </SecondClockContext.Provider>
       </BridgeContext.Provider>,
     );
     expect(screen.getByText('3s')).toBeTruthy();
     act(() => vi.advanceTimersByTime(2000));
+    // Both cells are written in one frame per tick.
+    act(() => frames.splice(0).forEach((frame) => frame()));
     expect(screen.getByText('5s')).toBeTruthy();
+    expect(screen.getByText('1m 07s')).toBeTruthy();
+    unmount();
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('removes a replica by its id from its row', async () => {
