@@ -35,7 +35,11 @@ export interface ControllerOptions {
   /** Asks a replica's health URL once: null when it answered 2xx, else what went wrong. */
   probeHealth?: (url: string) => Promise<string | null>;
   /** Sees what runs each tick and answers which generation is current; replicas of others are replaced. */
-  rollout?: { observe(replicas: TrackedReplica[]): RolloutInput };
+  rollout?: {
+    observe(replicas: TrackedReplica[]): RolloutInput;
+    /** For an engine that rolls out itself (Swarm): hands it the current spec before each pass. */
+    sync?(): Promise<void>;
+  };
 }
 
 const STOP_GRACE_S = 10;
@@ -166,6 +170,7 @@ export class Controller {
 
   private async tick(): Promise<void> {
     const { driver, lb } = this.options;
+    await this.options.rollout?.sync?.();
     const observedAfter = this.changes;
     const [observed, servers] = await Promise.all([driver.list(), lb.servers().catch(() => null)]);
     // A replica created, brought up or registered while the engine and HAProxy were being asked is newer than
@@ -185,6 +190,8 @@ export class Controller {
         if (fresh(known)) continue;
         if (known.running !== o.running) changed = true;
         known.running = o.running;
+        // The engine starts a replacement for a replica it already ran (Swarm's rolling update).
+        known.successor = o.successor;
         if (servers) known.registered = server !== undefined;
         continue;
       }
@@ -212,7 +219,7 @@ export class Controller {
       const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
       return {
         id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
-        leftDraining, generation: r.generation, spare: r.spare,
+        leftDraining, generation: r.generation, spare: r.spare, successor: r.successor,
       };
     });
     const removalOrder = driver.removalOrder?.([...this.tracked.values()]);

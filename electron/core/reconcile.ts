@@ -20,6 +20,8 @@ export interface ReplicaFacts {
   spare?: boolean;
   /** What it is (generation.ts); absent for replicas made before generations existed. */
   generation?: string;
+  /** The replica the engine started to replace this one (Swarm's rolling update); the engine stops this one. */
+  successor?: string;
 }
 
 export interface ServerFacts {
@@ -84,11 +86,20 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     for (const r of live) if ((r.state === 'ready' || r.state === 'standby') && !r.registered && !r.busy) actions.push({ type: 'register', id: r.id });
   }
   const victims = new Set<string>();
+  // One the engine is replacing (its successor is tracked) gives its place in the count to the successor, is no
+  // scale-in candidate, and is drained as soon as the successor is UP: before the engine stops it.
+  const tracked = new Map(live.map((r) => [r.id, r]));
+  const beingReplaced = (r: ReplicaFacts) => r.successor !== undefined && tracked.has(r.successor);
+  for (const r of live.filter(beingReplaced)) {
+    if (!isActive(r.state) || r.busy || tracked.get(r.successor!)!.state !== 'ready') continue;
+    actions.push({ type: 'drain', id: r.id });
+    victims.add(r.id);
+  }
   // Spares stay out of the count and out of a rollout; one of an older generation is replaced, never promoted.
-  const serving = live.filter((r) => !isSpare(r));
+  const serving = live.filter((r) => !isSpare(r) && !beingReplaced(r));
   const isStale = (r: ReplicaFacts) => rollout !== undefined && isOldGeneration(r, rollout.generation);
   const active = serving.filter((r) => isActive(r.state)).length + creating;
-  const step = rollout ? planRolloutStep(serving, desired, creating, rollout) : null;
+  const step = rollout && !rollout.engine ? planRolloutStep(serving, desired, creating, rollout) : null;
   // A scale-out takes warm spares first (one runtime command each), and creates only what they do not cover.
   const promotable = live.filter((r) => r.state === 'standby' && !r.busy && !isStale(r)).sort(oldestFirst);
   const promoted = !step && active < desired ? promotable.slice(0, desired - active) : [];
@@ -101,7 +112,8 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     }
   } else if (active + promoted.length < desired) {
     actions.push({ type: 'create', count: desired - active - promoted.length });
-  } else if (active > desired) {
+  } else if (active > desired && !rollout?.engine?.updating) {
+    // (While the engine's update runs, a lower count waits: a count change would restart the engine's update.)
     // A server an earlier run left draining goes first (that scale-in is finished). Then newest first: the oldest
     // replicas are warm and have proven themselves. An engine that picks its own victims (Swarm) tells us which,
     // so exactly those are drained before it removes them.

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { EventKind, ReplicaState, RolloutView } from '../contract.js';
 import type { Clock } from './clock.js';
 import { describeGeneration, generationOf } from './replicas/generation.js';
-import type { ReplicaSpec } from './replicas/replica-driver.js';
+import type { EngineUpdate, ReplicaSpec, RollingEngine } from './replicas/replica-driver.js';
+import { describeEngineUpdate, gaveUp, isUnderWay } from './replicas/swarm/rolling-update.js';
 import { isOldGeneration, type RolloutInput } from './rollout-plan.js';
 
 /** New replicas that failed before the rollout counts it as a crashing version. */
@@ -75,6 +76,8 @@ export interface RolloutOptions {
   onEvent: (kind: EventKind, message: string) => void;
   onChange: () => void;
   store: RolloutRecordStore;
+  /** An engine that rolls out itself (Swarm): it gets the spec, and its update's outcome pauses the rollout. */
+  engine?: RollingEngine;
 }
 
 export class Rollout {
@@ -86,6 +89,15 @@ export class Rollout {
   private readonly failedNew = new Set<string>();
   /** What the last failed new replica said, kept after it is removed, for the pause's reason. */
   private lastFailure: string | undefined;
+  /** A retry asks the engine to update again even though its template is unchanged. */
+  private engineRetry = false;
+  /**
+   * When the engine's latest update started just before this rollout asked for one: an update that gave up with that
+   * same start is an earlier one, no reason to pause. Null: any counts (a restart mid-rollout); undefined: not asked.
+   */
+  private engineBefore: string | null | undefined = undefined;
+  /** The engine's last update state reported as an event, so each change is told once. */
+  private engineTold = '';
 
   constructor(private readonly options: RolloutOptions) {
     this.record = options.store.load();
@@ -109,11 +121,35 @@ export class Rollout {
     return this.record?.from ?? null;
   }
 
+  /**
+   * Called by the controller before each pass when the engine rolls out itself: a template of another generation
+   * than the settings' is updated at once, unless the engine gave up on this very version (then it waits for a
+   * retry or a rollback, which is a settings change like any other).
+   */
+  async sync(): Promise<void> {
+    const engine = this.options.engine;
+    const template = engine?.template();
+    if (!engine || !template) return;
+    const spec = this.options.spec();
+    const again = this.engineRetry;
+    if (!again && (template.generation === generationOf(spec) || this.state === 'paused')) return;
+    this.engineRetry = false;
+    this.engineBefore = template.update?.startedAt ?? null;
+    try {
+      await engine.rollTo(spec, { again });
+    } catch (error) {
+      this.engineRetry = again;
+      throw new Error(`could not hand the new spec to Swarm: ${(error as Error).message}`);
+    }
+  }
+
   /** Called by the controller every tick with what it tracks; answers the limits for this tick's plan. */
   observe(replicas: readonly ReplicaInRollout[]): RolloutInput {
     const spec = this.options.spec();
     const generation = generationOf(spec);
-    const input = { generation, surge: this.options.surge(), paused: this.state === 'paused' };
+    const update = this.options.engine?.template()?.update ?? null;
+    const engine = this.options.engine ? { updating: isUnderWay(update) } : undefined;
+    const input: RolloutInput = { generation, surge: this.options.surge(), paused: this.state === 'paused', ...(engine ? { engine } : {}) };
     const old = replicas.filter((r) => isOldGeneration(r, generation));
     if (old.length === 0) {
       if (this.state !== 'idle') this.finish();
@@ -133,6 +169,10 @@ export class Rollout {
     }
     this.replaced = replaced;
     this.readyNew = readyNew;
+    if (engine) {
+      this.followEngine(update);
+      return { ...input, paused: this.isPaused() };
+    }
     if (this.state !== 'running') return input;
 
     for (const r of fresh) {
@@ -150,6 +190,24 @@ export class Rollout {
     return { ...input, paused: this.isPaused() };
   }
 
+  /** The engine decides what fails: its rollback (or a pause) of the update this rollout asked for pauses it here. */
+  private followEngine(update: EngineUpdate | null): void {
+    if (!update || this.engineBefore === undefined || update.startedAt === this.engineBefore) return;
+    const told = `${update.state} ${update.startedAt}`;
+    if (told !== this.engineTold) {
+      this.engineTold = told;
+      if (update.state !== 'updating') this.options.onEvent('rollout', describeEngineUpdate(update));
+    }
+    if (!gaveUp(update)) return;
+    if (this.state === 'running') this.pause(describeEngineUpdate(update));
+    else if (this.record && this.record.paused !== describeEngineUpdate(update)) {
+      // Swarm moved on (rolling back -> rolled back): the reason says where it is now.
+      this.record = { ...this.record, paused: describeEngineUpdate(update) };
+      this.options.store.save(this.record);
+      this.options.onChange();
+    }
+  }
+
   private isPaused(): boolean {
     return this.state === 'paused';
   }
@@ -160,6 +218,7 @@ export class Rollout {
     this.state = 'running';
     this.record = { ...this.record, paused: null };
     this.options.store.save(this.record);
+    this.engineRetry = this.options.engine !== undefined;
     this.failedNew.clear();
     this.lastFailure = undefined;
     this.lastProgressAt = this.options.clock.now();
@@ -190,10 +249,14 @@ export class Rollout {
     const now = this.options.clock.now();
     // After a restart the record names the same target: it resumes where it was, paused if it was.
     const resumed = this.record !== null && generationOf(this.record.to) === generationOf(spec);
+    const restarted = resumed && this.record!.total > 0;
     this.record = resumed
       ? { ...this.record!, total: Math.max(this.record!.total, oldCount), startedAt: this.record!.total > 0 ? this.record!.startedAt : now }
       : { from: null, to: spec, startedAt: now, total: oldCount, paused: null };
     this.state = this.record.paused ? 'paused' : 'running';
+    // Resumed after a restart: the engine may have given up meanwhile, whenever its update started.
+    if (restarted) this.engineBefore = null;
+    else this.engineBefore ??= this.options.engine?.template()?.update?.startedAt ?? null;
     this.replaced = this.record.total - oldCount;
     this.readyNew = 0;
     this.failedNew.clear();
@@ -222,6 +285,7 @@ export class Rollout {
     this.options.onEvent('rollout', `Rollout to ${this.describe(record.to)} finished: ${record.total} replaced in ${tookS} s`);
     this.state = 'idle';
     this.replaced = 0;
+    this.engineBefore = undefined;
     // `from` stays for a later rollback; total 0 marks the record as finished for the next start.
     this.record = { ...record, total: 0, paused: null };
     this.options.store.save(this.record);

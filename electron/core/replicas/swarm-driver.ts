@@ -6,17 +6,22 @@ import {
   APP_LABEL,
   MANAGED_LABEL,
   type DriverStatus,
+  type EngineUpdate,
   type ObservedReplica,
   type ReplicaDriver,
   type ReplicaSpec,
   type ReplicaStats,
+  type RollingEngine,
 } from './replica-driver.js';
+import { GENERATION_LABEL } from './generation.js';
+import { IMAGE_LABEL } from './swarm/service-spec.js';
+import { engineUpdateOf } from './swarm/rolling-update.js';
 import { NOT_A_MANAGER, SwarmService } from './swarm/swarm-service.js';
 import { assertAppName, message, stopContainer } from './engine-errors.js';
 import { pollUntil, sleep as sleepOn, systemClock } from '../clock.js';
 import {
-  claimableSlots, hasStopped, isServing, isWanted, publishedPort, removalPlan, replicaFromTask, swarmRemovalOrder,
-  type SwarmTask,
+  claimableSlots, hasStopped, isServing, isStarting, isWanted, publishedPort, removalPlan, replicaFromTask, successors,
+  swarmRemovalOrder, type SwarmTask,
 } from './swarm/tasks.js';
 
 /** Docker's label on a task's container naming its task. */
@@ -59,6 +64,18 @@ export class SwarmDriver implements ReplicaDriver {
   private updates: Promise<unknown> = Promise.resolve();
   /** Task id -> container id on this engine, from the last listing. */
   private localContainers = new Map<string, string>();
+  /** Task id -> the host port its container publishes on this engine (known before Swarm reports it). */
+  private localPorts = new Map<string, number>();
+  /** The template's generation and Swarm's latest update, from the last listing. */
+  private latest: ReturnType<RollingEngine['template']> = null;
+  readonly rolling: RollingEngine = {
+    template: () => this.latest,
+    rollTo: (spec, options) => this.serialized(async () => {
+      const service = await this.swarm.findOurs();
+      if (service) await this.swarm.waitForUpdateToEnd(service.ID, this.removalWaitMs);
+      await this.swarm.rollTo(spec, options);
+    }),
+  };
 
   constructor(options: SwarmDriverOptions) {
     assertAppName(options.app);
@@ -86,13 +103,26 @@ export class SwarmDriver implements ReplicaDriver {
     if (!service) {
       this.handedOut.clear();
       this.localContainers.clear();
+      this.latest = null;
       this.statsFeeds.close();
       return [];
     }
+    const update: EngineUpdate | null = engineUpdateOf(service);
+    this.latest = { generation: service.Spec?.Labels?.[GENERATION_LABEL], update };
     const [tasks] = await Promise.all([this.swarm.tasks(service.ID), this.refreshLocalContainers()]);
     const containerPort = Number(service.Spec?.Labels?.[CONTAINER_PORT_LABEL]) || 0;
+    const image = service.Spec?.Labels?.[IMAGE_LABEL];
+    const replacedBy = successors(tasks);
     const replicas: ObservedReplica[] = [];
-    for (const task of tasks.filter(isServing)) replicas.push(await this.replicaOf(task, containerPort));
+    // A task still starting (waiting for its HEALTHCHECK) is listed once its container's port is known here, so it
+    // can be UP in HAProxy, and the task it replaces drained, before Swarm stops that one.
+    const listed = tasks.filter((t) => isServing(t) || (isStarting(t) && this.localPorts.has(t.ID)));
+    for (const task of listed) {
+      replicas.push(replicaFromTask(task, {
+        service: this.swarm.name, host: await this.swarm.nodeAddress(task.NodeID), containerPort,
+        localPort: this.localPorts.get(task.ID), image, successor: replacedBy.get(task.ID),
+      }));
+    }
     // While a create waits, a new running task is the one it will return; otherwise the controller adopts it.
     if (this.creating === 0) for (const replica of replicas) this.handedOut.add(replica.id);
     const existing = new Set(tasks.map((t) => t.ID));
@@ -109,9 +139,13 @@ export class SwarmDriver implements ReplicaDriver {
 
   private async refreshLocalContainers(): Promise<void> {
     const containers = await this.docker.listContainers({ filters: { label: [`${MANAGED_LABEL}=true`, `${APP_LABEL}=${this.app}`] } });
-    this.localContainers = new Map(
-      containers.filter((c) => c.Labels[TASK_ID_LABEL] && this.swarm.isOurs(c.Labels)).map((c) => [c.Labels[TASK_ID_LABEL], c.Id]),
-    );
+    const ours = containers.filter((c) => c.Labels[TASK_ID_LABEL] && this.swarm.isOurs(c.Labels));
+    this.localContainers = new Map(ours.map((c) => [c.Labels[TASK_ID_LABEL], c.Id]));
+    const containerPort = (c: Dockerode.ContainerInfo) => Number(c.Labels[CONTAINER_PORT_LABEL]) || 0;
+    this.localPorts = new Map(ours.flatMap((c) => {
+      const port = c.Ports.find((p) => p.PublicPort && (!containerPort(c) || p.PrivatePort === containerPort(c)))?.PublicPort;
+      return port ? [[c.Labels[TASK_ID_LABEL], port] as const] : [];
+    }));
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -149,7 +183,8 @@ export class SwarmDriver implements ReplicaDriver {
     const known = new Set(tasks.map((t) => t.ID));
     let slot: number | undefined = claimableSlots(tasks, this.handedOut, this.claimed)[0];
     if (slot === undefined) {
-      const before = new Set(tasks.filter(isWanted).map((t) => t.Slot ?? 0));
+      await this.swarm.waitForUpdateToEnd(serviceId, this.removalWaitMs);
+      const before = new Set((await this.swarm.tasks(serviceId)).filter(isWanted).map((t) => t.Slot ?? 0));
       await this.swarm.scaleBy(serviceId, 1);
       slot = await this.waitForNewSlot(serviceId, before);
     }
@@ -187,12 +222,16 @@ export class SwarmDriver implements ReplicaDriver {
     const waitUntil = Date.now() + this.removalWaitMs;
     try {
       for (;;) {
-        const outcome = await this.serialized(async (): Promise<'gone' | 'wait' | 'stopped' | 'left-to-swarm'> => {
+        const outcome = await this.serialized(async (): Promise<'gone' | 'wait' | 'stopped' | 'left-to-swarm' | 'replaced'> => {
           const service = await this.swarm.findOurs();
           if (!service) return 'gone';
-          const plan = removalPlan(id, await this.swarm.tasks(service.ID), await this.swarm.localNodeId());
-          if (plan === 'gone') return 'gone';
+          let plan = removalPlan(id, await this.swarm.tasks(service.ID), await this.swarm.localNodeId());
+          if (plan === 'gone' || plan === 'replaced') return plan;
           if (plan === 'wait' && Date.now() < waitUntil) return 'wait';
+          // A count change during Swarm's rolling update would restart it; the task is drained already, so wait.
+          await this.swarm.waitForUpdateToEnd(service.ID, Math.max(0, waitUntil - Date.now()));
+          plan = removalPlan(id, await this.swarm.tasks(service.ID), await this.swarm.localNodeId());
+          if (plan === 'gone' || plan === 'replaced') return plan;
           if (plan === 'stop-then-scale-down') {
             await this.stopTask(service.ID, id, graceS);
             await this.swarm.scaleBy(service.ID, -1);
@@ -207,6 +246,7 @@ export class SwarmDriver implements ReplicaDriver {
           continue;
         }
         if (outcome === 'left-to-swarm') await this.waitUntilStopped(id, (DEFAULT_STOP_TIMEOUT_S + 10) * 1000);
+        if (outcome === 'replaced') await this.waitUntilReplaced(id, waitUntil);
         return;
       }
     } finally {
@@ -233,6 +273,22 @@ export class SwarmDriver implements ReplicaDriver {
       const task = service && (await this.swarm.tasks(service.ID)).find((t) => t.ID === id);
       return !task || hasStopped(task) ? { done: undefined } : { waiting: 'running' };
     }, { timeoutMs, intervalMs: POLL_MS, describe: () => 'still running' }).catch(() => undefined);
+  }
+
+  /**
+   * Swarm's rolling update stops the task once its replacement runs. If the replacement fails instead, Swarm rolls
+   * back and keeps this task: that is an error, so the controller takes it out rather than leave it drained forever.
+   */
+  private async waitUntilReplaced(id: string, deadline: number): Promise<void> {
+    for (;;) {
+      const service = await this.swarm.findOurs();
+      const tasks = service ? await this.swarm.tasks(service.ID) : [];
+      const plan = removalPlan(id, tasks, null);
+      if (plan === 'gone') return;
+      if (plan !== 'replaced') throw new Error(`Swarm kept task ${id.slice(0, 12)}: its replacement did not run (see the rollout's events)`);
+      if (Date.now() > deadline) throw new Error(`Swarm did not stop task ${id.slice(0, 12)} within ${this.removalWaitMs / 1000} s though a newer task replaces it`);
+      await sleep(POLL_MS);
+    }
   }
 
   private async findLocalContainer(taskId: string): Promise<string | undefined> {
