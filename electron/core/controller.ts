@@ -181,6 +181,7 @@ export class Controller {
     let changed = false;
 
     for (const id of this.removed) if (!observed.some((o) => o.id === id)) this.removed.delete(id);
+    const replacements = new Set(observed.map((o) => o.successor).filter((id): id is string => id !== undefined));
     for (const o of observed) {
       if (this.removed.has(o.id)) continue;
       seen.add(o.id);
@@ -195,8 +196,9 @@ export class Controller {
         if (servers) known.registered = server !== undefined;
         continue;
       }
-      // While a create is in flight its container may already be listed; it is tracked when create returns.
-      if (this.creating + this.creatingSpares > 0 || !o.running) {
+      // While a create is in flight its container may already be listed; it is tracked when create returns. A task
+      // the engine started to replace another (Swarm's rolling update) is no create's: it is adopted at once.
+      if ((this.creating + this.creatingSpares > 0 && !replacements.has(o.id)) || !o.running) {
         if (!o.running && this.creating + this.creatingSpares === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
         continue;
       }

@@ -110,10 +110,12 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
       actions.push({ type: 'drain', id });
       victims.add(id);
     }
+  } else if (rollout?.engine?.updating) {
+    // A count change waits while the engine's own update runs: Swarm starts its update over when the replica count
+    // changes, and then stops an old task before its start-first replacement runs. Swarm refills its own slots.
   } else if (active + promoted.length < desired) {
     actions.push({ type: 'create', count: desired - active - promoted.length });
-  } else if (active > desired && !rollout?.engine?.updating) {
-    // (While the engine's update runs, a lower count waits: a count change would restart the engine's update.)
+  } else if (active > desired) {
     // A server an earlier run left draining goes first (that scale-in is finished). Then newest first: the oldest
     // replicas are warm and have proven themselves. An engine that picks its own victims (Swarm) tells us which,
     // so exactly those are drained before it removes them.

@@ -123,8 +123,10 @@ export class SwarmDriver implements ReplicaDriver {
         localPort: this.localPorts.get(task.ID), image, successor: replacedBy.get(task.ID),
       }));
     }
-    // While a create waits, a new running task is the one it will return; otherwise the controller adopts it.
-    if (this.creating === 0) for (const replica of replicas) this.handedOut.add(replica.id);
+    // While a create waits, a new running task is the one it will return; otherwise the controller adopts it. A task
+    // replacing another in Swarm's rolling update is adopted at once, never returned by a create.
+    const replacing = new Set(replacedBy.values());
+    for (const replica of replicas) if (this.creating === 0 || replacing.has(replica.id)) this.handedOut.add(replica.id);
     const existing = new Set(tasks.map((t) => t.ID));
     for (const id of this.handedOut) if (!existing.has(id)) this.handedOut.delete(id);
     const serving = new Set(replicas.map((r) => this.localContainers.get(r.id)).filter((id): id is string => id !== undefined));

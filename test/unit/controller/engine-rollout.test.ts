@@ -40,9 +40,10 @@ describe('planReconcile while the engine rolls out', () => {
     expect(planReconcile({ replicas, servers: null, desired: 2, creating: 0, rollout: engine(false) })).toEqual([{ type: 'drain', id: '3' }]);
   });
 
-  it('still fills a raised count (the engine makes the new slot from its current template)', () => {
+  it('holds a raised count too while the engine updates (a count change restarts its update), and fills it after', () => {
     const replicas = [replica('1', 'new'), replica('2', 'old')];
-    expect(planReconcile({ replicas, servers: null, desired: 3, creating: 0, rollout: engine(true) })).toEqual([{ type: 'create', count: 1 }]);
+    expect(planReconcile({ replicas, servers: null, desired: 3, creating: 0, rollout: engine(true) })).toEqual([]);
+    expect(planReconcile({ replicas, servers: null, desired: 3, creating: 0, rollout: engine(false) })).toEqual([{ type: 'create', count: 1 }]);
   });
 
   it('in a model of Swarm replacing slot by slot, drains every old replica before Swarm stops it and never serves fewer than desired', () => {
