@@ -210,7 +210,8 @@ export class Controller {
       changed = true;
     }
     for (const r of this.tracked.values()) {
-      if (!seen.has(r.id) && !r.busy && !fresh(r) && r.running) {
+      // One still being brought up is told too, so its health wait stops (Swarm dropped a task that never got healthy).
+      if (!seen.has(r.id) && (!r.busy || r.state === 'starting') && !fresh(r) && r.running) {
         r.running = false;
         changed = true;
       }

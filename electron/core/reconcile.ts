@@ -96,7 +96,8 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     victims.add(r.id);
   }
   // Spares stay out of the count and out of a rollout; one of an older generation is replaced, never promoted.
-  const serving = live.filter((r) => !isSpare(r) && !beingReplaced(r));
+  // One whose process is gone while a job still holds it (a bring-up about to fail) no longer counts either.
+  const serving = live.filter((r) => !isSpare(r) && !beingReplaced(r) && r.running);
   const isStale = (r: ReplicaFacts) => rollout !== undefined && isOldGeneration(r, rollout.generation);
   const active = serving.filter((r) => isActive(r.state)).length + creating;
   const step = rollout && !rollout.engine ? planRolloutStep(serving, desired, creating, rollout) : null;

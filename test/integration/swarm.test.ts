@@ -352,6 +352,34 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     expect(get.hosts.size).toBe(3);
   }, 120_000);
 
+  it("a health path the new version never answers: Swarm's health check fails it and rolls back; retry updates again, then roll back", async () => {
+    const { plane, frontend } = fixture!;
+    const serving = plane.snapshot().replicas.map((r) => r.name).sort();
+    const load = runLoad({ url: frontend, rate: 60, durationS: 30 });
+
+    const startedAt = Date.now();
+    // The sample image's HEALTHCHECK asks the path ScaleDeck checks (SCALEDECK_HEALTH_PATH): the new tasks never pass.
+    expect('result' in (await plane.updateSettings({ healthPath: '/missing' }))).toBe(true);
+    await waitFor(() => /rolled the update back/.test(plane.snapshot().rollout.reason ?? ''), 60_000, 'Swarm to roll the update back');
+    const firstS = (Date.now() - startedAt) / 1000;
+
+    expect('result' in (await plane.retryRollout())).toBe(true);
+    await waitFor(() => plane.snapshot().rollout.state === 'running', 5_000, 'the retry to resume the rollout');
+    await waitFor(() => /rolled the update back/.test(plane.snapshot().rollout.reason ?? ''), 60_000, 'Swarm to roll the retried update back');
+    const rolledBackTwice = plane.snapshot().events.filter((e) => /^Swarm rolled the update back/.test(e.message)).length;
+    console.log(`[swarm rollout / health path never answered] rolled back by Swarm ${firstS.toFixed(1)} s after the change, and again after a retry (${((Date.now() - startedAt) / 1000).toFixed(1)} s in all)`);
+    expect(rolledBackTwice).toBeGreaterThanOrEqual(2);
+    expect(plane.snapshot().replicas.filter((r) => r.state === 'ready').map((r) => r.name).sort()).toEqual(serving);
+
+    expect('result' in (await plane.rollback())).toBe(true);
+    expect(plane.settings.healthPath).toBe('/healthz');
+    await waitFor(() => plane.snapshot().rollout.state === 'idle' && fixture!.ready() === 3, 30_000, 'the rollback to settle');
+    expect(plane.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
+    const report = await load.done;
+    console.log(`[swarm rollout / health path never answered] GET ${report.requests} requests, non-2xx ${report.non2xx}, errors ${report.errors}, hosts ${report.hosts.size}`);
+    expect([report.non2xx, report.errors]).toEqual([0, 0]);
+  }, 120_000);
+
   it("holds a count change made during Swarm's update until the update ends, then scales with the usual drain", async () => {
     const { plane, dataDir, frontend } = fixture!;
     const old = new Map(plane.snapshot().replicas.map((r) => [r.id, r.name]));

@@ -46,6 +46,11 @@ describe('planReconcile while the engine rolls out', () => {
     expect(planReconcile({ replicas, servers: null, desired: 3, creating: 0, rollout: engine(false) })).toEqual([{ type: 'create', count: 1 }]);
   });
 
+  it('does not count a replica whose task is gone while its bring-up still holds it: no old one is drained for it', () => {
+    const replicas = [replica('1', 'old'), replica('2', 'old'), replica('3', 'old'), replica('4', 'new', { state: 'starting', busy: true, running: false })];
+    expect(planReconcile({ replicas, servers: null, desired: 3, creating: 0, rollout: engine(false) })).toEqual([]);
+  });
+
   it('in a model of Swarm replacing slot by slot, drains every old replica before Swarm stops it and never serves fewer than desired', () => {
     // Swarm: each tick, a slot without a replacement gets one (starting); a starting one is ready the next tick
     // (ScaleDeck brought it up within the health check's interval); Swarm stops the old one the tick after that.
