@@ -217,8 +217,9 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     expect(servers).toEqual(plane.snapshot().replicas.map((r) => r.name).sort());
     expect(hosts.size).toBe(2);
     expect(hosts.has(container!.Id.slice(0, 12))).toBe(false);
-    // Swarm's own replacement, in the same slot, not an extra task.
-    expect((await runningTasks(planeService)).map((t) => t.Slot)).toContain(victimSlot);
+    // Swarm's own replacement, in the same slot, not an extra task. ScaleDeck serves it as soon as its container
+    // answers, which can be a moment before Swarm reports the task running.
+    await waitFor(async () => (await runningTasks(planeService)).some((t) => t.Slot === victimSlot), 10_000, `Swarm to report slot ${victimSlot} running`);
     expect(await replicasOf(planeService)).toBe(2);
   });
 

@@ -1,10 +1,9 @@
-// Replicas as the tasks of one Docker Swarm service: scaled through its replica count, each on its own host port.
+// Replicas as the tasks of one Docker Swarm service: scaled through its replica count, each on its own host port,
+// and rolled out to a new spec by Swarm's own rolling update.
 import type Dockerode from 'dockerode';
 import { CONTAINER_PORT_LABEL, DEFAULT_STOP_TIMEOUT_S, dockerStatus } from './docker-driver.js';
 import { DockerStatsFeeds } from './docker-stats.js';
 import {
-  APP_LABEL,
-  MANAGED_LABEL,
   type DriverStatus,
   type EngineUpdate,
   type ObservedReplica,
@@ -17,6 +16,7 @@ import { GENERATION_LABEL } from './generation.js';
 import { IMAGE_LABEL } from './swarm/service-spec.js';
 import { engineUpdateOf } from './swarm/rolling-update.js';
 import { NOT_A_MANAGER, SwarmService } from './swarm/swarm-service.js';
+import { LocalTaskContainers } from './swarm/local-containers.js';
 import { assertAppName, message, stopContainer } from './engine-errors.js';
 import { pollUntil, sleep as sleepOn, systemClock } from '../clock.js';
 import {
@@ -24,8 +24,7 @@ import {
   swarmRemovalOrder, type SwarmTask,
 } from './swarm/tasks.js';
 
-/** Docker's label on a task's container naming its task. */
-export const TASK_ID_LABEL = 'com.docker.swarm.task.id';
+export { TASK_ID_LABEL } from './swarm/local-containers.js';
 const POLL_MS = 200;
 const NEW_SLOT_TIMEOUT_MS = 10_000;
 const sleep = (ms: number) => sleepOn(systemClock, ms);
@@ -49,7 +48,6 @@ interface SlotClaim {
 
 export class SwarmDriver implements ReplicaDriver {
   readonly kind = 'swarm' as const;
-  private readonly app: string;
   private readonly docker: Dockerode;
   private readonly swarm: SwarmService;
   private readonly startTimeoutMs: number;
@@ -62,10 +60,7 @@ export class SwarmDriver implements ReplicaDriver {
   private creating = 0;
   /** Service updates run one at a time, so each create gets its own slot and each removal drops the right one. */
   private updates: Promise<unknown> = Promise.resolve();
-  /** Task id -> container id on this engine, from the last listing. */
-  private localContainers = new Map<string, string>();
-  /** Task id -> the host port its container publishes on this engine (known before Swarm reports it). */
-  private localPorts = new Map<string, number>();
+  private readonly local: LocalTaskContainers;
   /** The template's generation and Swarm's latest update, from the last listing. */
   private latest: ReturnType<RollingEngine['template']> = null;
   readonly rolling: RollingEngine = {
@@ -79,9 +74,9 @@ export class SwarmDriver implements ReplicaDriver {
 
   constructor(options: SwarmDriverOptions) {
     assertAppName(options.app);
-    this.app = options.app;
     this.docker = options.docker;
     this.swarm = new SwarmService(options.docker, options.service, options.app);
+    this.local = new LocalTaskContainers(options.docker, options.app, (labels) => this.swarm.isOurs(labels));
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.removalWaitMs = options.removalWaitMs ?? 60_000;
     this.statsFeeds = new DockerStatsFeeds(this.docker);
@@ -102,25 +97,25 @@ export class SwarmDriver implements ReplicaDriver {
     const service = await this.swarm.findOurs();
     if (!service) {
       this.handedOut.clear();
-      this.localContainers.clear();
+      this.local.clear();
       this.latest = null;
       this.statsFeeds.close();
       return [];
     }
     const update: EngineUpdate | null = engineUpdateOf(service);
     this.latest = { generation: service.Spec?.Labels?.[GENERATION_LABEL], update };
-    const [tasks] = await Promise.all([this.swarm.tasks(service.ID), this.refreshLocalContainers()]);
+    const [tasks] = await Promise.all([this.swarm.tasks(service.ID), this.local.refresh()]);
     const containerPort = Number(service.Spec?.Labels?.[CONTAINER_PORT_LABEL]) || 0;
     const image = service.Spec?.Labels?.[IMAGE_LABEL];
     const replacedBy = successors(tasks);
     const replicas: ObservedReplica[] = [];
     // A task still starting (waiting for its HEALTHCHECK) is listed once its container's port is known here, so it
     // can be UP in HAProxy, and the task it replaces drained, before Swarm stops that one.
-    const listed = tasks.filter((t) => isServing(t) || (isStarting(t) && this.localPorts.has(t.ID)));
+    const listed = tasks.filter((t) => isServing(t) || (isStarting(t) && this.local.portOf(t.ID)));
     for (const task of listed) {
       replicas.push(replicaFromTask(task, {
         service: this.swarm.name, host: await this.swarm.nodeAddress(task.NodeID), containerPort,
-        localPort: this.localPorts.get(task.ID), image, successor: replacedBy.get(task.ID),
+        localPort: this.local.portOf(task.ID), image, successor: replacedBy.get(task.ID),
       }));
     }
     // While a create waits, a new running task is the one it will return; otherwise the controller adopts it. A task
@@ -129,25 +124,15 @@ export class SwarmDriver implements ReplicaDriver {
     for (const replica of replicas) if (this.creating === 0 || replacing.has(replica.id)) this.handedOut.add(replica.id);
     const existing = new Set(tasks.map((t) => t.ID));
     for (const id of this.handedOut) if (!existing.has(id)) this.handedOut.delete(id);
-    const serving = new Set(replicas.map((r) => this.localContainers.get(r.id)).filter((id): id is string => id !== undefined));
+    const serving = new Set(replicas.map((r) => this.local.containerOf(r.id)).filter((id): id is string => id !== undefined));
     // Opening the stats feed now means the first stats() reading of a replica need not wait for the engine.
     this.statsFeeds.keepOnly(serving);
     return replicas;
   }
 
   private async replicaOf(task: SwarmTask, containerPort: number): Promise<ObservedReplica> {
-    return replicaFromTask(task, { service: this.swarm.name, host: await this.swarm.nodeAddress(task.NodeID), containerPort });
-  }
-
-  private async refreshLocalContainers(): Promise<void> {
-    const containers = await this.docker.listContainers({ filters: { label: [`${MANAGED_LABEL}=true`, `${APP_LABEL}=${this.app}`] } });
-    const ours = containers.filter((c) => c.Labels[TASK_ID_LABEL] && this.swarm.isOurs(c.Labels));
-    this.localContainers = new Map(ours.map((c) => [c.Labels[TASK_ID_LABEL], c.Id]));
-    const containerPort = (c: Dockerode.ContainerInfo) => Number(c.Labels[CONTAINER_PORT_LABEL]) || 0;
-    this.localPorts = new Map(ours.flatMap((c) => {
-      const port = c.Ports.find((p) => p.PublicPort && (!containerPort(c) || p.PrivatePort === containerPort(c)))?.PublicPort;
-      return port ? [[c.Labels[TASK_ID_LABEL], port] as const] : [];
-    }));
+    const host = await this.swarm.nodeAddress(task.NodeID);
+    return replicaFromTask(task, { service: this.swarm.name, host, containerPort, localPort: this.local.portOf(task.ID) });
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -208,6 +193,13 @@ export class SwarmDriver implements ReplicaDriver {
       if (!inSlot.some(isWanted)) return null;
       const ready = inSlot.find((t) => isServing(t) && !this.handedOut.has(t.ID) && publishedPort(t, containerPort) > 0);
       if (ready) return ready;
+      // An image with a HEALTHCHECK keeps its task `starting` until its first probe passes (one interval): with its
+      // port read from the local container the controller checks it and puts it in HAProxy meanwhile.
+      const starting = inSlot.find((t) => isStarting(t) && !this.handedOut.has(t.ID));
+      if (starting) {
+        await this.local.refresh();
+        if (this.local.portOf(starting.ID) !== undefined) return starting;
+      }
       const failed = inSlot.find((t) => !claim.known.has(t.ID) && (t.Status.State === 'failed' || t.Status.State === 'rejected'));
       if (failed) throw new Error(`Swarm could not start a task of ${this.swarm.name}: ${taskProblem(failed)}`);
       if (Date.now() > deadline) {
@@ -253,14 +245,14 @@ export class SwarmDriver implements ReplicaDriver {
       }
     } finally {
       this.handedOut.delete(id);
-      const containerId = this.localContainers.get(id);
+      const containerId = this.local.containerOf(id);
       if (containerId) this.statsFeeds.forget(containerId);
     }
   }
 
   /** SIGTERM with the grace, then waits until Swarm has seen the task stop (so its slot is the one dropped next). */
   private async stopTask(serviceId: string, id: string, graceS: number): Promise<void> {
-    const containerId = this.localContainers.get(id) ?? (await this.findLocalContainer(id));
+    const containerId = await this.local.find(id);
     if (containerId) await stopContainer(this.docker.getContainer(containerId), graceS, `task ${id.slice(0, 12)}`);
     await pollUntil(systemClock, async () => {
       const task = (await this.swarm.tasks(serviceId)).find((t) => t.ID === id);
@@ -293,16 +285,9 @@ export class SwarmDriver implements ReplicaDriver {
     }
   }
 
-  private async findLocalContainer(taskId: string): Promise<string | undefined> {
-    const containers = await this.docker.listContainers({
-      filters: { label: [`${TASK_ID_LABEL}=${taskId}`, `${MANAGED_LABEL}=true`, `${APP_LABEL}=${this.app}`] },
-    });
-    return containers.find((c) => this.swarm.isOurs(c.Labels))?.Id;
-  }
-
   /** From the task container's stats stream on this engine; a task on another node has no readable stats. */
   async stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
-    const containerId = this.localContainers.get(id) ?? (await this.findLocalContainer(id));
+    const containerId = await this.local.find(id);
     if (!containerId) {
       throw new Error(`task ${id.slice(0, 12)} has no container on this Docker engine (it runs on another node, whose engine ScaleDeck does not reach)`);
     }
