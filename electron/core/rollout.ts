@@ -10,6 +10,8 @@ import { isOldGeneration, type RolloutInput } from './rollout-plan.js';
 
 /** New replicas that failed before the rollout counts it as a crashing version. */
 export const CRASHES_BEFORE_PAUSE = 3;
+/** How long a spec the engine refused waits before it is handed to the engine again. */
+const HAND_AGAIN_AFTER_MS = 5_000;
 
 /** What survives a restart: the specs on both sides (the old one is what a rollback restores) and a pause. */
 export interface RolloutRecord {
@@ -98,6 +100,12 @@ export class Rollout {
   private engineBefore: string | null | undefined = undefined;
   /** The engine's last update state reported as an event, so each change is told once. */
   private engineTold = '';
+  /** A spec being handed to the engine; the next one waits for it. */
+  private handing: Promise<void> | null = null;
+  /** After a failed hand-over, when to try again (epoch ms). */
+  private handAgainAt = 0;
+  /** The generation last handed to the engine. */
+  private handed: string | null = null;
 
   constructor(private readonly options: RolloutOptions) {
     this.record = options.store.load();
@@ -123,24 +131,39 @@ export class Rollout {
 
   /**
    * Called by the controller before each pass when the engine rolls out itself: a template of another generation
-   * than the settings' is updated at once, unless the engine gave up on this very version (then it waits for a
-   * retry or a rollback, which is a settings change like any other).
+   * than the settings' is handed to the engine at once, unless the engine gave up on this very version (then it waits
+   * for a retry or a rollback, which is a settings change like any other). It does not hold up the pass: the driver
+   * may wait for an update under way to end first, and meanwhile the passes go on draining what the engine replaces.
    */
   async sync(): Promise<void> {
     const engine = this.options.engine;
     const template = engine?.template();
-    if (!engine || !template) return;
+    // While Swarm's update runs, a new one would make it start over: the change is handed over once it ends.
+    if (!engine || !template || this.handing || isUnderWay(template.update)) return;
     const spec = this.options.spec();
+    const generation = generationOf(spec);
     const again = this.engineRetry;
-    if (!again && (template.generation === generationOf(spec) || this.state === 'paused')) return;
+    const startedAt = template.update?.startedAt ?? null;
+    if (!again && (template.generation === generation || this.state === 'paused')) return;
+    // Handed over already, and the listing has not caught up with Swarm's answer yet.
+    if (!again && this.handed === generation && startedAt === this.engineBefore) return;
+    if (this.options.clock.now() < this.handAgainAt) return;
     this.engineRetry = false;
-    this.engineBefore = template.update?.startedAt ?? null;
-    try {
-      await engine.rollTo(spec, { again });
-    } catch (error) {
-      this.engineRetry = again;
-      throw new Error(`could not hand the new spec to Swarm: ${(error as Error).message}`);
-    }
+    this.engineBefore = startedAt;
+    this.handing = engine.rollTo(spec, { again }).then(
+      () => {
+        this.handed = generation;
+        this.handAgainAt = 0;
+      },
+      (error: unknown) => {
+        this.handed = null;
+        this.engineRetry = again;
+        this.handAgainAt = this.options.clock.now() + HAND_AGAIN_AFTER_MS;
+        this.options.onEvent('error', `Could not hand ${this.describe(spec)} to Swarm: ${(error as Error).message} (trying again in ${HAND_AGAIN_AFTER_MS / 1000} s)`);
+      },
+    ).finally(() => {
+      this.handing = null;
+    });
   }
 
   /** Called by the controller every tick with what it tracks; answers the limits for this tick's plan. */
@@ -219,6 +242,8 @@ export class Rollout {
     this.record = { ...this.record, paused: null };
     this.options.store.save(this.record);
     this.engineRetry = this.options.engine !== undefined;
+    // The update the engine gave up on is an earlier one from now on, whatever a pass under way observes next.
+    if (this.options.engine) this.engineBefore = this.options.engine.template()?.update?.startedAt ?? null;
     this.failedNew.clear();
     this.lastFailure = undefined;
     this.lastProgressAt = this.options.clock.now();

@@ -65,11 +65,8 @@ export class SwarmDriver implements ReplicaDriver {
   private latest: ReturnType<RollingEngine['template']> = null;
   readonly rolling: RollingEngine = {
     template: () => this.latest,
-    rollTo: (spec, options) => this.serialized(async () => {
-      const service = await this.swarm.findOurs();
-      if (service) await this.swarm.waitForUpdateToEnd(service.ID, this.removalWaitMs);
-      await this.swarm.rollTo(spec, options);
-    }),
+    // The rollout hands a spec over only while no update runs (a new one would make Swarm start over).
+    rollTo: (spec, options) => this.serialized(() => this.swarm.rollTo(spec, options)),
   };
 
   constructor(options: SwarmDriverOptions) {

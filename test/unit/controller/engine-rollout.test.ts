@@ -84,32 +84,50 @@ describe('planReconcile while the engine rolls out', () => {
 const v1: ReplicaSpec = { image: 'scaledeck/api:v1', containerPort: 8000, healthPath: '/healthz', cpuLimit: 0.5, memoryLimitMb: 128 };
 const v2: ReplicaSpec = { ...v1, image: 'scaledeck/api:v2' };
 
+/** Lets a hand-over to the engine (started by sync, not awaited by it) settle. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 class FakeEngine implements RollingEngine {
   generation = generationOf(v1);
   update: EngineUpdate | null = { state: 'completed', message: 'update completed', startedAt: 'T0' };
   rolls: { image: string; again: boolean }[] = [];
+  refuse: string | null = null;
+  /** Like a listing taken before Swarm answered: the template seen stays the old one until catchUp(). */
+  lagging = false;
+  private pending: (() => void) | null = null;
+  catchUp() {
+    this.pending?.();
+    this.pending = null;
+  }
   template() {
     return { generation: this.generation, update: this.update };
   }
   async rollTo(spec: ReplicaSpec, options: { again?: boolean } = {}) {
     this.rolls.push({ image: spec.image, again: options.again ?? false });
-    this.generation = generationOf(spec);
-    this.update = { state: 'updating', message: 'update in progress', startedAt: `T${this.rolls.length}` };
+    if (this.refuse) throw new Error(this.refuse);
+    const startedAt = `T${this.rolls.length}`;
+    const apply = () => {
+      this.generation = generationOf(spec);
+      this.update = { state: 'updating', message: 'update in progress', startedAt };
+    };
+    if (this.lagging) this.pending = apply;
+    else apply();
   }
 }
 
 function world(store = rolloutRecordInMemory()) {
   const fake = new FakeEngine();
+  const clock = new FakeClock();
   let spec = v1;
   const events: string[] = [];
   const rollout = new Rollout({
-    clock: new FakeClock(), spec: () => spec, surge: () => 1, deadlineS: () => 5, store, engine: fake,
+    clock, spec: () => spec, surge: () => 1, deadlineS: () => 5, store, engine: fake,
     onEvent: (_kind, message) => events.push(message), onChange: () => undefined,
   });
   const tasks = (generation: string, count = 2): ReplicaInRollout[] =>
     Array.from({ length: count }, (_, i) => ({ id: `t${i}`, name: `t${i}`, state: 'ready', running: true, generation }));
   return {
-    rollout, engine: fake, events, store, tasks,
+    rollout, engine: fake, events, store, tasks, clock,
     change(to: ReplicaSpec) {
       rollout.begin(spec, to);
       spec = to;
@@ -159,6 +177,7 @@ describe('Rollout following an engine that rolls out itself', () => {
     const w = world();
     w.change(v2);
     await w.rollout.sync();
+    await settle();
     w.rollout.observe(w.tasks(generationOf(v1)));
     w.engine.update = { state: 'rollback_completed', message: 'rollback completed', startedAt: 'T1' };
     w.engine.generation = generationOf(v1);
@@ -166,6 +185,64 @@ describe('Rollout following an engine that rolls out itself', () => {
     expect(w.rollout.retry()).toBe(true);
     await w.rollout.sync();
     expect(w.engine.rolls).toEqual([{ image: 'scaledeck/api:v2', again: false }, { image: 'scaledeck/api:v2', again: true }]);
+    w.rollout.observe(w.tasks(generationOf(v1)));
+    expect(w.rollout.view().state).toBe('running');
+  });
+
+  it('reports a spec the engine refused, and hands it over again only after a pause', async () => {
+    const w = world();
+    w.engine.refuse = 'image scaledeck/api:v2 not found: build it with `npm run image`';
+    w.change(v2);
+    await w.rollout.sync();
+    await settle();
+    expect(w.events.at(-1)).toMatch(/^Could not hand v2 [0-9a-f]{8} to Swarm: image scaledeck\/api:v2 not found.*\(trying again in 5 s\)$/);
+    await w.rollout.sync();
+    expect(w.engine.rolls).toHaveLength(1);
+    w.engine.refuse = null;
+    await w.clock.advance(5_000);
+    await w.rollout.sync();
+    expect(w.engine.rolls).toHaveLength(2);
+  });
+
+  it('hands a spec over once: passes before the listing shows Swarm updating do not hand it again', async () => {
+    const w = world();
+    w.engine.lagging = true;
+    w.change(v2);
+    for (let pass = 0; pass < 3; pass++) {
+      await w.rollout.sync();
+      await settle();
+    }
+    expect(w.engine.rolls).toHaveLength(1);
+    w.engine.catchUp();
+    await w.rollout.sync();
+    expect(w.engine.rolls).toHaveLength(1);
+  });
+
+  it('hands a change made while Swarm updates over only once that update has ended', async () => {
+    const w = world();
+    w.change(v2);
+    await w.rollout.sync();
+    await settle();
+    const v3 = { ...v2, cpuLimit: 1 };
+    w.change(v3);
+    await w.rollout.sync();
+    expect(w.engine.rolls.map((r) => r.image)).toEqual(['scaledeck/api:v2']);
+    w.engine.update = { ...w.engine.update!, state: 'completed' };
+    await w.rollout.sync();
+    expect(w.engine.rolls).toHaveLength(2);
+  });
+
+  it('after a retry, a pass that still sees the earlier rollback does not pause again', async () => {
+    const w = world();
+    w.change(v2);
+    await w.rollout.sync();
+    await settle();
+    w.rollout.observe(w.tasks(generationOf(v1)));
+    w.engine.update = { state: 'rollback_completed', message: 'rollback completed', startedAt: 'T1' };
+    w.engine.generation = generationOf(v1);
+    w.rollout.observe(w.tasks(generationOf(v1)));
+    expect(w.rollout.retry()).toBe(true);
+    // A pass already under way observes before its next sync has handed the spec over again.
     w.rollout.observe(w.tasks(generationOf(v1)));
     expect(w.rollout.view().state).toBe('running');
   });

@@ -2,6 +2,7 @@
 import type Dockerode from 'dockerode';
 import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../replica-driver.js';
 import { TASK_SPEC_LABEL, serviceSpec } from './service-spec.js';
+import { GENERATION_LABEL } from '../generation.js';
 import type { SwarmTask } from './tasks.js';
 import { engineUpdateOf, isUnderWay } from './rolling-update.js';
 import { message, statusCode } from '../engine-errors.js';
@@ -91,7 +92,8 @@ export class SwarmService {
     this.assertOurs(existing);
     const wanted = serviceSpec(spec, { app: this.app, service: this.name, imageId: await this.imageId(spec.image) });
     await this.update(existing.ID, (current) => {
-      if (!again && current.Labels?.[TASK_SPEC_LABEL] === wanted.Labels[TASK_SPEC_LABEL]) return null;
+      const same = (label: string) => current.Labels?.[label] === wanted.Labels[label];
+      if (!again && same(TASK_SPEC_LABEL) && same(GENERATION_LABEL)) return null;
       const forced = (current.TaskTemplate?.ForceUpdate ?? 0) + (again ? 1 : 0);
       return { ...wanted, Mode: current.Mode, TaskTemplate: { ...wanted.TaskTemplate, ForceUpdate: forced } };
     });
