@@ -150,6 +150,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     onEvent: (kind, message) => events.event(kind, message),
     onChange: () => events.publishSnapshot(),
     store: rolloutRecordFile(dataDir),
+    // Swarm replaces its tasks itself (its rolling update); the rollout hands it the spec and follows it.
+    engine: driver.rolling,
   });
   const target = new ReplicaTarget({
     runningAtStart,

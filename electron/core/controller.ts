@@ -35,7 +35,11 @@ export interface ControllerOptions {
   /** Asks a replica's health URL once: null when it answered 2xx, else what went wrong. */
   probeHealth?: (url: string) => Promise<string | null>;
   /** Sees what runs each tick and answers which generation is current; replicas of others are replaced. */
-  rollout?: { observe(replicas: TrackedReplica[]): RolloutInput };
+  rollout?: {
+    observe(replicas: TrackedReplica[]): RolloutInput;
+    /** For an engine that rolls out itself (Swarm): hands it the current spec before each pass. */
+    sync?(): Promise<void>;
+  };
 }
 
 const STOP_GRACE_S = 10;
@@ -166,6 +170,7 @@ export class Controller {
 
   private async tick(): Promise<void> {
     const { driver, lb } = this.options;
+    await this.options.rollout?.sync?.();
     const observedAfter = this.changes;
     const [observed, servers] = await Promise.all([driver.list(), lb.servers().catch(() => null)]);
     // A replica created, brought up or registered while the engine and HAProxy were being asked is newer than
@@ -176,6 +181,7 @@ export class Controller {
     let changed = false;
 
     for (const id of this.removed) if (!observed.some((o) => o.id === id)) this.removed.delete(id);
+    const replacements = new Set(observed.map((o) => o.successor).filter((id): id is string => id !== undefined));
     for (const o of observed) {
       if (this.removed.has(o.id)) continue;
       seen.add(o.id);
@@ -185,11 +191,14 @@ export class Controller {
         if (fresh(known)) continue;
         if (known.running !== o.running) changed = true;
         known.running = o.running;
+        // The engine starts a replacement for a replica it already ran (Swarm's rolling update).
+        known.successor = o.successor;
         if (servers) known.registered = server !== undefined;
         continue;
       }
-      // While a create is in flight its container may already be listed; it is tracked when create returns.
-      if (this.creating + this.creatingSpares > 0 || !o.running) {
+      // While a create is in flight its container may already be listed; it is tracked when create returns. A task
+      // the engine started to replace another (Swarm's rolling update) is no create's: it is adopted at once.
+      if ((this.creating + this.creatingSpares > 0 && !replacements.has(o.id)) || !o.running) {
         if (!o.running && this.creating + this.creatingSpares === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
         continue;
       }
@@ -201,7 +210,8 @@ export class Controller {
       changed = true;
     }
     for (const r of this.tracked.values()) {
-      if (!seen.has(r.id) && !r.busy && !fresh(r) && r.running) {
+      // One still being brought up is told too, so its health wait stops (Swarm dropped a task that never got healthy).
+      if (!seen.has(r.id) && (!r.busy || r.state === 'starting') && !fresh(r) && r.running) {
         r.running = false;
         changed = true;
       }
@@ -212,7 +222,7 @@ export class Controller {
       const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
       return {
         id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
-        leftDraining, generation: r.generation, spare: r.spare,
+        leftDraining, generation: r.generation, spare: r.spare, successor: r.successor,
       };
     });
     const removalOrder = driver.removalOrder?.([...this.tracked.values()]);

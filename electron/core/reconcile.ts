@@ -20,6 +20,8 @@ export interface ReplicaFacts {
   spare?: boolean;
   /** What it is (generation.ts); absent for replicas made before generations existed. */
   generation?: string;
+  /** The replica the engine started to replace this one (Swarm's rolling update); the engine stops this one. */
+  successor?: string;
 }
 
 export interface ServerFacts {
@@ -84,11 +86,21 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
     for (const r of live) if ((r.state === 'ready' || r.state === 'standby') && !r.registered && !r.busy) actions.push({ type: 'register', id: r.id });
   }
   const victims = new Set<string>();
+  // One the engine is replacing (its successor is tracked) gives its place in the count to the successor, is no
+  // scale-in candidate, and is drained as soon as the successor is UP: before the engine stops it.
+  const tracked = new Map(live.map((r) => [r.id, r]));
+  const beingReplaced = (r: ReplicaFacts) => r.successor !== undefined && tracked.has(r.successor);
+  for (const r of live.filter(beingReplaced)) {
+    if (!isActive(r.state) || r.busy || tracked.get(r.successor!)!.state !== 'ready') continue;
+    actions.push({ type: 'drain', id: r.id });
+    victims.add(r.id);
+  }
   // Spares stay out of the count and out of a rollout; one of an older generation is replaced, never promoted.
-  const serving = live.filter((r) => !isSpare(r));
+  // One whose process is gone while a job still holds it (a bring-up about to fail) no longer counts either.
+  const serving = live.filter((r) => !isSpare(r) && !beingReplaced(r) && r.running);
   const isStale = (r: ReplicaFacts) => rollout !== undefined && isOldGeneration(r, rollout.generation);
   const active = serving.filter((r) => isActive(r.state)).length + creating;
-  const step = rollout ? planRolloutStep(serving, desired, creating, rollout) : null;
+  const step = rollout && !rollout.engine ? planRolloutStep(serving, desired, creating, rollout) : null;
   // A scale-out takes warm spares first (one runtime command each), and creates only what they do not cover.
   const promotable = live.filter((r) => r.state === 'standby' && !r.busy && !isStale(r)).sort(oldestFirst);
   const promoted = !step && active < desired ? promotable.slice(0, desired - active) : [];
@@ -99,6 +111,9 @@ export function planReconcile({ replicas, servers, desired, creating, removalOrd
       actions.push({ type: 'drain', id });
       victims.add(id);
     }
+  } else if (rollout?.engine?.updating) {
+    // A count change waits while the engine's own update runs: Swarm starts its update over when the replica count
+    // changes, and then stops an old task before its start-first replacement runs. Swarm refills its own slots.
   } else if (active + promoted.length < desired) {
     actions.push({ type: 'create', count: desired - active - promoted.length });
   } else if (active > desired) {

@@ -8,6 +8,11 @@ export interface RolloutInput {
   surge: number;
   /** A bad version stopped the rollout: no new replica is started for it (one below the desired count still is). */
   paused: boolean;
+  /**
+   * Set when the engine replaces replicas itself (Swarm's rolling update): nothing is started or drained for the
+   * rollout here beyond draining each replica the engine is replacing. `updating` while the engine's update runs.
+   */
+  engine?: { updating: boolean };
 }
 
 export interface RolloutStep {

@@ -4,11 +4,14 @@ import path from 'node:path';
 import type { EventKind, ReplicaState, RolloutView } from '../contract.js';
 import type { Clock } from './clock.js';
 import { describeGeneration, generationOf } from './replicas/generation.js';
-import type { ReplicaSpec } from './replicas/replica-driver.js';
+import type { EngineUpdate, ReplicaSpec, RollingEngine } from './replicas/replica-driver.js';
+import { describeEngineUpdate, gaveUp, isUnderWay } from './replicas/swarm/rolling-update.js';
 import { isOldGeneration, type RolloutInput } from './rollout-plan.js';
 
 /** New replicas that failed before the rollout counts it as a crashing version. */
 export const CRASHES_BEFORE_PAUSE = 3;
+/** How long a spec the engine refused waits before it is handed to the engine again. */
+const HAND_AGAIN_AFTER_MS = 5_000;
 
 /** What survives a restart: the specs on both sides (the old one is what a rollback restores) and a pause. */
 export interface RolloutRecord {
@@ -75,6 +78,8 @@ export interface RolloutOptions {
   onEvent: (kind: EventKind, message: string) => void;
   onChange: () => void;
   store: RolloutRecordStore;
+  /** An engine that rolls out itself (Swarm): it gets the spec, and its update's outcome pauses the rollout. */
+  engine?: RollingEngine;
 }
 
 export class Rollout {
@@ -86,6 +91,21 @@ export class Rollout {
   private readonly failedNew = new Set<string>();
   /** What the last failed new replica said, kept after it is removed, for the pause's reason. */
   private lastFailure: string | undefined;
+  /** A retry asks the engine to update again even though its template is unchanged. */
+  private engineRetry = false;
+  /**
+   * When the engine's latest update started just before this rollout asked for one: an update that gave up with that
+   * same start is an earlier one, no reason to pause. Null: any counts (a restart mid-rollout); undefined: not asked.
+   */
+  private engineBefore: string | null | undefined = undefined;
+  /** The engine's last update state reported as an event, so each change is told once. */
+  private engineTold = '';
+  /** A spec being handed to the engine; the next one waits for it. */
+  private handing: Promise<void> | null = null;
+  /** After a failed hand-over, when to try again (epoch ms). */
+  private handAgainAt = 0;
+  /** The generation last handed to the engine. */
+  private handed: string | null = null;
 
   constructor(private readonly options: RolloutOptions) {
     this.record = options.store.load();
@@ -109,11 +129,50 @@ export class Rollout {
     return this.record?.from ?? null;
   }
 
+  /**
+   * Called by the controller before each pass when the engine rolls out itself: a template of another generation
+   * than the settings' is handed to the engine at once, unless the engine gave up on this very version (then it waits
+   * for a retry or a rollback, which is a settings change like any other). It does not hold up the pass: the driver
+   * may wait for an update under way to end first, and meanwhile the passes go on draining what the engine replaces.
+   */
+  async sync(): Promise<void> {
+    const engine = this.options.engine;
+    const template = engine?.template();
+    // While Swarm's update runs, a new one would make it start over: the change is handed over once it ends.
+    if (!engine || !template || this.handing || isUnderWay(template.update)) return;
+    const spec = this.options.spec();
+    const generation = generationOf(spec);
+    const again = this.engineRetry;
+    const startedAt = template.update?.startedAt ?? null;
+    if (!again && (template.generation === generation || this.state === 'paused')) return;
+    // Handed over already, and the listing has not caught up with Swarm's answer yet.
+    if (!again && this.handed === generation && startedAt === this.engineBefore) return;
+    if (this.options.clock.now() < this.handAgainAt) return;
+    this.engineRetry = false;
+    this.engineBefore = startedAt;
+    this.handing = engine.rollTo(spec, { again }).then(
+      () => {
+        this.handed = generation;
+        this.handAgainAt = 0;
+      },
+      (error: unknown) => {
+        this.handed = null;
+        this.engineRetry = again;
+        this.handAgainAt = this.options.clock.now() + HAND_AGAIN_AFTER_MS;
+        this.options.onEvent('error', `Could not hand ${this.describe(spec)} to Swarm: ${(error as Error).message} (trying again in ${HAND_AGAIN_AFTER_MS / 1000} s)`);
+      },
+    ).finally(() => {
+      this.handing = null;
+    });
+  }
+
   /** Called by the controller every tick with what it tracks; answers the limits for this tick's plan. */
   observe(replicas: readonly ReplicaInRollout[]): RolloutInput {
     const spec = this.options.spec();
     const generation = generationOf(spec);
-    const input = { generation, surge: this.options.surge(), paused: this.state === 'paused' };
+    const update = this.options.engine?.template()?.update ?? null;
+    const engine = this.options.engine ? { updating: isUnderWay(update) } : undefined;
+    const input: RolloutInput = { generation, surge: this.options.surge(), paused: this.state === 'paused', ...(engine ? { engine } : {}) };
     const old = replicas.filter((r) => isOldGeneration(r, generation));
     if (old.length === 0) {
       if (this.state !== 'idle') this.finish();
@@ -133,6 +192,10 @@ export class Rollout {
     }
     this.replaced = replaced;
     this.readyNew = readyNew;
+    if (engine) {
+      this.followEngine(update);
+      return { ...input, paused: this.isPaused() };
+    }
     if (this.state !== 'running') return input;
 
     for (const r of fresh) {
@@ -150,6 +213,24 @@ export class Rollout {
     return { ...input, paused: this.isPaused() };
   }
 
+  /** The engine decides what fails: its rollback (or a pause) of the update this rollout asked for pauses it here. */
+  private followEngine(update: EngineUpdate | null): void {
+    if (!update || this.engineBefore === undefined || update.startedAt === this.engineBefore) return;
+    const told = `${update.state} ${update.startedAt}`;
+    if (told !== this.engineTold) {
+      this.engineTold = told;
+      if (update.state !== 'updating') this.options.onEvent('rollout', describeEngineUpdate(update));
+    }
+    if (!gaveUp(update)) return;
+    if (this.state === 'running') this.pause(describeEngineUpdate(update));
+    else if (this.record && this.record.paused !== describeEngineUpdate(update)) {
+      // Swarm moved on (rolling back -> rolled back): the reason says where it is now.
+      this.record = { ...this.record, paused: describeEngineUpdate(update) };
+      this.options.store.save(this.record);
+      this.options.onChange();
+    }
+  }
+
   private isPaused(): boolean {
     return this.state === 'paused';
   }
@@ -160,6 +241,9 @@ export class Rollout {
     this.state = 'running';
     this.record = { ...this.record, paused: null };
     this.options.store.save(this.record);
+    this.engineRetry = this.options.engine !== undefined;
+    // The update the engine gave up on is an earlier one from now on, whatever a pass under way observes next.
+    if (this.options.engine) this.engineBefore = this.options.engine.template()?.update?.startedAt ?? null;
     this.failedNew.clear();
     this.lastFailure = undefined;
     this.lastProgressAt = this.options.clock.now();
@@ -190,10 +274,14 @@ export class Rollout {
     const now = this.options.clock.now();
     // After a restart the record names the same target: it resumes where it was, paused if it was.
     const resumed = this.record !== null && generationOf(this.record.to) === generationOf(spec);
+    const restarted = resumed && this.record!.total > 0;
     this.record = resumed
       ? { ...this.record!, total: Math.max(this.record!.total, oldCount), startedAt: this.record!.total > 0 ? this.record!.startedAt : now }
       : { from: null, to: spec, startedAt: now, total: oldCount, paused: null };
     this.state = this.record.paused ? 'paused' : 'running';
+    // Resumed after a restart: the engine may have given up meanwhile, whenever its update started.
+    if (restarted) this.engineBefore = null;
+    else this.engineBefore ??= this.options.engine?.template()?.update?.startedAt ?? null;
     this.replaced = this.record.total - oldCount;
     this.readyNew = 0;
     this.failedNew.clear();
@@ -222,6 +310,7 @@ export class Rollout {
     this.options.onEvent('rollout', `Rollout to ${this.describe(record.to)} finished: ${record.total} replaced in ${tookS} s`);
     this.state = 'idle';
     this.replaced = 0;
+    this.engineBefore = undefined;
     // `from` stays for a later rollback; total 0 marks the record as finished for the next start.
     this.record = { ...record, total: 0, paused: null };
     this.options.store.save(this.record);

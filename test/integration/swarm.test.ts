@@ -1,5 +1,6 @@
 // Swarm replicas on a real single-node swarm: scale under load, adoption after a restart, a killed task replaced,
-// and Swarm's own scale-in choice checked against the driver's prediction.
+// Swarm's own scale-in choice checked against the driver's prediction, and Swarm's rolling update under load (each
+// old task drained in HAProxy before Swarm stops it; a broken version rolled back by Swarm with no failed request).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Dockerode from 'dockerode';
@@ -10,13 +11,19 @@ import type { ReplicaSpec } from '../../electron/core/replicas/replica-driver.js
 import { SwarmDriver, TASK_ID_LABEL } from '../../electron/core/replicas/swarm-driver.js';
 import type { SwarmTask } from '../../electron/core/replicas/swarm/tasks.js';
 import { hasDocker, hasHaproxy, requireAll } from '../support/requirements.js';
-import { runLoad, startPlane, waitFor, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
+import { runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
+import { buildOffline, sampleHealthcheck } from '../support/swarm-images.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const docker = new Dockerode();
 const suffix = Math.random().toString(16).slice(2, 8);
 const planeService = `scaledeck-it-${suffix}`;
 const orderService = `scaledeck-order-${suffix}`;
+const rollService = `scaledeck-roll-${suffix}`;
+/** Made offline from the sample image: two versions with its HEALTHCHECK, and one whose command exits at once. */
+const CHECKED_V1 = `scaledeck/api:swarm-v1-${suffix}`;
+const CHECKED_V2 = `scaledeck/api:swarm-v2-${suffix}`;
+const BROKEN = `scaledeck/api:swarm-broken-${suffix}`;
 const spec: ReplicaSpec = { image: 'scaledeck/api:latest', containerPort: 8000, healthPath: '/healthz', cpuLimit: 0.5, memoryLimitMb: 128 };
 
 /** The engine's swarm membership before the tests: they init (and later leave) a swarm only if it had none. */
@@ -39,6 +46,68 @@ async function runningTasks(service: string): Promise<SwarmTask[]> {
   return tasks.filter((t) => t.Status.State === 'running');
 }
 
+async function makeRolloutImages(): Promise<void> {
+  const checked = ['FROM scaledeck/api:latest', sampleHealthcheck()];
+  await buildOffline(docker, CHECKED_V1, [...checked, `LABEL scaledeck.test=swarm-v1-${suffix}`]);
+  await buildOffline(docker, CHECKED_V2, [...checked, `LABEL scaledeck.test=swarm-v2-${suffix}`]);
+  await buildOffline(docker, BROKEN, [...checked, 'CMD ["node", "-e", "process.exit(1)"]']);
+}
+
+/** GET / and POST /echo with 64 KiB bodies at once. */
+function loadBoth(frontend: string, durationS: number): LoadRun[] {
+  return [
+    runLoad({ url: new URL('/', frontend).toString(), rate: 80, durationS }),
+    runLoad({ url: new URL('/echo', frontend).toString(), rate: 40, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
+  ];
+}
+
+async function finishLoads(loads: LoadRun[], label: string) {
+  const [get, post] = (await Promise.all(loads.map((l) => l.done))) as [Awaited<LoadRun['done']>, Awaited<LoadRun['done']>];
+  const line = (name: string, r: typeof get) => `${name} ${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors}, hosts ${r.hosts.size}`;
+  console.log(`[swarm rollout / ${label}] ${line('GET', get)}; ${line('POST 64 KiB', post)}`);
+  return { get, post };
+}
+
+/**
+ * Each time Docker sends a stop signal to a task container of `service` (Swarm stopping an old task), asks HAProxy
+ * at once how that task's server stands: 'in rotation', 'draining', 'maint' or 'gone' (deleted after its drain).
+ */
+async function watchStops(service: string, client: RuntimeClient) {
+  const seen: Array<{ task: string; haproxy: string; at: number }> = [];
+  const pending: Promise<void>[] = [];
+  const events = (await docker.getEvents({
+    filters: { type: ['container'], event: ['kill'], label: [`com.docker.swarm.service.name=${service}`] },
+  })) as NodeJS.ReadableStream & { destroy(): void };
+  events.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      const event = JSON.parse(line) as { timeNano: number; Actor: { Attributes: Record<string, string> } };
+      const task = event.Actor.Attributes['com.docker.swarm.task.id'];
+      pending.push(client.showServersState(BACKEND_NAME).then((servers) => {
+        const server = servers.find((s) => s.name.endsWith(`-${task.slice(0, 6)}`));
+        const haproxy = !server ? 'gone' : server.maint ? 'maint' : server.drain ? 'draining' : 'in rotation';
+        seen.push({ task, haproxy, at: Math.round(event.timeNano / 1e6) });
+      }));
+    }
+  });
+  return { seen, stop: async () => {
+    events.destroy();
+    await Promise.all(pending);
+  } };
+}
+
+/**
+ * For each old task Swarm stopped: how long before that its replacement (same slot) was serving through HAProxy,
+ * which is when the controller drained the old one. Positive: drained before Swarm stopped it.
+ */
+function drainLead(stops: Array<{ task: string; at: number }>, old: Map<string, string>, events: Array<{ at: number; message: string }>): Array<{ name: string; leadMs: number }> {
+  return stops.filter((s) => old.has(s.task)).map((stop) => {
+    const name = old.get(stop.task)!;
+    const slotPrefix = name.slice(0, name.lastIndexOf('-') + 1);
+    const up = events.find((e) => e.message.startsWith(slotPrefix) && !e.message.startsWith(name) && / is serving through HAProxy/.test(e.message));
+    return { name, leadMs: up ? stop.at - up.at : Number.NaN };
+  });
+}
+
 async function replicasOf(service: string): Promise<number | undefined> {
   return ((await docker.getService(service).inspect()) as Dockerode.Service).Spec?.Mode?.Replicated?.Replicas;
 }
@@ -50,6 +119,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
   let fixture: PlaneFixture | undefined;
 
   beforeAll(async () => {
+    await makeRolloutImages();
     if (before?.state === 'inactive') {
       const hadBridge = (await docker.listNetworks({ filters: { name: ['docker_gwbridge'] } })).some((n) => n.Name === 'docker_gwbridge');
       execFileSync('docker', ['swarm', 'init', '--advertise-addr', '127.0.0.1'], { stdio: 'pipe' });
@@ -60,9 +130,10 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
 
   afterAll(async () => {
     await fixture?.stop();
-    for (const service of [planeService, orderService]) {
+    for (const service of [planeService, orderService, rollService]) {
       await docker.getService(service).remove().catch(() => undefined);
     }
+    for (const tag of [CHECKED_V1, CHECKED_V2, BROKEN]) await docker.getImage(tag).remove().catch(() => undefined);
     if (joinedByTests) execFileSync('docker', ['swarm', 'leave', '--force'], { stdio: 'pipe' });
     if (madeGatewayBridge) await docker.getNetwork('docker_gwbridge').remove().catch(() => undefined);
   });
@@ -146,8 +217,9 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     expect(servers).toEqual(plane.snapshot().replicas.map((r) => r.name).sort());
     expect(hosts.size).toBe(2);
     expect(hosts.has(container!.Id.slice(0, 12))).toBe(false);
-    // Swarm's own replacement, in the same slot, not an extra task.
-    expect((await runningTasks(planeService)).map((t) => t.Slot)).toContain(victimSlot);
+    // Swarm's own replacement, in the same slot, not an extra task. ScaleDeck serves it as soon as its container
+    // answers, which can be a moment before Swarm reports the task running.
+    await waitFor(async () => (await runningTasks(planeService)).some((t) => t.Slot === victimSlot), 10_000, `Swarm to report slot ${victimSlot} running`);
     expect(await replicasOf(planeService)).toBe(2);
   });
 
@@ -193,4 +265,149 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
       await driver.close();
     }
   });
+
+  it("rolls 3 tasks to a new version with Swarm's own update under GET and 64 KiB POST load, each old task drained before Swarm stops it", async () => {
+    await fixture?.stop();
+    fixture = await startPlane({ driver: 'swarm', swarmService: rollService, image: CHECKED_V1, drainTimeoutS: 10 }, { desired: 3 });
+    const { plane, dataDir, frontend } = fixture;
+    await waitFor(() => fixture!.ready() === 3, 90_000, '3 ready tasks');
+    const old = new Map(plane.snapshot().replicas.map((r) => [r.id, r.name]));
+    const oldGeneration = plane.snapshot().replicas[0]!.generation;
+    const stops = await watchStops(rollService, new RuntimeClient(path.join(dataDir, 'haproxy.sock')));
+    const loads = loadBoth(frontend, 32);
+    await sleep(2000);
+
+    const startedAt = Date.now();
+    expect('result' in (await plane.updateSettings({ image: CHECKED_V2 }))).toBe(true);
+    let fewestReady = Infinity;
+    const progress = new Set<string>();
+    await waitFor(() => {
+      fewestReady = Math.min(fewestReady, fixture!.ready());
+      const { rollout, replicas } = plane.snapshot();
+      if (rollout.state === 'running') progress.add(`${rollout.replaced} of ${rollout.total}`);
+      return rollout.state === 'idle' && replicas.length === 3 && fixture!.ready() === 3 && replicas.every((r) => r.generation?.startsWith('swarm-v2'));
+    }, 120_000, 'every task on the new generation');
+    const tookS = (Date.now() - startedAt) / 1000;
+    expect(loads.every((l) => !l.progress().finished)).toBe(true);
+    // The last old task may still be on its way out (ScaleDeck let it go once Swarm no longer wanted it).
+    await waitFor(() => stops.seen.filter((s) => old.has(s.task)).length >= 3, 20_000, 'Swarm to stop the 3 old tasks').catch(() => undefined);
+    await stops.stop();
+
+    const { get, post } = await finishLoads(loads, `3 tasks in ${tookS.toFixed(1)} s, fewest ready ${fewestReady}`);
+    const events = plane.snapshot().events.map((e) => e.message);
+    const oldStops = stops.seen.filter((s) => old.has(s.task));
+    const leads = drainLead(stops.seen, old, plane.snapshot().events);
+    console.log(`[swarm rollout] progress seen: ${[...progress].join(', ')}; HAProxy when Swarm stopped each old task: ${oldStops.map((s) => `${old.get(s.task)} ${s.haproxy}`).join(', ')}; ` +
+      `replacement UP (old one drained) before Swarm's stop by ${leads.map((l) => `${(l.leadMs / 1000).toFixed(1)} s`).join(', ')}`);
+    expect(leads.every((l) => l.leadMs > 0)).toBe(true);
+    console.log(`[swarm rollout] generations ${oldGeneration} -> ${[...new Set(plane.snapshot().replicas.map((r) => r.generation))].join(',')}`);
+    expect(oldStops).toHaveLength(3);
+    expect(oldStops.every((s) => s.haproxy === 'gone' || s.haproxy === 'draining' || s.haproxy === 'maint')).toBe(true);
+    for (const name of old.values()) {
+      expect(events.some((e) => e.startsWith(`Drained and stopped ${name}`))).toBe(true);
+      // Not taken out after the fact because its task had gone (the fallback when Swarm is first).
+      expect(events.some((e) => e.startsWith(`Removing ${name}`))).toBe(false);
+    }
+    expect(fewestReady).toBeGreaterThanOrEqual(3);
+    expect(progress.has('1 of 3') || progress.has('2 of 3')).toBe(true);
+    expect(events.some((e) => /finished: 3 replaced/.test(e))).toBe(true);
+    expect(get.requests).toBeGreaterThan(1000);
+    expect(post.requests).toBeGreaterThan(500);
+    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expect(get.hosts.size).toBeGreaterThanOrEqual(6);
+  }, 180_000);
+
+  it('a version whose command exits at once: Swarm rolls it back, the old tasks serve every request, the pause survives a restart, roll back', async () => {
+    const { plane, frontend, dataDir, app } = fixture!;
+    const serving = plane.snapshot().replicas.map((r) => r.name).sort();
+    const loads = loadBoth(frontend, 25);
+    await sleep(1000);
+
+    const startedAt = Date.now();
+    expect('result' in (await plane.updateSettings({ image: BROKEN }))).toBe(true);
+    await waitFor(() => /rolled the update back/.test(plane.snapshot().rollout.reason ?? ''), 60_000, 'Swarm to roll the update back');
+    const paused = plane.snapshot().rollout;
+    console.log(`[swarm rollout / broken image] paused ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the change: ${paused.reason}`);
+    expect(paused).toMatchObject({ state: 'paused', replaced: 0, total: 3, canRollBack: true });
+    expect(plane.snapshot().replicas.filter((r) => r.state === 'ready').map((r) => r.name).sort()).toEqual(serving);
+    expect(plane.snapshot().events.some((e) => e.kind === 'rollout' && e.message.startsWith('Rollout paused') && /Swarm/.test(e.message))).toBe(true);
+
+    // The state lives in Swarm and the rollout record: a restarted ScaleDeck reports the same pause, and does not
+    // hand the rolled-back version to Swarm again.
+    await plane.shutdown({ keepRunning: true });
+    fixture = await startPlane({}, { dataDir, app });
+    const restarted = fixture.plane;
+    await waitFor(() => restarted.snapshot().rollout.state === 'paused' && fixture!.ready() === 3, 30_000, 'the restarted plane to report the pause');
+    expect(restarted.snapshot().events.some((e) => e.kind === 'rollout' && e.message.includes('is still paused'))).toBe(true);
+    expect(restarted.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
+
+    expect('result' in (await restarted.rollback())).toBe(true);
+    expect(restarted.settings.image).toBe(CHECKED_V2);
+    await waitFor(() => restarted.snapshot().rollout.state === 'idle' && fixture!.ready() === 3, 30_000, 'the rollback to settle');
+    expect(restarted.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
+    expect(loads.every((l) => !l.progress().finished)).toBe(true);
+
+    const { get, post } = await finishLoads(loads, 'command exits at once, restart, then roll back');
+    expect(get.requests).toBeGreaterThan(1000);
+    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expect(get.hosts.size).toBe(3);
+  }, 120_000);
+
+  it("a health path the new version never answers: Swarm's health check fails it and rolls back; retry updates again, then roll back", async () => {
+    const { plane, frontend } = fixture!;
+    const serving = plane.snapshot().replicas.map((r) => r.name).sort();
+    const load = runLoad({ url: frontend, rate: 60, durationS: 30 });
+
+    const startedAt = Date.now();
+    // The sample image's HEALTHCHECK asks the path ScaleDeck checks (SCALEDECK_HEALTH_PATH): the new tasks never pass.
+    expect('result' in (await plane.updateSettings({ healthPath: '/missing' }))).toBe(true);
+    await waitFor(() => /rolled the update back/.test(plane.snapshot().rollout.reason ?? ''), 60_000, 'Swarm to roll the update back');
+    const firstS = (Date.now() - startedAt) / 1000;
+
+    expect('result' in (await plane.retryRollout())).toBe(true);
+    await waitFor(() => plane.snapshot().rollout.state === 'running', 5_000, 'the retry to resume the rollout');
+    await waitFor(() => /rolled the update back/.test(plane.snapshot().rollout.reason ?? ''), 60_000, 'Swarm to roll the retried update back');
+    const rolledBackTwice = plane.snapshot().events.filter((e) => /^Swarm rolled the update back/.test(e.message)).length;
+    console.log(`[swarm rollout / health path never answered] rolled back by Swarm ${firstS.toFixed(1)} s after the change, and again after a retry (${((Date.now() - startedAt) / 1000).toFixed(1)} s in all)`);
+    expect(rolledBackTwice).toBeGreaterThanOrEqual(2);
+    expect(plane.snapshot().replicas.filter((r) => r.state === 'ready').map((r) => r.name).sort()).toEqual(serving);
+
+    expect('result' in (await plane.rollback())).toBe(true);
+    expect(plane.settings.healthPath).toBe('/healthz');
+    await waitFor(() => plane.snapshot().rollout.state === 'idle' && fixture!.ready() === 3, 30_000, 'the rollback to settle');
+    expect(plane.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
+    const report = await load.done;
+    console.log(`[swarm rollout / health path never answered] GET ${report.requests} requests, non-2xx ${report.non2xx}, errors ${report.errors}, hosts ${report.hosts.size}`);
+    expect([report.non2xx, report.errors]).toEqual([0, 0]);
+  }, 120_000);
+
+  it("holds a count change made during Swarm's update until the update ends, then scales with the usual drain", async () => {
+    const { plane, dataDir, frontend } = fixture!;
+    const old = new Map(plane.snapshot().replicas.map((r) => [r.id, r.name]));
+    const stops = await watchStops(rollService, new RuntimeClient(path.join(dataDir, 'haproxy.sock')));
+    const loads = loadBoth(frontend, 30);
+    await sleep(1000);
+
+    expect('result' in (await plane.updateSettings({ image: CHECKED_V1 }))).toBe(true);
+    await waitFor(() => plane.snapshot().replicas.some((r) => r.generation?.startsWith('swarm-v1')), 30_000, 'the first new task');
+    expect((await plane.scale({ replicas: 4 })) as object).toHaveProperty('result');
+    let fewestReady = Infinity;
+    await waitFor(() => {
+      fewestReady = Math.min(fewestReady, fixture!.ready());
+      const { rollout, replicas } = plane.snapshot();
+      return rollout.state === 'idle' && replicas.length === 4 && fixture!.ready() === 4 && replicas.every((r) => r.generation?.startsWith('swarm-v1'));
+    }, 90_000, '4 tasks, all on the new generation');
+    await waitFor(() => stops.seen.filter((s) => old.has(s.task)).length >= 3, 20_000, 'Swarm to stop the 3 old tasks').catch(() => undefined);
+    await stops.stop();
+
+    const { get, post } = await finishLoads(loads, `count 3 -> 4 during the update, fewest ready ${fewestReady}`);
+    const events = plane.snapshot().events.map((e) => e.message);
+    const oldStops = stops.seen.filter((s) => old.has(s.task));
+    console.log(`[swarm rollout / count change] HAProxy when Swarm stopped each old task: ${oldStops.map((s) => s.haproxy).join(', ')}; service replicas ${await replicasOf(rollService)}`);
+    expect(oldStops.map((s) => s.haproxy)).toEqual(['gone', 'gone', 'gone']);
+    for (const name of old.values()) expect(events.some((e) => e.startsWith(`Removing ${name}`))).toBe(false);
+    expect(await replicasOf(rollService)).toBe(4);
+    expect(fewestReady).toBeGreaterThanOrEqual(3);
+    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+  }, 120_000);
 });

@@ -22,6 +22,28 @@ export interface ObservedReplica {
   image?: string;
   /** The health path it was made for; HAProxy checks it there until it is replaced. */
   healthPath?: string;
+  /**
+   * Swarm only: the id of the newer task Swarm started in this replica's slot to replace it (its rolling update).
+   * Swarm stops this one by itself as soon as that one runs, so it is drained as soon as that one is UP.
+   */
+  successor?: string;
+}
+
+/** What an engine that rolls out its own updates (Swarm) says of its latest one. */
+export interface EngineUpdate {
+  /** Swarm's UpdateStatus.State: updating, paused, completed, rollback_started, rollback_paused, rollback_completed. */
+  state: string;
+  message: string;
+  /** When it started, in the engine's words: tells one update from the next. */
+  startedAt: string;
+}
+
+/** An engine that replaces its replicas itself when its template changes (Swarm's rolling update). */
+export interface RollingEngine {
+  /** The generation of the engine's template and its latest update, as of the last list(); null while it has none. */
+  template(): { generation: string | undefined; update: EngineUpdate | null } | null;
+  /** Makes `spec` the template, so the engine replaces its replicas; `again` forces an update of the same spec. */
+  rollTo(spec: ReplicaSpec, options?: { again?: boolean }): Promise<void>;
 }
 
 export interface ReplicaStats {
@@ -63,6 +85,8 @@ export interface ReplicaDriver {
    * remove them, first to go first. The controller drains exactly those before removing. Absent: newest first.
    */
   removalOrder?(replicas: ObservedReplica[]): string[] | undefined;
+  /** Present when the engine rolls out a changed spec itself: the controller then only drains and follows. */
+  readonly rolling?: RollingEngine;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

@@ -1,26 +1,30 @@
-// Replicas as the tasks of one Docker Swarm service: scaled through its replica count, each on its own host port.
+// Replicas as the tasks of one Docker Swarm service: scaled through its replica count, each on its own host port,
+// and rolled out to a new spec by Swarm's own rolling update.
 import type Dockerode from 'dockerode';
 import { CONTAINER_PORT_LABEL, DEFAULT_STOP_TIMEOUT_S, dockerStatus } from './docker-driver.js';
 import { DockerStatsFeeds } from './docker-stats.js';
 import {
-  APP_LABEL,
-  MANAGED_LABEL,
   type DriverStatus,
+  type EngineUpdate,
   type ObservedReplica,
   type ReplicaDriver,
   type ReplicaSpec,
   type ReplicaStats,
+  type RollingEngine,
 } from './replica-driver.js';
+import { GENERATION_LABEL } from './generation.js';
+import { IMAGE_LABEL } from './swarm/service-spec.js';
+import { engineUpdateOf } from './swarm/rolling-update.js';
 import { NOT_A_MANAGER, SwarmService } from './swarm/swarm-service.js';
+import { LocalTaskContainers } from './swarm/local-containers.js';
 import { assertAppName, message, stopContainer } from './engine-errors.js';
 import { pollUntil, sleep as sleepOn, systemClock } from '../clock.js';
 import {
-  claimableSlots, hasStopped, isServing, isWanted, publishedPort, removalPlan, replicaFromTask, swarmRemovalOrder,
-  type SwarmTask,
+  claimableSlots, hasStopped, isServing, isStarting, isWanted, publishedPort, removalPlan, replicaFromTask, successors,
+  swarmRemovalOrder, type SwarmTask,
 } from './swarm/tasks.js';
 
-/** Docker's label on a task's container naming its task. */
-export const TASK_ID_LABEL = 'com.docker.swarm.task.id';
+export { TASK_ID_LABEL } from './swarm/local-containers.js';
 const POLL_MS = 200;
 const NEW_SLOT_TIMEOUT_MS = 10_000;
 const sleep = (ms: number) => sleepOn(systemClock, ms);
@@ -44,7 +48,6 @@ interface SlotClaim {
 
 export class SwarmDriver implements ReplicaDriver {
   readonly kind = 'swarm' as const;
-  private readonly app: string;
   private readonly docker: Dockerode;
   private readonly swarm: SwarmService;
   private readonly startTimeoutMs: number;
@@ -57,14 +60,20 @@ export class SwarmDriver implements ReplicaDriver {
   private creating = 0;
   /** Service updates run one at a time, so each create gets its own slot and each removal drops the right one. */
   private updates: Promise<unknown> = Promise.resolve();
-  /** Task id -> container id on this engine, from the last listing. */
-  private localContainers = new Map<string, string>();
+  private readonly local: LocalTaskContainers;
+  /** The template's generation and Swarm's latest update, from the last listing. */
+  private latest: ReturnType<RollingEngine['template']> = null;
+  readonly rolling: RollingEngine = {
+    template: () => this.latest,
+    // The rollout hands a spec over only while no update runs (a new one would make Swarm start over).
+    rollTo: (spec, options) => this.serialized(() => this.swarm.rollTo(spec, options)),
+  };
 
   constructor(options: SwarmDriverOptions) {
     assertAppName(options.app);
-    this.app = options.app;
     this.docker = options.docker;
     this.swarm = new SwarmService(options.docker, options.service, options.app);
+    this.local = new LocalTaskContainers(options.docker, options.app, (labels) => this.swarm.isOurs(labels));
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.removalWaitMs = options.removalWaitMs ?? 60_000;
     this.statsFeeds = new DockerStatsFeeds(this.docker);
@@ -85,33 +94,42 @@ export class SwarmDriver implements ReplicaDriver {
     const service = await this.swarm.findOurs();
     if (!service) {
       this.handedOut.clear();
-      this.localContainers.clear();
+      this.local.clear();
+      this.latest = null;
       this.statsFeeds.close();
       return [];
     }
-    const [tasks] = await Promise.all([this.swarm.tasks(service.ID), this.refreshLocalContainers()]);
+    const update: EngineUpdate | null = engineUpdateOf(service);
+    this.latest = { generation: service.Spec?.Labels?.[GENERATION_LABEL], update };
+    const [tasks] = await Promise.all([this.swarm.tasks(service.ID), this.local.refresh()]);
     const containerPort = Number(service.Spec?.Labels?.[CONTAINER_PORT_LABEL]) || 0;
+    const image = service.Spec?.Labels?.[IMAGE_LABEL];
+    const replacedBy = successors(tasks);
     const replicas: ObservedReplica[] = [];
-    for (const task of tasks.filter(isServing)) replicas.push(await this.replicaOf(task, containerPort));
-    // While a create waits, a new running task is the one it will return; otherwise the controller adopts it.
-    if (this.creating === 0) for (const replica of replicas) this.handedOut.add(replica.id);
+    // A task still starting (waiting for its HEALTHCHECK) is listed once its container's port is known here, so it
+    // can be UP in HAProxy, and the task it replaces drained, before Swarm stops that one.
+    const listed = tasks.filter((t) => isServing(t) || (isStarting(t) && this.local.portOf(t.ID)));
+    for (const task of listed) {
+      replicas.push(replicaFromTask(task, {
+        service: this.swarm.name, host: await this.swarm.nodeAddress(task.NodeID), containerPort,
+        localPort: this.local.portOf(task.ID), image, successor: replacedBy.get(task.ID),
+      }));
+    }
+    // While a create waits, a new running task is the one it will return; otherwise the controller adopts it. A task
+    // replacing another in Swarm's rolling update is adopted at once, never returned by a create.
+    const replacing = new Set(replacedBy.values());
+    for (const replica of replicas) if (this.creating === 0 || replacing.has(replica.id)) this.handedOut.add(replica.id);
     const existing = new Set(tasks.map((t) => t.ID));
     for (const id of this.handedOut) if (!existing.has(id)) this.handedOut.delete(id);
-    const serving = new Set(replicas.map((r) => this.localContainers.get(r.id)).filter((id): id is string => id !== undefined));
+    const serving = new Set(replicas.map((r) => this.local.containerOf(r.id)).filter((id): id is string => id !== undefined));
     // Opening the stats feed now means the first stats() reading of a replica need not wait for the engine.
     this.statsFeeds.keepOnly(serving);
     return replicas;
   }
 
   private async replicaOf(task: SwarmTask, containerPort: number): Promise<ObservedReplica> {
-    return replicaFromTask(task, { service: this.swarm.name, host: await this.swarm.nodeAddress(task.NodeID), containerPort });
-  }
-
-  private async refreshLocalContainers(): Promise<void> {
-    const containers = await this.docker.listContainers({ filters: { label: [`${MANAGED_LABEL}=true`, `${APP_LABEL}=${this.app}`] } });
-    this.localContainers = new Map(
-      containers.filter((c) => c.Labels[TASK_ID_LABEL] && this.swarm.isOurs(c.Labels)).map((c) => [c.Labels[TASK_ID_LABEL], c.Id]),
-    );
+    const host = await this.swarm.nodeAddress(task.NodeID);
+    return replicaFromTask(task, { service: this.swarm.name, host, containerPort, localPort: this.local.portOf(task.ID) });
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -149,7 +167,8 @@ export class SwarmDriver implements ReplicaDriver {
     const known = new Set(tasks.map((t) => t.ID));
     let slot: number | undefined = claimableSlots(tasks, this.handedOut, this.claimed)[0];
     if (slot === undefined) {
-      const before = new Set(tasks.filter(isWanted).map((t) => t.Slot ?? 0));
+      await this.swarm.waitForUpdateToEnd(serviceId, this.removalWaitMs);
+      const before = new Set((await this.swarm.tasks(serviceId)).filter(isWanted).map((t) => t.Slot ?? 0));
       await this.swarm.scaleBy(serviceId, 1);
       slot = await this.waitForNewSlot(serviceId, before);
     }
@@ -171,6 +190,13 @@ export class SwarmDriver implements ReplicaDriver {
       if (!inSlot.some(isWanted)) return null;
       const ready = inSlot.find((t) => isServing(t) && !this.handedOut.has(t.ID) && publishedPort(t, containerPort) > 0);
       if (ready) return ready;
+      // An image with a HEALTHCHECK keeps its task `starting` until its first probe passes (one interval): with its
+      // port read from the local container the controller checks it and puts it in HAProxy meanwhile.
+      const starting = inSlot.find((t) => isStarting(t) && !this.handedOut.has(t.ID));
+      if (starting) {
+        await this.local.refresh();
+        if (this.local.portOf(starting.ID) !== undefined) return starting;
+      }
       const failed = inSlot.find((t) => !claim.known.has(t.ID) && (t.Status.State === 'failed' || t.Status.State === 'rejected'));
       if (failed) throw new Error(`Swarm could not start a task of ${this.swarm.name}: ${taskProblem(failed)}`);
       if (Date.now() > deadline) {
@@ -187,12 +213,16 @@ export class SwarmDriver implements ReplicaDriver {
     const waitUntil = Date.now() + this.removalWaitMs;
     try {
       for (;;) {
-        const outcome = await this.serialized(async (): Promise<'gone' | 'wait' | 'stopped' | 'left-to-swarm'> => {
+        const outcome = await this.serialized(async (): Promise<'gone' | 'wait' | 'stopped' | 'left-to-swarm' | 'replaced'> => {
           const service = await this.swarm.findOurs();
           if (!service) return 'gone';
-          const plan = removalPlan(id, await this.swarm.tasks(service.ID), await this.swarm.localNodeId());
-          if (plan === 'gone') return 'gone';
+          let plan = removalPlan(id, await this.swarm.tasks(service.ID), await this.swarm.localNodeId());
+          if (plan === 'gone' || plan === 'replaced') return plan;
           if (plan === 'wait' && Date.now() < waitUntil) return 'wait';
+          // A count change during Swarm's rolling update would restart it; the task is drained already, so wait.
+          await this.swarm.waitForUpdateToEnd(service.ID, Math.max(0, waitUntil - Date.now()));
+          plan = removalPlan(id, await this.swarm.tasks(service.ID), await this.swarm.localNodeId());
+          if (plan === 'gone' || plan === 'replaced') return plan;
           if (plan === 'stop-then-scale-down') {
             await this.stopTask(service.ID, id, graceS);
             await this.swarm.scaleBy(service.ID, -1);
@@ -207,18 +237,19 @@ export class SwarmDriver implements ReplicaDriver {
           continue;
         }
         if (outcome === 'left-to-swarm') await this.waitUntilStopped(id, (DEFAULT_STOP_TIMEOUT_S + 10) * 1000);
+        if (outcome === 'replaced') await this.waitUntilReplaced(id, waitUntil);
         return;
       }
     } finally {
       this.handedOut.delete(id);
-      const containerId = this.localContainers.get(id);
+      const containerId = this.local.containerOf(id);
       if (containerId) this.statsFeeds.forget(containerId);
     }
   }
 
   /** SIGTERM with the grace, then waits until Swarm has seen the task stop (so its slot is the one dropped next). */
   private async stopTask(serviceId: string, id: string, graceS: number): Promise<void> {
-    const containerId = this.localContainers.get(id) ?? (await this.findLocalContainer(id));
+    const containerId = await this.local.find(id);
     if (containerId) await stopContainer(this.docker.getContainer(containerId), graceS, `task ${id.slice(0, 12)}`);
     await pollUntil(systemClock, async () => {
       const task = (await this.swarm.tasks(serviceId)).find((t) => t.ID === id);
@@ -235,16 +266,25 @@ export class SwarmDriver implements ReplicaDriver {
     }, { timeoutMs, intervalMs: POLL_MS, describe: () => 'still running' }).catch(() => undefined);
   }
 
-  private async findLocalContainer(taskId: string): Promise<string | undefined> {
-    const containers = await this.docker.listContainers({
-      filters: { label: [`${TASK_ID_LABEL}=${taskId}`, `${MANAGED_LABEL}=true`, `${APP_LABEL}=${this.app}`] },
-    });
-    return containers.find((c) => this.swarm.isOurs(c.Labels))?.Id;
+  /**
+   * Swarm's rolling update stops the task once its replacement runs. If the replacement fails instead, Swarm rolls
+   * back and keeps this task: that is an error, so the controller takes it out rather than leave it drained forever.
+   */
+  private async waitUntilReplaced(id: string, deadline: number): Promise<void> {
+    for (;;) {
+      const service = await this.swarm.findOurs();
+      const tasks = service ? await this.swarm.tasks(service.ID) : [];
+      const plan = removalPlan(id, tasks, null);
+      if (plan === 'gone') return;
+      if (plan !== 'replaced') throw new Error(`Swarm kept task ${id.slice(0, 12)}: its replacement did not run (see the rollout's events)`);
+      if (Date.now() > deadline) throw new Error(`Swarm did not stop task ${id.slice(0, 12)} within ${this.removalWaitMs / 1000} s though a newer task replaces it`);
+      await sleep(POLL_MS);
+    }
   }
 
   /** From the task container's stats stream on this engine; a task on another node has no readable stats. */
   async stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
-    const containerId = this.localContainers.get(id) ?? (await this.findLocalContainer(id));
+    const containerId = await this.local.find(id);
     if (!containerId) {
       throw new Error(`task ${id.slice(0, 12)} has no container on this Docker engine (it runs on another node, whose engine ScaleDeck does not reach)`);
     }

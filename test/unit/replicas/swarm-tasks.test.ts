@@ -1,7 +1,7 @@
 // How Swarm tasks become replicas, which ones Swarm removes first on scale-in, and how the driver removes one task.
 import { describe, expect, it } from 'vitest';
 import {
-  claimableSlots, isServing, publishedPort, removalPlan, replicaFromTask, replicaName, swarmRemovalOrder, type SlotFacts,
+  claimableSlots, isServing, isStarting, publishedPort, removalPlan, replicaFromTask, replicaName, successors, swarmRemovalOrder, type SlotFacts,
   type SwarmTask,
 } from '../../../electron/core/replicas/swarm/tasks.js';
 
@@ -114,5 +114,41 @@ describe('claimableSlots', () => {
     const tasks = [task('t1', 1), task('t2', 2, { state: 'pending' }), task('t3', 3, { state: 'pending' })];
     expect(claimableSlots(tasks, new Set(['t1']), new Set([2]))).toEqual([3]);
     expect(claimableSlots(tasks, new Set(['t1', 't3']), new Set([2]))).toEqual([]);
+  });
+});
+
+describe("Swarm's rolling update, task by task", () => {
+  const at = (t: SwarmTask, createdAt: string, labels?: Record<string, string>): SwarmTask => ({ ...t, CreatedAt: createdAt, ...(labels ? { Spec: { ContainerSpec: { Labels: labels } } } : {}) });
+  const old1 = at(task('old1', 1), '2026-01-01T00:00:00.000Z');
+  const old2 = at(task('old2', 2), '2026-01-01T00:00:00.000Z');
+  const new2 = at(task('new2', 2, { state: 'starting' }), '2026-01-01T00:01:00.000000001Z');
+
+  it('names the old task of a slot where Swarm started a newer one as the one it replaces', () => {
+    expect([...successors([old1, old2, new2])]).toEqual([['old2', 'new2']]);
+    // The newest wins even when the listing comes in another order.
+    expect([...successors([new2, old2, old1])]).toEqual([['old2', 'new2']]);
+  });
+
+  it('sees no replacement in a slot whose old task Swarm no longer wants, nor in a restart of a dead task', () => {
+    const stopping = { ...old2, DesiredState: 'shutdown' };
+    expect(successors([old1, stopping, new2]).size).toBe(0);
+    const dead = { ...old2, DesiredState: 'shutdown', Status: { ...old2.Status, State: 'failed' } };
+    expect(successors([dead, new2]).size).toBe(0);
+  });
+
+  it('leaves a replaced task to Swarm instead of lowering the count', () => {
+    expect(removalPlan('old2', [old1, old2, new2], 'node-a')).toBe('replaced');
+    expect(removalPlan('old1', [old1, old2, new2], 'node-a')).not.toBe('replaced');
+  });
+
+  it("reads a task's generation and health path from its container labels, and a starting task's port from its container", () => {
+    const labelled = at(task('new2', 2, { state: 'starting' }), new2.CreatedAt!, { 'scaledeck.generation': '3fa2c1b0', 'scaledeck.health-path': '/ready', 'scaledeck.image': 'scaledeck/api:v2' });
+    labelled.Status.PortStatus = undefined;
+    const replica = replicaFromTask(labelled, { service: 'svc', host: '127.0.0.1', containerPort: 8000, localPort: 32801, successor: undefined });
+    expect(replica).toMatchObject({ generation: '3fa2c1b0', healthPath: '/ready', image: 'scaledeck/api:v2', hostPort: 32801, running: true });
+    expect(isStarting(labelled)).toBe(true);
+    const replaced = replicaFromTask(old2, { service: 'svc', host: '127.0.0.1', containerPort: 8000, image: 'scaledeck/api:v1', successor: 'new2' });
+    expect(replaced).toMatchObject({ successor: 'new2', image: 'scaledeck/api:v1' });
+    expect(replaced).not.toHaveProperty('generation');
   });
 });

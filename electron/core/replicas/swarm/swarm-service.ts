@@ -1,9 +1,12 @@
 // One Swarm service through dockerode: found by its exact name, created or adopted, its tasks, version-checked updates.
 import type Dockerode from 'dockerode';
 import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../replica-driver.js';
-import { TASK_SPEC_LABEL, serviceSpec, type SwarmServiceSpec } from './service-spec.js';
-import { isServing, type SwarmTask } from './tasks.js';
+import { TASK_SPEC_LABEL, serviceSpec } from './service-spec.js';
+import { GENERATION_LABEL } from '../generation.js';
+import type { SwarmTask } from './tasks.js';
+import { engineUpdateOf, isUnderWay } from './rolling-update.js';
 import { message, statusCode } from '../engine-errors.js';
+import { TimeoutError, pollUntil, systemClock } from '../../clock.js';
 
 export const NOT_A_MANAGER = 'The Docker engine is not a swarm manager: run `docker swarm init` (or point dockerHost at a manager)';
 /** Swarm's optimistic lock: an update with a stale version is refused ("update out of sequence") and retried. */
@@ -51,11 +54,14 @@ export class SwarmService {
     return tasks.filter((t) => t.ServiceID === serviceId);
   }
 
-  /** Creates the service with 0 replicas, or adopts ours; a changed task shape is applied only while no task runs. */
+  /**
+   * Creates the service with 0 replicas, or adopts ours as it is: a changed task template is applied by rollTo, as a
+   * rolling update, never here (a scale-out after Swarm rolled a version back must not bring that version back).
+   */
   async ensure(spec: ReplicaSpec): Promise<string> {
-    const wanted = serviceSpec(spec, { app: this.app, service: this.name, imageId: await this.imageId(spec.image) });
     const existing = await this.find();
     if (!existing) {
+      const wanted = serviceSpec(spec, { app: this.app, service: this.name, imageId: await this.imageId(spec.image) });
       try {
         // dockerode sends its first argument as X-Registry-Auth; empty, as no registry is ever asked.
         return (await this.docker.createService({}, wanted)).id;
@@ -65,15 +71,46 @@ export class SwarmService {
         return this.ensure(spec);
       }
     }
-    if (!this.isOurs(existing.Spec?.Labels)) {
+    this.assertOurs(existing);
+    return existing.ID;
+  }
+
+  private assertOurs(service: Dockerode.Service): void {
+    if (!this.isOurs(service.Spec?.Labels)) {
       throw new Error(`A Swarm service named "${this.name}" exists and is not ScaleDeck's (app "${this.app}"): set swarmService to another name, or remove that service`);
     }
-    if (existing.Spec?.Labels?.[TASK_SPEC_LABEL] !== wanted.Labels[TASK_SPEC_LABEL]) {
-      // A new template makes Swarm restart every running task, outside HAProxy's drain: wait until none runs.
-      const running = (await this.tasks(existing.ID)).some(isServing);
-      if (!running) await this.update(existing.ID, (current): SwarmServiceSpec => ({ ...wanted, Mode: current.Mode }));
-    }
-    return existing.ID;
+  }
+
+  /**
+   * Makes `spec` the task template at once (keeping the replica count): Swarm then replaces the tasks one by one
+   * with its rolling update. `again` bumps ForceUpdate, so Swarm updates even an unchanged template (a retry after
+   * Swarm rolled back). Nothing to do while there is no service: the first create makes it from the spec it is given.
+   */
+  async rollTo(spec: ReplicaSpec, { again = false }: { again?: boolean } = {}): Promise<void> {
+    const existing = await this.find();
+    if (!existing) return;
+    this.assertOurs(existing);
+    const wanted = serviceSpec(spec, { app: this.app, service: this.name, imageId: await this.imageId(spec.image) });
+    await this.update(existing.ID, (current) => {
+      const same = (label: string) => current.Labels?.[label] === wanted.Labels[label];
+      if (!again && same(TASK_SPEC_LABEL) && same(GENERATION_LABEL)) return null;
+      const forced = (current.TaskTemplate?.ForceUpdate ?? 0) + (again ? 1 : 0);
+      return { ...wanted, Mode: current.Mode, TaskTemplate: { ...wanted.TaskTemplate, ForceUpdate: forced } };
+    });
+  }
+
+  /**
+   * Waits while Swarm's rolling update is under way: a replica-count change meanwhile makes Swarm start the update
+   * over, and it then stops an old task before its start-first replacement runs (seen on Docker 20.10.24).
+   * Past `timeoutMs` it goes ahead regardless, so a stuck update cannot hold the count forever.
+   */
+  async waitForUpdateToEnd(serviceId: string, timeoutMs: number): Promise<void> {
+    await pollUntil(systemClock, async () => {
+      const info = (await this.docker.getService(serviceId).inspect()) as Dockerode.Service;
+      return isUnderWay(engineUpdateOf(info)) ? { waiting: 'updating' } : { done: undefined };
+    }, { timeoutMs, intervalMs: 200, describe: () => 'updating' }).catch((error: unknown) => {
+      if (!(error instanceof TimeoutError)) throw error;
+    });
   }
 
   private async imageId(image: string): Promise<string> {

@@ -1,5 +1,7 @@
 // Swarm tasks as ScaleDeck replicas: which tasks count, how one becomes a replica, and which ones Swarm removes first.
+import { GENERATION_LABEL, HEALTH_PATH_LABEL } from '../generation.js';
 import type { ObservedReplica } from '../replica-driver.js';
+import { IMAGE_LABEL } from './service-spec.js';
 
 /** The fields of a task (GET /tasks) the swarm driver reads; @types/dockerode types tasks as `any`. */
 export interface SwarmTask {
@@ -9,6 +11,8 @@ export interface SwarmTask {
   Slot?: number;
   CreatedAt?: string;
   DesiredState: string;
+  /** The template the task was made from; its container labels say its generation. */
+  Spec?: { ContainerSpec?: { Labels?: Record<string, string> } };
   Status: {
     Timestamp?: string;
     State: string;
@@ -42,6 +46,33 @@ export function isServing(task: SwarmTask): boolean {
   return isWanted(task) && task.Status.State === 'running';
 }
 
+/**
+ * Its container runs but Swarm waits for it to pass the image's HEALTHCHECK before it counts it running (and, in a
+ * start-first update, before it stops the task this one replaces). Swarm publishes no port for it yet.
+ */
+export function isStarting(task: SwarmTask): boolean {
+  return isWanted(task) && task.Status.State === 'starting';
+}
+
+const createdAt = (task: SwarmTask) => Date.parse(task.CreatedAt ?? '') || 0;
+
+/**
+ * Task id -> the id of the newer task Swarm started in the same slot to replace it. In a rolling update (start-first)
+ * Swarm makes the new task in the slot of the one it replaces and stops the old one as soon as the new one runs, so
+ * the old one of a slot with two wanted tasks is the next to go.
+ */
+export function successors(tasks: SwarmTask[]): Map<string, string> {
+  const bySlot = new Map<number, SwarmTask[]>();
+  for (const task of tasks.filter(isWanted)) bySlot.set(task.Slot ?? 0, [...(bySlot.get(task.Slot ?? 0) ?? []), task]);
+  const result = new Map<string, string>();
+  for (const inSlot of bySlot.values()) {
+    if (inSlot.length < 2) continue;
+    const newest = inSlot.reduce((a, b) => (createdAt(b) > createdAt(a) || (createdAt(b) === createdAt(a) && b.ID > a.ID) ? b : a));
+    for (const task of inSlot) if (task !== newest) result.set(task.ID, newest.ID);
+  }
+  return result;
+}
+
 /** The host port the task's container port is published on, or 0 while it has none. */
 export function publishedPort(task: SwarmTask, containerPort: number): number {
   const ports = task.Status.PortStatus?.Ports ?? [];
@@ -54,16 +85,35 @@ export function replicaName(service: string, task: SwarmTask): string {
   return `${service}-${task.Slot ?? 0}-${task.ID.slice(0, 6)}`.replace(/[^A-Za-z0-9-]/g, '-');
 }
 
-export function replicaFromTask(task: SwarmTask, where: { service: string; host: string; containerPort: number }): ObservedReplica {
+export interface TaskWhere {
+  service: string;
+  host: string;
+  containerPort: number;
+  /** The host port read from the task's container on this engine, for a task Swarm publishes none for yet. */
+  localPort?: number;
+  /** The image name from the service labels, for tasks made before tasks carried their own. */
+  image?: string;
+  successor?: string;
+}
+
+export function replicaFromTask(task: SwarmTask, where: TaskWhere): ObservedReplica {
   const since = Date.parse(task.Status.Timestamp ?? '') || Date.parse(task.CreatedAt ?? '');
+  const labels = task.Spec?.ContainerSpec?.Labels ?? {};
+  const generation = labels[GENERATION_LABEL];
+  const healthPath = labels[HEALTH_PATH_LABEL];
+  const image = labels[IMAGE_LABEL] ?? where.image;
   return {
     id: task.ID,
     name: replicaName(where.service, task),
     host: where.host,
-    hostPort: publishedPort(task, where.containerPort),
+    hostPort: publishedPort(task, where.containerPort) || (where.localPort ?? 0),
     startedAt: Number.isFinite(since) ? since : 0,
-    running: task.Status.State === 'running',
+    running: task.Status.State === 'running' || task.Status.State === 'starting',
     slot: task.Slot,
+    ...(generation ? { generation } : {}),
+    ...(healthPath ? { healthPath } : {}),
+    ...(image ? { image } : {}),
+    ...(where.successor ? { successor: where.successor } : {}),
   };
 }
 
@@ -102,17 +152,20 @@ export function slotFacts(task: SwarmTask): SlotFacts {
 /**
  * How to remove one task so that Swarm drops exactly that one:
  * - `gone`: it is not wanted any more or has already stopped; Swarm fills its slot and the next create claims it.
+ * - `replaced`: Swarm's rolling update started its replacement in its slot and stops it itself: wait for that.
  * - `scale-down`: it is the one Swarm removes next; lowering the count is enough.
  * - `stop-then-scale-down`: every wanted task is on this engine's node, so once it is stopped it is the only slot
  *   not running, which Swarm removes before any running one.
  * - `wait`: another task goes first on other nodes (it is being drained too); ask again shortly.
  */
-export type RemovalPlan = 'gone' | 'scale-down' | 'stop-then-scale-down' | 'wait';
+export type RemovalPlan = 'gone' | 'replaced' | 'scale-down' | 'stop-then-scale-down' | 'wait';
 
 export function removalPlan(id: string, tasks: SwarmTask[], localNodeId: string | null): RemovalPlan {
   const wanted = tasks.filter(isWanted);
   const target = wanted.find((t) => t.ID === id);
   if (!target || hasStopped(target)) return 'gone';
+  // Swarm's rolling update stops it itself once its replacement runs; lowering the count would drop a slot.
+  if (successors(tasks).has(id)) return 'replaced';
   if (swarmRemovalOrder(wanted.map(slotFacts))[0] === id) return 'scale-down';
   if (localNodeId && wanted.every((t) => t.NodeID === localNodeId)) return 'stop-then-scale-down';
   return 'wait';
