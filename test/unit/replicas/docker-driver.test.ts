@@ -27,6 +27,10 @@ describe('containerCreateOptions', () => {
     expect(options.HostConfig?.MemorySwap).toBe(128 * 1024 * 1024);
   });
 
+  it("turns the image's own health check off: HAProxy checks the replica, and the probe would count as its CPU", () => {
+    expect(options.Healthcheck).toEqual({ Test: ['NONE'] });
+  });
+
   it('never restarts by itself and gives a stop grace', () => {
     expect(options.HostConfig?.RestartPolicy).toEqual({ Name: 'no' });
     expect(options.StopTimeout).toBe(30);
