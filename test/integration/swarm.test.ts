@@ -147,7 +147,9 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
 
     await plane.scale({ replicas: 3 });
     await waitFor(() => fixture!.ready() === 3, 30_000, '3 ready tasks');
-    await sleep(3000);
+    // ScaleDeck serves a task before Swarm calls it running (the image's HEALTHCHECK passes one interval after the start).
+    await waitFor(async () => (await runningTasks(planeService)).length === 3, 30_000, 'Swarm to report 3 running tasks');
+    await sleep(1000);
 
     const tasksBefore = await runningTasks(planeService);
     const idByName = new Map(plane.snapshot().replicas.map((r) => [r.name, r.id]));
@@ -182,6 +184,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     const { plane, dataDir, app } = fixture!;
     await plane.scale({ replicas: 2 });
     await waitFor(() => fixture!.ready() === 2, 30_000, '2 ready tasks');
+    await waitFor(async () => (await runningTasks(planeService)).length === 2, 30_000, 'Swarm to report 2 running tasks');
     const services = () => docker.listServices({ filters: { label: [`scaledeck.app=${app}`] } });
     const serviceIds = (await services()).map((s) => s.ID);
     const taskIds = plane.snapshot().replicas.map((r) => r.id).sort();
