@@ -1,22 +1,12 @@
 // The reconcile loop: observe replicas and HAProxy, compare with the desired count, act until they agree.
-import type { ControlEvent, ReplicaState } from '../contract.js';
-import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
-import { planReconcile, isActive, type ReconcileAction, type ReplicaFacts } from './reconcile.js';
+import type { ControlEvent } from '../contract.js';
+import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import { planReconcile, isActive, type ReconcileAction } from './reconcile.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { pollUntil, sleep, systemClock, type Cancel, type Clock } from './clock.js';
 import { waitForHealth } from './replica-health.js';
 import type { RolloutInput } from './rollout-plan.js';
-
-export interface TrackedReplica extends ObservedReplica {
-  state: ReplicaState;
-  registered: boolean;
-  /** Bumped whenever this controller changes the replica, to tell fresh state from an older observation. */
-  version: number;
-  busy: boolean;
-  note?: string;
-  /** Brought up as a warm spare (out of rotation) rather than to serve. */
-  spare?: boolean;
-}
+import { TrackedReplicas, type TrackedReplica } from './tracked-replicas.js';
 
 export interface ControllerOptions {
   driver: ReplicaDriver;
@@ -46,12 +36,10 @@ export interface ControllerOptions {
 const STOP_GRACE_S = 10;
 
 export class Controller {
-  private readonly tracked = new Map<string, TrackedReplica>();
+  private readonly tracked = new TrackedReplicas();
   private desiredCount: number;
   private creating = 0;
   private creatingSpares = 0;
-  /** Counts changes this controller made to tracked replicas (see TrackedReplica.version). */
-  private changes = 0;
   private createFailures = 0;
   private createBackoffUntil = 0;
   private cancelTimer: Cancel | null = null;
@@ -60,11 +48,6 @@ export class Controller {
   private stopped = false;
   private readonly jobs = new Set<Promise<void>>();
   private readonly clock: Clock;
-  /**
-   * Replicas this controller removed: a listing asked for before the removal finished still shows them, and must
-   * not bring them back as adopted. Forgotten once a listing no longer shows them.
-   */
-  private readonly removed = new Set<string>();
 
   constructor(private readonly options: ControllerOptions) {
     this.desiredCount = options.desired;
@@ -92,18 +75,15 @@ export class Controller {
    */
   private promoteSparesNow(): void {
     if (this.stopped) return;
-    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
-      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy, spare: r.spare,
-    }));
     const plan = planReconcile({
-      replicas: facts, servers: null, desired: this.desiredCount, creating: this.creating,
+      replicas: this.tracked.factsAsTracked(), servers: null, desired: this.desiredCount, creating: this.creating,
       standby: this.options.standby?.() ?? 0, creatingSpares: this.creatingSpares,
     });
     for (const action of plan) if (action.type === 'promote') this.act(action);
   }
 
   replicas(): TrackedReplica[] {
-    return [...this.tracked.values()].sort((a, b) => a.startedAt - b.startedAt);
+    return this.tracked.sorted();
   }
 
   readyCount(): number {
@@ -172,61 +152,14 @@ export class Controller {
   private async tick(): Promise<void> {
     const { driver, lb } = this.options;
     await this.options.rollout?.sync?.();
-    const observedAfter = this.changes;
+    const observedAfter = this.tracked.mark();
     const [observed, servers] = await Promise.all([driver.list(), lb.servers().catch(() => null)]);
-    // A replica created, brought up or registered while the engine and HAProxy were being asked is newer than
-    // what they answered: this pass neither updates it from that answer nor acts on it.
-    const fresh = (r: TrackedReplica) => r.version > observedAfter;
-    const serverByName = new Map((servers ?? []).map((s) => [s.name, s]));
-    const seen = new Set<string>();
-    let changed = false;
-
-    for (const id of this.removed) if (!observed.some((o) => o.id === id)) this.removed.delete(id);
-    const replacements = new Set(observed.map((o) => o.successor).filter((id): id is string => id !== undefined));
-    for (const o of observed) {
-      if (this.removed.has(o.id)) continue;
-      seen.add(o.id);
-      const known = this.tracked.get(o.id);
-      const server = serverByName.get(o.name);
-      if (known) {
-        if (fresh(known)) continue;
-        if (known.running !== o.running) changed = true;
-        known.running = o.running;
-        // The engine starts a replacement for a replica it already ran (Swarm's rolling update).
-        known.successor = o.successor;
-        if (servers) known.registered = server !== undefined;
-        continue;
-      }
-      // While a create is in flight its container may already be listed; it is tracked when create returns. A task
-      // the engine started to replace another (Swarm's rolling update) is no create's: it is adopted at once.
-      if ((this.creating + this.creatingSpares > 0 && !replacements.has(o.id)) || !o.running) {
-        if (!o.running && this.creating + this.creatingSpares === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
-        continue;
-      }
-      // A healthy server left out of rotation is taken for a spare while spares are wanted; else it goes back in.
-      const spareWanted = (this.options.standby?.() ?? 0) > this.replicas().filter((r) => r.state === 'standby').length;
-      const state: ReplicaState = server?.up && !server.maint ? (!server.draining ? 'ready' : spareWanted ? 'standby' : 'starting') : 'starting';
-      this.track(o, state, server !== undefined);
-      this.options.onEvent('replica', `Adopted ${o.name} (port ${o.hostPort}, ${state})`);
-      changed = true;
-    }
-    for (const r of this.tracked.values()) {
-      // One still being brought up is told too, so its health wait stops (Swarm dropped a task that never got healthy).
-      if (!seen.has(r.id) && (!r.busy || r.state === 'starting') && !fresh(r) && r.running) {
-        r.running = false;
-        changed = true;
-      }
-    }
-
-    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => {
-      const server = serverByName.get(r.name);
-      const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
-      return {
-        id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
-        leftDraining, generation: r.generation, spare: r.spare, successor: r.successor,
-      };
+    const { changed, facts } = this.tracked.observe({
+      observed, servers, observedAfter, creating: this.creating + this.creatingSpares,
+      standby: () => this.options.standby?.() ?? 0,
+      onAdopted: (o, state) => this.options.onEvent('replica', `Adopted ${o.name} (port ${o.hostPort}, ${state})`),
     });
-    const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
+    const removalOrder = driver.removalOrder?.(this.tracked.values());
     const rollout = this.options.rollout?.observe(this.replicas());
     const actions = planReconcile({
       replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder, rollout,
@@ -234,12 +167,6 @@ export class Controller {
     });
     for (const action of actions) this.act(action);
     if (changed) this.options.onChange();
-  }
-
-  private track(o: ObservedReplica, state: ReplicaState, registered: boolean, note?: string): TrackedReplica {
-    const replica: TrackedReplica = { ...o, state, registered, busy: false, note, version: ++this.changes };
-    this.tracked.set(o.id, replica);
-    return replica;
   }
 
   private act(action: ReconcileAction): void {
@@ -297,7 +224,7 @@ export class Controller {
         })
         .finally(() => {
           replica.busy = false;
-          replica.version = ++this.changes;
+          this.tracked.touch(replica);
           this.options.onChange();
           this.kick();
         }),
@@ -314,7 +241,7 @@ export class Controller {
         (created) => {
           count(-1);
           this.createFailures = 0;
-          const replica = this.track(created, 'starting', false);
+          const replica = this.tracked.track(created, 'starting', false);
           replica.spare = spare;
           this.options.onEvent('replica', `Starting ${created.name} on port ${created.hostPort}${spare ? ' as a warm spare' : ''}`);
           this.options.onChange();
@@ -402,7 +329,7 @@ export class Controller {
     if (replica.registered) await lb.remove(replica.name, 5000);
     replica.registered = false;
     await driver.remove(replica.id, STOP_GRACE_S);
-    this.forget(replica.id);
+    this.tracked.forget(replica.id);
     const tookS = ((this.now() - started) / 1000).toFixed(1);
     this.options.onEvent('replica', `Drained and stopped ${replica.name} in ${tookS} s`);
   }
@@ -414,12 +341,7 @@ export class Controller {
     replica.state = 'failed';
     if (replica.registered) await this.options.lb.remove(replica.name, 2000).catch(() => undefined);
     await this.options.driver.remove(replica.id, 0);
-    this.forget(replica.id);
-  }
-
-  private forget(id: string): void {
-    this.tracked.delete(id);
-    this.removed.add(id);
+    this.tracked.forget(replica.id);
   }
 
   private async waitForLoadBalancer(): Promise<void> {
