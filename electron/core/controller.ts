@@ -3,10 +3,10 @@ import type { ControlEvent } from '../contract.js';
 import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
 import { planReconcile, isActive, type ReconcileAction } from './reconcile.js';
 import type { LoadBalancer } from './load-balancer.js';
-import { pollUntil, sleep, systemClock, type Cancel, type Clock } from './clock.js';
-import { waitForHealth } from './replica-health.js';
+import { systemClock, type Cancel, type Clock } from './clock.js';
 import type { RolloutInput } from './rollout-plan.js';
 import { TrackedReplicas, type TrackedReplica } from './tracked-replicas.js';
+import { ReplicaLifecycle } from './replica-lifecycle.js';
 
 export interface ControllerOptions {
   driver: ReplicaDriver;
@@ -33,8 +33,6 @@ export interface ControllerOptions {
   };
 }
 
-const STOP_GRACE_S = 10;
-
 export class Controller {
   private readonly tracked = new TrackedReplicas();
   private desiredCount: number;
@@ -48,10 +46,17 @@ export class Controller {
   private stopped = false;
   private readonly jobs = new Set<Promise<void>>();
   private readonly clock: Clock;
+  private readonly lifecycle: ReplicaLifecycle;
 
   constructor(private readonly options: ControllerOptions) {
     this.desiredCount = options.desired;
     this.clock = options.clock ?? systemClock;
+    this.lifecycle = new ReplicaLifecycle({
+      driver: options.driver, lb: options.lb, spec: () => options.spec(), drainTimeoutS: () => options.drainTimeoutS(),
+      healthTimeoutMs: options.healthTimeoutMs, probeHealth: options.probeHealth, clock: this.clock,
+      onEvent: (kind, message) => options.onEvent(kind, message), onChange: () => options.onChange(),
+      stopped: () => this.stopped, forget: (id) => this.tracked.forget(id),
+    });
   }
 
   private now(): number {
@@ -113,7 +118,7 @@ export class Controller {
   removeReplica(id: string): boolean {
     const replica = this.tracked.get(id);
     if (!replica || !isActive(replica.state) || replica.busy) return false;
-    this.runJob(replica, () => this.drainAndRemove(replica));
+    this.runJob(replica, () => this.lifecycle.drainAndRemove(replica));
     return true;
   }
 
@@ -190,19 +195,19 @@ export class Controller {
     if (!replica) return;
     switch (action.type) {
       case 'reap':
-        this.runJob(replica, () => this.reap(replica));
+        this.runJob(replica, () => this.lifecycle.reap(replica));
         break;
       case 'drain':
-        this.runJob(replica, () => this.drainAndRemove(replica));
+        this.runJob(replica, () => this.lifecycle.drainAndRemove(replica));
         break;
       case 'register':
-        this.runJob(replica, () => this.register(replica));
+        this.runJob(replica, () => this.lifecycle.register(replica));
         break;
       case 'bringUp':
-        this.runJob(replica, () => this.bringUp(replica, this.now()));
+        this.runJob(replica, () => this.lifecycle.bringUp(replica, this.now()));
         break;
       case 'promote':
-        this.runJob(replica, () => this.promote(replica, this.now()));
+        this.runJob(replica, () => this.lifecycle.promote(replica, this.now()));
         break;
     }
   }
@@ -245,7 +250,7 @@ export class Controller {
           replica.spare = spare;
           this.options.onEvent('replica', `Starting ${created.name} on port ${created.hostPort}${spare ? ' as a warm spare' : ''}`);
           this.options.onChange();
-          this.runJob(replica, () => this.bringUp(replica, requestedAt));
+          this.runJob(replica, () => this.lifecycle.bringUp(replica, requestedAt));
         },
         (error: unknown) => {
           count(-1);
@@ -256,108 +261,5 @@ export class Controller {
         },
       ),
     );
-  }
-
-  /** Health first, then HAProxy: a replica gets traffic only once it answers. */
-  private async bringUp(replica: TrackedReplica, requestedAt: number): Promise<void> {
-    // Its own health path: an adopted replica of an older generation may not answer the one set now.
-    const healthPath = this.healthPathOf(replica);
-    await waitForHealth(`http://${replica.host}:${replica.hostPort}${healthPath}`, this.options.healthTimeoutMs ?? 30_000, {
-      clock: this.clock, probe: this.options.probeHealth, cancelled: () => this.stopped || !replica.running,
-    }).catch((error: unknown) => {
-      // One that exits at once (a broken version) is told apart at once, not after the whole health timeout.
-      throw replica.running || this.stopped ? error : new Error(`it exited before it answered ${healthPath}`);
-    });
-    if (!replica.registered) {
-      await this.waitForLoadBalancer();
-      await this.options.lb.add(replica.name, replica.host, replica.hostPort, healthPath, { inRotation: !replica.spare });
-      replica.registered = true;
-    } else {
-      // Adopted mid-drain (the app was killed during a scale-in): back in rotation; the count decides again next.
-      const server = (await this.options.lb.servers()).find((s) => s.name === replica.name);
-      if (server && (server.draining || server.maint)) {
-        await this.options.lb.ready(replica.name);
-        this.options.onEvent('haproxy', `${replica.name} was left ${server.maint ? 'in maintenance' : 'draining'} by an earlier run; back in rotation until the count says otherwise`);
-      }
-    }
-    await this.waitUntilUp(replica.name, 15_000);
-    replica.state = replica.spare ? 'standby' : 'ready';
-    replica.note = undefined;
-    const tookS = ((this.now() - requestedAt) / 1000).toFixed(1);
-    const what = replica.spare ? 'is a warm spare: healthy in HAProxy, out of rotation' : 'is serving through HAProxy';
-    this.options.onEvent('replica', `${replica.name} ${what} (${tookS} s after it was requested)`);
-  }
-
-  /** A warm spare into rotation: one runtime command, no start or health wait. */
-  private async promote(replica: TrackedReplica, requestedAt: number): Promise<void> {
-    await this.options.lb.ready(replica.name, { rampUp: true });
-    replica.state = 'ready';
-    replica.spare = false;
-    this.options.onEvent('replica', `${replica.name} is serving through HAProxy: a warm spare taken into rotation in ${this.now() - requestedAt} ms`);
-  }
-
-  private healthPathOf(replica: TrackedReplica): string {
-    return replica.healthPath ?? this.options.spec().healthPath;
-  }
-
-  private async register(replica: TrackedReplica): Promise<void> {
-    await this.options.lb.add(replica.name, replica.host, replica.hostPort, this.healthPathOf(replica), { inRotation: replica.state !== 'standby' });
-    replica.registered = true;
-    this.options.onEvent('haproxy', `Registered ${replica.name} again (port ${replica.hostPort})`);
-  }
-
-  /** Drain in HAProxy, wait for in-flight requests, then delete the server and stop the replica. */
-  private async drainAndRemove(replica: TrackedReplica): Promise<void> {
-    const { lb, driver } = this.options;
-    const started = this.now();
-    replica.state = 'draining';
-    this.options.onChange();
-    if (replica.registered) {
-      await lb.drain(replica.name);
-      const deadline = started + this.options.drainTimeoutS() * 1000;
-      let sessions = await lb.sessions(replica.name);
-      while (sessions !== null && sessions > 0 && this.now() < deadline) {
-        await sleep(this.clock, 100);
-        sessions = await lb.sessions(replica.name);
-      }
-      if (sessions !== null && sessions > 0) {
-        this.options.onEvent('replica', `${replica.name} still had ${sessions} sessions after ${this.options.drainTimeoutS()} s; removing it anyway`);
-      }
-    }
-    replica.state = 'stopping';
-    this.options.onChange();
-    if (replica.registered) await lb.remove(replica.name, 5000);
-    replica.registered = false;
-    await driver.remove(replica.id, STOP_GRACE_S);
-    this.tracked.forget(replica.id);
-    const tookS = ((this.now() - started) / 1000).toFixed(1);
-    this.options.onEvent('replica', `Drained and stopped ${replica.name} in ${tookS} s`);
-  }
-
-  /** A replica that died or never became healthy: out of HAProxy at once, then removed. */
-  private async reap(replica: TrackedReplica): Promise<void> {
-    const why = replica.running ? (replica.note ?? 'it failed') : 'it exited';
-    this.options.onEvent('replica', `Removing ${replica.name}: ${why}`);
-    replica.state = 'failed';
-    if (replica.registered) await this.options.lb.remove(replica.name, 2000).catch(() => undefined);
-    await this.options.driver.remove(replica.id, 0);
-    this.tracked.forget(replica.id);
-  }
-
-  private async waitForLoadBalancer(): Promise<void> {
-    await pollUntil(this.clock, async () => ((await this.options.lb.servers().catch(() => null)) !== null ? { done: true } : { waiting: 'no answer' }), {
-      timeoutMs: 10_000, intervalMs: 100, cancelled: () => this.stopped,
-      describe: () => 'HAProxy did not answer on its runtime socket within 10 s',
-    });
-  }
-
-  private async waitUntilUp(name: string, timeoutMs: number): Promise<void> {
-    await pollUntil(this.clock, async () => {
-      const servers = await this.options.lb.servers().catch(() => null);
-      return servers?.find((s) => s.name === name)?.up ? { done: true } : { waiting: 'not UP' };
-    }, {
-      timeoutMs, intervalMs: 50, cancelled: () => this.stopped,
-      describe: () => `HAProxy did not report ${name} UP within ${timeoutMs / 1000} s (its health check fails)`,
-    });
   }
 }
