@@ -1,8 +1,8 @@
 // Runs one detached haproxy (master-worker) for a data folder: starts or adopts it, watches it, reloads and restarts it.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configPath, DEFAULT_BACKEND, pidfilePath, serverStatePath, socketPath, type ConfiguredServer } from './config.js';
 import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
@@ -10,6 +10,7 @@ import { RuntimeClient } from './runtime-client.js';
 import { parseServersState } from './stat.js';
 import { findHaproxy } from './find-haproxy.js';
 import { checkHaproxy } from './version.js';
+import { alertsIn, ConfigFile } from './config-file.js';
 
 export interface HaproxySupervisorOptions {
   dataDir: string;
@@ -48,6 +49,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   readonly configPath: string;
   readonly pidfilePath: string;
   private readonly bin: string;
+  private readonly config: ConfigFile;
   private readonly checkIntervalMs: number;
   private readonly startTimeoutMs: number;
   private currentVersion: string | null = null;
@@ -71,6 +73,10 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.configPath = configPath(options.dataDir);
     this.pidfilePath = pidfilePath(options.dataDir);
     this.client = new RuntimeClient(socketPath(options.dataDir), 2_000);
+    this.config = new ConfigFile({
+      bin: this.bin, dataDir: options.dataDir, path: this.configPath, pidfilePath: this.pidfilePath, socketPath: this.client.socketPath,
+      render: (servers) => options.renderConfig(servers),
+    });
   }
 
   get running(): boolean {
@@ -146,15 +152,8 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   }
 
   /** Throws HAProxy's own words when it would refuse this config text; writes nothing the running HAProxy reads. */
-  async checkConfig(text: string): Promise<void> {
-    const candidate = `${this.configPath}.check`;
-    await writeFile(candidate, text);
-    try {
-      const problem = await this.haproxyCheck(candidate);
-      if (problem !== undefined) throw new Error(`HAProxy refuses this configuration: ${problem}`);
-    } finally {
-      await rm(candidate, { force: true });
-    }
+  checkConfig(text: string): Promise<void> {
+    return this.config.check(text);
   }
 
   /** Stops watching and ends HAProxy: a soft stop first, so requests in flight complete. */
@@ -167,9 +166,8 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
    * The config HAProxy runs on differs from what the settings render now (changed while the app was away); the
    * servers a reload carried into it do not count.
    */
-  async configIsStale(): Promise<boolean> {
-    const onDisk = await readFile(this.configPath, 'utf8').catch(() => '');
-    return withoutServerLines(onDisk) !== withoutServerLines(this.options.renderConfig([]));
+  configIsStale(): Promise<boolean> {
+    return this.config.isStale();
   }
 
   /** Stops watching and leaves HAProxy serving, for a later start() to adopt. */
@@ -200,14 +198,14 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
       parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
     let state = await this.client.dumpServersState();
     let servers = serversIn(state);
-    await this.writeConfig(servers);
+    await this.config.write(servers);
     // Checking the config takes a moment in which a replica may have been added or removed: look again right before.
     for (let tries = 0; tries < 3; tries++) {
       state = await this.client.dumpServersState();
       const now = serversIn(state);
       if (JSON.stringify(now) === JSON.stringify(servers)) break;
       servers = now;
-      await this.writeConfig(servers);
+      await this.config.write(servers);
     }
     await writeFile(serverStatePath(this.options.dataDir), state);
     process.kill(master, 'SIGUSR2');
@@ -252,7 +250,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
     // A fresh start has an empty backend; an old state file would only name servers it does not have.
     await rm(serverStatePath(this.options.dataDir), { force: true });
-    await this.writeConfig([]);
+    await this.config.write([]);
     await rm(this.pidfilePath, { force: true });
 
     const logPath = join(this.options.dataDir, 'haproxy-start.log');
@@ -296,31 +294,6 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  }
-
-  /** Writes the config only after haproxy accepted it, so a bad render never replaces a good file. */
-  private async writeConfig(servers: ConfiguredServer[]): Promise<void> {
-    const text = this.options.renderConfig(servers);
-    for (const path of [this.pidfilePath, this.socketPath]) {
-      if (!text.includes(path)) {
-        throw new Error(`The rendered HAProxy config does not use ${path}; render it with the supervisor's data folder (${this.options.dataDir})`);
-      }
-    }
-    const candidate = `${this.configPath}.new`;
-    await writeFile(candidate, text);
-    const problem = await this.haproxyCheck(candidate);
-    if (problem !== undefined) {
-      throw new Error(`HAProxy rejected the generated config (kept in ${candidate}): ${problem}`);
-    }
-    await rename(candidate, this.configPath);
-  }
-
-  private haproxyCheck(file: string): Promise<string | undefined> {
-    return new Promise((resolve) => {
-      execFile(this.bin, ['-c', '-f', file], { timeout: 10_000 }, (error, stdout, stderr) => {
-        resolve(error ? alertsIn(`${stderr}${stdout}`) || error.message : undefined);
-      });
-    });
   }
 
   private async startupProblem(logPath: string): Promise<string> {
@@ -413,17 +386,4 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.nextRestartAt = 0;
     this.emit('restarted');
   }
-}
-
-function withoutServerLines(config: string): string {
-  return config.split('\n').filter((line) => !/^\s+server\s/.test(line)).join('\n');
-}
-
-/** haproxy's [ALERT] lines without their prefixes, or the whole output when there are none. */
-function alertsIn(output: string): string {
-  const alerts = output
-    .split('\n')
-    .filter((line) => line.includes('[ALERT]'))
-    .map((line) => line.replace(/^\[ALERT\]\s*\(\d+\)\s*:\s*/, ''));
-  return alerts.length > 0 ? alerts.join('; ') : output.trim();
 }
