@@ -2,15 +2,15 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configPath, DEFAULT_BACKEND, pidfilePath, serverStatePath, socketPath, type ConfiguredServer } from './config.js';
 import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
 import { RuntimeClient } from './runtime-client.js';
-import { parseServersState } from './stat.js';
 import { findHaproxy } from './find-haproxy.js';
 import { checkHaproxy } from './version.js';
 import { alertsIn, ConfigFile } from './config-file.js';
+import { reloadKeepingServers } from './reload-keeping-servers.js';
 
 export interface HaproxySupervisorOptions {
   dataDir: string;
@@ -192,39 +192,10 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   private async reloadInPlace(): Promise<boolean> {
     const master = this.currentPid;
     if (master === undefined || !(await isRunningConfig(master, this.configPath))) return false;
-    const oldWorker = (await this.client.showInfo()).Pid;
-    const backend = this.options.backend ?? DEFAULT_BACKEND;
-    const serversIn = (dump: string): ConfiguredServer[] =>
-      parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
-    let state = await this.client.dumpServersState();
-    let servers = serversIn(state);
-    await this.config.write(servers);
-    // Checking the config takes a moment in which a replica may have been added or removed: look again right before.
-    for (let tries = 0; tries < 3; tries++) {
-      state = await this.client.dumpServersState();
-      const now = serversIn(state);
-      if (JSON.stringify(now) === JSON.stringify(servers)) break;
-      servers = now;
-      await this.config.write(servers);
-    }
-    await writeFile(serverStatePath(this.options.dataDir), state);
-    process.kill(master, 'SIGUSR2');
-
-    const deadline = Date.now() + this.startTimeoutMs;
-    const expected = new Set(servers.map((server) => server.name));
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      try {
-        const worker = (await this.client.showInfo()).Pid;
-        if (worker !== oldWorker) {
-          const present = new Set((await this.client.showServersState(backend)).map((server) => server.name));
-          if ([...expected].every((name) => present.has(name))) return true;
-        }
-      } catch {
-        // The socket moves to the new worker with the listeners; a refused connection in between is expected.
-      }
-      if (Date.now() >= deadline) return false;
-    }
+    return reloadKeepingServers({
+      master, client: this.client, config: this.config, backend: this.options.backend ?? DEFAULT_BACKEND,
+      serverStatePath: serverStatePath(this.options.dataDir), timeoutMs: this.startTimeoutMs,
+    });
   }
 
   private async adopt(): Promise<boolean> {
