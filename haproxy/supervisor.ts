@@ -1,15 +1,13 @@
 // Runs one detached haproxy (master-worker) for a data folder: starts or adopts it, watches it, reloads and restarts it.
-import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
 import { configPath, DEFAULT_BACKEND, pidfilePath, serverStatePath, socketPath, type ConfiguredServer } from './config.js';
 import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
 import { RuntimeClient } from './runtime-client.js';
 import { findHaproxy } from './find-haproxy.js';
 import { checkHaproxy } from './version.js';
-import { alertsIn, ConfigFile } from './config-file.js';
+import { ConfigFile } from './config-file.js';
+import { launchMaster, readPidfile } from './launch-master.js';
 import { reloadKeepingServers } from './reload-keeping-servers.js';
 
 export interface HaproxySupervisorOptions {
@@ -199,7 +197,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   }
 
   private async adopt(): Promise<boolean> {
-    const pid = await this.readPidfile();
+    const pid = await readPidfile(this.pidfilePath);
     if (pid === undefined || !(await isRunningConfig(pid, this.configPath))) return false;
     try {
       await this.client.showInfo();
@@ -217,66 +215,17 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.isRunning = false;
     this.currentPid = undefined;
     this.wasAdopted = false;
-    // A leftover would keep the ports, and a second instance would take over the socket file from it.
-    await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
-    // A fresh start has an empty backend; an old state file would only name servers it does not have.
-    await rm(serverStatePath(this.options.dataDir), { force: true });
-    await this.config.write([]);
-    await rm(this.pidfilePath, { force: true });
-
-    const logPath = join(this.options.dataDir, 'haproxy-start.log');
-    const log = openSync(logPath, 'w');
-    let exitCode: number | null;
-    try {
-      // -D daemonizes into its own session, so the data plane survives the app's process group being killed.
-      const launcher = spawn(this.bin, ['-W', '-D', '-f', this.configPath], {
-        cwd: this.options.dataDir,
-        detached: true,
-        stdio: ['ignore', log, log],
-      });
-      exitCode = await new Promise<number | null>((resolve, reject) => {
-        launcher.once('error', reject);
-        launcher.once('exit', (code) => resolve(code));
-      });
-    } finally {
-      closeSync(log);
-    }
-    if (exitCode !== 0) {
-      throw new Error(`HAProxy did not start: ${await this.startupProblem(logPath)}`);
-    }
-
-    const deadline = Date.now() + this.startTimeoutMs;
-    for (;;) {
-      const pid = await this.readPidfile();
-      if (pid !== undefined && (await isRunningConfig(pid, this.configPath))) {
-        try {
-          await this.client.showInfo();
-          this.currentPid = pid;
-          this.isRunning = true;
-          this.socketFailures = 0;
-          return;
-        } catch {
-          // Not listening yet.
-        }
-      }
-      if (Date.now() >= deadline) {
-        await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
-        throw new Error(`HAProxy started but its runtime socket ${this.socketPath} did not answer within ${this.startTimeoutMs} ms: ${await this.startupProblem(logPath)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  private async startupProblem(logPath: string): Promise<string> {
-    const output = await readFile(logPath, 'utf8').catch(() => '');
-    const summary = (alertsIn(output) || 'no output').replace(/\.$/, '');
-    const hint = /Address already in use/.test(output) ? ' Another program uses that port: stop it or choose other ports.' : '';
-    return `${summary}.${hint} (HAProxy's output: ${logPath})`;
+    this.currentPid = await launchMaster({
+      bin: this.bin, dataDir: this.options.dataDir, configPath: this.configPath, pidfilePath: this.pidfilePath,
+      config: this.config, client: this.client, timeoutMs: this.startTimeoutMs,
+    });
+    this.isRunning = true;
+    this.socketFailures = 0;
   }
 
   /** Ends our HAProxy (master first, then any orphaned worker) and forgets it. */
   private async terminate(): Promise<void> {
-    const pid = this.currentPid ?? (await this.readPidfile());
+    const pid = this.currentPid ?? (await readPidfile(this.pidfilePath));
     if (pid !== undefined && (await isRunningConfig(pid, this.configPath))) {
       await endProcesses([pid], this.configPath, 'SIGUSR1', SOFT_STOP_GRACE_MS);
     }
@@ -284,12 +233,6 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     await rm(this.pidfilePath, { force: true });
     this.isRunning = false;
     this.currentPid = undefined;
-  }
-
-  private async readPidfile(): Promise<number | undefined> {
-    const text = await readFile(this.pidfilePath, 'utf8').catch(() => '');
-    const pid = Number.parseInt(text.trim().split('\n')[0] ?? '', 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   }
 
   private watch(): void {
