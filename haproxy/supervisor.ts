@@ -1,15 +1,14 @@
 // Runs one detached haproxy (master-worker) for a data folder: starts or adopts it, watches it, reloads and restarts it.
-import { execFile, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
 import { configPath, DEFAULT_BACKEND, pidfilePath, serverStatePath, socketPath, type ConfiguredServer } from './config.js';
 import { endProcesses, isRunningConfig, processesRunningConfig } from './process-table.js';
 import { RuntimeClient } from './runtime-client.js';
-import { parseServersState } from './stat.js';
 import { findHaproxy } from './find-haproxy.js';
 import { checkHaproxy } from './version.js';
+import { ConfigFile } from './config-file.js';
+import { launchMaster, readPidfile } from './launch-master.js';
+import { reloadKeepingServers } from './reload-keeping-servers.js';
 
 export interface HaproxySupervisorOptions {
   dataDir: string;
@@ -48,6 +47,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   readonly configPath: string;
   readonly pidfilePath: string;
   private readonly bin: string;
+  private readonly config: ConfigFile;
   private readonly checkIntervalMs: number;
   private readonly startTimeoutMs: number;
   private currentVersion: string | null = null;
@@ -71,6 +71,10 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.configPath = configPath(options.dataDir);
     this.pidfilePath = pidfilePath(options.dataDir);
     this.client = new RuntimeClient(socketPath(options.dataDir), 2_000);
+    this.config = new ConfigFile({
+      bin: this.bin, dataDir: options.dataDir, path: this.configPath, pidfilePath: this.pidfilePath, socketPath: this.client.socketPath,
+      render: (servers) => options.renderConfig(servers),
+    });
   }
 
   get running(): boolean {
@@ -146,15 +150,8 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   }
 
   /** Throws HAProxy's own words when it would refuse this config text; writes nothing the running HAProxy reads. */
-  async checkConfig(text: string): Promise<void> {
-    const candidate = `${this.configPath}.check`;
-    await writeFile(candidate, text);
-    try {
-      const problem = await this.haproxyCheck(candidate);
-      if (problem !== undefined) throw new Error(`HAProxy refuses this configuration: ${problem}`);
-    } finally {
-      await rm(candidate, { force: true });
-    }
+  checkConfig(text: string): Promise<void> {
+    return this.config.check(text);
   }
 
   /** Stops watching and ends HAProxy: a soft stop first, so requests in flight complete. */
@@ -167,9 +164,8 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
    * The config HAProxy runs on differs from what the settings render now (changed while the app was away); the
    * servers a reload carried into it do not count.
    */
-  async configIsStale(): Promise<boolean> {
-    const onDisk = await readFile(this.configPath, 'utf8').catch(() => '');
-    return withoutServerLines(onDisk) !== withoutServerLines(this.options.renderConfig([]));
+  configIsStale(): Promise<boolean> {
+    return this.config.isStale();
   }
 
   /** Stops watching and leaves HAProxy serving, for a later start() to adopt. */
@@ -194,43 +190,14 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   private async reloadInPlace(): Promise<boolean> {
     const master = this.currentPid;
     if (master === undefined || !(await isRunningConfig(master, this.configPath))) return false;
-    const oldWorker = (await this.client.showInfo()).Pid;
-    const backend = this.options.backend ?? DEFAULT_BACKEND;
-    const serversIn = (dump: string): ConfiguredServer[] =>
-      parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
-    let state = await this.client.dumpServersState();
-    let servers = serversIn(state);
-    await this.writeConfig(servers);
-    // Checking the config takes a moment in which a replica may have been added or removed: look again right before.
-    for (let tries = 0; tries < 3; tries++) {
-      state = await this.client.dumpServersState();
-      const now = serversIn(state);
-      if (JSON.stringify(now) === JSON.stringify(servers)) break;
-      servers = now;
-      await this.writeConfig(servers);
-    }
-    await writeFile(serverStatePath(this.options.dataDir), state);
-    process.kill(master, 'SIGUSR2');
-
-    const deadline = Date.now() + this.startTimeoutMs;
-    const expected = new Set(servers.map((server) => server.name));
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      try {
-        const worker = (await this.client.showInfo()).Pid;
-        if (worker !== oldWorker) {
-          const present = new Set((await this.client.showServersState(backend)).map((server) => server.name));
-          if ([...expected].every((name) => present.has(name))) return true;
-        }
-      } catch {
-        // The socket moves to the new worker with the listeners; a refused connection in between is expected.
-      }
-      if (Date.now() >= deadline) return false;
-    }
+    return reloadKeepingServers({
+      master, client: this.client, config: this.config, backend: this.options.backend ?? DEFAULT_BACKEND,
+      serverStatePath: serverStatePath(this.options.dataDir), timeoutMs: this.startTimeoutMs,
+    });
   }
 
   private async adopt(): Promise<boolean> {
-    const pid = await this.readPidfile();
+    const pid = await readPidfile(this.pidfilePath);
     if (pid === undefined || !(await isRunningConfig(pid, this.configPath))) return false;
     try {
       await this.client.showInfo();
@@ -248,91 +215,17 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.isRunning = false;
     this.currentPid = undefined;
     this.wasAdopted = false;
-    // A leftover would keep the ports, and a second instance would take over the socket file from it.
-    await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
-    // A fresh start has an empty backend; an old state file would only name servers it does not have.
-    await rm(serverStatePath(this.options.dataDir), { force: true });
-    await this.writeConfig([]);
-    await rm(this.pidfilePath, { force: true });
-
-    const logPath = join(this.options.dataDir, 'haproxy-start.log');
-    const log = openSync(logPath, 'w');
-    let exitCode: number | null;
-    try {
-      // -D daemonizes into its own session, so the data plane survives the app's process group being killed.
-      const launcher = spawn(this.bin, ['-W', '-D', '-f', this.configPath], {
-        cwd: this.options.dataDir,
-        detached: true,
-        stdio: ['ignore', log, log],
-      });
-      exitCode = await new Promise<number | null>((resolve, reject) => {
-        launcher.once('error', reject);
-        launcher.once('exit', (code) => resolve(code));
-      });
-    } finally {
-      closeSync(log);
-    }
-    if (exitCode !== 0) {
-      throw new Error(`HAProxy did not start: ${await this.startupProblem(logPath)}`);
-    }
-
-    const deadline = Date.now() + this.startTimeoutMs;
-    for (;;) {
-      const pid = await this.readPidfile();
-      if (pid !== undefined && (await isRunningConfig(pid, this.configPath))) {
-        try {
-          await this.client.showInfo();
-          this.currentPid = pid;
-          this.isRunning = true;
-          this.socketFailures = 0;
-          return;
-        } catch {
-          // Not listening yet.
-        }
-      }
-      if (Date.now() >= deadline) {
-        await endProcesses(await processesRunningConfig(this.configPath), this.configPath, 'SIGTERM', 2_000);
-        throw new Error(`HAProxy started but its runtime socket ${this.socketPath} did not answer within ${this.startTimeoutMs} ms: ${await this.startupProblem(logPath)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  /** Writes the config only after haproxy accepted it, so a bad render never replaces a good file. */
-  private async writeConfig(servers: ConfiguredServer[]): Promise<void> {
-    const text = this.options.renderConfig(servers);
-    for (const path of [this.pidfilePath, this.socketPath]) {
-      if (!text.includes(path)) {
-        throw new Error(`The rendered HAProxy config does not use ${path}; render it with the supervisor's data folder (${this.options.dataDir})`);
-      }
-    }
-    const candidate = `${this.configPath}.new`;
-    await writeFile(candidate, text);
-    const problem = await this.haproxyCheck(candidate);
-    if (problem !== undefined) {
-      throw new Error(`HAProxy rejected the generated config (kept in ${candidate}): ${problem}`);
-    }
-    await rename(candidate, this.configPath);
-  }
-
-  private haproxyCheck(file: string): Promise<string | undefined> {
-    return new Promise((resolve) => {
-      execFile(this.bin, ['-c', '-f', file], { timeout: 10_000 }, (error, stdout, stderr) => {
-        resolve(error ? alertsIn(`${stderr}${stdout}`) || error.message : undefined);
-      });
+    this.currentPid = await launchMaster({
+      bin: this.bin, dataDir: this.options.dataDir, configPath: this.configPath, pidfilePath: this.pidfilePath,
+      config: this.config, client: this.client, timeoutMs: this.startTimeoutMs,
     });
-  }
-
-  private async startupProblem(logPath: string): Promise<string> {
-    const output = await readFile(logPath, 'utf8').catch(() => '');
-    const summary = (alertsIn(output) || 'no output').replace(/\.$/, '');
-    const hint = /Address already in use/.test(output) ? ' Another program uses that port: stop it or choose other ports.' : '';
-    return `${summary}.${hint} (HAProxy's output: ${logPath})`;
+    this.isRunning = true;
+    this.socketFailures = 0;
   }
 
   /** Ends our HAProxy (master first, then any orphaned worker) and forgets it. */
   private async terminate(): Promise<void> {
-    const pid = this.currentPid ?? (await this.readPidfile());
+    const pid = this.currentPid ?? (await readPidfile(this.pidfilePath));
     if (pid !== undefined && (await isRunningConfig(pid, this.configPath))) {
       await endProcesses([pid], this.configPath, 'SIGUSR1', SOFT_STOP_GRACE_MS);
     }
@@ -340,12 +233,6 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     await rm(this.pidfilePath, { force: true });
     this.isRunning = false;
     this.currentPid = undefined;
-  }
-
-  private async readPidfile(): Promise<number | undefined> {
-    const text = await readFile(this.pidfilePath, 'utf8').catch(() => '');
-    const pid = Number.parseInt(text.trim().split('\n')[0] ?? '', 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   }
 
   private watch(): void {
@@ -413,17 +300,4 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.nextRestartAt = 0;
     this.emit('restarted');
   }
-}
-
-function withoutServerLines(config: string): string {
-  return config.split('\n').filter((line) => !/^\s+server\s/.test(line)).join('\n');
-}
-
-/** haproxy's [ALERT] lines without their prefixes, or the whole output when there are none. */
-function alertsIn(output: string): string {
-  const alerts = output
-    .split('\n')
-    .filter((line) => line.includes('[ALERT]'))
-    .map((line) => line.replace(/^\[ALERT\]\s*\(\d+\)\s*:\s*/, ''));
-  return alerts.length > 0 ? alerts.join('; ') : output.trim();
 }

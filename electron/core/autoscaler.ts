@@ -6,7 +6,7 @@ import { decide, initialPolicyState, type PolicyObservation, type PolicyState } 
 import { HoldLog } from './policy/hold-log.js';
 import type { ReplicaTarget } from './replica-target.js';
 import type { ReplicaStats } from './replicas/replica-driver.js';
-import type { TrackedReplica } from './controller.js';
+import type { TrackedReplica } from './tracked-replicas.js';
 
 /** What the policy sees of one moment: the sample's figures, and each replica's state, age, CPU and memory. */
 export function observationOf(replicas: TrackedReplica[], stats: Map<string, ReplicaStats | null>, sample?: Sample): PolicyObservation {

@@ -36,7 +36,8 @@ import { dockerOptionsFor } from './replicas/docker-connection.js';
 import { dockerStatus } from './replicas/docker-driver.js';
 import type { ReplicaDriver } from './replicas/replica-driver.js';
 import { specOf } from './replicas/generation.js';
-import { Rollout, rolloutRecordFile } from './rollout.js';
+import { Rollout } from './rollout.js';
+import { rolloutRecordFile } from './rollout-record.js';
 import { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
 

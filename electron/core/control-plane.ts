@@ -12,9 +12,8 @@ import { HistoryCommands } from './history/history-commands.js';
 import { describeSettingsChange } from './settings-change.js';
 import type { ReplicaTarget } from './replica-target.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
-import { haproxyRefusal } from './haproxy-settings.js';
+import { checkSettingsPatch } from './settings-check.js';
 import { loadTarget } from './load-generator.js';
-import { SettingsError, applySettingsPatch } from '../settings-schema.js';
 import { runSetupChecks } from './setup-checks.js';
 import { DockerWatch } from './docker-watch.js';
 import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
@@ -172,20 +171,9 @@ export class ScaleDeckControlPlane implements ControlPlane {
   private async applySettings(patch: unknown): Promise<Result<Settings>> {
     if (this.stopping) return fail(SHUTTING_DOWN);
     const before = this.settings;
-    let next: Settings;
-    try {
-      next = applySettingsPatch(before, patch);
-    } catch (error) {
-      if (error instanceof SettingsError) return fail(error.message, error.field);
-      throw error;
-    }
-    // Only a new port can be checked: the current one is held by our own HAProxy on every host address.
-    for (const [field, host] of [['frontendPort', next.frontendHost], ['statsPort', '127.0.0.1']] as const) {
-      const blocker = next[field] !== before[field] ? await this.parts.portBlocker(next[field], host) : null;
-      if (blocker) return fail(`${field}: ${blocker}; choose another port`, field);
-    }
-    const refusal = await haproxyRefusal(this.parts.haproxy, this.parts.dataDir, before, next);
-    if (refusal) return fail(refusal.message, refusal.field);
+    const checked = await checkSettingsPatch(before, patch, this.parts);
+    if ('error' in checked) return fail(checked.error, checked.field);
+    const { next } = checked;
     this.parts.store.update(patch);
     const changed = changedFields(before, next);
     if (changed.length === 0) return ok(next);

@@ -1,21 +1,12 @@
 // The reconcile loop: observe replicas and HAProxy, compare with the desired count, act until they agree.
-import type { ControlEvent, ReplicaState } from '../contract.js';
-import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
-import { planReconcile, isActive, type ReconcileAction, type ReplicaFacts } from './reconcile.js';
+import type { ControlEvent } from '../contract.js';
+import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import { planReconcile, isActive, type ReconcileAction } from './reconcile.js';
 import type { LoadBalancer } from './load-balancer.js';
-import { pollUntil, sleep, systemClock, type Cancel, type Clock } from './clock.js';
+import { systemClock, type Cancel, type Clock } from './clock.js';
 import type { RolloutInput } from './rollout-plan.js';
-
-export interface TrackedReplica extends ObservedReplica {
-  state: ReplicaState;
-  registered: boolean;
-  /** Bumped whenever this controller changes the replica, to tell fresh state from an older observation. */
-  version: number;
-  busy: boolean;
-  note?: string;
-  /** Brought up as a warm spare (out of rotation) rather than to serve. */
-  spare?: boolean;
-}
+import { TrackedReplicas, type TrackedReplica } from './tracked-replicas.js';
+import { ReplicaLifecycle } from './replica-lifecycle.js';
 
 export interface ControllerOptions {
   driver: ReplicaDriver;
@@ -42,15 +33,11 @@ export interface ControllerOptions {
   };
 }
 
-const STOP_GRACE_S = 10;
-
 export class Controller {
-  private readonly tracked = new Map<string, TrackedReplica>();
+  private readonly tracked = new TrackedReplicas();
   private desiredCount: number;
   private creating = 0;
   private creatingSpares = 0;
-  /** Counts changes this controller made to tracked replicas (see TrackedReplica.version). */
-  private changes = 0;
   private createFailures = 0;
   private createBackoffUntil = 0;
   private cancelTimer: Cancel | null = null;
@@ -59,15 +46,17 @@ export class Controller {
   private stopped = false;
   private readonly jobs = new Set<Promise<void>>();
   private readonly clock: Clock;
-  /**
-   * Replicas this controller removed: a listing asked for before the removal finished still shows them, and must
-   * not bring them back as adopted. Forgotten once a listing no longer shows them.
-   */
-  private readonly removed = new Set<string>();
+  private readonly lifecycle: ReplicaLifecycle;
 
   constructor(private readonly options: ControllerOptions) {
     this.desiredCount = options.desired;
     this.clock = options.clock ?? systemClock;
+    this.lifecycle = new ReplicaLifecycle({
+      driver: options.driver, lb: options.lb, spec: () => options.spec(), drainTimeoutS: () => options.drainTimeoutS(),
+      healthTimeoutMs: options.healthTimeoutMs, probeHealth: options.probeHealth, clock: this.clock,
+      onEvent: (kind, message) => options.onEvent(kind, message), onChange: () => options.onChange(),
+      stopped: () => this.stopped, forget: (id) => this.tracked.forget(id),
+    });
   }
 
   private now(): number {
@@ -91,18 +80,15 @@ export class Controller {
    */
   private promoteSparesNow(): void {
     if (this.stopped) return;
-    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => ({
-      id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy, spare: r.spare,
-    }));
     const plan = planReconcile({
-      replicas: facts, servers: null, desired: this.desiredCount, creating: this.creating,
+      replicas: this.tracked.factsAsTracked(), servers: null, desired: this.desiredCount, creating: this.creating,
       standby: this.options.standby?.() ?? 0, creatingSpares: this.creatingSpares,
     });
     for (const action of plan) if (action.type === 'promote') this.act(action);
   }
 
   replicas(): TrackedReplica[] {
-    return [...this.tracked.values()].sort((a, b) => a.startedAt - b.startedAt);
+    return this.tracked.sorted();
   }
 
   readyCount(): number {
@@ -132,7 +118,7 @@ export class Controller {
   removeReplica(id: string): boolean {
     const replica = this.tracked.get(id);
     if (!replica || !isActive(replica.state) || replica.busy) return false;
-    this.runJob(replica, () => this.drainAndRemove(replica));
+    this.runJob(replica, () => this.lifecycle.drainAndRemove(replica));
     return true;
   }
 
@@ -171,61 +157,14 @@ export class Controller {
   private async tick(): Promise<void> {
     const { driver, lb } = this.options;
     await this.options.rollout?.sync?.();
-    const observedAfter = this.changes;
+    const observedAfter = this.tracked.mark();
     const [observed, servers] = await Promise.all([driver.list(), lb.servers().catch(() => null)]);
-    // A replica created, brought up or registered while the engine and HAProxy were being asked is newer than
-    // what they answered: this pass neither updates it from that answer nor acts on it.
-    const fresh = (r: TrackedReplica) => r.version > observedAfter;
-    const serverByName = new Map((servers ?? []).map((s) => [s.name, s]));
-    const seen = new Set<string>();
-    let changed = false;
-
-    for (const id of this.removed) if (!observed.some((o) => o.id === id)) this.removed.delete(id);
-    const replacements = new Set(observed.map((o) => o.successor).filter((id): id is string => id !== undefined));
-    for (const o of observed) {
-      if (this.removed.has(o.id)) continue;
-      seen.add(o.id);
-      const known = this.tracked.get(o.id);
-      const server = serverByName.get(o.name);
-      if (known) {
-        if (fresh(known)) continue;
-        if (known.running !== o.running) changed = true;
-        known.running = o.running;
-        // The engine starts a replacement for a replica it already ran (Swarm's rolling update).
-        known.successor = o.successor;
-        if (servers) known.registered = server !== undefined;
-        continue;
-      }
-      // While a create is in flight its container may already be listed; it is tracked when create returns. A task
-      // the engine started to replace another (Swarm's rolling update) is no create's: it is adopted at once.
-      if ((this.creating + this.creatingSpares > 0 && !replacements.has(o.id)) || !o.running) {
-        if (!o.running && this.creating + this.creatingSpares === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
-        continue;
-      }
-      // A healthy server left out of rotation is taken for a spare while spares are wanted; else it goes back in.
-      const spareWanted = (this.options.standby?.() ?? 0) > this.replicas().filter((r) => r.state === 'standby').length;
-      const state: ReplicaState = server?.up && !server.maint ? (!server.draining ? 'ready' : spareWanted ? 'standby' : 'starting') : 'starting';
-      this.track(o, state, server !== undefined);
-      this.options.onEvent('replica', `Adopted ${o.name} (port ${o.hostPort}, ${state})`);
-      changed = true;
-    }
-    for (const r of this.tracked.values()) {
-      // One still being brought up is told too, so its health wait stops (Swarm dropped a task that never got healthy).
-      if (!seen.has(r.id) && (!r.busy || r.state === 'starting') && !fresh(r) && r.running) {
-        r.running = false;
-        changed = true;
-      }
-    }
-
-    const facts: ReplicaFacts[] = [...this.tracked.values()].map((r) => {
-      const server = serverByName.get(r.name);
-      const leftDraining = !r.busy && r.state === 'starting' && server !== undefined && (server.draining || server.maint);
-      return {
-        id: r.id, name: r.name, state: r.state, startedAt: r.startedAt, running: r.running, registered: r.registered, busy: r.busy || fresh(r),
-        leftDraining, generation: r.generation, spare: r.spare, successor: r.successor,
-      };
+    const { changed, facts } = this.tracked.observe({
+      observed, servers, observedAfter, creating: this.creating + this.creatingSpares,
+      standby: () => this.options.standby?.() ?? 0,
+      onAdopted: (o, state) => this.options.onEvent('replica', `Adopted ${o.name} (port ${o.hostPort}, ${state})`),
     });
-    const removalOrder = driver.removalOrder?.([...this.tracked.values()]);
+    const removalOrder = driver.removalOrder?.(this.tracked.values());
     const rollout = this.options.rollout?.observe(this.replicas());
     const actions = planReconcile({
       replicas: facts, servers, desired: this.desiredCount, creating: this.creating, removalOrder, rollout,
@@ -233,12 +172,6 @@ export class Controller {
     });
     for (const action of actions) this.act(action);
     if (changed) this.options.onChange();
-  }
-
-  private track(o: ObservedReplica, state: ReplicaState, registered: boolean, note?: string): TrackedReplica {
-    const replica: TrackedReplica = { ...o, state, registered, busy: false, note, version: ++this.changes };
-    this.tracked.set(o.id, replica);
-    return replica;
   }
 
   private act(action: ReconcileAction): void {
@@ -262,19 +195,19 @@ export class Controller {
     if (!replica) return;
     switch (action.type) {
       case 'reap':
-        this.runJob(replica, () => this.reap(replica));
+        this.runJob(replica, () => this.lifecycle.reap(replica));
         break;
       case 'drain':
-        this.runJob(replica, () => this.drainAndRemove(replica));
+        this.runJob(replica, () => this.lifecycle.drainAndRemove(replica));
         break;
       case 'register':
-        this.runJob(replica, () => this.register(replica));
+        this.runJob(replica, () => this.lifecycle.register(replica));
         break;
       case 'bringUp':
-        this.runJob(replica, () => this.bringUp(replica, this.now()));
+        this.runJob(replica, () => this.lifecycle.bringUp(replica, this.now()));
         break;
       case 'promote':
-        this.runJob(replica, () => this.promote(replica, this.now()));
+        this.runJob(replica, () => this.lifecycle.promote(replica, this.now()));
         break;
     }
   }
@@ -296,7 +229,7 @@ export class Controller {
         })
         .finally(() => {
           replica.busy = false;
-          replica.version = ++this.changes;
+          this.tracked.touch(replica);
           this.options.onChange();
           this.kick();
         }),
@@ -313,11 +246,11 @@ export class Controller {
         (created) => {
           count(-1);
           this.createFailures = 0;
-          const replica = this.track(created, 'starting', false);
+          const replica = this.tracked.track(created, 'starting', false);
           replica.spare = spare;
           this.options.onEvent('replica', `Starting ${created.name} on port ${created.hostPort}${spare ? ' as a warm spare' : ''}`);
           this.options.onChange();
-          this.runJob(replica, () => this.bringUp(replica, requestedAt));
+          this.runJob(replica, () => this.lifecycle.bringUp(replica, requestedAt));
         },
         (error: unknown) => {
           count(-1);
@@ -328,136 +261,5 @@ export class Controller {
         },
       ),
     );
-  }
-
-  /** Health first, then HAProxy: a replica gets traffic only once it answers. */
-  private async bringUp(replica: TrackedReplica, requestedAt: number): Promise<void> {
-    // Its own health path: an adopted replica of an older generation may not answer the one set now.
-    const healthPath = this.healthPathOf(replica);
-    await waitForHealth(`http://${replica.host}:${replica.hostPort}${healthPath}`, this.options.healthTimeoutMs ?? 30_000, {
-      clock: this.clock, probe: this.options.probeHealth, cancelled: () => this.stopped || !replica.running,
-    }).catch((error: unknown) => {
-      // One that exits at once (a broken version) is told apart at once, not after the whole health timeout.
-      throw replica.running || this.stopped ? error : new Error(`it exited before it answered ${healthPath}`);
-    });
-    if (!replica.registered) {
-      await this.waitForLoadBalancer();
-      await this.options.lb.add(replica.name, replica.host, replica.hostPort, healthPath, { inRotation: !replica.spare });
-      replica.registered = true;
-    } else {
-      // Adopted mid-drain (the app was killed during a scale-in): back in rotation; the count decides again next.
-      const server = (await this.options.lb.servers()).find((s) => s.name === replica.name);
-      if (server && (server.draining || server.maint)) {
-        await this.options.lb.ready(replica.name);
-        this.options.onEvent('haproxy', `${replica.name} was left ${server.maint ? 'in maintenance' : 'draining'} by an earlier run; back in rotation until the count says otherwise`);
-      }
-    }
-    await this.waitUntilUp(replica.name, 15_000);
-    replica.state = replica.spare ? 'standby' : 'ready';
-    replica.note = undefined;
-    const tookS = ((this.now() - requestedAt) / 1000).toFixed(1);
-    const what = replica.spare ? 'is a warm spare: healthy in HAProxy, out of rotation' : 'is serving through HAProxy';
-    this.options.onEvent('replica', `${replica.name} ${what} (${tookS} s after it was requested)`);
-  }
-
-  /** A warm spare into rotation: one runtime command, no start or health wait. */
-  private async promote(replica: TrackedReplica, requestedAt: number): Promise<void> {
-    await this.options.lb.ready(replica.name, { rampUp: true });
-    replica.state = 'ready';
-    replica.spare = false;
-    this.options.onEvent('replica', `${replica.name} is serving through HAProxy: a warm spare taken into rotation in ${this.now() - requestedAt} ms`);
-  }
-
-  private healthPathOf(replica: TrackedReplica): string {
-    return replica.healthPath ?? this.options.spec().healthPath;
-  }
-
-  private async register(replica: TrackedReplica): Promise<void> {
-    await this.options.lb.add(replica.name, replica.host, replica.hostPort, this.healthPathOf(replica), { inRotation: replica.state !== 'standby' });
-    replica.registered = true;
-    this.options.onEvent('haproxy', `Registered ${replica.name} again (port ${replica.hostPort})`);
-  }
-
-  /** Drain in HAProxy, wait for in-flight requests, then delete the server and stop the replica. */
-  private async drainAndRemove(replica: TrackedReplica): Promise<void> {
-    const { lb, driver } = this.options;
-    const started = this.now();
-    replica.state = 'draining';
-    this.options.onChange();
-    if (replica.registered) {
-      await lb.drain(replica.name);
-      const deadline = started + this.options.drainTimeoutS() * 1000;
-      let sessions = await lb.sessions(replica.name);
-      while (sessions !== null && sessions > 0 && this.now() < deadline) {
-        await sleep(this.clock, 100);
-        sessions = await lb.sessions(replica.name);
-      }
-      if (sessions !== null && sessions > 0) {
-        this.options.onEvent('replica', `${replica.name} still had ${sessions} sessions after ${this.options.drainTimeoutS()} s; removing it anyway`);
-      }
-    }
-    replica.state = 'stopping';
-    this.options.onChange();
-    if (replica.registered) await lb.remove(replica.name, 5000);
-    replica.registered = false;
-    await driver.remove(replica.id, STOP_GRACE_S);
-    this.forget(replica.id);
-    const tookS = ((this.now() - started) / 1000).toFixed(1);
-    this.options.onEvent('replica', `Drained and stopped ${replica.name} in ${tookS} s`);
-  }
-
-  /** A replica that died or never became healthy: out of HAProxy at once, then removed. */
-  private async reap(replica: TrackedReplica): Promise<void> {
-    const why = replica.running ? (replica.note ?? 'it failed') : 'it exited';
-    this.options.onEvent('replica', `Removing ${replica.name}: ${why}`);
-    replica.state = 'failed';
-    if (replica.registered) await this.options.lb.remove(replica.name, 2000).catch(() => undefined);
-    await this.options.driver.remove(replica.id, 0);
-    this.forget(replica.id);
-  }
-
-  private forget(id: string): void {
-    this.tracked.delete(id);
-    this.removed.add(id);
-  }
-
-  private async waitForLoadBalancer(): Promise<void> {
-    await pollUntil(this.clock, async () => ((await this.options.lb.servers().catch(() => null)) !== null ? { done: true } : { waiting: 'no answer' }), {
-      timeoutMs: 10_000, intervalMs: 100, cancelled: () => this.stopped,
-      describe: () => 'HAProxy did not answer on its runtime socket within 10 s',
-    });
-  }
-
-  private async waitUntilUp(name: string, timeoutMs: number): Promise<void> {
-    await pollUntil(this.clock, async () => {
-      const servers = await this.options.lb.servers().catch(() => null);
-      return servers?.find((s) => s.name === name)?.up ? { done: true } : { waiting: 'not UP' };
-    }, {
-      timeoutMs, intervalMs: 50, cancelled: () => this.stopped,
-      describe: () => `HAProxy did not report ${name} UP within ${timeoutMs / 1000} s (its health check fails)`,
-    });
-  }
-}
-
-/** Asks a health URL until it answers 2xx. */
-export function waitForHealth(
-  url: string,
-  timeoutMs: number,
-  { clock = systemClock, probe = probeHealth, cancelled }: { clock?: Clock; probe?: (url: string) => Promise<string | null>; cancelled?: () => boolean } = {},
-): Promise<void> {
-  return pollUntil(clock, async () => {
-    const problem = await probe(url);
-    return problem === null ? { done: undefined } : { waiting: problem };
-  }, { timeoutMs, intervalMs: 50, cancelled, describe: (last) => `it did not answer ${url} within ${timeoutMs / 1000} s (${last})` });
-}
-
-/** Asks a health URL once: null when it answered 2xx, else what went wrong. */
-export async function probeHealth(url: string): Promise<string | null> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    await response.arrayBuffer();
-    return response.ok ? null : `HTTP ${response.status}`;
-  } catch (error) {
-    return (error as Error).message;
   }
 }

@@ -1,63 +1,16 @@
 // The rollout's state across ticks and restarts: which generation replaces which, progress, and the pause of a bad version.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { EventKind, ReplicaState, RolloutView } from '../contract.js';
 import type { Clock } from './clock.js';
 import { describeGeneration, generationOf } from './replicas/generation.js';
 import type { EngineUpdate, ReplicaSpec, RollingEngine } from './replicas/replica-driver.js';
 import { describeEngineUpdate, gaveUp, isUnderWay } from './replicas/swarm/rolling-update.js';
 import { isOldGeneration, type RolloutInput } from './rollout-plan.js';
+import type { RolloutRecord, RolloutRecordStore } from './rollout-record.js';
 
 /** New replicas that failed before the rollout counts it as a crashing version. */
 export const CRASHES_BEFORE_PAUSE = 3;
 /** How long a spec the engine refused waits before it is handed to the engine again. */
 const HAND_AGAIN_AFTER_MS = 5_000;
-
-/** What survives a restart: the specs on both sides (the old one is what a rollback restores) and a pause. */
-export interface RolloutRecord {
-  from: ReplicaSpec | null;
-  to: ReplicaSpec;
-  startedAt: number;
-  total: number;
-  paused: string | null;
-}
-
-export interface RolloutRecordStore {
-  load(): RolloutRecord | null;
-  save(record: RolloutRecord): void;
-}
-
-/** One JSON file in the data folder, written whole then renamed, so a crash leaves the old record or the new one. */
-export function rolloutRecordFile(dataDir: string): RolloutRecordStore {
-  const file = path.join(dataDir, 'rollout.json');
-  return {
-    load() {
-      try {
-        const record = JSON.parse(readFileSync(file, 'utf8')) as RolloutRecord;
-        return typeof record.to?.image === 'string' ? record : null;
-      } catch {
-        return null;
-      }
-    },
-    save(record) {
-      writeFileSync(`${file}.tmp`, JSON.stringify(record));
-      renameSync(`${file}.tmp`, file);
-    },
-  };
-}
-
-/** A store that forgets on restart (unit tests, or when no data folder is at hand). */
-export function rolloutRecordInMemory(): RolloutRecordStore & { record: RolloutRecord | null } {
-  return {
-    record: null,
-    load() {
-      return this.record;
-    },
-    save(record) {
-      this.record = record;
-    },
-  };
-}
 
 /** A replica as the rollout looks at it each tick (the controller's tracked replica). */
 export interface ReplicaInRollout {

@@ -2,7 +2,8 @@
 // holds a lower count while the engine updates; the Rollout hands the engine the spec and follows its outcome.
 import { describe, expect, it } from 'vitest';
 import { isActive, planReconcile, type ReplicaFacts } from '../../../electron/core/reconcile.js';
-import { Rollout, rolloutRecordInMemory, type ReplicaInRollout } from '../../../electron/core/rollout.js';
+import { Rollout, type ReplicaInRollout } from '../../../electron/core/rollout.js';
+import { rolloutRecordInMemory } from '../../../electron/core/rollout-record.js';
 import { generationOf } from '../../../electron/core/replicas/generation.js';
 import type { EngineUpdate, ReplicaSpec, RollingEngine } from '../../../electron/core/replicas/replica-driver.js';
 import { FakeClock } from '../../support/fake-clock.js';

@@ -1,0 +1,34 @@
+// What a settings patch must pass before it is saved: the schema, free ports for new ones, and HAProxy's own check.
+import { applySettingsPatch, SettingsError, type Settings } from '../settings-schema.js';
+import type { HaproxyProcess } from './control-plane-parts.js';
+import { haproxyRefusal } from './haproxy-settings.js';
+
+export interface SettingsCheckDeps {
+  /** Why a port cannot be bound on a host, or null when it is free. */
+  portBlocker: (port: number, host: string) => Promise<string | null>;
+  haproxy: Pick<HaproxyProcess, 'checkConfig'>;
+  dataDir: string;
+}
+
+/** The settings the patch makes, or an error naming the field to fix. Saves nothing and changes nothing. */
+export async function checkSettingsPatch(
+  before: Settings,
+  patch: unknown,
+  deps: SettingsCheckDeps,
+): Promise<{ next: Settings } | { error: string; field?: string }> {
+  let next: Settings;
+  try {
+    next = applySettingsPatch(before, patch);
+  } catch (error) {
+    if (error instanceof SettingsError) return { error: error.message, field: error.field };
+    throw error;
+  }
+  // Only a new port can be checked: the current one is held by our own HAProxy on every host address.
+  for (const [field, host] of [['frontendPort', next.frontendHost], ['statsPort', '127.0.0.1']] as const) {
+    const blocker = next[field] !== before[field] ? await deps.portBlocker(next[field], host) : null;
+    if (blocker) return { error: `${field}: ${blocker}; choose another port`, field };
+  }
+  const refusal = await haproxyRefusal(deps.haproxy, deps.dataDir, before, next);
+  if (refusal) return { error: refusal.message, field: refusal.field };
+  return { next };
+}

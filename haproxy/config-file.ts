@@ -1,0 +1,76 @@
+// HAProxy's config file for one data folder: replaced only with a render `haproxy -c` accepts, and compared with a fresh one.
+import { execFile } from 'node:child_process';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { ConfiguredServer } from './config.js';
+
+export interface ConfigFileOptions {
+  bin: string;
+  dataDir: string;
+  /** Where HAProxy reads its config. */
+  path: string;
+  /** The pid file and runtime socket the supervisor relies on: a render must name both. */
+  pidfilePath: string;
+  socketPath: string;
+  /** Renders the config with the given servers in the backend. */
+  render: (servers: ConfiguredServer[]) => string;
+}
+
+export class ConfigFile {
+  constructor(private readonly options: ConfigFileOptions) {}
+
+  /** Writes the config only after haproxy accepted it, so a bad render never replaces a good file. */
+  async write(servers: ConfiguredServer[]): Promise<void> {
+    const text = this.options.render(servers);
+    for (const path of [this.options.pidfilePath, this.options.socketPath]) {
+      if (!text.includes(path)) {
+        throw new Error(`The rendered HAProxy config does not use ${path}; render it with the supervisor's data folder (${this.options.dataDir})`);
+      }
+    }
+    const candidate = `${this.options.path}.new`;
+    await writeFile(candidate, text);
+    const problem = await this.haproxyCheck(candidate);
+    if (problem !== undefined) {
+      throw new Error(`HAProxy rejected the generated config (kept in ${candidate}): ${problem}`);
+    }
+    await rename(candidate, this.options.path);
+  }
+
+  /** Throws HAProxy's own words when it would refuse this config text; writes nothing the running HAProxy reads. */
+  async check(text: string): Promise<void> {
+    const candidate = `${this.options.path}.check`;
+    await writeFile(candidate, text);
+    try {
+      const problem = await this.haproxyCheck(candidate);
+      if (problem !== undefined) throw new Error(`HAProxy refuses this configuration: ${problem}`);
+    } finally {
+      await rm(candidate, { force: true });
+    }
+  }
+
+  /** The file differs from what renders now; the servers a reload carried into it do not count. */
+  async isStale(): Promise<boolean> {
+    const onDisk = await readFile(this.options.path, 'utf8').catch(() => '');
+    return withoutServerLines(onDisk) !== withoutServerLines(this.options.render([]));
+  }
+
+  private haproxyCheck(file: string): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      execFile(this.options.bin, ['-c', '-f', file], { timeout: 10_000 }, (error, stdout, stderr) => {
+        resolve(error ? alertsIn(`${stderr}${stdout}`) || error.message : undefined);
+      });
+    });
+  }
+}
+
+function withoutServerLines(config: string): string {
+  return config.split('\n').filter((line) => !/^\s+server\s/.test(line)).join('\n');
+}
+
+/** haproxy's [ALERT] lines without their prefixes, or the whole output when there are none. */
+export function alertsIn(output: string): string {
+  const alerts = output
+    .split('\n')
+    .filter((line) => line.includes('[ALERT]'))
+    .map((line) => line.replace(/^\[ALERT\]\s*\(\d+\)\s*:\s*/, ''));
+  return alerts.length > 0 ? alerts.join('; ') : output.trim();
+}

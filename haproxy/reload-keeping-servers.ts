@@ -1,0 +1,55 @@
+// A reload that keeps HAProxy's listening sockets and its servers: the servers it has are written into the new config
+// and their state into the server-state file, then the master starts a new worker on them.
+import { writeFile } from 'node:fs/promises';
+import type { ConfiguredServer } from './config.js';
+import type { ConfigFile } from './config-file.js';
+import type { RuntimeClient } from './runtime-client.js';
+import { parseServersState } from './stat.js';
+
+export interface ReloadKeepingServers {
+  /** The running master's pid. */
+  master: number;
+  client: RuntimeClient;
+  config: ConfigFile;
+  /** The backend whose servers are carried across. */
+  backend: string;
+  serverStatePath: string;
+  /** How long the new worker may take to serve with every server. */
+  timeoutMs: number;
+}
+
+/** False when the new worker did not come up; the old one then still serves. */
+export async function reloadKeepingServers({ master, client, config, backend, serverStatePath, timeoutMs }: ReloadKeepingServers): Promise<boolean> {
+  const oldWorker = (await client.showInfo()).Pid;
+  const serversIn = (dump: string): ConfiguredServer[] =>
+    parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
+  let state = await client.dumpServersState();
+  let servers = serversIn(state);
+  await config.write(servers);
+  // Checking the config takes a moment in which a replica may have been added or removed: look again right before.
+  for (let tries = 0; tries < 3; tries++) {
+    state = await client.dumpServersState();
+    const now = serversIn(state);
+    if (JSON.stringify(now) === JSON.stringify(servers)) break;
+    servers = now;
+    await config.write(servers);
+  }
+  await writeFile(serverStatePath, state);
+  process.kill(master, 'SIGUSR2');
+
+  const deadline = Date.now() + timeoutMs;
+  const expected = new Set(servers.map((server) => server.name));
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      const worker = (await client.showInfo()).Pid;
+      if (worker !== oldWorker) {
+        const present = new Set((await client.showServersState(backend)).map((server) => server.name));
+        if ([...expected].every((name) => present.has(name))) return true;
+      }
+    } catch {
+      // The socket moves to the new worker with the listeners; a refused connection in between is expected.
+    }
+    if (Date.now() >= deadline) return false;
+  }
+}
