@@ -174,7 +174,8 @@ describe('Rollout following an engine that rolls out itself', () => {
     expect(w.events.some((e) => /Rollout paused after .* Swarm is rolling the update back/.test(e))).toBe(true);
   });
 
-  it('retries by forcing the engine to update again', async () => {
+  /** v2 handed to Swarm, Swarm rolled it back to v1, then a person pressed retry. */
+  async function retriedAfterSwarmRolledBack() {
     const w = world();
     w.change(v2);
     await w.rollout.sync();
@@ -184,6 +185,11 @@ describe('Rollout following an engine that rolls out itself', () => {
     w.engine.generation = generationOf(v1);
     w.rollout.observe(w.tasks(generationOf(v1)));
     expect(w.rollout.retry()).toBe(true);
+    return w;
+  }
+
+  it('retries by forcing the engine to update again', async () => {
+    const w = await retriedAfterSwarmRolledBack();
     await w.rollout.sync();
     expect(w.engine.rolls).toEqual([{ image: 'scaledeck/api:v2', again: false }, { image: 'scaledeck/api:v2', again: true }]);
     w.rollout.observe(w.tasks(generationOf(v1)));
@@ -234,15 +240,7 @@ describe('Rollout following an engine that rolls out itself', () => {
   });
 
   it('after a retry, a pass that still sees the earlier rollback does not pause again', async () => {
-    const w = world();
-    w.change(v2);
-    await w.rollout.sync();
-    await settle();
-    w.rollout.observe(w.tasks(generationOf(v1)));
-    w.engine.update = { state: 'rollback_completed', message: 'rollback completed', startedAt: 'T1' };
-    w.engine.generation = generationOf(v1);
-    w.rollout.observe(w.tasks(generationOf(v1)));
-    expect(w.rollout.retry()).toBe(true);
+    const w = await retriedAfterSwarmRolledBack();
     // A pass already under way observes before its next sync has handed the spec over again.
     w.rollout.observe(w.tasks(generationOf(v1)));
     expect(w.rollout.view().state).toBe('running');
