@@ -4,7 +4,7 @@ import Dockerode from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SettingsPatch } from '../../electron/settings-schema.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
-import { runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';
+import { finishLoads, runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';
 
 const SOURCE_IMAGE = 'scaledeck/api:latest';
 const RENAMED_IMAGE = 'scaledeck/api:rollout-test';
@@ -34,13 +34,6 @@ function loadBoth(frontend: string, durationS: number): LoadRun[] {
     runLoad({ url: new URL('/', frontend).toString(), rate: 80, durationS }),
     runLoad({ url: new URL('/echo', frontend).toString(), rate: 40, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
   ];
-}
-
-async function finish(loads: LoadRun[], label: string) {
-  const [get, post] = await Promise.all(loads.map((l) => l.done));
-  const line = (name: string, r: Awaited<LoadRun['done']>) => `${name} ${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors}, hosts ${r.hosts.size}`;
-  console.log(`[rollout / ${label}] ${line('GET', get!)}; ${line('POST 64 KiB', post!)}`);
-  return { get: get!, post: post! };
 }
 
 const generations = (fixture: PlaneFixture) => fixture.plane.snapshot().replicas.map((r) => r.generation);
@@ -76,7 +69,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('rolling out a new version under 
     const tookS = (Date.now() - startedAt) / 1000;
     expect(loads.every((l) => !l.progress().finished)).toBe(true);
 
-    const { get, post } = await finish(loads, `${name}, done in ${tookS.toFixed(1)} s, fewest ready ${fewestReady}`);
+    const { get, post } = await finishLoads(loads, `rollout / ${name}, done in ${tookS.toFixed(1)} s, fewest ready ${fewestReady}`);
     expect(fewestReady).toBeGreaterThanOrEqual(2);
     expect(get.requests).toBeGreaterThan(1000);
     expect(post.requests).toBeGreaterThan(500);
@@ -108,7 +101,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('rolling out a new version under 
     expect(plane.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
     expect(loads.every((l) => !l.progress().finished)).toBe(true);
 
-    const { get, post } = await finish(loads, 'broken image, then rollback');
+    const { get, post } = await finishLoads(loads, 'rollout / broken image, then rollback');
     expect(get.requests).toBeGreaterThan(1000);
     expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
     expect(get.hosts.size).toBe(2);
@@ -159,7 +152,7 @@ describe.skipIf(!hasHaproxy())('rolling out process replicas under load', () => 
       const snapshot = plane.snapshot();
       return snapshot.rollout.state === 'idle' && snapshot.replicas.length === 2 && fixture!.ready() === 2 && generations(fixture!).every((g) => !before.has(g));
     }, 60_000, 'every replica on the new generation');
-    const { get, post } = await finish(loads, 'process driver, cpuLimit');
+    const { get, post } = await finishLoads(loads, 'rollout / process driver, cpuLimit');
     expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
     expect(get.hosts.size).toBeGreaterThanOrEqual(4);
   }, 120_000);

@@ -11,7 +11,7 @@ import type { ReplicaSpec } from '../../electron/core/replicas/replica-driver.js
 import { SwarmDriver, TASK_ID_LABEL } from '../../electron/core/replicas/swarm-driver.js';
 import type { SwarmTask } from '../../electron/core/replicas/swarm/tasks.js';
 import { hasDocker, hasHaproxy, requireAll } from '../support/requirements.js';
-import { runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
+import { finishLoads, runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
 import { buildOffline, sampleHealthcheck } from '../support/swarm-images.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,13 +59,6 @@ function loadBoth(frontend: string, durationS: number): LoadRun[] {
     runLoad({ url: new URL('/', frontend).toString(), rate: 80, durationS }),
     runLoad({ url: new URL('/echo', frontend).toString(), rate: 40, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
   ];
-}
-
-async function finishLoads(loads: LoadRun[], label: string) {
-  const [get, post] = (await Promise.all(loads.map((l) => l.done))) as [Awaited<LoadRun['done']>, Awaited<LoadRun['done']>];
-  const line = (name: string, r: typeof get) => `${name} ${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors}, hosts ${r.hosts.size}`;
-  console.log(`[swarm rollout / ${label}] ${line('GET', get)}; ${line('POST 64 KiB', post)}`);
-  return { get, post };
 }
 
 /**
@@ -296,7 +289,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     await waitFor(() => stops.seen.filter((s) => old.has(s.task)).length >= 3, 20_000, 'Swarm to stop the 3 old tasks').catch(() => undefined);
     await stops.stop();
 
-    const { get, post } = await finishLoads(loads, `3 tasks in ${tookS.toFixed(1)} s, fewest ready ${fewestReady}`);
+    const { get, post } = await finishLoads(loads, `swarm rollout / 3 tasks in ${tookS.toFixed(1)} s, fewest ready ${fewestReady}`);
     const events = plane.snapshot().events.map((e) => e.message);
     const oldStops = stops.seen.filter((s) => old.has(s.task));
     const leads = drainLead(stops.seen, old, plane.snapshot().events);
@@ -350,7 +343,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     expect(restarted.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
     expect(loads.every((l) => !l.progress().finished)).toBe(true);
 
-    const { get, post } = await finishLoads(loads, 'command exits at once, restart, then roll back');
+    const { get, post } = await finishLoads(loads, 'swarm rollout / command exits at once, restart, then roll back');
     expect(get.requests).toBeGreaterThan(1000);
     expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
     expect(get.hosts.size).toBe(3);
@@ -403,7 +396,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     await waitFor(() => stops.seen.filter((s) => old.has(s.task)).length >= 3, 20_000, 'Swarm to stop the 3 old tasks').catch(() => undefined);
     await stops.stop();
 
-    const { get, post } = await finishLoads(loads, `count 3 -> 4 during the update, fewest ready ${fewestReady}`);
+    const { get, post } = await finishLoads(loads, `swarm rollout / count 3 -> 4 during the update, fewest ready ${fewestReady}`);
     const events = plane.snapshot().events.map((e) => e.message);
     const oldStops = stops.seen.filter((s) => old.has(s.task));
     console.log(`[swarm rollout / count change] HAProxy when Swarm stopped each old task: ${oldStops.map((s) => s.haproxy).join(', ')}; service replicas ${await replicasOf(rollService)}`);

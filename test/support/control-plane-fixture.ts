@@ -84,6 +84,14 @@ export interface LoadRun {
 }
 
 /** A bounded autocannon run (rate x duration requests at most) that also records which replica answered. */
+/** Waits for a GET and a POST load run side by side, logs their counts under `label`, and answers both. */
+export async function finishLoads(loads: LoadRun[], label: string) {
+  const [get, post] = (await Promise.all(loads.map((l) => l.done))) as [Awaited<LoadRun['done']>, Awaited<LoadRun['done']>];
+  const line = (name: string, r: typeof get) => `${name} ${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors}, hosts ${r.hosts.size}`;
+  console.log(`[${label}] ${line('GET', get)}; ${line('POST 64 KiB', post)}`);
+  return { get, post };
+}
+
 export function runLoad(options: { url: string; rate: number; durationS: number; method?: 'GET' | 'POST'; body?: Buffer; connections?: number }): LoadRun {
   const hosts = new Set<string>();
   let requests = 0;
