@@ -15,6 +15,7 @@ import {
   commandRefusal, initialLifecycle, nextLifecycle, shouldShutDown, windowMayClose, windowView, type LifecycleEvent, type LifecycleState,
 } from './window-lifecycle.js';
 import { browserWindowOptions, CONTENT_SECURITY_POLICY } from './window-options.js';
+import { keepServingOnStrayErrors } from './last-resort.js';
 
 /** How often the stopping view recounts the replicas still draining. */
 const DRAIN_PROGRESS_INTERVAL_MS = 500;
@@ -201,6 +202,7 @@ async function start(): Promise<void> {
   serveCommands();
   createWindow();
 
+  keepServingOnStrayErrors(log);
   const dataDir = desktopDataDir(process.env, app.getPath('userData'));
   const plane = await createControlPlane({
     dataDir,

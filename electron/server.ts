@@ -6,6 +6,7 @@ import { createControlPlane } from './core/compose-control-plane.js';
 import { describePortInUse } from './core/port-owner.js';
 import { defaultDataDir } from './core/settings-store.js';
 import { exposureWarning, startHeadlessServer, tokenProblem } from './headless-server.js';
+import { keepServingOnStrayErrors } from './last-resort.js';
 
 const USAGE = 'Usage: npm run serve -- [--host 127.0.0.1] [--port 7400] [--data-dir DIR]';
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const exposed = exposureWarning(cli.host);
   if (exposed !== undefined) console.warn(exposed);
   const quiet = process.env.SCALEDECK_QUIET === '1';
+  keepServingOnStrayErrors((line) => console.error(`${new Date().toISOString()} ${line}`));
   const plane = await createControlPlane({
     dataDir: cli.dataDir,
     paths,

@@ -47,9 +47,25 @@ export function dockerHostProblem(host: string): string | undefined {
   return 'must be empty (the local engine), a socket path such as /var/run/docker.sock, unix:///path or tcp://host:port';
 }
 
+// Docker's reference grammar (distribution/reference): [domain[:port]/]path-component(/path-component)*[:tag][@digest].
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
+/** Why `image` is not a Docker image reference, or undefined when it is one (the name goes into engine URLs). */
+export function imageReferenceProblem(image: string): string | undefined {
+  if (image === '') return 'must name an image';
+  // The name (without its tag and digest) may be 255 characters at most.
+  if (IMAGE_REFERENCE.test(image) && image.replace(/@.*$/, '').replace(/:[\w][\w.-]*$/, '').length <= 255) return undefined;
+  return 'must be a Docker image reference such as scaledeck/api:latest or registry.example:5000/team/app:1.2 (lowercase name, optional :tag and @digest)';
+}
+
 export const SettingsShape = z.strictObject({
   driver: z.enum(DRIVERS),
-  image: z.string().min(1, 'must name an image').max(255),
+  image: checkedBy(imageReferenceProblem),
   containerPort: port,
   healthPath: checkedBy(healthPathProblem),
   cpuLimit: z.number().min(0.05, 'must be at least 0.05 CPU').max(64, 'must be 64 CPUs or less'),

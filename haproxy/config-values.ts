@@ -20,6 +20,8 @@ export function healthPathProblem(path: string): string | undefined {
   if (!/^[\x21-\x7e]*$/.test(path)) return 'must not contain spaces, control characters or non-ASCII characters';
   const bad = /["'\\#]/.exec(path);
   if (bad) return `must not contain ${bad[0]} (HAProxy's config cannot carry it in a health check path)`;
+  // The Runtime API reads `;` as the end of a command, and the path is sent through it when a replica is checked.
+  if (path.includes(';')) return "must not contain ; (HAProxy's Runtime API reads it as the end of a command)";
   return undefined;
 }
 

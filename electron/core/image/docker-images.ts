@@ -1,5 +1,6 @@
 // Small questions to Docker's image endpoints: does an image exist, and what does a build/pull/import stream say.
 import type Dockerode from 'dockerode';
+import { engineImage } from './engine-image.js';
 
 interface ProgressEvent {
   stream?: string;
@@ -16,7 +17,7 @@ function isNotFound(error: unknown): boolean {
 
 export async function imageExists(docker: Dockerode, tag: string): Promise<boolean> {
   try {
-    await docker.getImage(tag).inspect();
+    await engineImage(docker, tag).inspect();
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;

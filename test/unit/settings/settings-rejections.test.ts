@@ -67,8 +67,8 @@ describe('a refused value names its field', () => {
 });
 
 describe('healthPath: what the `option httpchk` line can carry', () => {
-  const accepted = ['/', '/healthz', '/a/b-c_d.e~f', '/a?x=1&y=2', '/a%20b', '/a$HOME', '/a;b'];
-  const refused = ['healthz', '', '/a b', '/a\tb', '/a#b', '/a"b', "/a'b", '/a\\b', '/a\nb', '/a\u0000', '/é'];
+  const accepted = ['/', '/healthz', '/a/b-c_d.e~f', '/a?x=1&y=2', '/a%20b', '/a$HOME'];
+  const refused = ['healthz', '', '/a b', '/a\tb', '/a#b', '/a"b', "/a'b", '/a\\b', '/a\nb', '/a\u0000', '/é', '/a;b', '/h;disable server b/s'];
 
   it.each(accepted)('accepts %j', (healthPath) => {
     expect(applySettingsPatch(defaultSettings, { healthPath }).healthPath).toBe(healthPath);
@@ -83,6 +83,22 @@ describe('healthPath: what the `option httpchk` line can carry', () => {
       renderHaproxyConfig({ dataDir: '/tmp/sd', frontendHost: '127.0.0.1', frontendPort: 8080, statsPort: 8404, healthPath });
     for (const healthPath of accepted) expect(render(healthPath)).not.toThrow();
     for (const healthPath of refused) expect(render(healthPath)).toThrow(/healthPath/);
+  });
+});
+
+describe('image: a Docker image reference, since the name goes into engine URLs', () => {
+  const accepted = ['nginx', 'scaledeck/api:latest', 'ubuntu:22.04', 'registry.example:5000/team/app:1.2', 'localhost:5000/a/b', '[::1]:5000/x/y:v',
+    `app@sha256:${'a'.repeat(64)}`, 'my_app__x/y-z.w:v1'];
+  const refused = ['', '../../containers/json?all=1#', 'Nginx', 'a//b', 'a:b:c', 'a?b', 'a b', 'a#b', '/abs', 'a/', `${'a'.repeat(256)}:v`, 'a:-tag', 'a@sha256:short'];
+
+  it.each(accepted)('accepts %j', (image) => {
+    expect(applySettingsPatch(defaultSettings, { image }).image).toBe(image);
+  });
+
+  it.each(refused)('refuses %j, naming image', (image) => {
+    const error = refusal({ image });
+    expect(error.field).toBe('image');
+    expect(error.message).toMatch(image === '' ? /must name an image/ : /Docker image reference/);
   });
 });
 

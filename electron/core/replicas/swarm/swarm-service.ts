@@ -7,6 +7,7 @@ import type { SwarmTask } from './tasks.js';
 import { engineUpdateOf, isUnderWay } from './rolling-update.js';
 import { message, statusCode } from '../engine-errors.js';
 import { TimeoutError, pollUntil, systemClock } from '../../clock.js';
+import { engineImage } from '../../image/engine-image.js';
 
 export const NOT_A_MANAGER = 'The Docker engine is not a swarm manager: run `docker swarm init` (or point dockerHost at a manager)';
 /** Swarm's optimistic lock: an update with a stale version is refused ("update out of sequence") and retried. */
@@ -115,7 +116,7 @@ export class SwarmService {
 
   private async imageId(image: string): Promise<string> {
     try {
-      return (await this.docker.getImage(image).inspect()).Id;
+      return (await engineImage(this.docker, image).inspect()).Id;
     } catch (error) {
       if (statusCode(error) === 404) throw new Error(`image ${image} not found: build it with \`npm run image\` (or set "image" to one that exists)`);
       throw new Error(`could not inspect image ${image}: ${message(error)}`);
