@@ -273,27 +273,79 @@ export const IPC_STREAM_CHANNEL = 'scaledeck:stream';
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** The dotted path of the first key that reaches a prototype, at any depth; JSON.parse makes `__proto__` an own key. */
-export function reservedKeyPath(value: unknown, path: string[] = []): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const key of Object.keys(value)) {
-    if (RESERVED_KEYS.has(key)) return [...path, key].join('.');
-    const inner = reservedKeyPath((value as Record<string, unknown>)[key], [...path, key]);
-    if (inner !== undefined) return inner;
+/** No command's input nests deeper than this (a what-if patch's rules are 4 levels); deeper input is refused unread. */
+export const MAX_INPUT_DEPTH = 16;
+
+/**
+ * Settings that name a program ScaleDeck runs (`haproxyPath`) or an engine it sends its Docker credentials to
+ * (`dockerHost`): set only from this machine's side (the settings file, the environment, the command line, the
+ * desktop window), never by whoever holds the HTTP token.
+ */
+export const LOCAL_ONLY_SETTINGS = ['haproxyPath', 'dockerHost'] as const;
+
+/**
+ * What makes an input unreadable before any schema sees it: a key that reaches a prototype, at any depth (JSON.parse
+ * makes `__proto__` an own key), or a value nested deeper than MAX_INPUT_DEPTH. Walks breadth-first without
+ * recursion, so hostile nesting costs one pass and no stack. `field` is the dotted path to the offending place.
+ */
+export function inputShapeProblem(value: unknown): { field: string; problem: string } | undefined {
+  let level: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  for (let depth = 0; level.length > 0; depth++) {
+    const next: typeof level = [];
+    for (const node of level) {
+      if (typeof node.value !== 'object' || node.value === null) continue;
+      if (depth >= MAX_INPUT_DEPTH) {
+        return { field: node.path.join('.'), problem: `nested deeper than ${MAX_INPUT_DEPTH} levels` };
+      }
+      for (const key of Object.keys(node.value)) {
+        const path = [...node.path, key];
+        if (RESERVED_KEYS.has(key)) return { field: path.join('.'), problem: 'is not allowed as a key' };
+        next.push({ value: (node.value as Record<string, unknown>)[key], path });
+      }
+    }
+    level = next;
   }
   return undefined;
+}
+
+/** The first bracket depth past `max` in JSON text (strings skipped), checked before JSON.parse builds anything. */
+export function jsonNestingPastLimit(text: string, max = MAX_INPUT_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** A command that takes no input accepts none, or an empty object; a field in it is a mistake worth saying. */
+function noInput(command: CommandName, input: unknown): { ok: true; value: undefined } | { ok: false; error: string; field: string } {
+  if (input === undefined || input === null) return { ok: true, value: undefined };
+  const isObject = typeof input === 'object' && !Array.isArray(input);
+  const field = isObject ? Object.keys(input)[0] : undefined;
+  if (isObject && field === undefined) return { ok: true, value: undefined };
+  if (field !== undefined) return { ok: false, field, error: `${field}: is not a known field (${command} takes no input)` };
+  return { ok: false, field: 'input', error: `input: ${command} takes no input` };
 }
 
 /** Validates a command's input; returns the parsed value or an error naming the field. */
 export function parseCommandInput(command: CommandName, input: unknown): { ok: true; value: unknown } | { ok: false; error: string; field?: string } {
   const schema = commandInputs[command];
-  if (schema === null) return { ok: true, value: undefined };
+  if (schema === null) return noInput(command, input);
   // A record schema drops `__proto__` silently; a request that carries one is refused instead.
-  const reserved = reservedKeyPath(input);
-  if (reserved !== undefined) return { ok: false, field: reserved, error: `${reserved}: is not allowed as a key` };
+  const shape = inputShapeProblem(input);
+  if (shape !== undefined) return { ok: false, field: shape.field, error: `${shape.field}: ${shape.problem}` };
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0];
+  // A misspelt field is the likelier mistake than the missing one it leaves: name it first.
+  const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0];
   if (issue?.code === 'unrecognized_keys') {
     const field = String(issue.keys[0]);
     return { ok: false, field, error: `${field}: is not a known field` };

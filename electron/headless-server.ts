@@ -5,7 +5,17 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { httpRoutes, inputFromQuery, STREAM_PATH, type CommandName, type Result, type StreamMessage } from './contract.js';
+import {
+  httpRoutes,
+  inputFromQuery,
+  jsonNestingPastLimit,
+  LOCAL_ONLY_SETTINGS,
+  MAX_INPUT_DEPTH,
+  STREAM_PATH,
+  type CommandName,
+  type Result,
+  type StreamMessage,
+} from './contract.js';
 import { dispatchCommand, type CommandTarget } from './dispatch.js';
 import { createPrometheusRegistry, type PrometheusSource } from './core/metrics/prometheus.js';
 import { attachStream, DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-socket.js';
@@ -102,11 +112,21 @@ async function readJsonBody(req: http.IncomingMessage): Promise<{ ok: true; valu
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') return { ok: true, value: undefined };
+  if (jsonNestingPastLimit(text)) return { ok: false, status: 400, error: `body: nested deeper than ${MAX_INPUT_DEPTH} levels` };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false, status: 400, error: 'body: is not valid JSON' };
   }
+}
+
+const LOCAL_ONLY_REASON =
+  'can be set only on this machine (the settings file, SCALEDECK_HAPROXY or DOCKER_HOST, the command line, or the desktop window), not over the HTTP API';
+
+/** A local-only setting a settings patch tries to change over HTTP, or undefined. */
+function localOnlyField(patch: unknown): string | undefined {
+  if (typeof patch !== 'object' || patch === null) return undefined;
+  return LOCAL_ONLY_SETTINGS.find((name) => Object.hasOwn(patch, name));
 }
 
 const routeByKey = new Map(
@@ -174,19 +194,24 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       return sendJson(res, 404, { error: `No API endpoint ${url.pathname}` });
     }
     const route = httpRoutes[command];
-    if (route.query) {
+    // A GET takes its input from the query string; one with no parameters of its own still refuses unknown ones.
+    if (route.method === 'GET') {
       const query = inputFromQuery(route, url.searchParams);
       if (!query.ok) return sendJson(res, 400, { error: query.error, field: query.field });
       return sendResult(res, await dispatchCommand(target, command, query.value));
     }
     const body = await readJsonBody(req);
     if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
+    const localOnly = command === 'updateSettings' ? localOnlyField(body.value) : undefined;
+    if (localOnly) return sendJson(res, 403, { error: `${localOnly}: ${LOCAL_ONLY_REASON}`, field: localOnly });
     return sendResult(res, await dispatchCommand(target, command, body.value));
   };
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
+      // The details are for the log: a raw message can carry paths and engine answers the caller has no use for.
+      console.error(`${new Date().toISOString()} [error] ${req.method} ${req.url?.split('?')[0]} failed: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error: the server could not answer this request; its log has the details' });
       else res.destroy();
     });
   });

@@ -8,12 +8,27 @@ import { defaultDataDir } from './core/settings-store.js';
 import { exposureWarning, startHeadlessServer, tokenProblem } from './headless-server.js';
 import { keepServingOnStrayErrors } from './last-resort.js';
 
-const USAGE = 'Usage: npm run serve -- [--host 127.0.0.1] [--port 7400] [--data-dir DIR]';
+const USAGE = 'Usage: npm run serve -- [--host 127.0.0.1] [--port 7400] [--data-dir DIR] [--haproxy-path /path/to/haproxy] [--docker-host URL]';
 
-function parseCli(argv: string[]): { host: string; port: number; dataDir: string } {
+interface Cli {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Saved before start: settings that may be set only from this machine, never over the HTTP API. */
+  localSettings: { haproxyPath?: string; dockerHost?: string };
+}
+
+function parseCli(argv: string[]): Cli {
   const { values } = parseArgs({
     args: argv,
-    options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'haproxy-path': { type: 'string' },
+      'docker-host': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
@@ -21,11 +36,14 @@ function parseCli(argv: string[]): { host: string; port: number; dataDir: string
   }
   const port = Number(values.port ?? process.env.SCALEDECK_PORT ?? 7400);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be a port from 0 to 65535, got ${values.port}`);
-  return { host: values.host ?? '127.0.0.1', port, dataDir: values['data-dir'] ?? defaultDataDir() };
+  const localSettings = Object.fromEntries(
+    ([['haproxyPath', values['haproxy-path']], ['dockerHost', values['docker-host']]] as const).filter(([, value]) => value !== undefined),
+  );
+  return { host: values.host ?? '127.0.0.1', port, dataDir: values['data-dir'] ?? defaultDataDir(), localSettings };
 }
 
 async function main(): Promise<void> {
-  let cli: ReturnType<typeof parseCli>;
+  let cli: Cli;
   try {
     cli = parseCli(process.argv.slice(2));
   } catch (error) {
@@ -47,6 +65,7 @@ async function main(): Promise<void> {
     dataDir: cli.dataDir,
     paths,
     app: process.env.SCALEDECK_APP,
+    localSettings: cli.localSettings,
     log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   let server;

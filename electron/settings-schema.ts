@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { frontendHostProblem, healthPathProblem } from '../haproxy/config-values.js';
 // Also makes the contract (and its zod configuration) load before this module's schemas are built.
-import { reservedKeyPath } from './contract.js';
+import { inputShapeProblem } from './contract.js';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
@@ -219,8 +219,8 @@ export function parseSettings(input: unknown, flatFirstRule = false): Settings {
  * Flat `metric`/thresholds/`targetValue` in the patch change the first rule (of the patch's `rules` if it has some).
  */
 export function applySettingsPatch(current: Settings, patch: unknown): Settings {
-  const reserved = reservedKeyPath(patch);
-  if (reserved !== undefined) throw new SettingsError(reserved, 'is not allowed as a key');
+  const shape = inputShapeProblem(patch);
+  if (shape !== undefined) throw new SettingsError(shape.field, shape.problem);
   const partial = SettingsShape.partial().safeParse(patch);
   if (!partial.success) throw firstIssue(partial.error);
   const flat = Object.fromEntries(RULE_FIELDS.filter((name) => partial.data[name] !== undefined).map((name) => [name, partial.data[name]]));

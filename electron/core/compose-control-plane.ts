@@ -49,6 +49,8 @@ export interface ControlPlaneOptions {
   app?: string;
   log?: (line: string) => void;
   haproxyBin?: string;
+  /** Local-only settings given on this machine's command line: saved (validated like any patch) before anything starts. */
+  localSettings?: Partial<Pick<Settings, 'haproxyPath' | 'dockerHost'>>;
 }
 
 /** The effectful parts a caller may replace; each one left out is built for real. */
@@ -117,6 +119,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const { dataDir } = options;
   const clock = overrides.clock ?? systemClock;
   const store = new SettingsStore(dataDir);
+  if (options.localSettings && Object.keys(options.localSettings).length > 0) store.update(options.localSettings);
   const settings = () => store.settings;
   const dockerode = new Dockerode(dockerOptionsFor(store.settings.dockerHost));
   const frontendUrl = () => reachableUrl(settings().frontendHost, settings().frontendPort);

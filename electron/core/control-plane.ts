@@ -17,6 +17,7 @@ import { loadTarget } from './load-generator.js';
 import { runSetupChecks } from './setup-checks.js';
 import { DockerWatch } from './docker-watch.js';
 import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
+import { foreignAddressProblem, machineAddresses } from './local-addresses.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
@@ -196,6 +197,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       case 'driver-note':
         return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${driver.kind}`);
       case 'reconfigure-haproxy':
+        this.stopLoadOffFrontend(before, next);
         if (!this.controllerStarted) return;
         await haproxy.reload();
         return controller.kick();
@@ -235,11 +237,21 @@ export class ScaleDeckControlPlane implements ControlPlane {
   async startLoad(input: LoadInput): Promise<Result<LoadStatus>> {
     if (this.stopping) return fail(SHUTTING_DOWN);
     if (!this.parts.haproxy.running) return fail('HAProxy is not running, so there is no frontend to send load to');
+    const foreign = foreignAddressProblem(this.settings.frontendHost, machineAddresses());
+    if (foreign) return fail(`frontendHost: ${foreign}; load is sent only to this machine's own frontend`, 'frontendHost');
     const target = loadTarget(this.frontendUrl(), input.path);
     if ('error' in target) return fail(target.error, 'path');
     const status = this.parts.load.start(this.frontendUrl(), input);
     this.parts.events.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${target.url}`);
     return ok(status);
+  }
+
+  /** A load run targets the frontend it started on; when the frontend moves, it stops rather than follow it or stay. */
+  private stopLoadOffFrontend(before: Settings, next: Settings): void {
+    const moved = before.frontendHost !== next.frontendHost || before.frontendPort !== next.frontendPort;
+    if (!moved || !this.parts.load.status.running) return;
+    const status = this.parts.load.stop();
+    this.parts.events.event('load', `Load stopped after ${status.sent} requests: the frontend moved to ${this.frontendUrl()}`);
   }
 
   async stopLoad(): Promise<Result<LoadStatus>> {

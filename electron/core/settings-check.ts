@@ -2,13 +2,18 @@
 import { applySettingsPatch, SettingsError, type Settings } from '../settings-schema.js';
 import type { HaproxyProcess } from './control-plane-parts.js';
 import { haproxyRefusal } from './haproxy-settings.js';
+import { bindProblem, foreignAddressProblem, machineAddresses } from './local-addresses.js';
 
 export interface SettingsCheckDeps {
   /** Why a port cannot be bound on a host, or null when it is free. */
   portBlocker: (port: number, host: string) => Promise<string | null>;
   haproxy: Pick<HaproxyProcess, 'checkConfig'>;
   dataDir: string;
+  /** This machine's addresses, and whether one can be listened on; the real ones when left out. */
+  addresses?: { list: () => string[]; bindProblem: (host: string) => Promise<string | null> };
 }
+
+const realAddresses = { list: machineAddresses, bindProblem };
 
 /** The settings the patch makes, or an error naming the field to fix. Saves nothing and changes nothing. */
 export async function checkSettingsPatch(
@@ -22,6 +27,12 @@ export async function checkSettingsPatch(
   } catch (error) {
     if (error instanceof SettingsError) return { error: error.message, field: error.field };
     throw error;
+  }
+  if (next.frontendHost !== before.frontendHost) {
+    // A foreign address would be saved, then fail HAProxy's bind and take the frontend down until it is set back.
+    const addresses = deps.addresses ?? realAddresses;
+    const problem = foreignAddressProblem(next.frontendHost, addresses.list()) ?? (await addresses.bindProblem(next.frontendHost));
+    if (problem) return { error: `frontendHost: ${problem}`, field: 'frontendHost' };
   }
   // Only a new port can be checked: the current one is held by our own HAProxy on every host address.
   for (const [field, host] of [['frontendPort', next.frontendHost], ['statsPort', '127.0.0.1']] as const) {

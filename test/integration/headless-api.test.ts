@@ -1,81 +1,27 @@
 // The headless shell over real HTTP and WebSocket: every bad call is refused with a reason and changes nothing
 // (settings, desired count, replicas, the settings file); good calls work, and the dashboard is served safely.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { Settings, Snapshot, StreamMessage } from '../../electron/contract.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { startHeadlessServer, type HeadlessServer } from '../../electron/headless-server.js';
 import { freePort, startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
 import { hasHaproxy } from '../support/requirements.js';
+import { apiCall, openStream as openStreamAt, type CallOptions, type Reply, type StreamAttempt } from '../support/api-client.js';
 
 const TOKEN = 'headless-api-test-token-0123456789';
 const RENDERER_DIR = path.resolve('dist/renderer');
 const EVIL_ORIGIN = 'http://evil.example';
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-interface CallOptions {
-  /** Sent as `Authorization: Bearer`; null sends no token at all. */
-  token?: string | null;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-}
-
 let server: HeadlessServer;
 
-function call(method: string, pathAndQuery: string, options: CallOptions = {}): Promise<Reply> {
-  const token = options.token === undefined ? TOKEN : options.token;
-  const headers: Record<string, string> = { ...(token === null ? {} : { Authorization: `Bearer ${token}` }), ...options.headers };
-  if (options.body !== undefined) {
-    headers['Content-Type'] ??= 'application/json';
-    headers['Content-Length'] = String(Buffer.byteLength(options.body));
-  }
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: pathAndQuery, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${pathAndQuery} got no answer within 10 s`)));
-    req.end(options.body);
-  });
-}
-
+const call = (method: string, pathAndQuery: string, options: CallOptions = {}): Promise<Reply> => apiCall(server.port, TOKEN, method, pathAndQuery, options);
 const json = <T = Record<string, unknown>>(reply: Reply): T => JSON.parse(reply.text) as T;
 const sendJson = (value: unknown) => JSON.stringify(value);
 
-interface StreamAttempt {
-  status: number;
-  ws?: WebSocket;
-  /** Every message received, from the first: the listener is attached before the handshake completes. */
-  messages: StreamMessage[];
-}
-
-/** What the WebSocket handshake answered: 101 and an open socket, or the refusal's status. */
-function openStream(query: string, options: { origin?: string; headers?: Record<string, string> } = {}): Promise<StreamAttempt> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/stream${query}`, { origin: options.origin, headers: options.headers, handshakeTimeout: 10_000 });
-    const messages: StreamMessage[] = [];
-    ws.on('message', (data) => messages.push(JSON.parse(String(data)) as StreamMessage));
-    ws.once('open', () => resolve({ status: 101, ws, messages }));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve({ status: res.statusCode ?? 0, messages });
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('error', reject);
-  });
-}
+const openStream = (query: string, options: { origin?: string; headers?: Record<string, string> } = {}): Promise<StreamAttempt> => openStreamAt(server.port, query, options);
 
 describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-driver control plane', () => {
   let fixture: PlaneFixture;
@@ -207,7 +153,6 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       ['a bare string', 'input', 'maxReplicas=4'],
       ['a health path HAProxy cannot carry', 'healthPath', { healthPath: '/a#b' }],
       ['a host name as the frontend address', 'frontendHost', { frontendHost: 'example.com' }],
-      ['a Docker endpoint the driver cannot use', 'dockerHost', { dockerHost: 'garbage' }],
       // JSON.parse on the server makes "__proto__" an own key, as a hand-written request body would.
       ['a __proto__ key', '__proto__', JSON.parse('{"__proto__": {"minReplicas": 5}}')],
       ['a nested constructor key', 'maxReplicas.constructor', { maxReplicas: { constructor: 1 } }],

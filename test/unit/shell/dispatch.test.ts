@@ -74,9 +74,10 @@ describe('dispatchCommand', () => {
     expect(calls).toEqual([{ command: 'updateSettings', input: { scaleUpThreshold: 80 } }]);
   });
 
-  it('calls commands without input with nothing, whatever the caller sent', async () => {
+  it('calls commands without input with nothing, and refuses a field sent to one', async () => {
     const { target, calls } = recordingTarget();
-    expect(await dispatchCommand(target, 'getSnapshot', { sneaky: true })).toEqual({ result: { handledBy: 'getSnapshot' } });
+    expect(await dispatchCommand(target, 'getSnapshot', { sneaky: true })).toEqual({ error: 'sneaky: is not a known field (getSnapshot takes no input)', field: 'sneaky' });
+    expect(await dispatchCommand(target, 'getSnapshot', {})).toEqual({ result: { handledBy: 'getSnapshot' } });
     expect(await dispatchCommand(target, 'stopLoad', undefined)).toEqual({ result: { handledBy: 'stopLoad' } });
     expect(calls).toEqual([
       { command: 'getSnapshot', input: undefined },
