@@ -45,6 +45,8 @@ export class RequestLogListener {
       socket = createSocket('udp4');
       port = await bind(socket, 0);
     }
+    // A datagram socket reports send/receive faults as events; unheard, one would end the process.
+    socket.on('error', () => undefined);
     socket.on('message', (message) => {
       const timing = parseRequestLogLine(message.toString('utf8'));
       if (timing) this.window.add(timing.activeMs);
