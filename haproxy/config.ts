@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { holdFrontendLines, holdGlobalLines } from './request-hold.js';
 import { frontendHostProblem, healthPathProblem } from './config-values.js';
-import { requestLogLines } from './request-log.js';
+import { requestLogLines, type RequestLogTarget } from './request-log.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -13,8 +13,8 @@ export interface HaproxyConfigOptions {
   statsPort: number;
   healthPath: string;
   backendName?: string;
-  /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1); no request log when absent. */
-  requestLogPort?: number;
+  /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1) and their secret; no request log when absent. */
+  requestLog?: RequestLogTarget;
   /** Servers the backend starts with: those the running HAProxy had, carried across a reload. */
   servers?: ConfiguredServer[];
   /**
@@ -138,7 +138,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       `bind ${options.frontendHost}:${options.frontendPort}`,
       ...holdLines(options, backend).frontend,
       `default_backend ${backend}`,
-      ...(options.requestLogPort === undefined ? [] : requestLogLines(options.requestLogPort)),
+      ...(options.requestLog === undefined ? [] : requestLogLines(options.requestLog)),
     ]],
     // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
     [`backend ${backend}`, [

@@ -25,6 +25,7 @@ import { LoadGenerator } from './load-generator.js';
 import { HostCpu } from './metrics/host-cpu.js';
 import type { LatencyPercentiles } from './metrics/latency-window.js';
 import { RequestLogListener } from './metrics/request-log-listener.js';
+import { RequestLogSecret } from '../../haproxy/request-log-secret.js';
 import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
@@ -133,11 +134,13 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
   const healthPathMap = healthPathMapPath(dataDir);
   writeFileSync(healthPathMap, '', { flag: 'a' });
-  const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir);
+  const requestLogSecret = new RequestLogSecret(dataDir);
+  const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir, requestLogSecret);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
-  const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers, requestLog.port);
+  const renderConfig = (servers: ConfiguredServer[], secret?: string) =>
+    haproxyConfigFor(dataDir, settings(), servers, secret === undefined ? undefined : { port: requestLog.port, secret });
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
-  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
+  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig, requestLogSecret });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
   const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client, BACKEND_NAME, healthPathMap, () => settings().slowStartS);
 
