@@ -32,6 +32,7 @@ import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
 import { WakeOnRequest } from './wake-on-request.js';
 import { lockDataFolder } from './data-folder-lock.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenDataFolder } from './private-data-folder.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import { dockerOptionsFor } from './replicas/docker-connection.js';
 import { dockerStatus } from './replicas/docker-driver.js';
@@ -103,10 +104,14 @@ async function chooseDriver(settings: Settings, docker: Dockerode, options: Cont
 
 export async function createControlPlane(options: ControlPlaneOptions, overrides: ControlPlaneOverrides = {}): Promise<ControlPlane> {
   const { dataDir } = options;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   // Before anything starts: a second instance on this folder would run a second loop over the same replicas.
   const releaseDataFolder = await lockDataFolder(dataDir);
   try {
+    const tightened = await tightenDataFolder(dataDir);
+    if (tightened > 0) {
+      options.log?.(`The data folder ${dataDir} was open to other users: ${tightened} file(s) and folder(s) are now the owner's only (0600 files, 0700 folders)`);
+    }
     return await buildAndStart(options, overrides, releaseDataFolder);
   } catch (error) {
     await releaseDataFolder();
@@ -133,7 +138,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   await writeHoldScript(dataDir);
   // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
   const healthPathMap = healthPathMapPath(dataDir);
-  writeFileSync(healthPathMap, '', { flag: 'a' });
+  writeFileSync(healthPathMap, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
   const requestLogSecret = new RequestLogSecret(dataDir);
   const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir, requestLogSecret);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
