@@ -151,6 +151,8 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     ]],
     [`frontend ${STATS_FRONTEND_NAME}`, [
       `bind 127.0.0.1:${options.statsPort}`,
+      // Another Host means a page in a browser that reached 127.0.0.1 under a name of its own (DNS rebinding).
+      `http-request deny deny_status 403 unless { req.hdr(host),lower -m str ${statsHosts(options.statsPort).join(' ')} }`,
       'stats enable',
       'stats uri /',
       'stats refresh 2s',
@@ -159,6 +161,11 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
 
   const body = sections.map(([head, lines]) => [head, ...lines.map((line) => `    ${line}`)].join('\n'));
   return `# Written by ScaleDeck; rewritten on every start of HAProxy.\n${body.join('\n\n')}\n`;
+}
+
+/** The Host headers the stats page answers: its own address, by IP or as localhost (no port when it is 80). */
+export function statsHosts(statsPort: number): string[] {
+  return ['127.0.0.1', 'localhost'].flatMap((host) => [`${host}:${statsPort}`, ...(statsPort === 80 ? [host] : [])]);
 }
 
 /** The scale-to-zero hold, kept apart from the rest of the config: its script is written by writeHoldScript. */
