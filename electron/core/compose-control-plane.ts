@@ -89,7 +89,7 @@ function dockerEngine(docker: Dockerode, paths: ControlPlaneOptions['paths'], on
  * The driver is chosen before anything is built on it: the one the settings name, or local processes when the
  * settings name Docker and no engine answers (the choice holds until the next start).
  */
-async function chooseDriver(settings: Settings, docker: Dockerode, options: ControlPlaneOptions): Promise<{ driver: ReplicaDriver; fellBack: boolean }> {
+async function chooseDriver(settings: Settings, docker: Dockerode, options: ControlPlaneOptions, log: (line: string) => void): Promise<{ driver: ReplicaDriver; fellBack: boolean }> {
   const fellBack = settings.driver === 'docker' && !(await dockerStatus(docker)).reachable;
   const driver = createReplicaDriver(fellBack ? 'process' : settings.driver, {
     app: options.app ?? 'scaledeck',
@@ -98,6 +98,7 @@ async function chooseDriver(settings: Settings, docker: Dockerode, options: Cont
     dataDir: path.join(options.dataDir, 'replicas'),
     serverScript: options.paths.apiServerJs,
     swarmService: settings.swarmService,
+    log,
   });
   return { driver, fellBack };
 }
@@ -133,7 +134,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const events = new EventStream({ snapshot: () => plane!.snapshot(), log: options.log, clock });
   const docker = overrides.docker ?? dockerEngine(dockerode, options.paths, () => events.publishSnapshot());
 
-  const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
+  const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options, (line) => events.event('docker', line));
   const { driver } = chosen;
   await writeHoldScript(dataDir);
   // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
