@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { ConfiguredServer } from './config.js';
+import type { RequestLogSecret } from './request-log-secret.js';
 
 export interface ConfigFileOptions {
   bin: string;
@@ -11,34 +12,42 @@ export interface ConfigFileOptions {
   /** The pid file and runtime socket the supervisor relies on: a render must name both. */
   pidfilePath: string;
   socketPath: string;
-  /** Renders the config with the given servers in the backend. */
-  render: (servers: ConfiguredServer[]) => string;
+  /** Renders the config with the given servers in the backend and, when there is one, this request log secret. */
+  render: (servers: ConfiguredServer[], requestLogSecret?: string) => string;
+  /** Gives every config written for HAProxy to run on a fresh request log secret. */
+  requestLogSecret?: RequestLogSecret;
 }
 
 export class ConfigFile {
   constructor(private readonly options: ConfigFileOptions) {}
 
-  /** Writes the config only after haproxy accepted it, so a bad render never replaces a good file. */
+  /**
+   * Writes the config only after haproxy accepted it, so a bad render never replaces a good file. Its request log
+   * secret counts from then on: the caller starts or reloads HAProxy on this file next.
+   */
   async write(servers: ConfiguredServer[]): Promise<void> {
-    const text = this.options.render(servers);
+    const secrets = this.options.requestLogSecret;
+    const secret = secrets?.fresh();
+    const text = this.options.render(servers, secret);
     for (const path of [this.options.pidfilePath, this.options.socketPath]) {
       if (!text.includes(path)) {
         throw new Error(`The rendered HAProxy config does not use ${path}; render it with the supervisor's data folder (${this.options.dataDir})`);
       }
     }
     const candidate = `${this.options.path}.new`;
-    await writeFile(candidate, text);
+    await writeFile(candidate, text, { mode: 0o600 });
     const problem = await this.haproxyCheck(candidate);
     if (problem !== undefined) {
       throw new Error(`HAProxy rejected the generated config (kept in ${candidate}): ${problem}`);
     }
     await rename(candidate, this.options.path);
+    if (secrets && secret !== undefined) secrets.commit(secret);
   }
 
   /** Throws HAProxy's own words when it would refuse this config text; writes nothing the running HAProxy reads. */
   async check(text: string): Promise<void> {
     const candidate = `${this.options.path}.check`;
-    await writeFile(candidate, text);
+    await writeFile(candidate, text, { mode: 0o600 });
     try {
       const problem = await this.haproxyCheck(candidate);
       if (problem !== undefined) throw new Error(`HAProxy refuses this configuration: ${problem}`);
@@ -50,7 +59,8 @@ export class ConfigFile {
   /** The file differs from what renders now; the servers a reload carried into it do not count. */
   async isStale(): Promise<boolean> {
     const onDisk = await readFile(this.options.path, 'utf8').catch(() => '');
-    return withoutServerLines(onDisk) !== withoutServerLines(this.options.render([]));
+    const rendered = this.options.render([], this.options.requestLogSecret?.inUse() ?? undefined);
+    return withoutServerLines(onDisk) !== withoutServerLines(rendered);
   }
 
   private haproxyCheck(file: string): Promise<string | undefined> {

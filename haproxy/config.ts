@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { holdFrontendLines, holdGlobalLines } from './request-hold.js';
 import { frontendHostProblem, healthPathProblem } from './config-values.js';
-import { requestLogLines } from './request-log.js';
+import { requestLogLines, type RequestLogTarget } from './request-log.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -13,8 +13,8 @@ export interface HaproxyConfigOptions {
   statsPort: number;
   healthPath: string;
   backendName?: string;
-  /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1); no request log when absent. */
-  requestLogPort?: number;
+  /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1) and their secret; no request log when absent. */
+  requestLog?: RequestLogTarget;
   /** Servers the backend starts with: those the running HAProxy had, carried across a reload. */
   servers?: ConfiguredServer[];
   /**
@@ -138,7 +138,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       `bind ${options.frontendHost}:${options.frontendPort}`,
       ...holdLines(options, backend).frontend,
       `default_backend ${backend}`,
-      ...(options.requestLogPort === undefined ? [] : requestLogLines(options.requestLogPort)),
+      ...(options.requestLog === undefined ? [] : requestLogLines(options.requestLog)),
     ]],
     // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
     [`backend ${backend}`, [
@@ -151,6 +151,8 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     ]],
     [`frontend ${STATS_FRONTEND_NAME}`, [
       `bind 127.0.0.1:${options.statsPort}`,
+      // Another Host means a page in a browser that reached 127.0.0.1 under a name of its own (DNS rebinding).
+      `http-request deny deny_status 403 unless { req.hdr(host),lower -m str ${statsHosts(options.statsPort).join(' ')} }`,
       'stats enable',
       'stats uri /',
       'stats refresh 2s',
@@ -159,6 +161,11 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
 
   const body = sections.map(([head, lines]) => [head, ...lines.map((line) => `    ${line}`)].join('\n'));
   return `# Written by ScaleDeck; rewritten on every start of HAProxy.\n${body.join('\n\n')}\n`;
+}
+
+/** The Host headers the stats page answers: its own address, by IP or as localhost (no port when it is 80). */
+export function statsHosts(statsPort: number): string[] {
+  return ['127.0.0.1', 'localhost'].flatMap((host) => [`${host}:${statsPort}`, ...(statsPort === 80 ? [host] : [])]);
 }
 
 /** The scale-to-zero hold, kept apart from the rest of the config: its script is written by writeHoldScript. */

@@ -29,11 +29,13 @@ export async function launchMaster({ bin, dataDir, configPath, pidfilePath, conf
   await rm(pidfilePath, { force: true });
 
   const logPath = join(dataDir, 'haproxy-start.log');
-  const log = openSync(logPath, 'w');
+  // The data folder's files are the owner's only (0600), as ScaleDeck's core keeps them.
+  const log = openSync(logPath, 'w', 0o600);
   let exitCode: number | null;
   try {
-    // -D daemonizes into its own session, so the data plane survives the app's process group being killed.
-    const launcher = spawn(bin, ['-W', '-D', '-f', configPath], {
+    // -D daemonizes into its own session, so the data plane survives the app's process group being killed. The
+    // umask makes what HAProxy writes (its pid file, rewritten on every reload) the owner's only, as the data folder is.
+    const launcher = spawn('/bin/sh', ['-c', 'umask 077 && exec "$0" "$@"', bin, '-W', '-D', '-f', configPath], {
       cwd: dataDir,
       detached: true,
       stdio: ['ignore', log, log],

@@ -34,7 +34,7 @@ export async function reloadKeepingServers({ master, client, config, backend, se
     servers = now;
     await config.write(servers);
   }
-  await writeFile(serverStatePath, state);
+  await writeFile(serverStatePath, state, { mode: 0o600 });
   process.kill(master, 'SIGUSR2');
 
   const deadline = Date.now() + timeoutMs;

@@ -1,24 +1,37 @@
 // HAProxy's per-request log lines as ScaleDeck asks for them: the config lines that send one raw line per request
 // to a local UDP port, and the parser for those lines.
+import { isRequestLogSecret } from './request-log-secret.js';
 
 /** Marks ScaleDeck's lines, so a datagram from anything else on the port is ignored. */
 const TAG = 'scaledeck-req';
 
+/** Where HAProxy sends its lines (UDP on 127.0.0.1), and the secret each line carries (request-log-secret.ts). */
+export interface RequestLogTarget {
+  port: number;
+  secret: string;
+}
+
 /**
- * %Ta: active time, from the first byte of the request to the last byte of the response, ms (excludes keep-alive
- * idle time, which %Tt would count). %Tt is kept for reference, %ST is the status HAProxy answered with.
+ * The secret first, so a line proves it comes from the config ScaleDeck rendered. %Ta: active time, from the first
+ * byte of the request to the last byte of the response, ms (excludes keep-alive idle time, which %Tt would count).
+ * %Tt is kept for reference, %ST is the status HAProxy answered with.
  */
-export const REQUEST_LOG_FORMAT = `${TAG} %Ta %Tt %ST`;
+export function requestLogFormat(secret: string): string {
+  return `${TAG} ${secret} %Ta %Tt %ST`;
+}
 
 /** The frontend lines that send each request's timings, in raw form (no syslog header), to 127.0.0.1:`port`. */
-export function requestLogLines(port: number): string[] {
+export function requestLogLines({ port, secret }: RequestLogTarget): string[] {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`HAProxy config: the request log port must be a port number between 1 and 65535, got ${port}`);
   }
-  return [`log 127.0.0.1:${port} len 256 format raw local0 info`, `log-format "${REQUEST_LOG_FORMAT}"`];
+  if (!isRequestLogSecret(secret)) throw new Error('HAProxy config: the request log secret must be 32 lowercase hex digits');
+  return [`log 127.0.0.1:${port} len 256 format raw local0 info`, `log-format "${requestLogFormat(secret)}"`];
 }
 
 export interface RequestTiming {
+  /** The secret the line carries; the listener checks it. */
+  secret: string;
   /** %Ta, ms. */
   activeMs: number;
   /** %Tt, ms. */
@@ -34,8 +47,9 @@ export interface RequestTiming {
 export function parseRequestLogLine(line: string): RequestTiming | null {
   const fields = line.trim().split(/\s+/);
   const start = fields.indexOf(TAG);
-  if (start < 0 || fields.length < start + 4) return null;
-  const [activeMs, totalMs, status] = fields.slice(start + 1, start + 4).map(Number) as [number, number, number];
+  if (start < 0 || fields.length < start + 5) return null;
+  const secret = fields[start + 1] as string;
+  const [activeMs, totalMs, status] = fields.slice(start + 2, start + 5).map(Number) as [number, number, number];
   if (!Number.isInteger(activeMs) || !Number.isInteger(totalMs) || !Number.isInteger(status) || activeMs < 0) return null;
-  return { activeMs, totalMs, status };
+  return { secret, activeMs, totalMs, status };
 }

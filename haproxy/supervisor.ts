@@ -9,15 +9,19 @@ import { checkHaproxy } from './version.js';
 import { ConfigFile } from './config-file.js';
 import { launchMaster, readPidfile } from './launch-master.js';
 import { reloadKeepingServers } from './reload-keeping-servers.js';
+import type { RequestLogSecret } from './request-log-secret.js';
 
 export interface HaproxySupervisorOptions {
   dataDir: string;
   bin?: string;
   /**
    * Called on every start and reload, so changed settings take effect. Must use the same dataDir and render the
-   * given servers into the backend (those the running HAProxy has, carried across a reload).
+   * given servers into the backend (those the running HAProxy has, carried across a reload), and the request log
+   * secret when one is given.
    */
-  renderConfig: (servers: ConfiguredServer[]) => string;
+  renderConfig: (servers: ConfiguredServer[], requestLogSecret?: string) => string;
+  /** Each start and reload gets a fresh secret for the request log lines, committed here. */
+  requestLogSecret?: RequestLogSecret;
   /** The backend whose servers a reload carries across. */
   backend?: string;
   checkIntervalMs?: number;
@@ -73,7 +77,8 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     this.client = new RuntimeClient(socketPath(options.dataDir), 2_000);
     this.config = new ConfigFile({
       bin: this.bin, dataDir: options.dataDir, path: this.configPath, pidfilePath: this.pidfilePath, socketPath: this.client.socketPath,
-      render: (servers) => options.renderConfig(servers),
+      render: (servers, secret) => options.renderConfig(servers, secret),
+      requestLogSecret: options.requestLogSecret,
     });
   }
 

@@ -25,12 +25,14 @@ import { LoadGenerator } from './load-generator.js';
 import { HostCpu } from './metrics/host-cpu.js';
 import type { LatencyPercentiles } from './metrics/latency-window.js';
 import { RequestLogListener } from './metrics/request-log-listener.js';
+import { RequestLogSecret } from '../../haproxy/request-log-secret.js';
 import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
 import { WakeOnRequest } from './wake-on-request.js';
 import { lockDataFolder } from './data-folder-lock.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenDataFolder } from './private-data-folder.js';
 import { createReplicaDriver } from './replicas/create-driver.js';
 import { dockerOptionsFor } from './replicas/docker-connection.js';
 import { dockerStatus } from './replicas/docker-driver.js';
@@ -89,7 +91,7 @@ function dockerEngine(docker: Dockerode, paths: ControlPlaneOptions['paths'], on
  * The driver is chosen before anything is built on it: the one the settings name, or local processes when the
  * settings name Docker and no engine answers (the choice holds until the next start).
  */
-async function chooseDriver(settings: Settings, docker: Dockerode, options: ControlPlaneOptions): Promise<{ driver: ReplicaDriver; fellBack: boolean }> {
+async function chooseDriver(settings: Settings, docker: Dockerode, options: ControlPlaneOptions, log: (line: string) => void): Promise<{ driver: ReplicaDriver; fellBack: boolean }> {
   const fellBack = settings.driver === 'docker' && !(await dockerStatus(docker)).reachable;
   const driver = createReplicaDriver(fellBack ? 'process' : settings.driver, {
     app: options.app ?? 'scaledeck',
@@ -98,16 +100,21 @@ async function chooseDriver(settings: Settings, docker: Dockerode, options: Cont
     dataDir: path.join(options.dataDir, 'replicas'),
     serverScript: options.paths.apiServerJs,
     swarmService: settings.swarmService,
+    log,
   });
   return { driver, fellBack };
 }
 
 export async function createControlPlane(options: ControlPlaneOptions, overrides: ControlPlaneOverrides = {}): Promise<ControlPlane> {
   const { dataDir } = options;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   // Before anything starts: a second instance on this folder would run a second loop over the same replicas.
   const releaseDataFolder = await lockDataFolder(dataDir);
   try {
+    const tightened = await tightenDataFolder(dataDir);
+    if (tightened > 0) {
+      options.log?.(`The data folder ${dataDir} was open to other users: ${tightened} file(s) and folder(s) are now the owner's only (0600 files, 0700 folders)`);
+    }
     return await buildAndStart(options, overrides, releaseDataFolder);
   } catch (error) {
     await releaseDataFolder();
@@ -130,17 +137,19 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const events = new EventStream({ snapshot: () => plane!.snapshot(), log: options.log, clock });
   const docker = overrides.docker ?? dockerEngine(dockerode, options.paths, () => events.publishSnapshot());
 
-  const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
+  const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options, (line) => events.event('docker', line));
   const { driver } = chosen;
   await writeHoldScript(dataDir);
   // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
   const healthPathMap = healthPathMapPath(dataDir);
-  writeFileSync(healthPathMap, '', { flag: 'a' });
-  const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir);
+  writeFileSync(healthPathMap, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
+  const requestLogSecret = new RequestLogSecret(dataDir);
+  const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir, requestLogSecret);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
-  const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers, requestLog.port);
+  const renderConfig = (servers: ConfiguredServer[], secret?: string) =>
+    haproxyConfigFor(dataDir, settings(), servers, secret === undefined ? undefined : { port: requestLog.port, secret });
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
-  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
+  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig, requestLogSecret });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
   const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client, BACKEND_NAME, healthPathMap, () => settings().slowStartS);
 

@@ -1,8 +1,9 @@
 // One ScaleDeck per data folder: an exclusive lock (proper-lockfile, kept fresh, stale after a hang) taken before
 // anything starts, with the holder's PID beside it so a second instance can say who holds it.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-data-folder.js';
 
 export class DataFolderLockedError extends Error {
   constructor(readonly dataDir: string, readonly pid: number | null) {
@@ -47,7 +48,9 @@ export async function lockDataFolder(dataDir: string): Promise<() => Promise<voi
       throw again.code === 'ELOCKED' ? new DataFolderLockedError(dataDir, readHolder(pidPath)) : again;
     });
   }
-  writeFileSync(pidPath, `${process.pid}\n`);
+  // proper-lockfile makes its lock folder with the process umask.
+  chmodSync(lockfilePath, PRIVATE_DIR_MODE);
+  writeFileSync(pidPath, `${process.pid}\n`, { mode: PRIVATE_FILE_MODE });
   return async () => {
     rmSync(pidPath, { force: true });
     await release().catch(() => undefined);

@@ -5,6 +5,7 @@ import { HELD_COMMAND, parseHeld } from '../../haproxy/request-hold.js';
 import type { RuntimeClient } from '../../haproxy/runtime-client.js';
 import type { LoadBalancer, ServerView } from './load-balancer.js';
 import type { TrafficStats } from './metrics/sampler.js';
+import { PRIVATE_FILE_MODE } from './private-data-folder.js';
 
 export const BACKEND_NAME = DEFAULT_BACKEND;
 
@@ -80,7 +81,7 @@ export class HaproxyBackend implements LoadBalancer {
 
   private writeHealthPathMap(): void {
     const file = this.healthPathMap!;
-    writeFileSync(`${file}.tmp`, [...this.healthPaths].map(([name, path]) => `${name} ${path}\n`).join(''));
+    writeFileSync(`${file}.tmp`, [...this.healthPaths].map(([name, path]) => `${name} ${path}\n`).join(''), { mode: PRIVATE_FILE_MODE });
     renameSync(`${file}.tmp`, file);
   }
 

@@ -2,6 +2,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ReplicaSpec } from './replicas/replica-driver.js';
+import { PRIVATE_FILE_MODE } from './private-data-folder.js';
 
 /** What survives a restart: the specs on both sides (the old one is what a rollback restores) and a pause. */
 export interface RolloutRecord {
@@ -30,7 +31,7 @@ export function rolloutRecordFile(dataDir: string): RolloutRecordStore {
       }
     },
     save(record) {
-      writeFileSync(`${file}.tmp`, JSON.stringify(record));
+      writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: PRIVATE_FILE_MODE });
       renameSync(`${file}.tmp`, file);
     },
   };

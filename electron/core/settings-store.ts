@@ -4,6 +4,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { applySettingsPatch, defaultSettings, settingsFromStored, storedForm, type Settings } from '../settings-schema.js';
+import { PRIVATE_FILE_MODE } from './private-data-folder.js';
 
 /** The file's shape as written; read back as unknown because a person may have edited it by hand. */
 interface StoredFile {
@@ -57,6 +58,7 @@ export class SettingsStore {
       accessPropertiesByDotNotation: false,
       // Unreadable files were set aside above; one that turns unreadable later must not keep the app from starting.
       clearInvalidConfig: true,
+      configFileMode: PRIVATE_FILE_MODE,
     });
     const stored = this.#conf.get('settings');
     this.#settings = settingsFromStored(isRecord(stored) ? stored : {});

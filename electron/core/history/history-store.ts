@@ -7,6 +7,7 @@ import { systemClock, type Cancel, type Clock } from '../clock.js';
 import { downsample, MAX_HISTORY_POINTS } from './downsample.js';
 import { envelopeSamples, meanSample, rollUp, type MinuteRecord } from './minute-rollup.js';
 import { cutTornTail, HOUR_MS, hourOf, listSegments, readRecords, segmentName, type Segment, type SegmentKind } from './segment-files.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-data-folder.js';
 
 export const FINE_RESOLUTION_MS = 24 * HOUR_MS;
 export const RETENTION_MS = 7 * 24 * HOUR_MS;
@@ -47,7 +48,7 @@ export class HistoryStore {
   }
 
   async open(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     await this.serialize(() => this.maintain());
     const flushMs = this.options.flushMs ?? DEFAULT_FLUSH_MS;
     if (flushMs > 0) this.stopTimer = this.clock.every(flushMs, () => void this.flush());
@@ -124,7 +125,7 @@ export class HistoryStore {
         }
         let handle = this.handles.get(file);
         if (!handle) {
-          handle = await open(file, 'a');
+          handle = await open(file, 'a', PRIVATE_FILE_MODE);
           this.handles.set(file, handle);
         }
         await handle.write(`${lines.join('\n')}\n`);
@@ -204,7 +205,7 @@ export class HistoryStore {
     const { records } = await readRecords<Sample>(segment.file);
     const target = path.join(this.dir, segmentName('minutes', segment.hour));
     const temp = `${target}.tmp`;
-    await writeFile(temp, rollUp(records).map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
+    await writeFile(temp, rollUp(records).map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''), { mode: PRIVATE_FILE_MODE });
     const handle = await open(temp, 'r+');
     await handle.sync();
     await handle.close();

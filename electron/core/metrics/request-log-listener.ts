@@ -1,9 +1,11 @@
 // Listens on 127.0.0.1 for the per-request log lines HAProxy sends (haproxy/request-log.ts) and keeps their
-// durations for the sampler; the port is kept in the data folder so an adopted HAProxy keeps reaching it.
+// durations for the sampler; the port is kept in the data folder so an adopted HAProxy keeps reaching it. Any local
+// user can send to the port, so only lines that carry HAProxy's request log secret count.
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRequestLogLine } from '../../../haproxy/request-log.js';
+import type { RequestLogSecret } from '../../../haproxy/request-log-secret.js';
 import { LatencyWindow, type LatencyPercentiles } from './latency-window.js';
 
 const PORT_FILE = 'request-log.port';
@@ -24,7 +26,7 @@ export class RequestLogListener {
   private readonly window = new LatencyWindow();
   private boundPort: number | null = null;
 
-  constructor(private readonly dataDir: string) {}
+  constructor(private readonly dataDir: string, private readonly secret: Pick<RequestLogSecret, 'accepts'>) {}
 
   /** The UDP port HAProxy sends to; set by start(). */
   get port(): number {
@@ -49,11 +51,11 @@ export class RequestLogListener {
     socket.on('error', () => undefined);
     socket.on('message', (message) => {
       const timing = parseRequestLogLine(message.toString('utf8'));
-      if (timing) this.window.add(timing.activeMs);
+      if (timing && this.secret.accepts(timing.secret)) this.window.add(timing.activeMs);
     });
     this.socket = socket;
     this.boundPort = port;
-    if (port !== previous) await writeFile(file, `${port}\n`);
+    if (port !== previous) await writeFile(file, `${port}\n`, { mode: 0o600 });
     return port;
   }
 

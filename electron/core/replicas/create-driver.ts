@@ -16,15 +16,17 @@ export interface DriverContext {
   /** The sample api's compiled server, run by the process driver. */
   serverScript: string;
   swarmService: string;
+  /** Where a driver says what a person should know (an adopted container without an instance label). */
+  log?: (line: string) => void;
 }
 
 export function createReplicaDriver(kind: Settings['driver'], context: DriverContext): ReplicaDriver {
   switch (kind) {
     case 'docker':
-      return new DockerDriver({ app: context.app, instance: context.instance, docker: context.docker });
+      return new DockerDriver({ app: context.app, instance: context.instance, docker: context.docker, log: context.log });
     case 'process':
       return new ProcessDriver({ app: context.app, dataDir: context.dataDir, serverScript: context.serverScript });
     case 'swarm':
-      return new SwarmDriver({ app: context.app, docker: context.docker, service: context.swarmService });
+      return new SwarmDriver({ app: context.app, instance: context.instance, docker: context.docker, service: context.swarmService, log: context.log });
   }
 }

@@ -5,6 +5,8 @@ import {
   APP_LABEL,
   INSTANCE_LABEL,
   MANAGED_LABEL,
+  REPLICA_PIDS_LIMIT,
+  ownershipOf,
   type DriverStatus,
   type ObservedReplica,
   type ReplicaDriver,
@@ -60,6 +62,8 @@ export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIde
       MemorySwap: memory,
       // The controller replaces dead replicas itself; Docker restarting them would race it.
       RestartPolicy: { Name: 'no' },
+      SecurityOpt: ['no-new-privileges'],
+      PidsLimit: REPLICA_PIDS_LIMIT,
     },
   };
 }
@@ -127,11 +131,15 @@ export class DockerDriver implements ReplicaDriver {
   private readonly startedAt = new Map<string, number>();
 
   private readonly instance: string | undefined;
+  private readonly log: (line: string) => void;
+  /** Unmarked containers already reported, so each is said once. */
+  private readonly reportedUnmarked = new Set<string>();
 
-  constructor(options: { app: string; instance?: string; docker?: Dockerode; stopTimeoutS?: number }) {
+  constructor(options: { app: string; instance?: string; docker?: Dockerode; stopTimeoutS?: number; log?: (line: string) => void }) {
     assertAppName(options.app);
     this.app = options.app;
     this.instance = options.instance;
+    this.log = options.log ?? (() => undefined);
     this.docker = options.docker ?? new Dockerode();
     this.stopTimeoutS = options.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S;
     this.statsFeeds = new DockerStatsFeeds(this.docker);
@@ -143,9 +151,13 @@ export class DockerDriver implements ReplicaDriver {
 
   /** Labelled ours: this app, and this data folder's instance (or none, as containers made before the label). */
   private isOurs(labels: Record<string, string> | undefined): boolean {
-    if (labels?.[MANAGED_LABEL] !== 'true' || labels[APP_LABEL] !== this.app) return false;
-    const instance = labels[INSTANCE_LABEL];
-    return instance === undefined || this.instance === undefined || instance === this.instance;
+    return ownershipOf(labels, this.app, this.instance) !== 'foreign';
+  }
+
+  private reportUnmarked(id: string, name: string): void {
+    if (this.reportedUnmarked.has(id)) return;
+    this.reportedUnmarked.add(id);
+    this.log(`Adopted container ${name}: it carries app "${this.app}" but no ${INSTANCE_LABEL} label (made by an older ScaleDeck), so it is taken as this data folder's`);
   }
 
   async list(): Promise<ObservedReplica[]> {
@@ -157,13 +169,16 @@ export class DockerDriver implements ReplicaDriver {
     const replicas: ObservedReplica[] = [];
     for (const container of containers) {
       // The engine filtered already; checking again keeps a filter bug from ever handing out someone else's container.
-      if (!this.isOurs(container.Labels)) continue;
+      const ownership = ownershipOf(container.Labels, this.app, this.instance);
+      if (ownership === 'foreign') continue;
       seen.add(container.Id);
+      const name = (container.Names[0] ?? container.Id).replace(/^\//, '');
+      if (ownership === 'unmarked') this.reportUnmarked(container.Id, name);
       const containerPort = Number(container.Labels[CONTAINER_PORT_LABEL]);
       const binding = container.Ports.find((p) => p.PublicPort && (!containerPort || p.PrivatePort === containerPort));
       replicas.push({
         id: container.Id,
-        name: (container.Names[0] ?? container.Id).replace(/^\//, ''),
+        name,
         host: '127.0.0.1',
         hostPort: binding?.PublicPort ?? 0,
         startedAt: await this.startTime(container.Id, container.Created),

@@ -2,7 +2,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { access, copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,7 @@ import { generationOf } from './generation.js';
 import type { DriverStatus, ObservedReplica, ReplicaDriver, ReplicaSpec, ReplicaStats } from './replica-driver.js';
 import { assertAppName } from './engine-errors.js';
 import { pollUntil, systemClock } from '../clock.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-data-folder.js';
 
 const execFileAsync = promisify(execFile);
 const POLL_MS = 50;
@@ -187,11 +188,11 @@ export class ProcessDriver implements ReplicaDriver {
     if (!existsSync(this.serverScript)) {
       throw new Error(`The api server ${this.serverScript} is missing: build it with \`npm run build:node\``);
     }
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     await this.refreshStableCopy();
     const name = `proc-${this.app}-${randomBytes(3).toString('hex')}`;
     const port = await freePort();
-    const log = openSync(join(this.dir, `${name}.log`), 'a');
+    const log = openSync(join(this.dir, `${name}.log`), 'a', PRIVATE_FILE_MODE);
     let pid: number | undefined;
     try {
       const child = spawn(this.nodeBinary, [this.runScript], {
@@ -215,7 +216,7 @@ export class ProcessDriver implements ReplicaDriver {
     const record: ReplicaPidFile = { pid, port, name, startedAt: Date.now(), app: this.app, generation: generationOf(spec), healthPath: spec.healthPath };
     // Written whole then renamed, so a crash never leaves a half-written pid file behind.
     const path = this.pidFilePath(name);
-    await writeFile(`${path}.tmp`, JSON.stringify(record));
+    await writeFile(`${path}.tmp`, JSON.stringify(record), { mode: PRIVATE_FILE_MODE });
     await rename(`${path}.tmp`, path);
     return { id: name, name, host: '127.0.0.1', hostPort: port, startedAt: record.startedAt, running: true, generation: record.generation, healthPath: spec.healthPath };
   }
@@ -227,6 +228,8 @@ export class ProcessDriver implements ReplicaDriver {
     // Copied beside, then renamed: a replica starting at this moment reads the old file or the new one, never half of one.
     const temporary = `${this.runScript}.${process.pid}.tmp`;
     await copyFile(this.serverScript, temporary);
+    // A copy takes the source's mode; the data folder's files are the owner's only.
+    await chmod(temporary, PRIVATE_FILE_MODE);
     await rename(temporary, this.runScript);
   }
 

@@ -95,3 +95,21 @@ export const MANAGED_LABEL = 'scaledeck.managed';
 export const APP_LABEL = 'scaledeck.app';
 /** Which data folder's ScaleDeck made it (a hash of the folder), so two instances never claim each other's replicas. */
 export const INSTANCE_LABEL = 'scaledeck.instance';
+
+/**
+ * Whose a container or service is, by its labels: `ours` (this app and this data folder), `unmarked` (this app, but
+ * made before the instance label existed: adopted, and said so, since only an older ScaleDeck of this app made it),
+ * or `foreign` (not ScaleDeck's, another app's, or another data folder's: never adopted, never removed). A driver
+ * built without an instance (tests, benchmarks) claims every instance of its app.
+ */
+export type Ownership = 'ours' | 'unmarked' | 'foreign';
+
+export function ownershipOf(labels: Record<string, string> | undefined, app: string, instance: string | undefined): Ownership {
+  if (labels?.[MANAGED_LABEL] !== 'true' || labels[APP_LABEL] !== app) return 'foreign';
+  const labelled = labels[INSTANCE_LABEL];
+  if (labelled === undefined) return 'unmarked';
+  return instance === undefined || labelled === instance ? 'ours' : 'foreign';
+}
+
+/** Hardening every replica gets: no privilege gained through setuid binaries, and a bound on processes (a fork bomb). */
+export const REPLICA_PIDS_LIMIT = 256;

@@ -31,6 +31,10 @@ const sleep = (ms: number) => sleepOn(systemClock, ms);
 
 export interface SwarmDriverOptions {
   app: string;
+  /** The data folder's hash (INSTANCE_LABEL): a service another data folder labelled is never adopted. */
+  instance?: string;
+  /** Where the driver says it adopted a service made before the instance label. */
+  log?: (line: string) => void;
   docker: Dockerode;
   service: string;
   /** How long a new task may take to run. */
@@ -72,7 +76,7 @@ export class SwarmDriver implements ReplicaDriver {
   constructor(options: SwarmDriverOptions) {
     assertAppName(options.app);
     this.docker = options.docker;
-    this.swarm = new SwarmService(options.docker, options.service, options.app);
+    this.swarm = new SwarmService(options.docker, options.service, options.app, options.instance, options.log);
     this.local = new LocalTaskContainers(options.docker, options.app, (labels) => this.swarm.isOurs(labels));
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.removalWaitMs = options.removalWaitMs ?? 60_000;

@@ -1,6 +1,6 @@
 // Specification of the rendered haproxy.cfg: the directives ScaleDeck relies on, and the seed variant for benchmarks.
 import { describe, expect, it } from 'vitest';
-import { renderHaproxyConfig, serverParameters, serverStatePath, type HaproxyConfigOptions } from '../../../haproxy/config.js';
+import { renderHaproxyConfig, serverParameters, serverStatePath, statsHosts, type HaproxyConfigOptions } from '../../../haproxy/config.js';
 
 const base: HaproxyConfigOptions = {
   dataDir: '/var/lib/scaledeck',
@@ -85,6 +85,8 @@ describe('renderHaproxyConfig', () => {
   it('serves the stats page on 127.0.0.1 at the stats port', () => {
     const stats = section(renderHaproxyConfig(base), 'frontend scaledeck_stats');
     expect(stats).toEqual(expect.arrayContaining(['bind 127.0.0.1:8404', 'stats enable', 'stats uri /', 'stats refresh 2s']));
+    expect(stats).toContain('http-request deny deny_status 403 unless { req.hdr(host),lower -m str 127.0.0.1:8404 localhost:8404 }');
+    expect(statsHosts(80)).toEqual(['127.0.0.1:80', '127.0.0.1', 'localhost:80', 'localhost']);
   });
 
   it('renders the seed style without retries, redispatch or retry-on', () => {

@@ -1,41 +1,47 @@
 // Specification of request latency: HAProxy's log lines parsed, the percentiles of an interval, a bounded window,
-// and the listener fed by real datagrams on 127.0.0.1.
+// and the listener fed by real datagrams on 127.0.0.1, counting only those that carry HAProxy's secret.
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRequestLogLine, requestLogLines, REQUEST_LOG_FORMAT } from '../../../haproxy/request-log.js';
+import { parseRequestLogLine, requestLogFormat, requestLogLines } from '../../../haproxy/request-log.js';
+import { RequestLogSecret } from '../../../haproxy/request-log-secret.js';
 import { LatencyWindow, percentile } from '../../../electron/core/metrics/latency-window.js';
 import { RequestLogListener } from '../../../electron/core/metrics/request-log-listener.js';
 import { renderHaproxyConfig } from '../../../haproxy/config.js';
 
 describe('request log lines', () => {
-  it('parse the active time, total time and status of a raw line', () => {
-    expect(parseRequestLogLine('scaledeck-req 240 5240 200\n')).toEqual({ activeMs: 240, totalMs: 5240, status: 200 });
+  const secret = '0123456789abcdef0123456789abcdef';
+
+  it('parse the secret, active time, total time and status of a raw line', () => {
+    expect(parseRequestLogLine(`scaledeck-req ${secret} 240 5240 200\n`)).toEqual({ secret, activeMs: 240, totalMs: 5240, status: 200 });
   });
 
   it('parse a line that still carries a syslog header', () => {
-    expect(parseRequestLogLine('<134>Nov 29 10:00:00 haproxy[42]: scaledeck-req 12 12 503')).toEqual({ activeMs: 12, totalMs: 12, status: 503 });
+    expect(parseRequestLogLine(`<134>Nov 29 10:00:00 haproxy[42]: scaledeck-req ${secret} 12 12 503`)).toEqual({ secret, activeMs: 12, totalMs: 12, status: 503 });
   });
 
   it.each([
     ['another program\'s line', 'GET / HTTP/1.1 200'],
-    ['a truncated line', 'scaledeck-req 12 12'],
-    ['a request that never completed', 'scaledeck-req -1 30000 -1'],
-    ['a non-number', 'scaledeck-req abc 12 200'],
+    ['a truncated line', `scaledeck-req ${secret} 12 12`],
+    ['a line without a secret', 'scaledeck-req 12 12 200'],
+    ['a request that never completed', `scaledeck-req ${secret} -1 30000 -1`],
+    ['a non-number', `scaledeck-req ${secret} abc 12 200`],
     ['an empty datagram', ''],
   ])('ignore %s', (_name, line) => {
     expect(parseRequestLogLine(line)).toBeNull();
   });
 
-  it('come from a log target on 127.0.0.1 in raw format, with the format the parser reads', () => {
-    const config = renderHaproxyConfig({ dataDir: '/tmp/sd', frontendHost: '127.0.0.1', frontendPort: 8080, statsPort: 8404, healthPath: '/healthz', requestLogPort: 5140 });
+  it('come from a log target on 127.0.0.1 in raw format, with the format the parser reads and the secret', () => {
+    const config = renderHaproxyConfig({ dataDir: '/tmp/sd', frontendHost: '127.0.0.1', frontendPort: 8080, statsPort: 8404, healthPath: '/healthz', requestLog: { port: 5140, secret } });
     const frontend = config.slice(config.indexOf('frontend scaledeck_in'), config.indexOf('\nbackend '));
     expect(frontend).toContain('log 127.0.0.1:5140 len 256 format raw local0 info');
-    expect(frontend).toContain(`log-format "${REQUEST_LOG_FORMAT}"`);
-    expect(() => requestLogLines(0)).toThrow(/request log port/);
+    expect(frontend).toContain(`log-format "${requestLogFormat(secret)}"`);
+    expect(requestLogFormat(secret)).toBe(`scaledeck-req ${secret} %Ta %Tt %ST`);
+    expect(() => requestLogLines({ port: 0, secret })).toThrow(/request log port/);
+    expect(() => requestLogLines({ port: 5140, secret: 'x" log-format "%Ta' })).toThrow(/request log secret/);
   });
 });
 
@@ -91,18 +97,62 @@ describe('the request log listener', () => {
 
   it('turns datagrams into the interval\'s percentiles and keeps its port for the next start', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'scaledeck-reqlog-'));
-    const listener = new RequestLogListener(dir);
+    const secrets = new RequestLogSecret(dir);
+    const secret = secrets.fresh();
+    secrets.commit(secret);
+    const listener = new RequestLogListener(dir, secrets);
     const port = await listener.start();
     try {
-      await send(port, ['scaledeck-req 10 10 200', 'scaledeck-req 20 20 200', 'not ours', 'scaledeck-req 400 400 200']);
+      const forged = secrets.fresh();
+      await send(port, [
+        `scaledeck-req ${forged} 9000 9000 200`, 'scaledeck-req 9000 9000 200', `scaledeck-req ${secret} 10 10 200`,
+        `scaledeck-req ${secret} 20 20 200`, 'not ours', `scaledeck-req ${secret} 400 400 200`,
+      ]);
       for (let i = 0; i < 1000 && listener.pending < 3; i++) await new Promise((resolve) => setImmediate(resolve));
       expect(listener.take()).toEqual({ p50Ms: 20, p95Ms: 400, count: 3 });
     } finally {
       await listener.close();
     }
     expect(Number(readFileSync(path.join(dir, 'request-log.port'), 'utf8'))).toBe(port);
-    const again = new RequestLogListener(dir);
+    expect(statSync(path.join(dir, 'request-log.port')).mode & 0o777).toBe(0o600);
+    const again = new RequestLogListener(dir, secrets);
     expect(await again.start()).toBe(port);
     await again.close();
+  });
+});
+
+describe('the request log secret', () => {
+  let dir = '';
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is kept in a 0600 file that a later start reads, so an adopted HAProxy\'s lines still count', () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'scaledeck-secret-'));
+    const first = new RequestLogSecret(dir);
+    expect(first.inUse()).toBeNull();
+    expect(first.accepts('')).toBe(false);
+    const secret = first.fresh();
+    expect(first.accepts(secret)).toBe(false);
+    first.commit(secret);
+    expect(statSync(first.path).mode & 0o777).toBe(0o600);
+    const restarted = new RequestLogSecret(dir);
+    expect(restarted.inUse()).toBe(secret);
+    expect(restarted.accepts(secret)).toBe(true);
+    expect(restarted.accepts(restarted.fresh())).toBe(false);
+  });
+
+  it('is fresh for each config, and a reload\'s old one counts only for a grace period', () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'scaledeck-secret-'));
+    let now = 0;
+    const secrets = new RequestLogSecret(dir, () => now);
+    const [before, after] = [secrets.fresh(), secrets.fresh()];
+    expect(before).not.toBe(after);
+    secrets.commit(before);
+    secrets.commit(after);
+    now = 10_000;
+    expect(secrets.accepts(before)).toBe(true);
+    expect(secrets.accepts(after)).toBe(true);
+    now = 31_000;
+    expect(secrets.accepts(before)).toBe(false);
+    expect(secrets.accepts(after)).toBe(true);
   });
 });

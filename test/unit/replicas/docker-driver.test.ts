@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { CONTAINER_PORT_LABEL, DockerDriver, containerCreateOptions } from '../../../electron/core/replicas/docker-driver.js';
 import { statsFromSample } from '../../../electron/core/replicas/docker-stats.js';
-import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
+import { APP_LABEL, INSTANCE_LABEL, MANAGED_LABEL, ownershipOf, type ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
 
 const spec: ReplicaSpec = { image: 'scaledeck/api:latest', containerPort: 8000, healthPath: '/healthz', cpuLimit: 0.5, memoryLimitMb: 128 };
 
@@ -31,6 +31,11 @@ describe('containerCreateOptions', () => {
     expect(options.Healthcheck).toEqual({ Test: ['NONE'] });
   });
 
+  it('gains no privileges through setuid binaries and runs at most 256 processes', () => {
+    expect(options.HostConfig?.SecurityOpt).toEqual(['no-new-privileges']);
+    expect(options.HostConfig?.PidsLimit).toBe(256);
+  });
+
   it('never restarts by itself and gives a stop grace', () => {
     expect(options.HostConfig?.RestartPolicy).toEqual({ Name: 'no' });
     expect(options.StopTimeout).toBe(30);
@@ -43,6 +48,25 @@ describe('containerCreateOptions', () => {
     expect(other.HostConfig?.PortBindings).toEqual({ '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
     expect(other.HostConfig?.NanoCpus).toBe(1_250_000_000);
     expect(other.HostConfig?.Memory).toBe(64 * 2 ** 20);
+  });
+});
+
+describe('whose a container is, by its labels', () => {
+  const ours = { [MANAGED_LABEL]: 'true', [APP_LABEL]: 'demo' };
+
+  it('is ours with this app and this data folder\'s instance', () => {
+    expect(ownershipOf({ ...ours, [INSTANCE_LABEL]: 'aaaa' }, 'demo', 'aaaa')).toBe('ours');
+  });
+
+  it('is never ours with another data folder\'s instance, another app, or without the managed label', () => {
+    expect(ownershipOf({ ...ours, [INSTANCE_LABEL]: 'bbbb' }, 'demo', 'aaaa')).toBe('foreign');
+    expect(ownershipOf({ ...ours, [INSTANCE_LABEL]: 'aaaa' }, 'other', 'aaaa')).toBe('foreign');
+    expect(ownershipOf({ [APP_LABEL]: 'demo', [INSTANCE_LABEL]: 'aaaa' }, 'demo', 'aaaa')).toBe('foreign');
+    expect(ownershipOf(undefined, 'demo', 'aaaa')).toBe('foreign');
+  });
+
+  it('is unmarked with this app and no instance label: made by an older version, adopted and said so', () => {
+    expect(ownershipOf(ours, 'demo', 'aaaa')).toBe('unmarked');
   });
 });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { CONTAINER_PORT_LABEL } from '../../../electron/core/replicas/docker-driver.js';
-import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
+import { APP_LABEL, INSTANCE_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
 import { GENERATION_LABEL, HEALTH_PATH_LABEL, generationOf } from '../../../electron/core/replicas/generation.js';
 import {
   HEALTH_PATH_ENV, IMAGE_LABEL, RESTART_DELAY_S, TASK_SPEC_LABEL, UPDATE_MONITOR_S, serviceSpec,
@@ -22,6 +22,13 @@ describe('serviceSpec', () => {
     const ours = { [MANAGED_LABEL]: 'true', [APP_LABEL]: 'demo', [CONTAINER_PORT_LABEL]: '8000' };
     expect(service.Labels).toMatchObject({ ...ours, [IMAGE_LABEL]: 'scaledeck/api:latest' });
     expect(template.ContainerSpec?.Labels).toMatchObject(ours);
+  });
+
+  it('labels the service and its task containers with the data folder\'s instance, and bounds each task\'s processes', () => {
+    const labelled = serviceSpec(spec, { ...identity, instance: 'aaaaaaaaaaaa' });
+    expect(labelled.Labels[INSTANCE_LABEL]).toBe('aaaaaaaaaaaa');
+    expect((labelled.TaskTemplate as Dockerode.ContainerTaskSpec).ContainerSpec?.Labels?.[INSTANCE_LABEL]).toBe('aaaaaaaaaaaa');
+    expect(template.Resources?.Limits?.Pids).toBe(256);
   });
 
   it('labels the service and each task with its generation and health path, as the docker driver labels containers', () => {
@@ -44,7 +51,7 @@ describe('serviceSpec', () => {
   });
 
   it('limits CPU in nano-CPUs and memory in bytes', () => {
-    expect(template.Resources?.Limits).toEqual({ NanoCPUs: 500_000_000, MemoryBytes: 128 * 1024 * 1024 });
+    expect(template.Resources?.Limits).toEqual({ NanoCPUs: 500_000_000, MemoryBytes: 128 * 1024 * 1024, Pids: 256 });
   });
 
   it('publishes the container port in host mode with no fixed published port, so each task gets its own', () => {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { CONTAINER_PORT_LABEL, DEFAULT_STOP_TIMEOUT_S } from '../docker-driver.js';
 import { GENERATION_LABEL, HEALTH_PATH_LABEL, generationOf } from '../generation.js';
-import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../replica-driver.js';
+import { APP_LABEL, INSTANCE_LABEL, MANAGED_LABEL, REPLICA_PIDS_LIMIT, type ReplicaSpec } from '../replica-driver.js';
 
 /** The image name from the settings; the task template itself names the image by ID. */
 export const IMAGE_LABEL = 'scaledeck.image';
@@ -36,6 +36,8 @@ export function rollingUpdateConfig(): { UpdateConfig: Dockerode.ServiceSpec['Up
 
 export interface ServiceIdentity {
   app: string;
+  /** The data folder's hash (INSTANCE_LABEL), on the service and its tasks' containers. */
+  instance?: string;
   service: string;
   /** `sha256:...` of the local image named by spec.image. */
   imageId: string;
@@ -51,7 +53,10 @@ export function taskSpecDigest(spec: ReplicaSpec, imageId: string): string {
 
 /** The create (and update) request for the service; pure, so labels, limits and the port can be checked without Docker. */
 export function serviceSpec(spec: ReplicaSpec, identity: ServiceIdentity): SwarmServiceSpec {
-  const ours = { [MANAGED_LABEL]: 'true', [APP_LABEL]: identity.app, [CONTAINER_PORT_LABEL]: String(spec.containerPort) };
+  const ours = {
+    [MANAGED_LABEL]: 'true', [APP_LABEL]: identity.app, [CONTAINER_PORT_LABEL]: String(spec.containerPort),
+    ...(identity.instance ? { [INSTANCE_LABEL]: identity.instance } : {}),
+  };
   // Each task carries what it is, as the docker driver's containers do: the replica table shows its generation and
   // HAProxy checks it on its own health path while a rolling update mixes two generations.
   const generation = { [GENERATION_LABEL]: generationOf(spec), [HEALTH_PATH_LABEL]: spec.healthPath, [IMAGE_LABEL]: spec.image };
@@ -68,7 +73,8 @@ export function serviceSpec(spec: ReplicaSpec, identity: ServiceIdentity): Swarm
         Env: [`PORT=${spec.containerPort}`, `${HEALTH_PATH_ENV}=${spec.healthPath}`],
         StopGracePeriod: (identity.stopGraceS ?? DEFAULT_STOP_TIMEOUT_S) * 1e9,
       },
-      Resources: { Limits: { NanoCPUs: Math.round(spec.cpuLimit * 1e9), MemoryBytes: Math.round(spec.memoryLimitMb * 2 ** 20) } },
+      // Pids as the docker driver's PidsLimit; no-new-privileges has no Swarm field before Engine API 1.46.
+      Resources: { Limits: { NanoCPUs: Math.round(spec.cpuLimit * 1e9), MemoryBytes: Math.round(spec.memoryLimitMb * 2 ** 20), Pids: REPLICA_PIDS_LIMIT } },
       // `any`, not `none` or `on-failure`: Swarm counts a stopped task that must not restart as a live replica until
       // it is reaped, so a scale-up right after a scale-in would start too few tasks and never catch up.
       RestartPolicy: { Condition: 'any', Delay: RESTART_DELAY_S * 1e9, MaxAttempts: 0 },

@@ -1,6 +1,6 @@
 // One Swarm service through dockerode: found by its exact name, created or adopted, its tasks, version-checked updates.
 import type Dockerode from 'dockerode';
-import { APP_LABEL, MANAGED_LABEL, type ReplicaSpec } from '../replica-driver.js';
+import { INSTANCE_LABEL, ownershipOf, type ReplicaSpec } from '../replica-driver.js';
 import { TASK_SPEC_LABEL, serviceSpec } from './service-spec.js';
 import { GENERATION_LABEL } from '../generation.js';
 import type { SwarmTask } from './tasks.js';
@@ -22,15 +22,19 @@ function swarmError(error: unknown, doing: string): Error {
 export class SwarmService {
   private readonly nodeAddresses = new Map<string, string>();
   private localNode: string | null = null;
+  private reportedUnmarked = false;
 
   constructor(
     private readonly docker: Dockerode,
     readonly name: string,
     private readonly app: string,
+    private readonly instance?: string,
+    private readonly log: (line: string) => void = () => undefined,
   ) {}
 
+  /** This app's and this data folder's (or made before the instance label existed); never another data folder's. */
   isOurs(labels: Record<string, string> | undefined): boolean {
-    return labels?.[MANAGED_LABEL] === 'true' && labels[APP_LABEL] === this.app;
+    return ownershipOf(labels, this.app, this.instance) !== 'foreign';
   }
 
   /** The service of this name, whoever owns it. */
@@ -45,7 +49,12 @@ export class SwarmService {
   /** The service if it is ours (labelled with this app), else undefined: never anything else's. */
   async findOurs(): Promise<Dockerode.Service | undefined> {
     const service = await this.find();
-    return service && this.isOurs(service.Spec?.Labels) ? service : undefined;
+    if (!service || !this.isOurs(service.Spec?.Labels)) return undefined;
+    if (!this.reportedUnmarked && ownershipOf(service.Spec?.Labels, this.app, this.instance) === 'unmarked') {
+      this.reportedUnmarked = true;
+      this.log(`Adopted the Swarm service ${this.name}: it carries app "${this.app}" but no ${INSTANCE_LABEL} label (made by an older ScaleDeck), so it is taken as this data folder's`);
+    }
+    return service;
   }
 
   async tasks(serviceId: string): Promise<SwarmTask[]> {
@@ -62,7 +71,7 @@ export class SwarmService {
   async ensure(spec: ReplicaSpec): Promise<string> {
     const existing = await this.find();
     if (!existing) {
-      const wanted = serviceSpec(spec, { app: this.app, service: this.name, imageId: await this.imageId(spec.image) });
+      const wanted = serviceSpec(spec, { app: this.app, instance: this.instance, service: this.name, imageId: await this.imageId(spec.image) });
       try {
         // dockerode sends its first argument as X-Registry-Auth; empty, as no registry is ever asked.
         return (await this.docker.createService({}, wanted)).id;
@@ -78,7 +87,7 @@ export class SwarmService {
 
   private assertOurs(service: Dockerode.Service): void {
     if (!this.isOurs(service.Spec?.Labels)) {
-      throw new Error(`A Swarm service named "${this.name}" exists and is not ScaleDeck's (app "${this.app}"): set swarmService to another name, or remove that service`);
+      throw new Error(`A Swarm service named "${this.name}" exists and is not this ScaleDeck's (app "${this.app}", this data folder): set swarmService to another name, or remove that service`);
     }
   }
 
@@ -91,7 +100,7 @@ export class SwarmService {
     const existing = await this.find();
     if (!existing) return;
     this.assertOurs(existing);
-    const wanted = serviceSpec(spec, { app: this.app, service: this.name, imageId: await this.imageId(spec.image) });
+    const wanted = serviceSpec(spec, { app: this.app, instance: this.instance, service: this.name, imageId: await this.imageId(spec.image) });
     await this.update(existing.ID, (current) => {
       const same = (label: string) => current.Labels?.[label] === wanted.Labels[label];
       if (!again && same(TASK_SPEC_LABEL) && same(GENERATION_LABEL)) return null;
