@@ -7,6 +7,7 @@ import { CpuChart } from './cpu-chart.js';
 import { EventLog } from './event-log.js';
 import { HistoryFeed } from './history-feed.js';
 import { LatencyReadout, latencyRulesOf } from './latency-readout.js';
+import { LifecyclePanel } from './lifecycle-panel.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
 import { PolicyWaiting } from './policy-waiting.js';
@@ -102,6 +103,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
             </section>
             <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
             <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
+            <LifecyclePanel settings={settings} onSettings={onSettings} />
             <LoadPanel load={snapshot.load} onLoad={onLoad} />
           </aside>
           <div className="lower">

@@ -52,7 +52,9 @@ export const SetupPanel = memo(function SetupPanel({ checks, imageBuild, onCheck
           <li key={check.id} className="check">
             <h3>{CHECK_TITLES[check.id]}</h3>
             <p>{check.message}</p>
-            {check.fix && (
+            {check.id === 'image' && imageBuild.running ? (
+              <p role="status">Building it now; the first replica starts as soon as it is built.</p>
+            ) : check.fix && (
               <pre className="fix">
                 {check.fix.split('\n').map((line) => (
                   <code key={line}>{line}</code>
