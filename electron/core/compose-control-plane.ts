@@ -188,6 +188,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     clock,
     probeHealth: overrides.probeHealth,
     rollout,
+    // The first run builds the sample image: a replica of it waits for the build instead of failing on a missing image.
+    createsWait: () => docker.imageBuild.running && settings().image === API_IMAGE_TAG,
   });
   const replicas = () => controller!.replicas();
   const hostCpu = new HostCpu();

@@ -65,9 +65,10 @@ export class ScaleDeckControlPlane implements ControlPlane {
       this.parts.controller.kick();
       events.publishSnapshot();
     });
-    await this.startHaproxy();
+    // Checks first: a missing sample image starts building before the controller's first tick wants a replica of it.
     this.checks = await this.runChecks();
     this.buildSampleImageIfMissing();
+    await this.startHaproxy();
     sampler.start(this.settings.sampleIntervalMs, ({ sample }) => this.onSample(sample));
     // Watch the Docker connection: a restarted engine is noticed and shown without restarting the app.
     this.dockerWatch.start(clock);

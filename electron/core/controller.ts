@@ -25,6 +25,8 @@ export interface ControllerOptions {
   clock?: Clock;
   /** Asks a replica's health URL once: null when it answered 2xx, else what went wrong. */
   probeHealth?: (url: string) => Promise<string | null>;
+  /** True while a replica could not be created anyway (its image is being built): creates wait instead of failing. */
+  createsWait?: () => boolean;
   /** Sees what runs each tick and answers which generation is current; replicas of others are replaced. */
   rollout?: {
     observe(replicas: TrackedReplica[]): RolloutInput;
@@ -174,15 +176,14 @@ export class Controller {
     if (changed) this.options.onChange();
   }
 
+  private mayCreate(): boolean {
+    return this.now() >= this.createBackoffUntil && !this.options.createsWait?.();
+  }
+
   private act(action: ReconcileAction): void {
-    if (action.type === 'create') {
-      if (this.now() < this.createBackoffUntil) return;
-      for (let i = 0; i < action.count; i++) this.runCreate(false);
-      return;
-    }
-    if (action.type === 'createSpare') {
-      if (this.now() < this.createBackoffUntil) return;
-      for (let i = 0; i < action.count; i++) this.runCreate(true);
+    if (action.type === 'create' || action.type === 'createSpare') {
+      if (!this.mayCreate()) return;
+      for (let i = 0; i < action.count; i++) this.runCreate(action.type === 'createSpare');
       return;
     }
     if (action.type === 'deregister') {

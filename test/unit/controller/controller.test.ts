@@ -19,7 +19,7 @@ describe('Controller', () => {
     controller = undefined;
   });
 
-  function setup(desired: number, { drainTimeoutS = 5 } = {}) {
+  function setup(desired: number, { drainTimeoutS = 5, createsWait }: { drainTimeoutS?: number; createsWait?: () => boolean } = {}) {
     const log: string[] = [];
     const events: string[] = [];
     clock = new FakeClock();
@@ -27,10 +27,21 @@ describe('Controller', () => {
     const lb = new FakeLoadBalancer(log);
     controller = new Controller({
       driver, lb, spec: () => spec, drainTimeoutS: () => drainTimeoutS, desired, tickMs: 20, clock, probeHealth: driver.probe,
-      healthTimeoutMs: 2000, onEvent: (_kind, message) => events.push(message), onChange: () => undefined,
+      healthTimeoutMs: 2000, onEvent: (_kind, message) => events.push(message), onChange: () => undefined, createsWait,
     });
     return { log, lb, events, controller, clock: clock!, driver };
   }
+
+  it('waits to create a replica while its image is being built, with no error, and creates it once the build is done', async () => {
+    let building = true;
+    const { log, events, controller, clock } = setup(1, { createsWait: () => building });
+    controller.start();
+    await clock.advance(3000);
+    expect(log.filter((line) => line.startsWith('create'))).toEqual([]);
+    expect(events.filter((event) => event.startsWith('Could not start'))).toEqual([]);
+    building = false;
+    await clock.until(() => controller.readyCount() === 1, 'the replica once the build is done');
+  });
 
   it('adds a new replica to the load balancer only after it answers its health path', async () => {
     const { log, controller, clock, driver } = setup(2);
