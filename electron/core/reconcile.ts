@@ -1,28 +1,6 @@
 // The pure half of the reconcile loop: given what runs, what HAProxy serves and the desired count, which actions.
-import type { ReplicaState } from '../contract.js';
+import { isActive, isSpare, type ReplicaFacts } from './replica-facts.js';
 import { isOldGeneration, planRolloutStep, type RolloutInput } from './rollout-plan.js';
-
-/** One replica as the controller tracks it, joined with what the driver and HAProxy report this tick. */
-export interface ReplicaFacts {
-  id: string;
-  name: string;
-  state: ReplicaState;
-  startedAt: number;
-  /** The driver still reports the container/process running. */
-  running: boolean;
-  /** HAProxy has a server of this name. */
-  registered: boolean;
-  /** A bring-up, drain or removal is already under way for it. */
-  busy: boolean;
-  /** HAProxy has its server draining or in maintenance, and no job of this run put it there (an earlier run did). */
-  leftDraining?: boolean;
-  /** Created to be a warm spare: brought up out of rotation, and not counted towards the desired number. */
-  spare?: boolean;
-  /** What it is (generation.ts); absent for replicas made before generations existed. */
-  generation?: string;
-  /** The replica the engine started to replace this one (Swarm's rolling update); the engine stops this one. */
-  successor?: string;
-}
 
 export interface ServerFacts {
   name: string;
@@ -53,16 +31,6 @@ export interface ReconcileInput {
   creatingSpares?: number;
   /** The generation new replicas are, and the rollout's limits; replicas of another generation are replaced. */
   rollout?: RolloutInput;
-}
-
-/** Replicas that count towards the desired number: serving or on their way to serving. */
-export function isActive(state: ReplicaState): boolean {
-  return state === 'starting' || state === 'ready';
-}
-
-/** A spare, or one on its way to being a spare. */
-export function isSpare(r: Pick<ReplicaFacts, 'state' | 'spare'>): boolean {
-  return r.state === 'standby' || (r.state === 'starting' && r.spare === true);
 }
 
 const oldestFirst = (a: ReplicaFacts, b: ReplicaFacts) => a.startedAt - b.startedAt || a.name.localeCompare(b.name);

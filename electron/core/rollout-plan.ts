@@ -1,5 +1,5 @@
 // The pure rollout step: while replicas of an older generation serve, how many new ones to start and which old ones to drain.
-import { isActive, type ReplicaFacts } from './reconcile.js';
+import { isActive, type ReplicaFacts } from './replica-facts.js';
 
 export interface RolloutInput {
   /** The generation the settings describe now: what every new replica is. */

@@ -1,7 +1,8 @@
 // Rollouts an engine performs itself (Swarm's rolling update): the plan only drains what the engine replaces and
 // holds a lower count while the engine updates; the Rollout hands the engine the spec and follows its outcome.
 import { describe, expect, it } from 'vitest';
-import { isActive, planReconcile, type ReplicaFacts } from '../../../electron/core/reconcile.js';
+import { planReconcile } from '../../../electron/core/reconcile.js';
+import { isActive, type ReplicaFacts } from '../../../electron/core/replica-facts.js';
 import { Rollout, type ReplicaInRollout } from '../../../electron/core/rollout.js';
 import { rolloutRecordInMemory } from '../../../electron/core/rollout-record.js';
 import { generationOf } from '../../../electron/core/replicas/generation.js';

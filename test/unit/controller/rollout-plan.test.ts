@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isActive, planReconcile, type ReplicaFacts } from '../../../electron/core/reconcile.js';
+import { planReconcile } from '../../../electron/core/reconcile.js';
+import { isActive, type ReplicaFacts } from '../../../electron/core/replica-facts.js';
 import { planRolloutStep } from '../../../electron/core/rollout-plan.js';
 
 const replica = (id: string, generation: string | undefined, overrides: Partial<ReplicaFacts> = {}): ReplicaFacts => ({
