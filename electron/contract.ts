@@ -211,7 +211,14 @@ export interface ScaleDeckApi {
 }
 
 /** The control plane as the shells see it: the contract's commands, already returning Result. */
-export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'>;
+export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'> & {
+  /** True once the drain to zero has begun: the shells then refuse every command but those in READ_COMMANDS. */
+  readonly shuttingDown?: boolean;
+};
+
+/** What may still be asked while ScaleDeck shuts down: reads, and stopping a load run. */
+export const READ_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['getSnapshot', 'getHistory', 'whatIf', 'stopLoad']);
+export const SHUTTING_DOWN_ERROR = 'ScaleDeck is shutting down; try again after it has started';
 
 export type StreamMessage =
   | { type: 'sample'; sample: Sample }

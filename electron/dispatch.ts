@@ -1,5 +1,5 @@
 // Runs one contract command against the control plane for either shell: validate input, call, wrap errors as data.
-import { parseCommandInput, type CommandName, type CommandTarget, type Result } from './contract.js';
+import { parseCommandInput, READ_COMMANDS, SHUTTING_DOWN_ERROR, type CommandName, type CommandTarget, type Result } from './contract.js';
 
 export type { CommandTarget };
 
@@ -10,6 +10,8 @@ function describeShape(input: unknown): string {
 }
 
 export async function dispatchCommand(target: CommandTarget, command: CommandName, input: unknown): Promise<Result<unknown>> {
+  // The one shutdown guard, for both shells: once the drain to zero began, nothing may start a change.
+  if (target.shuttingDown && !READ_COMMANDS.has(command)) return { error: SHUTTING_DOWN_ERROR };
   const parsed = parseCommandInput(command, input);
   if (!parsed.ok) {
     if (parsed.field) return { error: parsed.error, field: parsed.field };

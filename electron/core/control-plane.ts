@@ -5,6 +5,7 @@ import type {
   HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
   StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract.js';
+import { SHUTTING_DOWN_ERROR } from '../contract.js';
 import type { Settings } from '../settings-schema.js';
 import { pollUntil } from './clock.js';
 import type { ControlPlane, ControlPlaneParts } from './control-plane-parts.js';
@@ -21,7 +22,6 @@ import { foreignAddressProblem, machineAddresses } from './local-addresses.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
-const SHUTTING_DOWN = 'ScaleDeck is shutting down; try again after it has started';
 /** A replica's stop grace on top of its drain (the controller's SIGTERM grace, and a margin). */
 const STOP_GRACE_S = 15;
 
@@ -30,6 +30,11 @@ export class ScaleDeckControlPlane implements ControlPlane {
   private readonly dockerWatch: DockerWatch;
   private controllerStarted = false;
   private stopping = false;
+
+  /** While true the shells refuse every command but reads (dispatchCommand); the drain to zero is under way. */
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
   /** Settings updates run one at a time: each validates against what the previous one saved. */
   private updates: Promise<unknown> = Promise.resolve();
 
@@ -171,7 +176,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   private async applySettings(patch: unknown): Promise<Result<Settings>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
+    // A change queued before the shutdown began is not applied after it (commands are refused at the dispatch edge).
+    if (this.stopping) return fail(SHUTTING_DOWN_ERROR);
     const before = this.settings;
     const checked = await checkSettingsPatch(before, patch, this.parts);
     if ('error' in checked) return fail(checked.error, checked.field);
@@ -208,7 +214,6 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async scale(input: ScaleInput): Promise<Result<{ desired: number; mode: Settings['mode'] }>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
     const { minReplicas, maxReplicas } = this.settings;
     if (input.replicas < minReplicas || input.replicas > maxReplicas) {
       return fail(`replicas: must be between minReplicas (${minReplicas}) and maxReplicas (${maxReplicas})`, 'replicas');
@@ -218,14 +223,12 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async setMode(input: ModeInput): Promise<Result<{ mode: Settings['mode'] }>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
     this.target.setMode(input.mode);
     this.parts.events.publishSnapshot();
     return ok({ mode: this.target.mode });
   }
 
   async removeReplica(input: RemoveReplicaInput): Promise<Result<{ removed: string }>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
     const { controller } = this.parts;
     const replica = controller.replicas().find((r) => r.id === input.id || r.name === input.id);
     if (!replica) return fail(`id: no replica ${input.id} is running`, 'id');
@@ -236,7 +239,6 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async startLoad(input: LoadInput): Promise<Result<LoadStatus>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
     if (!this.parts.haproxy.running) return fail('HAProxy is not running, so there is no frontend to send load to');
     const foreign = foreignAddressProblem(this.settings.frontendHost, machineAddresses());
     if (foreign) return fail(`frontendHost: ${foreign}; load is sent only to this machine's own frontend`, 'frontendHost');
@@ -263,7 +265,6 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async buildImage(): Promise<Result<{ started: boolean }>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
     const { events, controller, docker, sampleImage } = this.parts;
     // Always under the sample's own tag: an image the person named is theirs, never overwritten by the sample.
     const { started, done } = docker.buildImage(sampleImage);
@@ -279,7 +280,6 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async rollback(): Promise<Result<RolloutView>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
     const previous = this.parts.rollout.previousSpec();
     if (!previous || !this.parts.rollout.view().canRollBack) return fail('There is no earlier version to roll back to');
     this.parts.events.event('rollout', `Rolling back to ${describeGeneration(previous.image, generationOf(previous))} (image ${previous.image}, health path ${previous.healthPath})`);
@@ -288,14 +288,12 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async retryRollout(): Promise<Result<RolloutView>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
     if (!this.parts.rollout.retry()) return fail('No rollout is paused');
     this.parts.controller.retryNow();
     return ok(this.parts.rollout.view());
   }
 
   async recheck(): Promise<Result<SetupCheck[]>> {
-    if (this.stopping) return fail(SHUTTING_DOWN);
     await this.dockerWatch.refresh();
     if (!this.parts.haproxy.running) await this.startHaproxy();
     this.checks = await this.runChecks();

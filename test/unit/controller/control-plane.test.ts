@@ -9,6 +9,7 @@ import type { SettingsPatch } from '../../../electron/settings-schema.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakePlaneLifecycle } from '../../support/fake-plane-lifecycle.js';
 import { FakeDriver, FakeHaproxy, FakeLoadBalancer, fakeDocker } from '../../support/control-plane-fakes.js';
+import { dispatchCommand } from '../../../electron/dispatch.js';
 
 const planes = new FakePlaneLifecycle();
 afterEach(() => planes.cleanup());
@@ -174,7 +175,10 @@ describe('control plane on fakes', () => {
     await clock.until(() => ready() === 2, '2 ready replicas');
     setHostCpu(99);
     const shutdown = plane.shutdown({ keepRunning: false });
-    expect(await plane.scale({ replicas: 3 })).toEqual({ error: 'ScaleDeck is shutting down; try again after it has started' });
+    // The shells' one guard refuses every command but reads; a change queued before the shutdown is not applied.
+    expect(await dispatchCommand(plane, 'scale', { replicas: 3 })).toEqual({ error: 'ScaleDeck is shutting down; try again after it has started' });
+    expect(await dispatchCommand(plane, 'updateSettings', { maxReplicas: 3 })).toMatchObject({ error: expect.stringContaining('shutting down') });
+    expect(await dispatchCommand(plane, 'getSnapshot', undefined)).toHaveProperty('result');
     expect(await plane.updateSettings({ maxReplicas: 3 })).toMatchObject({ error: expect.stringContaining('shutting down') });
     await clock.run(shutdown, 'the shutdown');
     planes.stopped();

@@ -1,7 +1,7 @@
 // dispatchCommand is the one path from a shell to the control plane: the Electron IPC handlers (after isTrustedSender)
 // and the headless HTTP routes both call it, so bad input stopped here is stopped for both shells.
 import { describe, expect, it } from 'vitest';
-import { commandInputs, type CommandName } from '../../../electron/contract.js';
+import { commandInputs, READ_COMMANDS, SHUTTING_DOWN_ERROR, type CommandName } from '../../../electron/contract.js';
 import { dispatchCommand, type CommandTarget } from '../../../electron/dispatch.js';
 
 interface RecordedCall {
@@ -83,6 +83,17 @@ describe('dispatchCommand', () => {
       { command: 'getSnapshot', input: undefined },
       { command: 'stopLoad', input: undefined },
     ]);
+  });
+
+  it('refuses every command but reads while the control plane shuts down, without calling it', async () => {
+    const { target, calls } = recordingTarget();
+    const stopping = Object.assign(target, { shuttingDown: true });
+    for (const command of Object.keys(commandInputs) as CommandName[]) {
+      const answer = await dispatchCommand(stopping, command, command === 'whatIf' ? { patch: {} } : undefined);
+      if (READ_COMMANDS.has(command)) expect(answer).toEqual({ result: { handledBy: command } });
+      else expect(answer).toEqual({ error: SHUTTING_DOWN_ERROR });
+    }
+    expect(calls.map((call) => call.command).sort()).toEqual([...READ_COMMANDS].sort());
   });
 
   it('turns a control plane that throws into an error message, not a rejected promise', async () => {
