@@ -135,7 +135,11 @@ export function runCountedLoad(options: CountedLoadOptions): CountedRun {
 function sendOne(options: CountedLoadOptions, agent: http.Agent, timeoutMs: number, end: (outcome: Outcome) => void): void {
   const sentAt = performance.now();
   let ended = false;
-  let timer: NodeJS.Timeout | undefined;
+  // Armed at once, so a request waiting for a free connection counts towards its time too.
+  const timer = setTimeout(() => {
+    fail('ETIMEDOUT');
+    request.destroy();
+  }, timeoutMs);
   const finish = (outcome: Outcome) => {
     if (ended) return;
     ended = true;
@@ -162,10 +166,6 @@ function sendOne(options: CountedLoadOptions, agent: http.Agent, timeoutMs: numb
     });
   });
   request.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
-  timer = setTimeout(() => {
-    fail('ETIMEDOUT');
-    request.destroy();
-  }, timeoutMs);
   request.end(options.body);
 }
 
