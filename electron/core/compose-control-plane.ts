@@ -6,7 +6,7 @@ import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { writeHoldScript } from '../../haproxy/request-hold.js';
-import { healthPathMapPath, type ConfiguredServer } from '../../haproxy/config.js';
+import { closingAclPath, healthPathMapPath, type ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
@@ -130,14 +130,16 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options);
   const { driver } = chosen;
   await writeHoldScript(dataDir);
-  // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
+  // HAProxy refuses a config whose map or ACL file is missing; entries live in its memory, set at run time.
   const healthPathMap = healthPathMapPath(dataDir);
   writeFileSync(healthPathMap, '', { flag: 'a' });
+  const closingAcl = closingAclPath(dataDir);
+  writeFileSync(closingAcl, '', { flag: 'a', mode: 0o600 });
   const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
   const renderConfig = (servers: ConfiguredServer[]) => haproxyConfigFor(dataDir, settings(), servers, requestLog.port);
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
-  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig });
+  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig, closingAcl });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
   const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client, BACKEND_NAME, healthPathMap, () => settings().slowStartS);
 
