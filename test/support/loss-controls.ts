@@ -35,11 +35,17 @@ export async function reloadThroughMaster(dataDir: string, edit: (config: string
   await writeFile(configPath(dataDir), edit(config), { mode: 0o600 });
   await rm(serverStatePath(dataDir), { force: true });
   const master = Number.parseInt((await readFile(pidfilePath(dataDir), 'utf8')).trim(), 10);
-  process.kill(master, 'SIGUSR2');
-  return waitFor(async () => {
+  const newWorker = async () => {
     const worker = await client.showInfo().then((info) => info.Pid, () => oldWorker);
     return worker !== oldWorker ? worker : null;
-  }, 10_000, 'a new HAProxy worker');
+  };
+  // A master that started a moment ago can let a SIGUSR2 pass without reloading (seen once in five): send it again.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    process.kill(master, 'SIGUSR2');
+    const worker = await waitFor(newWorker, 2_500, 'a new HAProxy worker').catch(() => null);
+    if (worker) return worker;
+  }
+  throw new Error(`HAProxy (master ${master}) started no new worker after four SIGUSR2`);
 }
 
 /** The config without its `server` lines: what a reload that forgets the runtime-added servers starts with. */
