@@ -59,6 +59,7 @@ export function countedLoadProblem(options: CountedLoadOptions): string | undefi
   if (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)) return `url: load goes to http://127.0.0.1 or http://localhost only, not to ${options.url}`;
   if (!(options.rate > 0) || !Number.isFinite(options.rate)) return `rate: must be a positive number of requests per second, got ${options.rate}`;
   if (!(options.durationS > 0) || !Number.isFinite(options.durationS)) return `durationS: must be a positive number of seconds, got ${options.durationS}`;
+  if (Math.round(options.rate * options.durationS) < 1) return `durationS: at ${options.rate} requests/s, ${options.durationS} s sends no request`;
   const connections = options.connections ?? 10;
   if (!Number.isInteger(connections) || connections < 1 || connections > 1000) return `connections: must be a whole number from 1 to 1000, got ${connections}`;
   if (options.body !== undefined && options.method !== 'POST') return 'body: only a POST carries a body';

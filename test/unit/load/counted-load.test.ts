@@ -104,6 +104,7 @@ describe('runCountedLoad', () => {
     [{ url: 'not a url', rate: 1, durationS: 1 }, /^url: /],
     [{ url: 'http://127.0.0.1:1/', rate: 0, durationS: 1 }, /^rate: /],
     [{ url: 'http://127.0.0.1:1/', rate: 1, durationS: -1 }, /^durationS: /],
+    [{ url: 'http://127.0.0.1:1/', rate: 1, durationS: 0.2 }, /^durationS: .* sends no request/],
     [{ url: 'http://127.0.0.1:1/', rate: 1, durationS: 1, connections: 0 }, /^connections: /],
     [{ url: 'http://127.0.0.1:1/', rate: 1, durationS: 1, body: Buffer.alloc(1) }, /^body: /],
   ])('refuses %j, naming the field', (options, message) => {
