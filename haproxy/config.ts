@@ -26,6 +26,11 @@ export interface HaproxyConfigOptions {
   style?: HaproxyConfigStyle;
   /** Hold requests up to this many seconds while no server is up (request-hold.ts); absent: answer 503 at once. */
   holdTimeoutS?: number;
+  /**
+   * An ACL file (which must exist; empty on disk) of client addresses answered with `Connection: close`: a reload
+   * fills it in the old worker's memory so its keep-alive connections end after an answer (reload-keeping-servers.ts).
+   */
+  closingAcl?: string;
 }
 
 export interface ConfiguredServer {
@@ -80,6 +85,10 @@ export function serverParameters(checkInterMs = DEFAULT_CHECK_INTER_MS, slowStar
 /** A server line: HAProxy takes the text after the last colon as the port, so IPv6 needs no brackets. */
 function serverLine(server: ConfiguredServer): string {
   return `server ${server.name} ${server.address}:${server.port} ${serverParameters()}`;
+}
+
+export function closingAclPath(dataDir: string): string {
+  return join(dataDir, 'closing-clients.acl');
 }
 
 export function healthPathMapPath(dataDir: string): string {
@@ -137,6 +146,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
       `bind ${options.frontendHost}:${options.frontendPort}`,
       ...holdLines(options, backend).frontend,
+      ...(options.closingAcl ? [`http-after-response set-header Connection close if { src -f ${quote(options.closingAcl)} }`] : []),
       `default_backend ${backend}`,
       ...(options.requestLog === undefined ? [] : requestLogLines(options.requestLog)),
     ]],
@@ -194,6 +204,9 @@ function checkOptions(options: HaproxyConfigOptions, backend: string): void {
     if (!/^[A-Za-z0-9_.:-]+$/.test(server.name) || !/^[0-9A-Fa-f.:]+$/.test(server.address) || !Number.isInteger(server.port)) {
       throw new Error(`HAProxy config: server ${JSON.stringify(server)} is not a valid name, IP address and port`);
     }
+  }
+  if (options.closingAcl !== undefined && /["\\$\n\r]/.test(options.closingAcl)) {
+    throw new Error(`HAProxy config: the closing ACL's path must not contain quotes, backslashes, "$" or line breaks: ${options.closingAcl}`);
   }
   if (options.healthPathMap !== undefined && /[\r\n,()"'\\$]/.test(options.healthPathMap)) {
     throw new Error(`HAProxy config: the health path map's path must not contain commas, parentheses, quotes or line breaks: ${options.healthPathMap}`);

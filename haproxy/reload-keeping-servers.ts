@@ -16,17 +16,25 @@ export interface ReloadKeepingServers {
   serverStatePath: string;
   /** How long the new worker may take to serve with every server. */
   timeoutMs: number;
+  /** The config's closing ACL (config.ts closingAcl), when it has one. */
+  closingAcl?: string;
 }
 
+// A soft-stopping worker cuts its idle keep-alive connections at once, and a client that sends a request on one at
+// that moment gets a reset (counted: 4 of 4400 requests over 10 reloads). Answering with `Connection: close` for a
+// moment first lets busy clients close their connections after an answer; the new worker reads the file (empty).
+const CLOSE_KEEP_ALIVE_MS = 300;
+
 /** False when the new worker did not come up; the old one then still serves. */
-export async function reloadKeepingServers({ master, client, config, backend, serverStatePath, timeoutMs }: ReloadKeepingServers): Promise<boolean> {
+export async function reloadKeepingServers({ master, client, config, backend, serverStatePath, timeoutMs, closingAcl }: ReloadKeepingServers): Promise<boolean> {
   const oldWorker = (await client.showInfo()).Pid;
   const serversIn = (dump: string): ConfiguredServer[] =>
     parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
   let state = await client.dumpServersState();
   let servers = serversIn(state);
   await config.write(servers);
-  // Checking the config takes a moment in which a replica may have been added or removed: look again right before.
+  if (closingAcl !== undefined) await closeKeepAlive(client, closingAcl);
+  // Checking the config (and the pause) take a moment in which a replica may have been added or removed: look again.
   for (let tries = 0; tries < 3; tries++) {
     state = await client.dumpServersState();
     const now = serversIn(state);
@@ -52,4 +60,15 @@ export async function reloadKeepingServers({ master, client, config, backend, se
     }
     if (Date.now() >= deadline) return false;
   }
+}
+
+/** Puts every client on the running worker's closing ACL, then gives busy clients a moment to take their answers. */
+async function closeKeepAlive(client: RuntimeClient, file: string): Promise<void> {
+  try {
+    for (const everyone of ['0.0.0.0/0', '::/0']) await client.addAclEntry(file, everyone);
+  } catch {
+    // A HAProxy adopted from a version without the ACL: it reloads as before.
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, CLOSE_KEEP_ALIVE_MS));
 }

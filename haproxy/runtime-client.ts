@@ -110,6 +110,12 @@ export class RuntimeClient {
     await this.expect(`add map ${cliWord(file)} ${key} ${value}`, isEmpty);
   }
 
+  /** Adds a pattern to an ACL HAProxy loaded from `file`; memory only, not the file. */
+  async addAclEntry(file: string, pattern: string): Promise<void> {
+    if (!/^[\x21-\x7e]+$/.test(pattern)) throw new Error(`An ACL pattern must be printable with no spaces, got ${JSON.stringify(pattern)}`);
+    await this.expect(`add acl ${cliWord(file)} ${pattern}`, isEmpty);
+  }
+
   /** Removes a key from a loaded map; a missing key is no error. */
   async deleteMapEntry(file: string, key: string): Promise<void> {
     checkName('map key', key);

@@ -24,6 +24,8 @@ export interface HaproxySupervisorOptions {
   requestLogSecret?: RequestLogSecret;
   /** The backend whose servers a reload carries across. */
   backend?: string;
+  /** The closing ACL the rendered config names (config.ts closingAcl), used by a reload to end keep-alive first. */
+  closingAcl?: string;
   checkIntervalMs?: number;
   /** How long a start may take until the runtime socket answers. */
   startTimeoutMs?: number;
@@ -197,7 +199,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     if (master === undefined || !(await isRunningConfig(master, this.configPath))) return false;
     return reloadKeepingServers({
       master, client: this.client, config: this.config, backend: this.options.backend ?? DEFAULT_BACKEND,
-      serverStatePath: serverStatePath(this.options.dataDir), timeoutMs: this.startTimeoutMs,
+      serverStatePath: serverStatePath(this.options.dataDir), timeoutMs: this.startTimeoutMs, closingAcl: this.options.closingAcl,
     });
   }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { writeHoldScript } from '../../haproxy/request-hold.js';
-import { healthPathMapPath, type ConfiguredServer } from '../../haproxy/config.js';
+import { closingAclPath, healthPathMapPath, type ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../settings-schema.js';
@@ -140,16 +140,18 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const chosen = overrides.driver ? { driver: overrides.driver, fellBack: false } : await chooseDriver(store.settings, dockerode, options, (line) => events.event('docker', line));
   const { driver } = chosen;
   await writeHoldScript(dataDir);
-  // HAProxy refuses a config whose map file is missing; entries live in its memory, set as servers are added.
+  // HAProxy refuses a config whose map or ACL file is missing; entries live in its memory, set at run time.
   const healthPathMap = healthPathMapPath(dataDir);
   writeFileSync(healthPathMap, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
+  const closingAcl = closingAclPath(dataDir);
+  writeFileSync(closingAcl, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
   const requestLogSecret = new RequestLogSecret(dataDir);
   const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir, requestLogSecret);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
   const renderConfig = (servers: ConfiguredServer[], secret?: string) =>
     haproxyConfigFor(dataDir, settings(), servers, secret === undefined ? undefined : { port: requestLog.port, secret });
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
-  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig, requestLogSecret });
+  const supervisor = overrides.haproxy ? null : new HaproxySupervisor({ dataDir, bin: haproxyBin, renderConfig, requestLogSecret, closingAcl });
   const haproxy: HaproxyProcess = overrides.haproxy ?? supervisor!;
   const lb = overrides.lb ?? new HaproxyBackend(() => supervisor!.client, BACKEND_NAME, healthPathMap, () => settings().slowStartS);
 

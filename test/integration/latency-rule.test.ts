@@ -40,9 +40,10 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
     await waitFor(() => (plane.snapshot().sample?.latencyP95Ms ?? null) !== null, 5_000, 'a p95 reading from the request log', 100);
     const idleP95 = plane.snapshot().sample?.latencyP95Ms as number;
 
-    // 16 requests/s of 40 ms CPU is 0.64 CPU against a 0.5 CPU limit: requests queue and p95 climbs.
+    // /work holds its replica for 40 ms of wall time (longer when the 0.5 CPU limit throttles it), so one replica
+    // answers at most 25 evenly paced requests/s: at 30/s requests queue and p95 climbs; two replicas keep up.
     const loadAt = Date.now();
-    const load = runLoad({ url: new URL('/work?ms=40', fixture.frontend).toString(), rate: 16, durationS: 25, connections: 16 });
+    const load = runLoad({ url: new URL('/work?ms=40', fixture.frontend).toString(), rate: 30, durationS: 25, connections: 16 });
     const p95s: number[] = [];
     const unsubscribe = plane.subscribe((message) => {
       if (message.type === 'sample' && message.sample.latencyP95Ms !== null) p95s.push(message.sample.latencyP95Ms);

@@ -1,10 +1,13 @@
-// Rolling out a new version of the sample api under GET and 64 KiB POST load, with real Docker and HAProxy: no
-// request may fail, every replica ends on the new generation, and a version that exits at once is stopped.
+// Rolling out a new version of the sample api under GET and 64 KiB POST load, with real Docker and HAProxy: every
+// request issued is answered 2xx (counted one by one), every replica ends on the new generation, and a version that
+// exits at once is stopped. The negative control replaces the replicas old-first, killing each before its successor
+// serves, and the same count must see the loss.
 import Dockerode from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SettingsPatch } from '../../electron/settings-schema.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
-import { finishLoads, runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';
+import { expectEveryRequestAnswered, finishLoads, loadLine, runLoad, startPlane, waitFor, type LoadReport, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';
+import { killContainers } from '../support/loss-controls.js';
 
 const SOURCE_IMAGE = 'scaledeck/api:latest';
 const RENAMED_IMAGE = 'scaledeck/api:rollout-test';
@@ -28,12 +31,21 @@ async function removeTestImages(): Promise<void> {
   for (const tag of [RENAMED_IMAGE, BROKEN_IMAGE]) await docker.getImage(tag).remove().catch(() => undefined);
 }
 
+const GET_RATE = 80;
+const POST_RATE = 40;
+
 /** GET / and POST /echo with 64 KiB bodies at once, long enough to cover the rollout. */
 function loadBoth(frontend: string, durationS: number): LoadRun[] {
   return [
-    runLoad({ url: new URL('/', frontend).toString(), rate: 80, durationS }),
-    runLoad({ url: new URL('/echo', frontend).toString(), rate: 40, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
+    runLoad({ url: new URL('/', frontend).toString(), rate: GET_RATE, durationS }),
+    runLoad({ url: new URL('/echo', frontend).toString(), rate: POST_RATE, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
   ];
+}
+
+/** Every request of both runs was issued and answered 2xx: exactly rate x duration of each. */
+function expectBothAnswered({ get, post }: { get: LoadReport; post: LoadReport }, durationS: number): void {
+  expectEveryRequestAnswered(get, GET_RATE * durationS, 'GET');
+  expectEveryRequestAnswered(post, POST_RATE * durationS, 'POST 64 KiB');
 }
 
 const generations = (fixture: PlaneFixture) => fixture.plane.snapshot().replicas.map((r) => r.generation);
@@ -71,12 +83,31 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('rolling out a new version under 
 
     const { get, post } = await finishLoads(loads, `rollout / ${name}, done in ${tookS.toFixed(1)} s, fewest ready ${fewestReady}`);
     expect(fewestReady).toBeGreaterThanOrEqual(2);
-    expect(get.requests).toBeGreaterThan(1000);
-    expect(post.requests).toBeGreaterThan(500);
-    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expectBothAnswered({ get, post }, 30);
     // The clients saw the old replicas and then the new ones.
     expect(get.hosts.size).toBeGreaterThanOrEqual(4);
     expect(plane.snapshot().events.some((e) => e.kind === 'rollout' && /finished: 2 replaced/.test(e.message))).toBe(true);
+  }, 150_000);
+
+  it('negative control: replacing each old replica by killing it before its successor serves loses requests, and the count sees it', async () => {
+    fixture = await startPlane({ driver: 'docker', drainTimeoutS: 10 }, { desired: 2 });
+    const { plane } = fixture;
+    await waitFor(() => fixture!.ready() === 2, 60_000, '2 ready replicas');
+    // The rate of the scale-in control: with 64 KiB bodies in flight on the victim when it goes.
+    const [rate, durationS] = [300, 20];
+    const load = runLoad({ url: new URL('/echo', fixture.frontend).toString(), rate, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x'), connections: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Old first: each old replica is killed, and the next goes once the controller has a replacement serving.
+    const old = plane.snapshot().replicas.map((r) => r.id);
+    for (const id of old) {
+      await killContainers([id]);
+      await waitFor(() => fixture!.ready() === 2 && !plane.snapshot().replicas.some((r) => r.id === id), 60_000, `a replacement for ${id.slice(0, 12)}`);
+    }
+    expect(load.progress().finished).toBe(false);
+    const report = await load.done;
+    console.log(loadLine('[rollout negative control / old replicas killed first]', report));
+    expect(report.issued).toBe(rate * durationS);
+    expect(report.ok2xx).toBeLessThan(report.issued);
   }, 150_000);
 
   it('pauses a version that exits at once, the old replicas serving every request, and rolls back', async () => {
@@ -102,8 +133,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('rolling out a new version under 
     expect(loads.every((l) => !l.progress().finished)).toBe(true);
 
     const { get, post } = await finishLoads(loads, 'rollout / broken image, then rollback');
-    expect(get.requests).toBeGreaterThan(1000);
-    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expectBothAnswered({ get, post }, 45);
     expect(get.hosts.size).toBe(2);
   }, 150_000);
 
@@ -153,7 +183,7 @@ describe.skipIf(!hasHaproxy())('rolling out process replicas under load', () => 
       return snapshot.rollout.state === 'idle' && snapshot.replicas.length === 2 && fixture!.ready() === 2 && generations(fixture!).every((g) => !before.has(g));
     }, 60_000, 'every replica on the new generation');
     const { get, post } = await finishLoads(loads, 'rollout / process driver, cpuLimit');
-    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expectBothAnswered({ get, post }, 20);
     expect(get.hosts.size).toBeGreaterThanOrEqual(4);
   }, 120_000);
 });

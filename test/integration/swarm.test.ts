@@ -1,6 +1,7 @@
 // Swarm replicas on a real single-node swarm: scale under load, adoption after a restart, a killed task replaced,
 // Swarm's own scale-in choice checked against the driver's prediction, and Swarm's rolling update under load (each
 // old task drained in HAProxy before Swarm stops it; a broken version rolled back by Swarm with no failed request).
+// Every request is counted one by one; the negative control kills a task under the same load without a drain.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Dockerode from 'dockerode';
@@ -11,7 +12,8 @@ import type { ReplicaSpec } from '../../electron/core/replicas/replica-driver.js
 import { SwarmDriver, TASK_ID_LABEL } from '../../electron/core/replicas/swarm-driver.js';
 import type { SwarmTask } from '../../electron/core/replicas/swarm/tasks.js';
 import { hasDocker, hasHaproxy, requireAll } from '../support/requirements.js';
-import { finishLoads, runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
+import { expectEveryRequestAnswered, finishLoads, loadLine, runLoad, startPlane, waitFor, type LoadReport, type LoadRun, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
+import { killContainers } from '../support/loss-controls.js';
 import { buildOffline, sampleHealthcheck } from '../support/swarm-images.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,12 +55,21 @@ async function makeRolloutImages(): Promise<void> {
   await buildOffline(docker, BROKEN, [...checked, 'CMD ["node", "-e", "process.exit(1)"]']);
 }
 
+const GET_RATE = 80;
+const POST_RATE = 40;
+
 /** GET / and POST /echo with 64 KiB bodies at once. */
 function loadBoth(frontend: string, durationS: number): LoadRun[] {
   return [
-    runLoad({ url: new URL('/', frontend).toString(), rate: 80, durationS }),
-    runLoad({ url: new URL('/echo', frontend).toString(), rate: 40, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
+    runLoad({ url: new URL('/', frontend).toString(), rate: GET_RATE, durationS }),
+    runLoad({ url: new URL('/echo', frontend).toString(), rate: POST_RATE, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
   ];
+}
+
+/** Every request of both runs was issued and answered 2xx: exactly rate x duration of each. */
+function expectBothAnswered({ get, post }: { get: LoadReport; post: LoadReport }, durationS: number): void {
+  expectEveryRequestAnswered(get, GET_RATE * durationS, 'GET');
+  expectEveryRequestAnswered(post, POST_RATE * durationS, 'POST 64 KiB');
 }
 
 /**
@@ -161,15 +172,13 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     const tasksAfter = await runningTasks(planeService);
     const disappeared = tasksBefore.filter((t) => !tasksAfter.some((a) => a.ID === t.ID)).map((t) => t.ID);
     const report = await load.done;
-    console.log(`[swarm] requests ${report.requests}, non-2xx ${report.non2xx}, errors ${report.errors}, hosts ${report.hosts.size}; ` +
+    console.log(`${loadLine('[swarm scale-in]', report)}; ` +
       `slots before ${tasksBefore.map((t) => t.Slot).sort().join(',')}, after ${tasksAfter.map((t) => t.Slot).join(',')}`);
     expect(drained.sort()).toEqual(disappeared.sort());
     expect(drained.sort()).toEqual(predicted.sort());
     expect(tasksAfter.map((t) => t.Slot)).toEqual([1]);
     expect(await replicasOf(planeService)).toBe(1);
-    expect(report.requests).toBeGreaterThan(100 * 20);
-    expect(report.non2xx).toBe(0);
-    expect(report.errors).toBe(0);
+    expectEveryRequestAnswered(report, 100 * 30);
     expect(report.hosts.size).toBe(3);
   });
 
@@ -307,9 +316,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     expect(fewestReady).toBeGreaterThanOrEqual(3);
     expect(progress.has('1 of 3') || progress.has('2 of 3')).toBe(true);
     expect(events.some((e) => /finished: 3 replaced/.test(e))).toBe(true);
-    expect(get.requests).toBeGreaterThan(1000);
-    expect(post.requests).toBeGreaterThan(500);
-    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expectBothAnswered({ get, post }, 32);
     expect(get.hosts.size).toBeGreaterThanOrEqual(6);
   }, 180_000);
 
@@ -344,8 +351,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     expect(loads.every((l) => !l.progress().finished)).toBe(true);
 
     const { get, post } = await finishLoads(loads, 'swarm rollout / command exits at once, restart, then roll back');
-    expect(get.requests).toBeGreaterThan(1000);
-    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expectBothAnswered({ get, post }, 25);
     expect(get.hosts.size).toBe(3);
   }, 120_000);
 
@@ -373,8 +379,8 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     await waitFor(() => plane.snapshot().rollout.state === 'idle' && fixture!.ready() === 3, 30_000, 'the rollback to settle');
     expect(plane.snapshot().replicas.map((r) => r.name).sort()).toEqual(serving);
     const report = await load.done;
-    console.log(`[swarm rollout / health path never answered] GET ${report.requests} requests, non-2xx ${report.non2xx}, errors ${report.errors}, hosts ${report.hosts.size}`);
-    expect([report.non2xx, report.errors]).toEqual([0, 0]);
+    console.log(loadLine('[swarm rollout / health path never answered] GET', report));
+    expectEveryRequestAnswered(report, 60 * 30);
   }, 120_000);
 
   it("holds a count change made during Swarm's update until the update ends, then scales with the usual drain", async () => {
@@ -404,6 +410,25 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     for (const name of old.values()) expect(events.some((e) => e.startsWith(`Removing ${name}`))).toBe(false);
     expect(await replicasOf(rollService)).toBe(4);
     expect(fewestReady).toBeGreaterThanOrEqual(3);
-    expect({ get: [get.non2xx, get.errors], post: [post.non2xx, post.errors] }).toEqual({ get: [0, 0], post: [0, 0] });
+    expectBothAnswered({ get, post }, 30);
   }, 120_000);
+
+  it('negative control: killing 2 of 4 tasks under the same load without a drain loses requests, and the count sees it', async () => {
+    const { plane, frontend } = fixture!;
+    await waitFor(() => fixture!.ready() === 4, 30_000, '4 ready tasks');
+    // The rate of the Docker scale-in control: 64 KiB bodies in flight on the victim when it goes.
+    const [rate, durationS] = [300, 10];
+    const load = runLoad({ url: new URL('/echo', frontend).toString(), rate, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x'), connections: 20 });
+    await sleep(2000);
+    const victims = plane.snapshot().replicas.slice(0, 2);
+    // One query per task: the engine's label filters must all match.
+    const containers = (await Promise.all(victims.map((v) => docker.listContainers({ filters: { label: [`${TASK_ID_LABEL}=${v.id}`] } })))).flat();
+    expect(containers).toHaveLength(2);
+    await killContainers(containers.map((c) => c.Id));
+    expect(load.progress().finished).toBe(false);
+    const report = await load.done;
+    console.log(loadLine('[swarm negative control / 2 of 4 tasks killed without a drain]', report));
+    expect(report.issued).toBe(rate * durationS);
+    expect(report.ok2xx).toBeLessThan(report.issued);
+  });
 });

@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import Dockerode from 'dockerode';
 import { createControlPlane } from '../../electron/core/compose-control-plane.js';
 import type { ControlPlane } from '../../electron/core/control-plane.js';
@@ -69,66 +68,4 @@ export async function hostsThroughFrontend(frontend: string, tries: number): Pro
   return hosts;
 }
 
-export interface LoadReport {
-  requests: number;
-  non2xx: number;
-  errors: number;
-  hosts: Set<string>;
-}
-
-export interface LoadRun {
-  done: Promise<LoadReport>;
-  stop(): void;
-  /** Responses and errors so far, and whether the run has ended. */
-  progress(): { answered: number; finished: boolean };
-}
-
-/** A bounded autocannon run (rate x duration requests at most) that also records which replica answered. */
-/** Waits for a GET and a POST load run side by side, logs their counts under `label`, and answers both. */
-export async function finishLoads(loads: LoadRun[], label: string) {
-  const [get, post] = (await Promise.all(loads.map((l) => l.done))) as [Awaited<LoadRun['done']>, Awaited<LoadRun['done']>];
-  const line = (name: string, r: typeof get) => `${name} ${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors}, hosts ${r.hosts.size}`;
-  console.log(`[${label}] ${line('GET', get)}; ${line('POST 64 KiB', post)}`);
-  return { get, post };
-}
-
-export function runLoad(options: { url: string; rate: number; durationS: number; method?: 'GET' | 'POST'; body?: Buffer; connections?: number }): LoadRun {
-  const hosts = new Set<string>();
-  let requests = 0;
-  let non2xx = 0;
-  let errors = 0;
-  const instance = autocannon({
-    url: options.url,
-    method: options.method ?? 'GET',
-    body: options.body,
-    headers: options.body ? { 'content-type': 'application/octet-stream' } : undefined,
-    connections: options.connections ?? 10,
-    overallRate: options.rate,
-    duration: options.durationS,
-    amount: options.rate * options.durationS,
-    timeout: 10,
-    setupClient: (client) => {
-      (client as NodeJS.EventEmitter).on('body', (body: Buffer) => {
-        try {
-          const host = (JSON.parse(body.toString('utf8')) as { host?: string }).host;
-          if (host) hosts.add(host);
-        } catch {
-          // Not JSON: a proxy error page; counted as non-2xx through its status.
-        }
-      });
-    },
-  });
-  instance.on('response', (_client, statusCode) => {
-    requests += 1;
-    if (statusCode < 200 || statusCode > 299) non2xx += 1;
-  });
-  instance.on('reqError', () => {
-    errors += 1;
-  });
-  let finished = false;
-  const done = new Promise<LoadReport>((resolve) => instance.on('done', () => {
-    finished = true;
-    resolve({ requests, non2xx, errors, hosts });
-  }));
-  return { done, stop: () => instance.stop(), progress: () => ({ answered: requests + errors, finished }) };
-}
+export { expectEveryRequestAnswered, finishLoads, loadLine, runLoad, type LoadReport, type LoadRun } from './load-run.js';

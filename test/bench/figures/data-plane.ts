@@ -4,14 +4,14 @@ import { renderHaproxyConfig } from '../../../haproxy/config.js';
 import { HaproxySupervisor } from '../../../haproxy/supervisor.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { HeadlessShell, benchTempDir, freePort, stopHaproxyOf } from '../headless-shell.js';
-import { runLoad, type LoadReport } from '../load.js';
+import { runThroughput, type ThroughputReport } from '../throughput-load.js';
 import { row, seconds, type FigureResult } from '../summary.js';
 import { tcpActiveOpens, tcpTimeWait } from '../tcp-counters.js';
 import { onTeardown } from '../teardown.js';
 
 const CONNECTIONS = 10;
 
-interface Measured extends LoadReport {
+interface Measured extends ThroughputReport {
   /** New TCP connections on the machine per request answered: about 0 with keep-alive, about 1 without. */
   opensPerRequest: number;
   /** Closed connections still holding a local port after the run: tens of thousands slow every new connect(). */
@@ -20,7 +20,7 @@ interface Measured extends LoadReport {
 
 async function measure(url: string, durationS: number): Promise<Measured> {
   const before = tcpActiveOpens();
-  const report = await runLoad({ url, durationS, connections: CONNECTIONS }).done;
+  const report = await runThroughput({ url, durationS, connections: CONNECTIONS });
   return { ...report, opensPerRequest: (tcpActiveOpens() - before) / Math.max(1, report.requests), timeWaitAfter: tcpTimeWait() };
 }
 

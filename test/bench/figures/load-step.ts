@@ -21,7 +21,7 @@ interface StepRun {
 
 /** Starts the step at t0 and ends it at the first answer of a new replica, or after the window. */
 async function loadStep(frontend: string, known: ReadonlySet<string>, windowS: number): Promise<StepRun> {
-  const load = runLoad({ url: new URL(WORK_PATH, frontend).toString(), rate: STEP_RATE, durationS: windowS, trackHosts: true });
+  const load = runLoad({ url: new URL(WORK_PATH, frontend).toString(), rate: STEP_RATE, durationS: windowS });
   let reactionS: number | null = null;
   load.onNewHost((host, at) => {
     if (known.has(host) || reactionS !== null) return;

@@ -1,6 +1,6 @@
 // Specification of the rendered haproxy.cfg: the directives ScaleDeck relies on, and the seed variant for benchmarks.
 import { describe, expect, it } from 'vitest';
-import { renderHaproxyConfig, serverParameters, serverStatePath, statsHosts, type HaproxyConfigOptions } from '../../../haproxy/config.js';
+import { closingAclPath, renderHaproxyConfig, serverParameters, serverStatePath, statsHosts, type HaproxyConfigOptions } from '../../../haproxy/config.js';
 
 const base: HaproxyConfigOptions = {
   dataDir: '/var/lib/scaledeck',
@@ -103,6 +103,13 @@ describe('renderHaproxyConfig', () => {
     expect(ours).not.toEqual(seed);
     expect(section(ours, 'global')).toEqual(section(seed, 'global'));
     expect(section(ours, 'frontend scaledeck_in')).toEqual(section(seed, 'frontend scaledeck_in'));
+  });
+
+  it('answers the clients on the closing ACL with Connection: close, so a reload can end keep-alive before the soft stop', () => {
+    const frontend = section(renderHaproxyConfig({ ...base, closingAcl: closingAclPath(base.dataDir) }), 'frontend scaledeck_in');
+    expect(frontend).toContain('http-after-response set-header Connection close if { src -f "/var/lib/scaledeck/closing-clients.acl" }');
+    expect(section(renderHaproxyConfig(base), 'frontend scaledeck_in').some((line) => line.includes('Connection close'))).toBe(false);
+    expect(() => renderHaproxyConfig({ ...base, closingAcl: '/tmp/"x".acl' })).toThrow(/closing ACL/);
   });
 
   it('rejects values that would break the file, naming the field', () => {
