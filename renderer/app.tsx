@@ -1,6 +1,6 @@
 // The dashboard: charts on top, controls at the side, replicas and events below; state comes only from the bridge.
 import { useCallback, useEffect, useState } from 'react';
-import type { LoadStatus, ScaleDeckApi, Settings, SetupCheck } from '../electron/contract.js';
+import type { LoadStatus, ScaleDeckApi, Settings, SetupCheck } from '../electron/contract/contract.js';
 import { followArchiveWindow } from './archive-window.js';
 import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';

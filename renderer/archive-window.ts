@@ -1,5 +1,5 @@
 // Keeps a long window's history (6 h, 24 h, 7 d) read from disk: at once when it is picked, then at a slow rate.
-import type { ScaleDeckApi } from '../electron/contract.js';
+import type { ScaleDeckApi } from '../electron/contract/contract.js';
 import { isArchiveWindow, publishEveryMs, type HistoryFeed } from './history-feed.js';
 
 /** A long window moves by less than a pixel between reads: 30 s for 6 h, 2 min for 24 h, 14 min for 7 d. */

@@ -1,6 +1,6 @@
 // Hands the bridge to every component through React context, so tests can pass a fake one without touching window.
 import { createContext, useContext } from 'react';
-import type { ScaleDeckApi } from '../electron/contract.js';
+import type { ScaleDeckApi } from '../electron/contract/contract.js';
 
 export const BridgeContext = createContext<ScaleDeckApi | null>(null);
 

@@ -6,7 +6,7 @@ import {
   type Result,
   type ScaleDeckApi,
   type StreamMessage,
-} from '../electron/contract.js';
+} from '../electron/contract/contract.js';
 
 declare global {
   interface Window {

@@ -1,6 +1,6 @@
 // Thins a series to the plot's pixel columns: per column its lowest and highest point in the order they occurred,
 // so every peak and dip still shows, from at most two points per pixel (plus the latest sample, drawn exactly).
-import type { Sample } from '../electron/contract.js';
+import type { Sample } from '../electron/contract/contract.js';
 
 /** Where the samples are read from, in place: the ring buffer. */
 export interface SampleSource {

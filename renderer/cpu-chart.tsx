@@ -1,7 +1,7 @@
 // Live CPU chart: host CPU and the replicas' mean, with the scale-up and scale-down thresholds drawn across it.
 import { memo, useMemo } from 'react';
 import { LineChart, ReferenceLine, ResponsiveContainer } from 'recharts';
-import type { Sample, Settings } from '../electron/contract.js';
+import type { Sample, Settings } from '../electron/contract/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, valueAxis } from './chart-card.js';
 import { formatPercent } from './format.js';
 import type { HistoryFeed } from './history-feed.js';

@@ -1,5 +1,5 @@
 // The dashboard's state as a pure reducer: snapshots, streamed events and command results folded into one view.
-import type { ControlEvent, LoadStatus, Settings, SetupCheck, Snapshot } from '../electron/contract.js';
+import type { ControlEvent, LoadStatus, Settings, SetupCheck, Snapshot } from '../electron/contract/contract.js';
 
 /** Enough events to scroll back through a busy hour without growing without bound. */
 export const EVENT_LIMIT = 300;

@@ -1,6 +1,6 @@
 // What the control plane did and why, newest first; what the policy held back for, collapsed, behind a toggle.
 import { memo, useId, useState } from 'react';
-import type { ControlEvent } from '../electron/contract.js';
+import type { ControlEvent } from '../electron/contract/contract.js';
 import { formatClock } from './format.js';
 
 export interface EventRow {

@@ -1,5 +1,5 @@
 // The metrics history behind the charts: a bounded ring buffer kept outside React, read in place by the live series.
-import type { Sample } from '../electron/contract.js';
+import type { Sample } from '../electron/contract/contract.js';
 
 export const HISTORY_CAPACITY = 3600;
 

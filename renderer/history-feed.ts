@@ -1,6 +1,6 @@
 // Feeds the charts: samples go into the ring buffer as they arrive; the charts are told of new ones at a fixed rate.
 // Windows longer than the ring buffer are drawn from a downsampled history read from disk (archive-window.ts).
-import type { Sample } from '../electron/contract.js';
+import type { Sample } from '../electron/contract/contract.js';
 import { HistoryBuffer } from './history-buffer.js';
 import { CLOCK_FRAME_MEASURE, LiveFrame } from './live-frame.js';
 import type { SecondClock } from './second-clock.js';

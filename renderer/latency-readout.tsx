@@ -1,7 +1,7 @@
 // p50 and p95 request latency from HAProxy's own timings, beside the request chart, with any latency rule's thresholds.
 // The figures are written in the live frame, like the charts' legends, so a sample costs no React render here.
 import { memo, useLayoutEffect, useMemo, useRef } from 'react';
-import type { Settings } from '../electron/contract.js';
+import type { Settings } from '../electron/contract/contract.js';
 import type { HistoryFeed } from './history-feed.js';
 import { NO_VALUE } from './format.js';
 

@@ -1,7 +1,7 @@
 // How replicas come and go: warm spares, slow start, how long a request waits at zero, and how a rollout proceeds.
 import { memo, useId, useState } from 'react';
-import type { Settings, SettingsPatch } from '../electron/contract.js';
-import { SettingsShape } from '../electron/settings-schema.js';
+import type { Settings, SettingsPatch } from '../electron/contract/contract.js';
+import { SettingsShape } from '../electron/contract/settings-schema.js';
 import { useBridge } from './bridge-context.js';
 
 export type LifecycleField = 'standbyReplicas' | 'slowStartS' | 'holdTimeoutS' | 'rolloutSurge' | 'rolloutDeadlineS';

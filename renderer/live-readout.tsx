@@ -1,7 +1,7 @@
 // The values under the pointer in a live chart (what recharts' tooltip showed): the nearest sample's time and values.
 import { memo, useState, type PointerEvent } from 'react';
 import { usePlotArea } from 'recharts';
-import type { Sample } from '../electron/contract.js';
+import type { Sample } from '../electron/contract/contract.js';
 import { formatClock } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 

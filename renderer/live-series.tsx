@@ -3,7 +3,7 @@
 import { area, curveLinear, curveStepAfter, line } from 'd3-shape';
 import { memo, useEffect, useId, useMemo, useRef } from 'react';
 import { usePlotArea, useYAxisScale } from 'recharts';
-import type { Sample } from '../electron/contract.js';
+import type { Sample } from '../electron/contract/contract.js';
 import { ColumnPoints, columnExtremes } from './column-extremes.js';
 import { formatClock } from './format.js';
 import type { HistoryFeed } from './history-feed.js';

@@ -1,6 +1,6 @@
 // A figure that follows the latest sample (a legend's value), written in the live frame without re-rendering React.
 import { memo, useLayoutEffect, useRef } from 'react';
-import type { Sample } from '../electron/contract.js';
+import type { Sample } from '../electron/contract/contract.js';
 import type { HistoryFeed } from './history-feed.js';
 
 /** `read` must keep its identity (a module-level function): a new one re-subscribes. */

@@ -1,6 +1,6 @@
 // Generate load: send a bounded stream of requests through the frontend and watch the autoscaler respond.
 import { memo, useCallback, useId, useState } from 'react';
-import type { LoadStatus } from '../electron/contract.js';
+import type { LoadStatus } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 import { formatDuration } from './format.js';
 import { TickingSpan } from './second-clock.js';

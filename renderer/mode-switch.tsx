@@ -1,6 +1,6 @@
 // Auto or manual: who decides the replica count, and the way back to autoscaling after a manual change.
 import { memo, useId, useState } from 'react';
-import type { Settings } from '../electron/contract.js';
+import type { Settings } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 
 export const ModeSwitch = memo(function ModeSwitch({ mode, onMode }: { mode: Settings['mode']; onMode: (mode: Settings['mode']) => void }) {

@@ -1,7 +1,7 @@
 // Replica count over time: what the controller wants (desired) against what serves traffic (ready), as steps.
 import { memo, useMemo, useSyncExternalStore } from 'react';
 import { LineChart, ResponsiveContainer } from 'recharts';
-import type { Sample } from '../electron/contract.js';
+import type { Sample } from '../electron/contract/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, useSteppedMax, valueAxis } from './chart-card.js';
 import { NO_VALUE } from './format.js';
 import type { HistoryFeed } from './history-feed.js';

@@ -1,6 +1,6 @@
 // The replicas as they are now: state, generation, port, CPU, memory, uptime, and a way to remove one.
 import { memo, useState } from 'react';
-import type { ReplicaView } from '../electron/contract.js';
+import type { ReplicaView } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 import { formatMiB, formatPercent } from './format.js';
 import { UptimeCell } from './uptime-cell.js';

@@ -1,7 +1,7 @@
 // Request rate through the HAProxy frontend, total and per ready replica; carries the thresholds when they are in req/s.
 import { memo, useMemo } from 'react';
 import { ComposedChart, ResponsiveContainer } from 'recharts';
-import type { Sample } from '../electron/contract.js';
+import type { Sample } from '../electron/contract/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, useSteppedMax, valueAxis } from './chart-card.js';
 import { RATE_METRICS, useRuleLines, useThresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
 import { formatRate } from './format.js';

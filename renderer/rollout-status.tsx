@@ -1,6 +1,6 @@
 // The rollout in the status area: which version replaces which, "2 of 4 replaced", and when a bad version paused it, why, with Roll back and Retry.
 import { memo, useState } from 'react';
-import type { Result, RolloutView } from '../electron/contract.js';
+import type { Result, RolloutView } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 
 export const RolloutStatus = memo(function RolloutStatus({ rollout }: { rollout: RolloutView }) {

@@ -1,8 +1,8 @@
 // The rules beyond the first: a metric and a pair of threshold sliders each, added and removed by a person; the
 // whole list is written debounced as `rules`, and a rejected value shows beside its field and snaps back.
 import { memo, useEffect, useId, useRef, useState } from 'react';
-import type { Settings } from '../electron/contract.js';
-import { MAX_RULES, type ScalingRule } from '../electron/settings-schema.js';
+import type { Settings } from '../electron/contract/contract.js';
+import { MAX_RULES, type ScalingRule } from '../electron/contract/settings-schema.js';
 import { useBridge } from './bridge-context.js';
 import { METRIC_LABELS, SETTINGS_DEBOUNCE_MS } from './settings-panel.js';
 import { thresholdScale } from './threshold-scale.js';

@@ -1,6 +1,6 @@
 // The manual scale buttons: - and + around the desired count (using them switches the control plane to manual).
 import { memo, useState } from 'react';
-import type { Settings } from '../electron/contract.js';
+import type { Settings } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 
 export interface ScaleControlsProps {

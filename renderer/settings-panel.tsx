@@ -1,6 +1,6 @@
 // The scaling rules: sliders that never cross, written to the control plane debounced; a rejected value snaps back.
 import { memo, useEffect, useId, useRef, useState } from 'react';
-import type { Settings, SettingsPatch } from '../electron/contract.js';
+import type { Settings, SettingsPatch } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 import { thresholdScale } from './threshold-scale.js';
 import { ThresholdSlider } from './threshold-slider.js';

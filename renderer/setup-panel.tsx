@@ -1,6 +1,6 @@
 // Setup guidance when a requirement is missing: what was found, the commands that fix it, and the sample image build.
 import { memo, useEffect, useRef, useState } from 'react';
-import type { SetupCheck, Snapshot } from '../electron/contract.js';
+import type { SetupCheck, Snapshot } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 
 const CHECK_TITLES: Record<SetupCheck['id'], string> = {

@@ -1,6 +1,6 @@
 // The top bar: is Docker there, is HAProxy running, where to send traffic, and whether the live stream is up.
 import { memo, type ReactNode } from 'react';
-import type { Snapshot } from '../electron/contract.js';
+import type { Snapshot } from '../electron/contract/contract.js';
 import type { ConnectionState } from './bridge.js';
 
 type Health = 'ok' | 'bad' | 'neutral' | 'busy';

@@ -1,5 +1,5 @@
 // How a threshold slider reads for each metric: its range and its unit ("70%", "200 req/s", "150 ms").
-import type { Settings } from '../electron/contract.js';
+import type { Settings } from '../electron/contract/contract.js';
 
 export function thresholdScale(metric: Settings['metric'], upThreshold: number): { max: number; format: (value: number) => string } {
   switch (metric) {

@@ -1,6 +1,6 @@
 // Connects the dashboard to the bridge: first snapshot and history, then the live stream, reloading after a reconnect.
 import { useCallback, useEffect, useReducer, useRef, useState, type Dispatch } from 'react';
-import type { ScaleDeckApi } from '../electron/contract.js';
+import type { ScaleDeckApi } from '../electron/contract/contract.js';
 import { connectionOf, type ConnectionState } from './bridge.js';
 import { dashboardReducer, initialDashboardState, type DashboardAction, type DashboardState } from './dashboard-state.js';
 import type { HistoryFeed } from './history-feed.js';

@@ -1,5 +1,5 @@
 // The ghost line's data: replays the sliders' pending settings over the charts' window in core, one request at a time.
-import type { ScaleDeckApi, Settings, SettingsPatch, WhatIfResult } from '../electron/contract.js';
+import type { ScaleDeckApi, Settings, SettingsPatch, WhatIfResult } from '../electron/contract/contract.js';
 import { ValueStore } from './value-store.js';
 
 /** How long the ghost stays after the last change, so a person can read it once the slider is let go. */

@@ -2,7 +2,7 @@
 import { curveStepAfter, line } from 'd3-shape';
 import { memo, useEffect, useId, useRef } from 'react';
 import { usePlotArea, useYAxisScale } from 'recharts';
-import type { WhatIfPoint } from '../electron/contract.js';
+import type { WhatIfPoint } from '../electron/contract/contract.js';
 import type { HistoryFeed } from './history-feed.js';
 import { PATH_SCALE, PathWriter, scaledDash } from './path-writer.js';
 import { useStoreValue } from './value-store.js';

@@ -1,6 +1,6 @@
 // The ghost line's numbers in one sentence: cost, risk and churn of the replayed window against what really ran.
 import { memo } from 'react';
-import type { WhatIfSummary } from '../electron/contract.js';
+import type { WhatIfSummary } from '../electron/contract/contract.js';
 import type { WhatIfFeed, WhatIfView } from './what-if-feed.js';
 import { useStoreValue } from './value-store.js';
 

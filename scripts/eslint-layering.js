@@ -4,11 +4,13 @@ import path from 'node:path';
 
 /** Parts by path, first match wins; files matching none (tests, benchmarks, scripts) are not checked. */
 const PARTS = [
-  ['contract', (p) => p === 'electron/contract.ts' || p === 'electron/settings-schema.ts'],
+  ['contract', (p) => p.startsWith('electron/contract/')],
   ['core', (p) => p.startsWith('electron/core/')],
   // What HAProxy's config can carry, as pure functions: the settings schema and the config renderer share them.
   ['haproxy-values', (p) => p === 'haproxy/config-values.ts'],
-  ['shell', (p) => p.startsWith('electron/') && !p.slice('electron/'.length).includes('/')],
+  ['shell', (p) => p.startsWith('electron/shells/')],
+  // Anything else under electron/ belongs to no part yet: a new file must be placed in one of the folders above.
+  ['unplaced', (p) => p.startsWith('electron/')],
   ['haproxy', (p) => p.startsWith('haproxy/')],
   ['renderer', (p) => p.startsWith('renderer/')],
   ['api', (p) => p.startsWith('api/')],
@@ -22,6 +24,7 @@ export const ALLOWED = {
   haproxy: ['haproxy', 'haproxy-values'],
   'haproxy-values': [],
   renderer: ['contract', 'renderer'],
+  unplaced: [],
   api: ['api'],
 };
 
@@ -44,6 +47,12 @@ export const layeringRule = {
     const file = path.relative(root, context.filename);
     const from = partOf(file);
     if (!from) return {};
+    if (from === 'unplaced') {
+      return {
+        Program: (node) =>
+          context.report({ node, message: `${file} belongs to no part: put it under electron/contract/, electron/core/ or electron/shells/ (see docs/architecture.md)` }),
+      };
+    }
     const check = (node, source) => {
       if (typeof source !== 'string') return;
       if (!source.startsWith('.')) {

@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const HEADLESS_ENTRY = join('dist', 'electron', 'server.js');
-export const ELECTRON_ENTRY = join('dist', 'electron', 'main.js');
+export const HEADLESS_ENTRY = join('dist', 'electron', 'shells', 'headless', 'server.js');
+export const ELECTRON_ENTRY = join('dist', 'electron', 'shells', 'desktop', 'main.js');
 
 /** The one line printed when Electron cannot run, with the reason it could not be fetched or started. */
 export function electronMissingNotice(reason) {

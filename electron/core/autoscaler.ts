@@ -1,7 +1,7 @@
 // The autoscaling step: each sample goes through the pure policy, a change goes to the replica target, and what
 // held a change back goes to the event log (collapsed) and to "what it is waiting for".
-import type { Sample } from '../contract.js';
-import type { Settings } from '../settings-schema.js';
+import type { Sample } from '../contract/contract.js';
+import type { Settings } from '../contract/settings-schema.js';
 import { decide, initialPolicyState, type PolicyObservation, type PolicyState } from './policy.js';
 import { HoldLog } from './policy/hold-log.js';
 import type { ReplicaTarget } from './replica-target.js';

@@ -9,7 +9,7 @@ import { writeHoldScript } from '../../haproxy/request-hold.js';
 import { closingAclPath, healthPathMapPath, type ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
-import type { Settings } from '../settings-schema.js';
+import type { Settings } from '../contract/settings-schema.js';
 import { Autoscaler, observationOf } from './autoscaler.js';
 import { HistoryStore } from './history/history-store.js';
 import { systemClock, type Clock } from './clock.js';

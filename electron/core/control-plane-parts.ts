@@ -1,7 +1,7 @@
 // The control plane's parts as it uses them: the interfaces the composition root fills with real objects, and
 // unit tests with in-memory ones.
-import type { CommandTarget, Snapshot, StreamMessage } from '../contract.js';
-import type { Settings } from '../settings-schema.js';
+import type { CommandTarget, Snapshot, StreamMessage } from '../contract/contract.js';
+import type { Settings } from '../contract/settings-schema.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { WakeOnRequest } from './wake-on-request.js';
 import type { Clock } from './clock.js';

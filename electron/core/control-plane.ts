@@ -4,9 +4,9 @@ export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } fr
 import type {
   HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
   StreamMessage, WhatIfInput, WhatIfResult,
-} from '../contract.js';
-import { SHUTTING_DOWN_ERROR } from '../contract.js';
-import type { Settings } from '../settings-schema.js';
+} from '../contract/contract.js';
+import { SHUTTING_DOWN_ERROR } from '../contract/contract.js';
+import type { Settings } from '../contract/settings-schema.js';
 import { pollUntil } from './clock.js';
 import type { ControlPlane, ControlPlaneParts } from './control-plane-parts.js';
 import { HistoryCommands } from './history/history-commands.js';

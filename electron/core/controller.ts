@@ -1,5 +1,5 @@
 // The reconcile loop: observe replicas and HAProxy, compare with the desired count, act until they agree.
-import type { ControlEvent } from '../contract.js';
+import type { ControlEvent } from '../contract/contract.js';
 import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
 import { planReconcile, type ReconcileAction } from './reconcile.js';
 import { isActive } from './replica-facts.js';

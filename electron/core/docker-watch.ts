@@ -1,6 +1,6 @@
 // Watches the Docker engine while ScaleDeck runs: its reachability for the snapshot, and an event when it goes away
 // or comes back (the state at start is the setup checks' to tell).
-import type { ControlEvent } from '../contract.js';
+import type { ControlEvent } from '../contract/contract.js';
 import type { Clock } from './clock.js';
 import type { DockerEngine } from './control-plane-parts.js';
 

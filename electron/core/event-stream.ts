@@ -1,6 +1,6 @@
 // The control plane's outbox: events kept for the snapshot and streamed, samples streamed, and snapshots
 // published at most once per interval however many changes come in a burst.
-import type { ControlEvent, Snapshot, StreamMessage } from '../contract.js';
+import type { ControlEvent, Snapshot, StreamMessage } from '../contract/contract.js';
 import { RingBuffer } from './metrics/ring-buffer.js';
 import { systemClock, type Cancel, type Clock } from './clock.js';
 

@@ -1,7 +1,7 @@
 // The settings that shape HAProxy's config: rendering them, and asking HAProxy to accept them before they are saved.
 import { closingAclPath, healthPathMapPath, renderHaproxyConfig, type ConfiguredServer } from '../../haproxy/config.js';
 import type { RequestLogTarget } from '../../haproxy/request-log.js';
-import { SettingsError, type Settings } from '../settings-schema.js';
+import { SettingsError, type Settings } from '../contract/settings-schema.js';
 import type { HaproxyProcess } from './control-plane-parts.js';
 import { BACKEND_NAME } from './haproxy-backend.js';
 import { HAPROXY_FIELDS } from './settings-reactions.js';

@@ -1,6 +1,6 @@
 // "Generate load": a bounded autocannon run against our own frontend, so a person can watch autoscaling happen.
 import autocannon from 'autocannon';
-import type { LoadInput, LoadStatus } from '../contract.js';
+import type { LoadInput, LoadStatus } from '../contract/contract.js';
 
 /**
  * The URL a load run sends to: `path` resolved against our frontend, and refused when it leaves it. A path such as

@@ -1,6 +1,6 @@
 // The scaling policy: a pure, deterministic decision from one observation, the settings and a clock reading.
 // The controller owns every effect; this module only answers "how many replicas, and why".
-import type { Settings } from '../settings-schema.js';
+import type { Settings } from '../contract/settings-schema.js';
 import { metricValue, type PolicyObservation } from './policy/metric.js';
 import { clampReplicas, type PolicyHold, type PolicyState, type Proposal, type RuleReading } from './policy/state.js';
 import { targetProposal } from './policy/target-rule.js';

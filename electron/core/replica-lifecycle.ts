@@ -1,5 +1,5 @@
 // The steps that take one replica into HAProxy's rotation and out of it: bring up, promote, register, drain, reap.
-import type { ControlEvent } from '../contract.js';
+import type { ControlEvent } from '../contract/contract.js';
 import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { pollUntil, sleep, type Clock } from './clock.js';

@@ -1,5 +1,5 @@
 // The event log's line for a settings change: each changed field as "name before -> after", rules in words.
-import { RULE_FIELDS, type ScalingRule, type Settings } from '../settings-schema.js';
+import { RULE_FIELDS, type ScalingRule, type Settings } from '../contract/settings-schema.js';
 
 const describeRules = (rules: readonly ScalingRule[]): string =>
   `[${rules.map((rule) => `${rule.metric} up ${rule.scaleUpThreshold} down ${rule.scaleDownThreshold} target ${rule.targetValue}`).join('; ')}]`;

@@ -1,5 +1,5 @@
 // What a settings patch must pass before it is saved: the schema, free ports for new ones, and HAProxy's own check.
-import { applySettingsPatch, SettingsError, type Settings } from '../settings-schema.js';
+import { applySettingsPatch, SettingsError, type Settings } from '../contract/settings-schema.js';
 import type { HaproxyProcess } from './control-plane-parts.js';
 import { haproxyRefusal } from './haproxy-settings.js';
 import { bindProblem, foreignAddressProblem, machineAddresses } from './local-addresses.js';

@@ -1,5 +1,5 @@
 // What a saved settings change sets in motion, as a table: which fields, and the reaction to them.
-import type { Settings } from '../settings-schema.js';
+import type { Settings } from '../contract/settings-schema.js';
 import { SPEC_FIELDS } from './replicas/generation.js';
 
 export type Reaction = 'range-or-mode' | 'resample' | 'driver-note' | 'rollout' | 'reconfigure-haproxy' | 'recheck';

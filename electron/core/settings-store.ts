@@ -3,7 +3,7 @@ import Conf from 'conf';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { applySettingsPatch, defaultSettings, settingsFromStored, storedForm, type Settings } from '../settings-schema.js';
+import { applySettingsPatch, defaultSettings, settingsFromStored, storedForm, type Settings } from '../contract/settings-schema.js';
 import { PRIVATE_FILE_MODE } from './private-data-folder.js';
 
 /** The file's shape as written; read back as unknown because a person may have edited it by hand. */

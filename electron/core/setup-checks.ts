@@ -1,5 +1,5 @@
 // First-run checks (Docker, HAProxy, the image, the frontend port): what was found and, when wrong, what to do.
-import type { SetupCheck } from '../contract.js';
+import type { SetupCheck } from '../contract/contract.js';
 
 export interface SetupProbes {
   /** Docker engine status; null when the settings use no Docker engine (process driver). */

@@ -7,7 +7,7 @@ import { HaproxyBackend } from '../../electron/core/haproxy-backend.js';
 import { DockerDriver } from '../../electron/core/replicas/docker-driver.js';
 import { ProcessDriver } from '../../electron/core/replicas/process-driver.js';
 import type { ReplicaDriver } from '../../electron/core/replicas/replica-driver.js';
-import { defaultSettings } from '../../electron/settings-schema.js';
+import { defaultSettings } from '../../electron/contract/settings-schema.js';
 import { renderHaproxyConfig } from '../../haproxy/config.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { benchPaths } from './bench-paths.js';

@@ -5,7 +5,7 @@ const fromBuild = (relative: string): string => fileURLToPath(new URL(relative, 
 
 export const benchPaths = {
   repoRoot: fromBuild('../../../'),
-  serverJs: fromBuild('../../electron/server.js'),
+  serverJs: fromBuild('../../electron/shells/headless/server.js'),
   apiServerJs: fromBuild('../../api/server.js'),
   rendererIndex: fromBuild('../../renderer/index.html'),
   results: fromBuild('../../../test/bench/results/'),

@@ -1,4 +1,4 @@
-// Runs the headless shell (`node dist/electron/server.js`) as a child process on free ports in a temp folder, and
+// Runs the headless shell (`node dist/electron/shells/headless/server.js`) as a child process on free ports in a temp folder, and
 // talks to it over its HTTP API as a user's script would; stopping it removes everything it left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import type { Sample, Snapshot } from '../../electron/contract.js';
+import type { Sample, Snapshot } from '../../electron/contract/contract.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
-import type { SettingsPatch } from '../../electron/settings-schema.js';
+import type { SettingsPatch } from '../../electron/contract/settings-schema.js';
 import { APP_LABEL } from '../../electron/core/replicas/replica-driver.js';
 import { ProcessDriver } from '../../electron/core/replicas/process-driver.js';
 import { configPath } from '../../haproxy/config.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Dockerode from 'dockerode';
 import { buildApiImage, imageExists } from '../../electron/core/image/image-builder.js';
-import { defaultSettings } from '../../electron/settings-schema.js';
+import { defaultSettings } from '../../electron/contract/settings-schema.js';
 import { checkHaproxy } from '../../haproxy/version.js';
 import { benchPaths } from './bench-paths.js';
 import type { BenchContext } from './bench-context.js';

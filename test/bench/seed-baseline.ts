@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import si from 'systeminformation';
 import { renderHaproxyConfig, type HaproxyConfigStyle } from '../../haproxy/config.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
-import { defaultSettings } from '../../electron/settings-schema.js';
+import { defaultSettings } from '../../electron/contract/settings-schema.js';
 import { DockerDriver } from '../../electron/core/replicas/docker-driver.js';
 import { ProcessDriver } from '../../electron/core/replicas/process-driver.js';
 import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from '../../electron/core/replicas/replica-driver.js';

@@ -1,4 +1,4 @@
-// The headless shell (`node dist/electron/server.js`) as the dashboard test runs it: a child process on a free port,
+// The headless shell (`node dist/electron/shells/headless/server.js`) as the dashboard test runs it: a child process on a free port,
 // with its printed dashboard URL and a caller for its HTTP API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, waitFor } from '../support/control-plane-fixture.js';
@@ -17,7 +17,7 @@ export interface DashboardShell {
 export async function startDashboardShell(options: { dataDir: string; app: string; token: string }): Promise<DashboardShell> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['dist/electron/server.js', '--port', String(port), '--data-dir', options.dataDir], {
+  const child = spawn(process.execPath, ['dist/electron/shells/headless/server.js', '--port', String(port), '--data-dir', options.dataDir], {
     env: { ...process.env, SCALEDECK_TOKEN: options.token, SCALEDECK_APP: options.app },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

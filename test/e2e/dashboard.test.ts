@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../electron/contract.js';
+import type { Snapshot } from '../../electron/contract/contract.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { freePort, removeLeftoverContainers, waitFor } from '../support/control-plane-fixture.js';
 import { CHROMIUM, hasChromium, hasDocker, hasHaproxy } from '../support/requirements.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../electron/contract.js';
+import type { Snapshot } from '../../electron/contract/contract.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { APP_LABEL, MANAGED_LABEL } from '../../electron/core/replicas/replica-driver.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';

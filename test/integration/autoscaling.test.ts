@@ -1,7 +1,7 @@
 // Autoscaling end to end: real load raises the metric, the policy adds replicas, and takes them away after the load.
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ControlEvent } from '../../electron/contract.js';
+import type { ControlEvent } from '../../electron/contract/contract.js';
 import { hasDocker, hasHaproxy, requireAll } from '../support/requirements.js';
 import { runLoad, startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
 import { execFileSync } from 'node:child_process';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Sample } from '../../electron/contract.js';
+import type { Sample } from '../../electron/contract/contract.js';
 import { HistoryStore } from '../../electron/core/history/history-store.js';
 import { waitFor } from '../support/waiting.js';
 

@@ -2,8 +2,8 @@
 // what-if, and still there after the control plane restarts on the same data folder.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sample, Snapshot, WhatIfResult } from '../../electron/contract.js';
-import { startHeadlessServer, type HeadlessServer } from '../../electron/headless-server.js';
+import type { Sample, Snapshot, WhatIfResult } from '../../electron/contract/contract.js';
+import { startHeadlessServer, type HeadlessServer } from '../../electron/shells/headless/headless-server.js';
 import { startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
 import { hasHaproxy } from '../support/requirements.js';
 

@@ -1,7 +1,7 @@
 // Settings that change HAProxy's config, applied while GET and 64 KiB POST load runs: every request issued is answered
 // 2xx, counted one by one. The negative control for the reload itself is in haproxy-reload.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SettingsPatch } from '../../electron/settings-schema.js';
+import type { SettingsPatch } from '../../electron/contract/settings-schema.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
 import { expectEveryRequestAnswered, finishLoads, freePort, runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';
 

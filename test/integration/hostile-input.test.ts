@@ -4,10 +4,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRoutes, MAX_INPUT_DEPTH, type CommandName, type Settings, type Snapshot } from '../../electron/contract.js';
+import { httpRoutes, type CommandName, type Settings, type Snapshot } from '../../electron/contract/contract.js';
+import { MAX_INPUT_DEPTH } from '../../electron/contract/input-shape.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
-import { startHeadlessServer, type HeadlessServer } from '../../electron/headless-server.js';
-import { SettingsShape } from '../../electron/settings-schema.js';
+import { startHeadlessServer, type HeadlessServer } from '../../electron/shells/headless/headless-server.js';
+import { SettingsShape } from '../../electron/contract/settings-schema.js';
 import { apiCall, openStream, type CallOptions } from '../support/api-client.js';
 import { startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
 import { hasHaproxy } from '../support/requirements.js';

@@ -16,7 +16,7 @@ describe('the last-resort handler', () => {
   it('logs an unheard error event and an unhandled rejection, and the process goes on to answer a request', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'scaledeck-last-resort-'));
     const script = path.join(dir, 'stray.mjs');
-    const module = path.resolve('dist/electron/last-resort.js');
+    const module = path.resolve('dist/electron/shells/common/last-resort.js');
     writeFileSync(script, `
       import http from 'node:http';
       import { EventEmitter } from 'node:events';

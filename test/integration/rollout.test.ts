@@ -4,7 +4,7 @@
 // serves, and the same count must see the loss.
 import Dockerode from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SettingsPatch } from '../../electron/settings-schema.js';
+import type { SettingsPatch } from '../../electron/contract/settings-schema.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
 import { expectEveryRequestAnswered, finishLoads, loadLine, runLoad, startPlane, waitFor, type LoadReport, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';
 import { killContainers } from '../support/loss-controls.js';

@@ -15,7 +15,7 @@ describe.skipIf(!hasHaproxy())('a second instance on the same data folder', () =
     fixture = await startPlane({ driver: 'process' }, { desired: 1 });
     await waitFor(() => fixture!.ready() === 1, 30_000, 'the first replica');
     const before = fixture.plane.snapshot();
-    const second = spawn(process.execPath, ['dist/electron/server.js', '--port', '0', '--data-dir', fixture.dataDir], {
+    const second = spawn(process.execPath, ['dist/electron/shells/headless/server.js', '--port', '0', '--data-dir', fixture.dataDir], {
       env: { ...process.env, SCALEDECK_QUIET: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,7 @@
 // Docker and the process driver (the Swarm run is in swarm.test.ts), is answered, and the plane still serves after.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHeadlessServer, type HeadlessServer } from '../../electron/headless-server.js';
+import { startHeadlessServer, type HeadlessServer } from '../../electron/shells/headless/headless-server.js';
 import { hostsThroughFrontend, startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
 import { feedWorstValues } from '../support/worst-settings.js';

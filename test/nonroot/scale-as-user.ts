@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import type { Snapshot } from '../../electron/contract.js';
+import type { Snapshot } from '../../electron/contract/contract.js';
 import { APP_LABEL } from '../../electron/core/replicas/replica-driver.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { configPath, socketPath } from '../../haproxy/config.js';

@@ -2,7 +2,7 @@
 // that send it what a browser or a hostile local program could.
 import http from 'node:http';
 import WebSocket from 'ws';
-import type { StreamMessage } from '../../electron/contract.js';
+import type { StreamMessage } from '../../electron/contract/contract.js';
 
 export interface Reply {
   status: number;

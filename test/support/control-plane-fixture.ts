@@ -7,7 +7,7 @@ import Dockerode from 'dockerode';
 import { createControlPlane } from '../../electron/core/compose-control-plane.js';
 import type { ControlPlane } from '../../electron/core/control-plane.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
-import type { SettingsPatch } from '../../electron/settings-schema.js';
+import type { SettingsPatch } from '../../electron/contract/settings-schema.js';
 import { APP_LABEL } from '../../electron/core/replicas/replica-driver.js';
 import { freePort, waitFor } from './waiting.js';
 

@@ -8,7 +8,7 @@ import { hasDocker } from './requirements.js';
 const SERVER_JS = 'dist/api/server.js';
 
 function buildIsStale(): boolean {
-  if (!existsSync(SERVER_JS) || !existsSync('dist/electron/server.js')) return true;
+  if (!existsSync(SERVER_JS) || !existsSync('dist/electron/shells/headless/server.js')) return true;
   return statSync('api/server.ts').mtimeMs > statSync(SERVER_JS).mtimeMs;
 }
 

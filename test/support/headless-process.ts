@@ -1,7 +1,7 @@
 // Runs the headless shell as its own process (its own process group, as a user's terminal would), for tests that
 // kill it with -9 or start a second one, and calls its HTTP API.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Snapshot } from '../../electron/contract.js';
+import type { Snapshot } from '../../electron/contract/contract.js';
 import { freePort, waitFor } from './waiting.js';
 
 export const SHELL_TOKEN = 'headless-process-test-token';
@@ -12,11 +12,11 @@ export interface Shell {
   output: () => string;
 }
 
-/** Starts `node dist/electron/server.js` on a free port; resolves once it prints its dashboard URL. */
+/** Starts `node dist/electron/shells/headless/server.js` on a free port; resolves once it prints its dashboard URL. */
 export async function startShell(dataDir: string, app: string): Promise<Shell> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['dist/electron/server.js', '--port', String(port), '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['dist/electron/shells/headless/server.js', '--port', String(port), '--data-dir', dataDir], {
     detached: true,
     env: { ...process.env, SCALEDECK_TOKEN: SHELL_TOKEN, SCALEDECK_APP: app },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,9 @@
 // The harshest value each setting accepts, fed one at a time to a running control plane through its HTTP API: none
 // may end the control plane or stop it answering. Shared by the Docker, process and Swarm runs.
 import { expect } from 'vitest';
-import type { Settings, Snapshot } from '../../electron/contract.js';
-import { LOCAL_ONLY_SETTINGS } from '../../electron/contract.js';
-import { SettingsShape } from '../../electron/settings-schema.js';
+import type { Settings, Snapshot } from '../../electron/contract/contract.js';
+import { LOCAL_ONLY_SETTINGS } from '../../electron/contract/contract.js';
+import { SettingsShape } from '../../electron/contract/settings-schema.js';
 import { apiCall } from './api-client.js';
 import { freePort } from './waiting.js';
 

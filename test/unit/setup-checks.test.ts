@@ -1,6 +1,6 @@
 // The first-run checks say what was found and, when something is wrong, the command that fixes it.
 import { describe, expect, it } from 'vitest';
-import type { SetupCheck } from '../../electron/contract.js';
+import type { SetupCheck } from '../../electron/contract/contract.js';
 import { runSetupChecks, type SetupProbes } from '../../electron/core/setup-checks.js';
 
 const CONTEXT = { image: 'scaledeck/api:latest', frontendPort: 8080 };

@@ -1,5 +1,5 @@
 // Thins a series to what a chart can show: per bucket its lowest and highest values, so peaks and dips survive.
-import type { Sample } from '../../contract.js';
+import type { Sample } from '../../contract/contract.js';
 
 /** The contract's chart history is capped here: two points per bucket, about one per pixel of a wide chart. */
 export const MAX_HISTORY_POINTS = 2000;

@@ -1,7 +1,7 @@
 // The contract's history commands over the store: getHistory for charts, whatIf replaying the policy on the record.
-import type { HistoryInput, Result, Sample, WhatIfInput, WhatIfResult } from '../../contract.js';
+import type { HistoryInput, Result, Sample, WhatIfInput, WhatIfResult } from '../../contract/contract.js';
 import { replay } from '../policy/replay.js';
-import { applySettingsPatch, SettingsError, type Settings } from '../../settings-schema.js';
+import { applySettingsPatch, SettingsError, type Settings } from '../../contract/settings-schema.js';
 import { downsamplePoints } from './downsample.js';
 import type { HistoryStore } from './history-store.js';
 

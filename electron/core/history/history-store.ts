@@ -2,7 +2,7 @@
 // rolled up to minutes after a day, kept for a week, bounded in size, read back for any range.
 import { mkdir, open, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { ControlEvent, Sample } from '../../contract.js';
+import type { ControlEvent, Sample } from '../../contract/contract.js';
 import { systemClock, type Cancel, type Clock } from '../clock.js';
 import { downsample, MAX_HISTORY_POINTS } from './downsample.js';
 import { envelopeSamples, meanSample, rollUp, type MinuteRecord } from './minute-rollup.js';

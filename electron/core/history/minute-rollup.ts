@@ -1,5 +1,5 @@
 // Rolls samples older than a day up into one record per minute (min, max, mean), and reads such records back.
-import type { Sample } from '../../contract.js';
+import type { Sample } from '../../contract/contract.js';
 
 export interface MinuteRecord {
   /** Epoch ms of the minute's start. */

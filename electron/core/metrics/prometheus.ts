@@ -1,6 +1,6 @@
 // GET /metrics: the control plane's state in Prometheus text format (prom-client), read fresh on every scrape.
 import client from 'prom-client';
-import type { Snapshot, StreamMessage } from '../../contract.js';
+import type { Snapshot, StreamMessage } from '../../contract/contract.js';
 
 export interface PrometheusSource {
   snapshot(): Snapshot;

@@ -1,5 +1,5 @@
 // Samples host CPU, per-replica CPU/memory and HAProxy traffic once per interval, into a bounded history.
-import type { Sample } from '../../contract.js';
+import type { Sample } from '../../contract/contract.js';
 import type { ReplicaStats } from '../replicas/replica-driver.js';
 import type { LatencyPercentiles } from './latency-window.js';
 import { RingBuffer } from './ring-buffer.js';

@@ -1,5 +1,5 @@
 // The load model of the what-if replay: how recorded load spreads over a replica count other than the one that ran.
-import type { Settings } from '../../settings-schema.js';
+import type { Settings } from '../../contract/settings-schema.js';
 import { latencyReading } from './metric.js';
 
 /** The figures of one recorded sample the model needs (a subset of the contract's Sample). */

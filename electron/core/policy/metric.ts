@@ -1,5 +1,5 @@
 // What the policy scales on: the metric measured from one observation, its label, and how its numbers read in reasons.
-import type { Settings } from '../../settings-schema.js';
+import type { Settings } from '../../contract/settings-schema.js';
 
 export interface PolicyReplica {
   state: 'starting' | 'ready' | 'standby' | 'draining' | 'stopping' | 'failed';

@@ -1,7 +1,7 @@
 // The what-if replay: the real decide() over recorded samples with other settings, under the stated load model.
-import type { WhatIfPoint, WhatIfResult, WhatIfSummary } from '../../contract.js';
+import type { WhatIfPoint, WhatIfResult, WhatIfSummary } from '../../contract/contract.js';
 import { decide, describeMetric, initialPolicyState, type PolicyObservation, type PolicyReplica } from '../policy.js';
-import type { Settings } from '../../settings-schema.js';
+import type { Settings } from '../../contract/settings-schema.js';
 import {
   DEFAULT_ACTUATION_MS, FleetModel, RECORD_FOLLOWING_METRICS, divisorWarmupMs, measureActuationMs, recordedMetric, replayedMetric, type RecordedSample,
 } from './load-model.js';

@@ -1,5 +1,5 @@
 // The policy's memory between samples, and the shape of a rule's proposal before bounds and cooldowns apply.
-import type { ScalingRule } from '../../settings-schema.js';
+import type { ScalingRule } from '../../contract/settings-schema.js';
 
 export interface PolicyState {
   /** Per rule (by index in `rules`): consecutive samples above its scaleUpThreshold (threshold policy). */

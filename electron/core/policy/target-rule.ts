@@ -1,6 +1,6 @@
 // The target-tracking strategy (HPA, AWS target tracking): size the fleet so each rule's metric sits at its
 // targetValue; with several rules the highest recommendation wins, as in the HPA.
-import type { Settings } from '../../settings-schema.js';
+import type { Settings } from '../../contract/settings-schema.js';
 import { formatMetric } from './metric.js';
 import { clampReplicas, type PolicyHold, type PolicyState, type Proposal, type RuleReading } from './state.js';
 

@@ -1,6 +1,6 @@
 // The threshold strategy (the sliders): step up when any rule stays above its up-threshold, down only when every
 // rule stays below its down-threshold, each for enough consecutive samples.
-import type { Settings } from '../../settings-schema.js';
+import type { Settings } from '../../contract/settings-schema.js';
 import { formatMetric } from './metric.js';
 import { clampReplicas, type PolicyState, type Proposal, type RuleReading } from './state.js';
 

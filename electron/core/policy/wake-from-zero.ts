@@ -1,5 +1,5 @@
 // The what-if replay's stand-in for the live waker: at zero replicas in auto mode, recorded demand wakes one replica.
-import type { Settings } from '../../settings-schema.js';
+import type { Settings } from '../../contract/settings-schema.js';
 import type { PolicyState } from './state.js';
 
 export interface DemandSample {

@@ -1,6 +1,6 @@
 // Picks the replica driver the settings name: Docker containers, local processes, or a Swarm service.
 import type Dockerode from 'dockerode';
-import type { Settings } from '../../settings-schema.js';
+import type { Settings } from '../../contract/settings-schema.js';
 import { DockerDriver } from './docker-driver.js';
 import { ProcessDriver } from './process-driver.js';
 import type { ReplicaDriver } from './replica-driver.js';

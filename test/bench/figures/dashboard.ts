@@ -2,7 +2,7 @@
 // history in the charts, ten replicas and load running. The hour is fed through the renderer's own path: the
 // history request is answered with 3600 generated samples.
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import type { Sample, WhatIfResult } from '../../../electron/contract.js';
+import type { Sample, WhatIfResult } from '../../../electron/contract/contract.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { analyzeLiveUpdates, TRACE_CATEGORIES, type Activity, type TraceEvent, type UpdateAnalysis } from '../chromium-trace.js';
 import { benchPaths } from '../bench-paths.js';

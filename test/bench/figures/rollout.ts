@@ -1,7 +1,7 @@
 // Figure: rolling out a new version of 4 replicas under constant load: how long it takes, how many requests fail
 // (goal 0), and when a client first saw the new version and last saw the old one.
 import Dockerode from 'dockerode';
-import { defaultSettings } from '../../../electron/settings-schema.js';
+import { defaultSettings } from '../../../electron/contract/settings-schema.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { HeadlessShell, sleep, waitFor } from '../headless-shell.js';
 import { runLoad } from '../load.js';

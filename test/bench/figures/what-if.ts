@@ -3,13 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Sample } from '../../../electron/contract.js';
+import type { Sample } from '../../../electron/contract/contract.js';
 import { HistoryStore } from '../../../electron/core/history/history-store.js';
 import { rollUp } from '../../../electron/core/history/minute-rollup.js';
 import { listSegments } from '../../../electron/core/history/segment-files.js';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
 import { replay } from '../../../electron/core/policy/replay.js';
-import { applySettingsPatch, defaultSettings } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings } from '../../../electron/contract/settings-schema.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { row, type FigureResult } from '../summary.js';
 

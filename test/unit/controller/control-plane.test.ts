@@ -2,14 +2,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StreamMessage } from '../../../electron/contract.js';
+import type { StreamMessage } from '../../../electron/contract/contract.js';
 import { createControlPlane } from '../../../electron/core/compose-control-plane.js';
 import { SettingsStore } from '../../../electron/core/settings-store.js';
-import type { SettingsPatch } from '../../../electron/settings-schema.js';
+import type { SettingsPatch } from '../../../electron/contract/settings-schema.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakePlaneLifecycle } from '../../support/fake-plane-lifecycle.js';
 import { FakeDriver, FakeHaproxy, FakeLoadBalancer, fakeDocker } from '../../support/control-plane-fakes.js';
-import { dispatchCommand } from '../../../electron/dispatch.js';
+import { dispatchCommand } from '../../../electron/shells/common/dispatch.js';
 
 const planes = new FakePlaneLifecycle();
 afterEach(() => planes.cleanup());

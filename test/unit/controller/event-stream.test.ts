@@ -1,6 +1,6 @@
 // The event stream: repeated errors told once and then summarised, snapshots coalesced, listeners isolated.
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../electron/contract.js';
+import type { Snapshot } from '../../../electron/contract/contract.js';
 import { EventStream } from '../../../electron/core/event-stream.js';
 import { FakeClock } from '../../support/fake-clock.js';
 

@@ -1,7 +1,7 @@
 // Specification of how settings that shape HAProxy's config are checked before they are saved.
 import { describe, expect, it, vi } from 'vitest';
 import { haproxyConfigFor, haproxyRefusal } from '../../../electron/core/haproxy-settings.js';
-import { defaultSettings, SettingsError } from '../../../electron/settings-schema.js';
+import { defaultSettings, SettingsError } from '../../../electron/contract/settings-schema.js';
 
 /** Only checkConfig is used; the rest of the supervisor would need a running haproxy. */
 function supervisorThat(check: (text: string) => Promise<void>) {

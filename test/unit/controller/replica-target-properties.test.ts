@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReplicaTarget, type TargetStore } from '../../../electron/core/replica-target.js';
-import { SettingsError, applySettingsPatch, defaultSettings, type Settings, type SettingsPatch } from '../../../electron/settings-schema.js';
+import { SettingsError, applySettingsPatch, defaultSettings, type Settings, type SettingsPatch } from '../../../electron/contract/settings-schema.js';
 
 /** The settings store's contract in memory: validated patches, a persisted count. */
 class MemoryStore implements TargetStore {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createControlPlane } from '../../../electron/core/compose-control-plane.js';
 import type { ControlPlane } from '../../../electron/core/control-plane.js';
 import { SettingsStore } from '../../../electron/core/settings-store.js';
-import type { SettingsPatch } from '../../../electron/settings-schema.js';
+import type { SettingsPatch } from '../../../electron/contract/settings-schema.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakeDriver, FakeHaproxy, FakeLoadBalancer, fakeDocker } from '../../support/control-plane-fakes.js';
 

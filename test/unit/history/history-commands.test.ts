@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HistoryCommands } from '../../../electron/core/history/history-commands.js';
 import { HistoryStore } from '../../../electron/core/history/history-store.js';
-import { defaultSettings } from '../../../electron/settings-schema.js';
+import { defaultSettings } from '../../../electron/contract/settings-schema.js';
 import { loadStep, recordLiveRun } from '../policy/recorded-run.js';
 import { T0 } from '../policy/simulated-clock.js';
 

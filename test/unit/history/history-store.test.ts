@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Sample } from '../../../electron/contract.js';
+import type { Sample } from '../../../electron/contract/contract.js';
 import { HistoryStore } from '../../../electron/core/history/history-store.js';
 import { segmentName } from '../../../electron/core/history/segment-files.js';
 

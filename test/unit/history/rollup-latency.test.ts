@@ -1,6 +1,6 @@
 // The new sample fields survive the history's thinning: minute rollups and chart downsampling keep latency and memory.
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../../../electron/contract.js';
+import type { Sample } from '../../../electron/contract/contract.js';
 import { downsample } from '../../../electron/core/history/downsample.js';
 import { rollUp } from '../../../electron/core/history/minute-rollup.js';
 

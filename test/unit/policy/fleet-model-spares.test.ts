@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetModel } from '../../../electron/core/policy/load-model.js';
 import { replay } from '../../../electron/core/policy/replay.js';
-import { defaultSettings, parseSettings } from '../../../electron/settings-schema.js';
+import { defaultSettings, parseSettings } from '../../../electron/contract/settings-schema.js';
 import { loadStep, recordLiveRun } from './recorded-run.js';
 
 const T0 = 1_700_000_000_000;

@@ -1,7 +1,7 @@
 // Specification of "why not": when the load points one way but the count stays, the decision says what holds it.
 import { describe, expect, it } from 'vitest';
 import { decide, initialPolicyState, type PolicyState } from '../../../electron/core/policy.js';
-import type { Settings } from '../../../electron/settings-schema.js';
+import type { Settings } from '../../../electron/contract/settings-schema.js';
 import { observe, policySettings, T0 } from './simulated-clock.js';
 
 function once(settings: Settings, value: number | null, current: number, state: PolicyState = initialPolicyState(), now = T0) {

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
-import { applySettingsPatch, defaultSettings, METRICS, POLICIES, type Settings } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings, METRICS, POLICIES, type Settings } from '../../../electron/contract/settings-schema.js';
 import { observe, T0 } from './simulated-clock.js';
 
 /** Valid settings only: min <= max, scaleDownThreshold < scaleUpThreshold, CPU figures within 100 %. */

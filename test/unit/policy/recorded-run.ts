@@ -1,8 +1,8 @@
 // Records a live run the way the control plane does: a load curve over a fleet whose replicas become ready after an
 // actuation delay, sampled every interval and driven through decide(); the record is what the replay reads.
-import type { Sample } from '../../../electron/contract.js';
+import type { Sample } from '../../../electron/contract/contract.js';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
-import type { Settings } from '../../../electron/settings-schema.js';
+import type { Settings } from '../../../electron/contract/settings-schema.js';
 import { T0 } from './simulated-clock.js';
 
 export interface LiveDecision { at: number; from: number; to: number }

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../../electron/core/policy/replay.js';
-import { defaultSettings, parseSettings, POLICIES, type Settings } from '../../../electron/settings-schema.js';
+import { defaultSettings, parseSettings, POLICIES, type Settings } from '../../../electron/contract/settings-schema.js';
 import { recordLiveRun } from './recorded-run.js';
 
 const live: Settings = { ...defaultSettings };

@@ -2,7 +2,7 @@
 // memory follow the record, and the model sentence says so.
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../../electron/core/policy/replay.js';
-import { applySettingsPatch, defaultSettings, type ScalingRule } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings, type ScalingRule } from '../../../electron/contract/settings-schema.js';
 import { loadStep, recordLiveRun } from './recorded-run.js';
 import { T0 } from './simulated-clock.js';
 

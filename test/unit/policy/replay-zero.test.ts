@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../../electron/core/policy/replay.js';
 import type { RecordedSample } from '../../../electron/core/policy/load-model.js';
-import { defaultSettings, parseSettings } from '../../../electron/settings-schema.js';
+import { defaultSettings, parseSettings } from '../../../electron/contract/settings-schema.js';
 
 const T0 = 1_700_000_000_000;
 const live = parseSettings({ ...defaultSettings, metric: 'rps-per-replica', scaleUpThreshold: 100, scaleDownThreshold: 5, breachSamples: 2, scaleDownCooldownS: 10, scaleUpCooldownS: 60 });

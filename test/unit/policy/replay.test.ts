@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { replay, summarize } from '../../../electron/core/policy/replay.js';
 import { measureActuationMs } from '../../../electron/core/policy/load-model.js';
-import { defaultSettings, parseSettings, type Settings } from '../../../electron/settings-schema.js';
+import { defaultSettings, parseSettings, type Settings } from '../../../electron/contract/settings-schema.js';
 import { loadStep, recordLiveRun } from './recorded-run.js';
 
 const live: Settings = { ...defaultSettings };

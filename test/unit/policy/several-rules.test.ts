@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, initialPolicyState, metricValue, type PolicyObservation, type PolicyState } from '../../../electron/core/policy.js';
-import type { ScalingRule, Settings } from '../../../electron/settings-schema.js';
+import type { ScalingRule, Settings } from '../../../electron/contract/settings-schema.js';
 import { policySettings, readyReplicas, T0 } from './simulated-clock.js';
 
 const cpuRule: ScalingRule = { metric: 'replica-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, targetValue: 50 };

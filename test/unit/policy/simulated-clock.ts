@@ -1,6 +1,6 @@
 // Drives the policy through a sequence of samples on a simulated clock, the way the controller does.
 import { decide, initialPolicyState, type PolicyObservation, type PolicyReplica, type PolicyState } from '../../../electron/core/policy.js';
-import { defaultSettings, RULE_FIELDS, type ScalingRule, type Settings } from '../../../electron/settings-schema.js';
+import { defaultSettings, RULE_FIELDS, type ScalingRule, type Settings } from '../../../electron/contract/settings-schema.js';
 
 export const T0 = 1_700_000_000_000;
 

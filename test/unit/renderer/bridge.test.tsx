@@ -1,6 +1,6 @@
 // The HTTP/WebSocket bridge to the headless shell: routes, token, errors as data, stream reconnects.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StreamMessage } from '../../../electron/contract.js';
+import type { StreamMessage } from '../../../electron/contract/contract.js';
 import { connectionOf, getBridge, HttpBridge, takeToken, type ConnectionState } from '../../../renderer/bridge.js';
 import { FakeBridge, makeSample, makeSnapshot, T0 } from './fake-bridge.js';
 

@@ -1,6 +1,6 @@
 // The dashboard reducer: events merged from stream and snapshots, command answers applied.
 import { describe, expect, it } from 'vitest';
-import type { ControlEvent } from '../../../electron/contract.js';
+import type { ControlEvent } from '../../../electron/contract/contract.js';
 import { dashboardReducer, initialDashboardState, mergeEvents } from '../../../renderer/dashboard-state.js';
 import { makeSnapshot, T0 } from './fake-bridge.js';
 

@@ -11,8 +11,8 @@ import type {
   Settings,
   Snapshot,
   StreamMessage,
-} from '../../../electron/contract.js';
-import { defaultSettings } from '../../../electron/settings-schema.js';
+} from '../../../electron/contract/contract.js';
+import { defaultSettings } from '../../../electron/contract/settings-schema.js';
 import type { ConnectionSource, ConnectionState } from '../../../renderer/bridge.js';
 
 export const T0 = Date.parse('2025-01-01T12:00:00Z');

@@ -1,7 +1,7 @@
 // The chart history: ring buffer bounds and order, reading a window in place, publishing at a fixed rate.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HistoryBuffer } from '../../../renderer/history-buffer.js';
-import type { HistoryInput, Sample } from '../../../electron/contract.js';
+import type { HistoryInput, Sample } from '../../../electron/contract/contract.js';
 import { archiveRefreshMs, followArchiveWindow, type ArchiveTimers } from '../../../renderer/archive-window.js';
 import { LiveFrame } from '../../../renderer/live-frame.js';
 import { HistoryFeed, TIME_WINDOWS_S } from '../../../renderer/history-feed.js';

@@ -2,7 +2,7 @@
 // shows the control plane's reason and snaps back.
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../../electron/contract.js';
+import type { Settings } from '../../../electron/contract/contract.js';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { LifecyclePanel } from '../../../renderer/lifecycle-panel.js';
 import { FakeBridge } from './fake-bridge.js';

@@ -1,7 +1,7 @@
 // The pure parts of the live charts: thinning to pixel columns, stepped Y maxima, one frame for all charts.
 import { area, curveStepAfter, line } from 'd3-shape';
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../../../electron/contract.js';
+import type { Sample } from '../../../electron/contract/contract.js';
 import { ColumnPoints, columnExtremes } from '../../../renderer/column-extremes.js';
 import { LiveFrame } from '../../../renderer/live-frame.js';
 import { PathWriter, scaledDash } from '../../../renderer/path-writer.js';

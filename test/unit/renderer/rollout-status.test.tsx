@@ -2,7 +2,7 @@
 import { render, screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { RolloutView } from '../../../electron/contract.js';
+import type { RolloutView } from '../../../electron/contract/contract.js';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { RolloutStatus } from '../../../renderer/rollout-status.js';
 import { FakeBridge, idleRollout } from './fake-bridge.js';

@@ -2,8 +2,8 @@
 // a rejected value beside its field; p50/p95 beside the request chart.
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../../electron/contract.js';
-import { defaultSettings, type ScalingRule } from '../../../electron/settings-schema.js';
+import type { Settings } from '../../../electron/contract/contract.js';
+import { defaultSettings, type ScalingRule } from '../../../electron/contract/settings-schema.js';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { HistoryFeed } from '../../../renderer/history-feed.js';
 import { LiveFrame } from '../../../renderer/live-frame.js';

@@ -2,7 +2,7 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../../electron/contract.js';
+import type { Settings } from '../../../electron/contract/contract.js';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { ModeSwitch } from '../../../renderer/mode-switch.js';
 import { ScaleControls } from '../../../renderer/scale-controls.js';

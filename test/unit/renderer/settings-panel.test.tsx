@@ -1,7 +1,7 @@
 // The scaling-rule sliders: labels, debounced writes, rejected values, sliders that never cross.
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../../electron/contract.js';
+import type { Settings } from '../../../electron/contract/contract.js';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { SETTINGS_DEBOUNCE_MS, SettingsPanel } from '../../../renderer/settings-panel.js';
 import { createThresholdPreview } from '../../../renderer/threshold-preview.js';

@@ -2,7 +2,7 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LoadStatus, SetupCheck, Snapshot } from '../../../electron/contract.js';
+import type { LoadStatus, SetupCheck, Snapshot } from '../../../electron/contract/contract.js';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { LoadPanel } from '../../../renderer/load-panel.js';
 import { SetupPanel } from '../../../renderer/setup-panel.js';

@@ -1,8 +1,8 @@
 // The what-if ghost: replays throttled to the latest slider value, the dotted line and the summary beside it.
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Result, WhatIfInput, WhatIfResult } from '../../../electron/contract.js';
-import { defaultSettings } from '../../../electron/settings-schema.js';
+import type { Result, WhatIfInput, WhatIfResult } from '../../../electron/contract/contract.js';
+import { defaultSettings } from '../../../electron/contract/settings-schema.js';
 import { BridgeContext } from '../../../renderer/bridge-context.js';
 import { HistoryFeed } from '../../../renderer/history-feed.js';
 import { LiveFrame } from '../../../renderer/live-frame.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsStore } from '../../../electron/core/settings-store.js';
-import { applySettingsPatch, defaultSettings, SettingsError, settingsFromStored, type ScalingRule } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings, SettingsError, settingsFromStored, type ScalingRule } from '../../../electron/contract/settings-schema.js';
 
 const latencyRule: ScalingRule = { metric: 'latency-p95', scaleUpThreshold: 150, scaleDownThreshold: 40, targetValue: 100 };
 

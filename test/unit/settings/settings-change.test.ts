@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeSettingsChange } from '../../../electron/core/settings-change.js';
 import { changedFields } from '../../../electron/core/settings-reactions.js';
-import { applySettingsPatch, defaultSettings } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings } from '../../../electron/contract/settings-schema.js';
 
 const latency = { metric: 'latency-p95' as const, scaleUpThreshold: 150, scaleDownThreshold: 40, targetValue: 100 };
 const line = (before = defaultSettings, patch: object) => {

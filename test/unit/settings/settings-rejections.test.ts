@@ -1,8 +1,8 @@
 // Specification of what the settings refuse: a value for every field, the values HAProxy cannot take, reserved keys.
 import { describe, expect, it } from 'vitest';
 import { renderHaproxyConfig } from '../../../haproxy/config.js';
-import { parseCommandInput } from '../../../electron/contract.js';
-import { applySettingsPatch, defaultSettings, SettingsError, SettingsShape, type Settings } from '../../../electron/settings-schema.js';
+import { parseCommandInput } from '../../../electron/contract/contract.js';
+import { applySettingsPatch, defaultSettings, SettingsError, SettingsShape, type Settings } from '../../../electron/contract/settings-schema.js';
 
 function refusal(patch: unknown): SettingsError {
   try {

@@ -8,7 +8,7 @@ import {
   SettingsError,
   settingsFromStored,
   SettingsShape,
-} from '../../../electron/settings-schema.js';
+} from '../../../electron/contract/settings-schema.js';
 
 /** Runs `fn` and returns the SettingsError it throws; fails the test if it throws anything else or nothing. */
 function settingsError(fn: () => unknown): SettingsError {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultSettings, SettingsError } from '../../../electron/settings-schema.js';
+import { defaultSettings, SettingsError } from '../../../electron/contract/settings-schema.js';
 import { defaultDataDir, SettingsStore } from '../../../electron/core/settings-store.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 // The settings of scale to zero, warm spares and slow start: their defaults and the errors that name them.
 import { describe, expect, it } from 'vitest';
-import { applySettingsPatch, defaultSettings, SettingsError } from '../../../electron/settings-schema.js';
+import { applySettingsPatch, defaultSettings, SettingsError } from '../../../electron/contract/settings-schema.js';
 
 function rejection(patch: Record<string, unknown>): SettingsError {
   try {

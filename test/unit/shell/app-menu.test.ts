@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { applicationMenuTemplate } from '../../../electron/app-menu.js';
+import { applicationMenuTemplate } from '../../../electron/shells/desktop/app-menu.js';
 
 function roles(items: MenuItemConstructorOptions[]): string[] {
   return items.flatMap((item) => [

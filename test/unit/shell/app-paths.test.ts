@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { desktopDataDir, repoRootFrom, resolveAppPaths } from '../../../electron/app-paths.js';
+import { desktopDataDir, repoRootFrom, resolveAppPaths } from '../../../electron/shells/common/app-paths.js';
 
 describe('resolveAppPaths', () => {
   it('reads everything from the repository in development', () => {
     expect(resolveAppPaths({ appRoot: '/repo', packaged: false })).toEqual({
       rendererDir: '/repo/dist/renderer',
       rendererIndex: '/repo/dist/renderer/index.html',
-      preload: '/repo/dist/electron/preload.cjs',
+      preload: '/repo/dist/electron/shells/desktop/preload.cjs',
       apiDockerfile: '/repo/api/Dockerfile',
       apiServerJs: '/repo/dist/api/server.js',
     });
@@ -21,7 +21,7 @@ describe('resolveAppPaths', () => {
     expect(paths).toEqual({
       rendererDir: '/opt/ScaleDeck/resources/app.asar/dist/renderer',
       rendererIndex: '/opt/ScaleDeck/resources/app.asar/dist/renderer/index.html',
-      preload: '/opt/ScaleDeck/resources/app.asar/dist/electron/preload.cjs',
+      preload: '/opt/ScaleDeck/resources/app.asar/dist/electron/shells/desktop/preload.cjs',
       apiDockerfile: '/opt/ScaleDeck/resources/api/Dockerfile',
       apiServerJs: '/opt/ScaleDeck/resources/api/server.js',
     });
@@ -41,7 +41,7 @@ describe('repoRootFrom', () => {
   it('finds the repository root from the built main process and from sources', () => {
     writeFileSync(join(root, 'package.json'), '{}');
     mkdirSync(join(root, 'dist', 'electron'), { recursive: true });
-    expect(repoRootFrom(pathToFileURL(join(root, 'dist', 'electron', 'main.js')).href)).toBe(root);
+    expect(repoRootFrom(pathToFileURL(join(root, 'dist', 'electron', 'shells', 'desktop', 'main.js')).href)).toBe(root);
     expect(repoRootFrom(pathToFileURL(join(root, 'electron', 'main.ts')).href)).toBe(root);
   });
 

@@ -1,8 +1,8 @@
 // dispatchCommand is the one path from a shell to the control plane: the Electron IPC handlers (after isTrustedSender)
 // and the headless HTTP routes both call it, so bad input stopped here is stopped for both shells.
 import { describe, expect, it } from 'vitest';
-import { commandInputs, READ_COMMANDS, SHUTTING_DOWN_ERROR, type CommandName } from '../../../electron/contract.js';
-import { dispatchCommand, type CommandTarget } from '../../../electron/dispatch.js';
+import { commandInputs, READ_COMMANDS, SHUTTING_DOWN_ERROR, type CommandName } from '../../../electron/contract/contract.js';
+import { dispatchCommand, type CommandTarget } from '../../../electron/shells/common/dispatch.js';
 
 interface RecordedCall {
   command: CommandName;

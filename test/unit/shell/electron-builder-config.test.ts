@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { resolveAppPaths } from '../../../electron/app-paths.js';
+import { resolveAppPaths } from '../../../electron/shells/common/app-paths.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const readJson = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
@@ -77,14 +77,14 @@ describe('electron-builder configuration', () => {
   });
 
   it('packs every module the main process and preload import, transitively', () => {
-    const modules = runtimeModules(['electron/main.ts', 'electron/preload.cts']);
-    expect(modules).toEqual(expect.arrayContaining(['electron/contract.ts', 'electron/dispatch.ts', 'electron/core/control-plane.ts']));
+    const modules = runtimeModules(['electron/shells/desktop/main.ts', 'electron/shells/desktop/preload.cts']);
+    expect(modules).toEqual(expect.arrayContaining(['electron/contract/contract.ts', 'electron/shells/common/dispatch.ts', 'electron/core/control-plane.ts']));
     const missing = modules.map(builtPath).filter((path) => !isPacked(path));
     expect(missing).toEqual([]);
   });
 
   it('leaves sources, tests, source maps and build resources out of the package', () => {
-    for (const path of ['electron/main.ts', 'test/unit/shell/app-paths.test.ts', 'dist/electron/main.js.map', 'build/icons/512x512.png', 'renderer/index.html', 'dist/test/bench/run.js', 'node_modules/.bin/tsc']) {
+    for (const path of ['electron/shells/desktop/main.ts', 'test/unit/shell/app-paths.test.ts', 'dist/electron/shells/desktop/main.js.map', 'build/icons/512x512.png', 'renderer/index.html', 'dist/test/bench/run.js', 'node_modules/.bin/tsc']) {
       expect({ path, packed: isPacked(path) }).toEqual({ path, packed: false });
     }
   });

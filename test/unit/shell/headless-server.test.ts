@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import type { Snapshot, StreamMessage } from '../../../electron/contract.js';
-import { defaultSettings } from '../../../electron/settings-schema.js';
-import { exposureWarning, startHeadlessServer, tokenProblem, type HeadlessServer, type HeadlessTarget } from '../../../electron/headless-server.js';
+import type { Snapshot, StreamMessage } from '../../../electron/contract/contract.js';
+import { defaultSettings } from '../../../electron/contract/settings-schema.js';
+import { exposureWarning, startHeadlessServer, tokenProblem, type HeadlessServer, type HeadlessTarget } from '../../../electron/shells/headless/headless-server.js';
 
 const TOKEN = 'unit-test-token-0123456789';
 

@@ -1,7 +1,7 @@
 // Specification of the history and what-if commands at the boundary: input checks, query strings, the HTTP bridge.
 import { describe, expect, it } from 'vitest';
-import { httpRoutes, inputFromQuery, parseCommandInput } from '../../../electron/contract.js';
-import { dispatchCommand, type CommandTarget } from '../../../electron/dispatch.js';
+import { httpRoutes, inputFromQuery, parseCommandInput } from '../../../electron/contract/contract.js';
+import { dispatchCommand, type CommandTarget } from '../../../electron/shells/common/dispatch.js';
 import { HttpBridge } from '../../../renderer/bridge.js';
 
 describe('getHistory and whatIf inputs', () => {

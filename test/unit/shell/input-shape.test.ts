@@ -1,6 +1,7 @@
 // What an input may look like before any schema reads it: no reserved keys, bounded nesting, checked without recursion.
 import { describe, expect, it } from 'vitest';
-import { inputShapeProblem, jsonNestingPastLimit, MAX_INPUT_DEPTH, parseCommandInput } from '../../../electron/contract.js';
+import { parseCommandInput } from '../../../electron/contract/contract.js';
+import { inputShapeProblem, jsonNestingPastLimit, MAX_INPUT_DEPTH } from '../../../electron/contract/input-shape.js';
 import { foreignAddressProblem } from '../../../electron/core/local-addresses.js';
 
 const nestedObject = (depth: number): unknown => {

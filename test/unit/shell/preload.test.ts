@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { commandInputs, ipcChannel, IPC_STREAM_CHANNEL, type CommandName, type StreamMessage } from '../../../electron/contract.js';
+import { commandInputs, ipcChannel, IPC_STREAM_CHANNEL, type CommandName, type StreamMessage } from '../../../electron/contract/contract.js';
 
 // The preload runs the way Electron's sandbox runs it: compiled to CommonJS, wrapped in a function whose `require`
 // knows only the modules a sandboxed preload may load. A stray import of contract.js (or anything else) throws here.
 const SANDBOX_MODULES = new Set(['events', 'timers', 'url']);
-const source = readFileSync(fileURLToPath(new URL('../../../electron/preload.cts', import.meta.url)), 'utf8');
+const source = readFileSync(fileURLToPath(new URL('../../../electron/shells/desktop/preload.cts', import.meta.url)), 'utf8');
 const compiled = ts.transpileModule(source, {
   fileName: 'preload.cts',
   compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },

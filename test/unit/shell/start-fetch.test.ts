@@ -29,11 +29,12 @@ function freshInstall(name: string): string {
   for (const scope of ['@electron', '@electron-internal']) symlinkSync(join(ROOT, 'node_modules', scope), join(project, 'node_modules', scope));
   mkdirSync(join(project, 'scripts'));
   copyFileSync(join(ROOT, 'scripts', 'start.js'), join(project, 'scripts', 'start.js'));
-  writeFileSync(join(project, 'package.json'), '{"type":"module","main":"dist/electron/main.js"}');
-  mkdirSync(join(project, 'dist', 'electron'), { recursive: true });
-  writeFileSync(join(project, 'dist', 'electron', 'main.js'), '');
+  writeFileSync(join(project, 'package.json'), '{"type":"module","main":"dist/electron/shells/desktop/main.js"}');
+  mkdirSync(join(project, 'dist', 'electron', 'shells', 'desktop'), { recursive: true });
+  mkdirSync(join(project, 'dist', 'electron', 'shells', 'headless'), { recursive: true });
+  writeFileSync(join(project, 'dist', 'electron', 'shells', 'desktop', 'main.js'), '');
   writeFileSync(
-    join(project, 'dist', 'electron', 'server.js'),
+    join(project, 'dist', 'electron', 'shells', 'headless', 'server.js'),
     `console.log('headless server args ' + JSON.stringify(process.argv.slice(2)));
      process.exit(process.argv.includes('--exit') ? 7 : 1);`,
   );

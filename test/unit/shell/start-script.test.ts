@@ -27,7 +27,7 @@ function fakeElectronInstall(name: string, { pathTxt, binary }: { pathTxt?: stri
 describe('choosing the shell for npm start', () => {
   it('runs Electron on the repository when its binary is present', () => {
     expect(chooseShell({ binary: '/x/electron' }, ['--inspect'])).toEqual({
-      kind: 'electron', command: '/x/electron', args: ['.', '--inspect'], entry: join('dist', 'electron', 'main.js'),
+      kind: 'electron', command: '/x/electron', args: ['.', '--inspect'], entry: join('dist', 'electron', 'shells', 'desktop', 'main.js'),
     });
   });
 
@@ -75,11 +75,11 @@ describe('npm start without the electron package', () => {
   // that ends itself after 10 s, so a failing test leaves nothing running.
   const project = join(scratch, 'headless-project');
   mkdirSync(join(project, 'scripts'), { recursive: true });
-  mkdirSync(join(project, 'dist', 'electron'), { recursive: true });
+  mkdirSync(join(project, 'dist', 'electron', 'shells', 'headless'), { recursive: true });
   copyFileSync(join(ROOT, 'scripts', 'start.js'), join(project, 'scripts', 'start.js'));
   writeFileSync(join(project, 'package.json'), '{"type":"module"}');
   writeFileSync(
-    join(project, 'dist', 'electron', 'server.js'),
+    join(project, 'dist', 'electron', 'shells', 'headless', 'server.js'),
     `console.log('server args ' + JSON.stringify(process.argv.slice(2)));
      if (process.argv.includes('--exit')) process.exit(7);
      process.on('SIGTERM', () => { console.log('server got SIGTERM'); setTimeout(() => process.exit(0), 50); });

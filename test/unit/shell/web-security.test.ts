@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, rendererFileFor, RENDERER_URL } from '../../../electron/web-security.js';
+import { isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, rendererFileFor, RENDERER_URL } from '../../../electron/shells/desktop/web-security.js';
 
 describe('isTrustedSender', () => {
   it('trusts our renderer document on the app origin, with or without a hash or query', () => {

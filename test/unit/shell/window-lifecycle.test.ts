@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   commandRefusal, initialLifecycle, nextLifecycle, shouldShutDown, shutdownDeadlineMs, windowMayClose, windowView,
   type LifecycleEvent, type LifecycleState,
-} from '../../../electron/window-lifecycle.js';
-import { statusPageHtml, statusPageUrl } from '../../../electron/status-page.js';
+} from '../../../electron/shells/desktop/window-lifecycle.js';
+import { statusPageHtml, statusPageUrl } from '../../../electron/shells/desktop/status-page.js';
 
 const T0 = 1_700_000_000_000;
 const run = (...events: LifecycleEvent[]): LifecycleState => events.reduce(nextLifecycle, initialLifecycle());

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { browserWindowOptions, CONTENT_SECURITY_POLICY, WINDOW_BACKGROUND } from '../../../electron/window-options.js';
+import { browserWindowOptions, CONTENT_SECURITY_POLICY, WINDOW_BACKGROUND } from '../../../electron/shells/desktop/window-options.js';
 
 describe('main window options', () => {
-  const options = browserWindowOptions('/app/dist/electron/preload.cjs');
+  const options = browserWindowOptions('/app/dist/electron/shells/desktop/preload.cjs');
   const web = options.webPreferences!;
 
   it('isolates the renderer: context isolation and sandbox on, Node integration off everywhere', () => {
@@ -24,7 +24,7 @@ describe('main window options', () => {
   });
 
   it('loads the given preload and turns spellcheck off', () => {
-    expect(web.preload).toBe('/app/dist/electron/preload.cjs');
+    expect(web.preload).toBe('/app/dist/electron/shells/desktop/preload.cjs');
     expect(web.spellcheck).toBe(false);
   });
 

@@ -2,7 +2,7 @@
 // A sandboxed preload can require only 'electron' and a few built-ins, so it cannot load contract.js at run time:
 // the channel names are derived here the same way as contract.ts's ipcChannel (a unit test holds them equal).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { CommandName, ScaleDeckApi, StreamMessage } from './contract.js';
+import type { CommandName, ScaleDeckApi, StreamMessage } from '../../contract/contract.js';
 
 export const commandChannel = (command: CommandName): string => `scaledeck:${command}`;
 export const STREAM_CHANNEL = 'scaledeck:stream';

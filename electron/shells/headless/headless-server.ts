@@ -8,16 +8,15 @@ import { WebSocketServer } from 'ws';
 import {
   httpRoutes,
   inputFromQuery,
-  jsonNestingPastLimit,
   LOCAL_ONLY_SETTINGS,
-  MAX_INPUT_DEPTH,
   STREAM_PATH,
   type CommandName,
   type Result,
   type StreamMessage,
-} from './contract.js';
-import { dispatchCommand, type CommandTarget } from './dispatch.js';
-import { createPrometheusRegistry, type PrometheusSource } from './core/metrics/prometheus.js';
+} from '../../contract/contract.js';
+import { jsonNestingPastLimit, MAX_INPUT_DEPTH } from '../../contract/input-shape.js';
+import { dispatchCommand, type CommandTarget } from '../common/dispatch.js';
+import { createPrometheusRegistry, type PrometheusSource } from '../../core/metrics/prometheus.js';
 import { attachStream, DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-socket.js';
 
 export interface HeadlessTarget extends CommandTarget, PrometheusSource {

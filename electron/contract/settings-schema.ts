@@ -1,10 +1,10 @@
 // The settings of ScaleDeck: their schema, defaults and cross-field rules (names are public API). Imports only zod,
-// the contract and HAProxy's own value rules (which import nothing), so the contract, the shells, core and the
-// renderer can all share it, and a saved value is always one HAProxy's config can carry.
+// the input-shape rule and HAProxy's own value rules (which import nothing), so the contract, the shells, core and
+// the renderer can all share it, and a saved value is always one HAProxy's config can carry.
+import './zod-setup.js';
 import { z } from 'zod';
-import { frontendHostProblem, healthPathProblem } from '../haproxy/config-values.js';
-// Also makes the contract (and its zod configuration) load before this module's schemas are built.
-import { inputShapeProblem } from './contract.js';
+import { frontendHostProblem, healthPathProblem } from '../../haproxy/config-values.js';
+import { inputShapeProblem } from './input-shape.js';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;

@@ -1,6 +1,6 @@
 // One dashboard's live WebSocket stream: a snapshot first, then every sample, event and snapshot; dead or slow peers are cut.
 import type { WebSocket } from 'ws';
-import type { StreamMessage } from './contract.js';
+import type { StreamMessage } from '../../contract/contract.js';
 
 export interface StreamSource {
   snapshot: () => Extract<StreamMessage, { type: 'snapshot' }>['snapshot'];

@@ -3,19 +3,19 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, 
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { applicationMenuTemplate } from './app-menu.js';
-import { desktopDataDir, repoRootFrom, resolveAppPaths, type AppPaths } from './app-paths.js';
-import { commandInputs, IPC_STREAM_CHANNEL, ipcChannel, type CommandName, type StreamMessage } from './contract.js';
-import { createControlPlane } from './core/compose-control-plane.js';
-import type { ControlPlane } from './core/control-plane.js';
-import { SettingsShape } from './settings-schema.js';
-import { dispatchCommand } from './dispatch.js';
+import { desktopDataDir, repoRootFrom, resolveAppPaths, type AppPaths } from '../common/app-paths.js';
+import { commandInputs, IPC_STREAM_CHANNEL, ipcChannel, type CommandName, type StreamMessage } from '../../contract/contract.js';
+import { createControlPlane } from '../../core/compose-control-plane.js';
+import type { ControlPlane } from '../../core/control-plane.js';
+import { SettingsShape } from '../../contract/settings-schema.js';
+import { dispatchCommand } from '../common/dispatch.js';
 import { APP_SCHEME, isAllowedExternalUrl, isPermissionAllowed, isTrustedSender, RENDERER_URL, rendererFileFor } from './web-security.js';
 import { statusPageUrl } from './status-page.js';
 import {
   commandRefusal, initialLifecycle, nextLifecycle, shouldShutDown, windowMayClose, windowView, type LifecycleEvent, type LifecycleState,
 } from './window-lifecycle.js';
 import { browserWindowOptions, CONTENT_SECURITY_POLICY } from './window-options.js';
-import { keepServingOnStrayErrors } from './last-resort.js';
+import { keepServingOnStrayErrors } from '../common/last-resort.js';
 
 /** How often the stopping view recounts the replicas still draining. */
 const DRAIN_PROGRESS_INTERVAL_MS = 500;

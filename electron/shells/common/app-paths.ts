@@ -27,7 +27,7 @@ export function resolveAppPaths({ appRoot, packaged, resourcesPath }: AppLocatio
   const shared = {
     rendererDir,
     rendererIndex: join(rendererDir, 'index.html'),
-    preload: join(appRoot, 'dist', 'electron', 'preload.cjs'),
+    preload: join(appRoot, 'dist', 'electron', 'shells', 'desktop', 'preload.cjs'),
   };
   if (!packaged) {
     return { ...shared, apiDockerfile: join(appRoot, 'api', 'Dockerfile'), apiServerJs: join(appRoot, 'dist', 'api', 'server.js') };
@@ -39,7 +39,7 @@ export function resolveAppPaths({ appRoot, packaged, resourcesPath }: AppLocatio
 
 /**
  * The repository root (or app.asar root) for a module's `import.meta.url`: the nearest folder holding package.json.
- * Works from the build (dist/electron/main.js) and from sources run by a test runner (electron/app-paths.ts).
+ * Works from the build (dist/electron/shells/desktop/main.js) and from sources run by a test runner (electron/shells/common/app-paths.ts).
  */
 export function repoRootFrom(importMetaUrl: string): string {
   const start = dirname(fileURLToPath(importMetaUrl));

@@ -1,5 +1,5 @@
 // Runs one contract command against the control plane for either shell: validate input, call, wrap errors as data.
-import { parseCommandInput, READ_COMMANDS, SHUTTING_DOWN_ERROR, type CommandName, type CommandTarget, type Result } from './contract.js';
+import { parseCommandInput, READ_COMMANDS, SHUTTING_DOWN_ERROR, type CommandName, type CommandTarget, type Result } from '../../contract/contract.js';
 
 export type { CommandTarget };
 

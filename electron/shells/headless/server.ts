@@ -1,12 +1,12 @@
 // The headless shell (`npm run serve`): the control plane behind HTTP + WebSocket, dashboard in any browser.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { resolveAppPaths, repoRootFrom } from './app-paths.js';
-import { createControlPlane } from './core/compose-control-plane.js';
-import { describePortInUse } from './core/port-owner.js';
-import { defaultDataDir } from './core/settings-store.js';
+import { resolveAppPaths, repoRootFrom } from '../common/app-paths.js';
+import { createControlPlane } from '../../core/compose-control-plane.js';
+import { describePortInUse } from '../../core/port-owner.js';
+import { defaultDataDir } from '../../core/settings-store.js';
 import { exposureWarning, startHeadlessServer, tokenProblem } from './headless-server.js';
-import { keepServingOnStrayErrors } from './last-resort.js';
+import { keepServingOnStrayErrors } from '../common/last-resort.js';
 
 const USAGE = 'Usage: npm run serve -- [--host 127.0.0.1] [--port 7400] [--data-dir DIR] [--haproxy-path /path/to/haproxy] [--docker-host URL]';
 
