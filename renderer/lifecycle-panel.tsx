@@ -58,51 +58,58 @@ export const LifecyclePanel = memo(function LifecyclePanel({ settings, onSetting
     }
   };
 
+  const current = `${settings.standbyReplicas} spare${settings.standbyReplicas === 1 ? '' : 's'} · surge ${settings.rolloutSurge} · deadline ${settings.rolloutDeadlineS} s`;
   return (
     <section className="card lifecycle-panel" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Spares and rollouts</h2>
-      {FIELDS.map(({ field, label, unit, hint }) => {
-        const { min, max, whole } = rangeOf(field);
-        const inputId = `${id}-${field}`;
-        const hintId = `${inputId}-hint`;
-        const errorId = `${inputId}-error`;
-        const message = error?.field === field ? error.message : undefined;
-        return (
-          <div className={`field number-field${message ? ' has-error' : ''}`} key={field}>
-            <label htmlFor={inputId}>
-              {label} <span className="unit">({unit})</span>
-            </label>
-            <input
-              id={inputId}
-              type="number"
-              inputMode={whole ? 'numeric' : 'decimal'}
-              min={min}
-              max={max}
-              step={whole ? 1 : 'any'}
-              value={drafts[field] ?? String(settings[field])}
-              aria-invalid={message ? true : undefined}
-              aria-describedby={message ? `${hintId} ${errorId}` : hintId}
-              onChange={(event) => {
-                const text = event.currentTarget.value;
-                setDrafts((current) => ({ ...current, [field]: text }));
-              }}
-              onBlur={() => void commit(field)}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter') void commit(field);
-                if (event.key === 'Escape') setDrafts(({ [field]: _dropped, ...rest }) => rest);
-              }}
-            />
-            <p className="hint" id={hintId}>
-              {hint}
-            </p>
-            {message && (
-              <p className="field-error" id={errorId} role="alert">
-                {message}
+      {/* Folded by default: these change rarely, and the load panel below is wanted in view. */}
+      <details>
+        <summary>
+          <h2 id={`${id}-title`}>Spares and rollouts</h2>
+          <span className="current">{current}</span>
+        </summary>
+        {FIELDS.map(({ field, label, unit, hint }) => {
+          const { min, max, whole } = rangeOf(field);
+          const inputId = `${id}-${field}`;
+          const hintId = `${inputId}-hint`;
+          const errorId = `${inputId}-error`;
+          const message = error?.field === field ? error.message : undefined;
+          return (
+            <div className={`field number-field${message ? ' has-error' : ''}`} key={field}>
+              <label htmlFor={inputId}>
+                {label} <span className="unit">({unit})</span>
+              </label>
+              <input
+                id={inputId}
+                type="number"
+                inputMode={whole ? 'numeric' : 'decimal'}
+                min={min}
+                max={max}
+                step={whole ? 1 : 'any'}
+                value={drafts[field] ?? String(settings[field])}
+                aria-invalid={message ? true : undefined}
+                aria-describedby={message ? `${hintId} ${errorId}` : hintId}
+                onChange={(event) => {
+                  const text = event.currentTarget.value;
+                  setDrafts((current) => ({ ...current, [field]: text }));
+                }}
+                onBlur={() => void commit(field)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter') void commit(field);
+                  if (event.key === 'Escape') setDrafts(({ [field]: _dropped, ...rest }) => rest);
+                }}
+              />
+              <p className="hint" id={hintId}>
+                {hint}
               </p>
-            )}
-          </div>
-        );
-      })}
+              {message && (
+                <p className="field-error" id={errorId} role="alert">
+                  {message}
+                </p>
+              )}
+            </div>
+          );
+        })}
+      </details>
     </section>
   );
 });

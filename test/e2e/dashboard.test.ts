@@ -205,6 +205,19 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     expect(state.replicas.map((r) => r.name)).not.toContain(victim);
   });
 
+  it('unfolds Spares and rollouts by keyboard and sets the rollout deadline, which the control plane saves', async () => {
+    const summary = page.locator('.lifecycle-panel summary');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    const deadline = page.getByRole('spinbutton', { name: /Rollout deadline/ });
+    await deadline.focus();
+    await deadline.fill('90');
+    await page.keyboard.press('Enter');
+    await waitFor(async () => (await snapshot()).settings.rolloutDeadlineS === 90, 10_000, 'the rollout deadline to be saved');
+    await waitFor(async () => (await summary.innerText()).includes('deadline 90 s'), 5_000, 'the folded summary to show the new deadline');
+    await summary.click();
+  });
+
   it('resumes autoscaling from the mode switch', async () => {
     await page.getByRole('button', { name: 'Resume autoscaling' }).click();
     await waitFor(async () => (await snapshot()).settings.mode === 'auto', 10_000, 'the snapshot mode to become auto');
