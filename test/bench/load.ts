@@ -1,17 +1,9 @@
 // Paced load for the benchmarks, counted request by request (test/support/counted-load.ts): rate x duration requests
 // at most, each ending once, with failures per phase (the caller names phases such as "scale-out") and which replica
 // answered when.
-import { runCountedLoad, type Outcome } from '../support/counted-load.js';
+import { runCountedLoad, type CountedLoadOptions, type Outcome } from '../support/counted-load.js';
 
-export interface LoadOptions {
-  url: string;
-  /** Requests per second over all connections. */
-  rate: number;
-  durationS: number;
-  method?: 'GET' | 'POST';
-  body?: Buffer;
-  connections?: number;
-}
+export type LoadOptions = Omit<CountedLoadOptions, 'onOutcome' | 'timeoutMs'>;
 
 export interface FailureCounts {
   /** Answers of any status. */

@@ -1,7 +1,7 @@
 // Bounded load against a frontend for the integration tests, counted request by request (counted-load.ts), and the
 // one log line every "no request dropped" test prints.
 import { expect } from 'vitest';
-import { runCountedLoad } from './counted-load.js';
+import { runCountedLoad, type CountedLoadOptions } from './counted-load.js';
 
 export interface LoadReport {
   /** Requests sent: rate x duration unless the run was stopped early. */
@@ -23,16 +23,8 @@ export interface LoadRun {
   progress(): { answered: number; finished: boolean };
 }
 
-export interface LoadOptions {
-  url: string;
-  rate: number;
-  durationS: number;
-  method?: 'GET' | 'POST';
-  body?: Buffer;
-  connections?: number;
-  /** A request unanswered this long ends as an error (default 10 s); longer for requests held at zero replicas. */
-  timeoutMs?: number;
-}
+/** A counted run's options; what each request ended as is reported at the end, not as it happens. */
+export type LoadOptions = Omit<CountedLoadOptions, 'onOutcome'>;
 
 /** Exactly rate x duration requests at an even pace, each counted once as a 2xx, another status or an error. */
 export function runLoad(options: LoadOptions): LoadRun {
