@@ -1,5 +1,6 @@
 // Specification of the settings schema: field validation, cross-field rules, patches and loading stored values.
 import fc from 'fast-check';
+import { propertyRuns } from '../../support/property-seed.js';
 import { describe, expect, it } from 'vitest';
 import {
   applySettingsPatch,
@@ -188,7 +189,7 @@ describe('applySettingsPatch invariants on random patches', () => {
         expect(next.scaleDownThreshold).toBeLessThan(next.scaleUpThreshold);
         expect(next.statsPort).not.toBe(next.frontendPort);
       }),
-      { numRuns: 300 },
+      propertyRuns(1500),
     );
   });
 });
