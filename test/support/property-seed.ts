@@ -22,6 +22,9 @@ function runSeed(): number {
   return ownSeed;
 }
 
+/** Hundreds of cases take seconds on a loaded machine, where vitest's default 5 s once timed out a passing property. */
+export const PROPERTY_TIMEOUT_MS = 30_000;
+
 /** fast-check's parameters for one property; its failure report names the seed, as does the line printed at start. */
 export function propertyRuns(numRuns: number): { seed: number; numRuns: number } {
   return { seed: runSeed(), numRuns };

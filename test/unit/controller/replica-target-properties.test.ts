@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReplicaTarget, type TargetStore } from '../../../electron/core/replica-target.js';
 import { SettingsError, applySettingsPatch, defaultSettings, type Settings, type SettingsPatch } from '../../../electron/settings-schema.js';
-import { propertyRuns } from '../../support/property-seed.js';
+import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 
 /** The settings store's contract in memory: validated patches, a persisted count. */
 class MemoryStore implements TargetStore {
@@ -84,7 +84,7 @@ function run(commands: Command[]) {
   return { policyResets };
 }
 
-describe('ReplicaTarget', () => {
+describe('ReplicaTarget', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('keeps min <= desired <= max, manual after a manual action, and the persisted count equal to the live one', () => {
     fc.assert(fc.property(fc.array(command, { maxLength: 60 }), (commands) => void run(commands)), propertyRuns(1000));
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
 import { applySettingsPatch, defaultSettings, METRICS, POLICIES, type Settings } from '../../../electron/settings-schema.js';
 import { observe, T0 } from './simulated-clock.js';
-import { propertyRuns } from '../../support/property-seed.js';
+import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 
 /** Valid settings only: min <= max, scaleDownThreshold < scaleUpThreshold, CPU figures within 100 %. */
 const validSettings: fc.Arbitrary<Settings> = fc
@@ -78,7 +78,7 @@ const scenario = fc.record({
   samples,
 });
 
-describe('policy properties on random settings and metric sequences', () => {
+describe('policy properties on random settings and metric sequences', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('never leaves [minReplicas, maxReplicas]', () => {
     fc.assert(
       fc.property(scenario, ({ settings, start, samples }) => {

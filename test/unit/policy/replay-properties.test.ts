@@ -5,12 +5,12 @@ import { replay } from '../../../electron/core/policy/replay.js';
 import { defaultSettings, parseSettings, POLICIES, type Settings } from '../../../electron/settings-schema.js';
 import { recordLiveRun } from './recorded-run.js';
 import type { RecordedSample } from '../../../electron/core/policy/load-model.js';
-import { propertyRuns } from '../../support/property-seed.js';
+import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 
 const live: Settings = { ...defaultSettings };
 
 /** Each case drives up to 720 recorded seconds through two policies, a few ms apiece. */
-const REPLAY_RUNS = 300;
+const REPLAY_RUNS = 200;
 
 /** A recorded run: load in levels of random height and length (idle often: zero is a corner), driven through the live policy. */
 const recordedRun = fc
@@ -79,7 +79,7 @@ function wakeInsideCooldown(): [RecordedSample[], Settings] {
   return [samples, settings];
 }
 
-describe('the replay, for any recorded load and any valid patch', () => {
+describe('the replay, for any recorded load and any valid patch', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('keeps every replayed count within [minReplicas, maxReplicas]', () => {
     fc.assert(fc.property(recordedRun, patch, (samples, settings) => {
       for (const point of replay({ samples, live, settings }).series) {

@@ -1,7 +1,7 @@
 // Specification of scaling on several rules at once: any rule scales up, all rules must agree to scale down,
 // the target policy takes the highest recommendation, tolerance per direction, and reasons that name the rule.
 import fc from 'fast-check';
-import { propertyRuns } from '../../support/property-seed.js';
+import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 import { describe, expect, it } from 'vitest';
 import { decide, initialPolicyState, metricValue, type PolicyObservation, type PolicyState } from '../../../electron/core/policy.js';
 import type { ScalingRule, Settings } from '../../../electron/settings-schema.js';
@@ -145,7 +145,7 @@ describe('the new metrics', () => {
   });
 });
 
-describe('several rules, for any readings', () => {
+describe('several rules, for any readings', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   const reading = fc.option(fc.double({ min: 0, max: 400, noNaN: true }), { freq: 5 });
   const readings = fc.array(fc.tuple(reading, reading), { minLength: 1, maxLength: 20 });
 
