@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', environment: 'node', include: ['test/unit/**/*.test.ts'] },
+        test: { name: 'unit', environment: 'node', include: ['test/unit/**/*.test.ts'], globalSetup: ['test/support/property-seed-setup.ts'] },
       },
       {
         test: { name: 'components', environment: 'jsdom', include: ['test/unit/**/*.test.tsx'] },

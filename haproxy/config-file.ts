@@ -1,5 +1,7 @@
-// HAProxy's config file for one data folder: replaced only with a render `haproxy -c` accepts, and compared with a fresh one.
+// HAProxy's config file for one data folder: replaced only with a render `haproxy -c` accepts, and compared with a fresh one
+// and with the one HAProxy last loaded.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { ConfiguredServer } from './config.js';
 import type { RequestLogSecret } from './request-log-secret.js';
@@ -56,11 +58,33 @@ export class ConfigFile {
     }
   }
 
-  /** The file differs from what renders now; the servers a reload carried into it do not count. */
+  /**
+   * Records that HAProxy runs the file as it is now (after a start, or a reload its new worker completed): a file
+   * written afterwards and never loaded, because the app was killed between the write and the reload, then shows as
+   * stale although it renders the current settings.
+   */
+  async markLoaded(): Promise<void> {
+    const onDisk = await readFile(this.options.path, 'utf8');
+    const temp = `${this.loadedPath}.new`;
+    await writeFile(temp, `${fingerprint(onDisk)}\n`, { mode: 0o600 });
+    await rename(temp, this.loadedPath);
+  }
+
+  /**
+   * HAProxy may not run what renders now: the file was never loaded, or differs from the render; the servers a
+   * reload carried into it do not count. Without a record of what was loaded (HAProxy started by an earlier
+   * version), the file is taken as loaded.
+   */
   async isStale(): Promise<boolean> {
     const onDisk = await readFile(this.options.path, 'utf8').catch(() => '');
+    const loaded = await readFile(this.loadedPath, 'utf8').catch(() => null);
+    if (loaded !== null && loaded.trim() !== fingerprint(onDisk)) return true;
     const rendered = this.options.render([], this.options.requestLogSecret?.inUse() ?? undefined);
     return withoutServerLines(onDisk) !== withoutServerLines(rendered);
+  }
+
+  private get loadedPath(): string {
+    return `${this.options.path}.loaded`;
   }
 
   private haproxyCheck(file: string): Promise<string | undefined> {
@@ -70,6 +94,10 @@ export class ConfigFile {
       });
     });
   }
+}
+
+function fingerprint(config: string): string {
+  return createHash('sha256').update(config).digest('hex');
 }
 
 function withoutServerLines(config: string): string {

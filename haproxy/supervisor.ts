@@ -197,10 +197,12 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   private async reloadInPlace(): Promise<boolean> {
     const master = this.currentPid;
     if (master === undefined || !(await isRunningConfig(master, this.configPath))) return false;
-    return reloadKeepingServers({
+    const reloaded = await reloadKeepingServers({
       master, client: this.client, config: this.config, backend: this.options.backend ?? DEFAULT_BACKEND,
       serverStatePath: serverStatePath(this.options.dataDir), timeoutMs: this.startTimeoutMs, closingAcl: this.options.closingAcl,
     });
+    if (reloaded) await this.config.markLoaded();
+    return reloaded;
   }
 
   private async adopt(): Promise<boolean> {
@@ -226,6 +228,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
       bin: this.bin, dataDir: this.options.dataDir, configPath: this.configPath, pidfilePath: this.pidfilePath,
       config: this.config, client: this.client, timeoutMs: this.startTimeoutMs,
     });
+    await this.config.markLoaded();
     this.isRunning = true;
     this.socketFailures = 0;
   }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import Dockerode from 'dockerode';
 import { OFFICIAL_BASE_IMAGE, buildApiImage, imageExists, type BuiltApiImage } from '../../electron/core/image/image-builder.js';
+import { builtImage, readApiImageInputs, rebuildReason } from '../../electron/core/image/image-inputs.js';
 import { DockerDriver } from '../../electron/core/replicas/docker-driver.js';
 import type { ObservedReplica } from '../../electron/core/replicas/replica-driver.js';
 import { hasDocker } from '../support/requirements.js';
@@ -69,6 +70,14 @@ describe.skipIf(!hasDocker())('api image', () => {
       expect(log.join('\n')).toMatch(/no registry reachable: (built|reusing) .*Node v\d+\.\d+\.\d+/);
     }
     expect(log.some((line) => /Successfully tagged scaledeck\/api:itest/.test(line))).toBe(true);
+  });
+
+  it('carries the hash of the files it was built from, so a changed server.js or Dockerfile shows it stale', async () => {
+    const inputs = await readApiImageInputs({ dockerfile: 'api/Dockerfile', serverJs: 'dist/api/server.js' });
+    const image = await builtImage(docker, TEST_TAG);
+    expect(image).toEqual({ present: true, inputs: inputs.hash });
+    expect(rebuildReason(image, inputs.hash)).toBeNull();
+    expect(rebuildReason(image, '0'.repeat(64))).toMatch(/built from other inputs/);
   });
 
   it('answers GET / with its container hostname, running as a non-root user', async () => {

@@ -21,7 +21,12 @@ describe.skipIf(!hasHaproxy())('restarting ScaleDeck after a settings change', (
       const answer = await waitFor(async () => (await fetch(second.frontend, { signal: AbortSignal.timeout(2000) })).ok, 10_000, 'the new frontend port to answer');
       expect(answer).toBe(true);
       await expect(fetch(oldFrontend, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
-      expect(second.plane.snapshot().replicas.map((r) => r.id)).toEqual(replicaIds);
+      // The new frontend can answer (servers carried across by the reload) before the controller's first observation.
+      const adopted = await waitFor(() => {
+        const ids = second.plane.snapshot().replicas.map((r) => r.id);
+        return ids.length > 0 ? ids : null;
+      }, 10_000, 'the replica adopted');
+      expect(adopted).toEqual(replicaIds);
       expect(second.plane.snapshot().events.some((e) => e.message.includes('started with other settings'))).toBe(true);
     } finally {
       await second.stop();

@@ -1,5 +1,5 @@
-// Samples and events on disk in the data folder: hourly NDJSON segments, appended and fsync'd off the sampling path,
-// rolled up to minutes after a day, kept for a week, bounded in size, read back for any range.
+// Samples and events on disk in the data folder: hourly NDJSON segments, appended and fsync'd shortly after each record
+// and off the sampling path, rolled up to minutes after a day, kept for a week, bounded in size, read back for any range.
 import { mkdir, open, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { ControlEvent, Sample } from '../../contract/contract.js';
@@ -13,34 +13,41 @@ export const FINE_RESOLUTION_MS = 24 * HOUR_MS;
 export const RETENTION_MS = 7 * 24 * HOUR_MS;
 /** The folder's hard bound: past it the oldest segments go first. A day at 1 s takes about 17 MB (see README). */
 export const DEFAULT_MAX_BYTES = 128 * 1024 * 1024;
-const DEFAULT_FLUSH_MS = 1000;
+/**
+ * A record reaches the disk this long after it is queued (plus one write and fsync), so a kill -9 loses well under the
+ * last second; records queued meanwhile share the write.
+ */
+const DEFAULT_FLUSH_MS = 250;
 /** If the disk refuses writes for long, history drops its oldest queued lines rather than growing memory. */
 const MAX_QUEUED_LINES = 20_000;
 
 export interface HistoryStoreOptions {
   dir: string;
   /** Names the hour segments and schedules the flushes. */
-  clock?: Pick<Clock, 'now' | 'every'>;
-  /** How often queued records are written and fsync'd; 0 leaves flushing to the caller. */
+  clock?: Pick<Clock, 'now' | 'after'>;
+  /** How long after a record is queued it is written and fsync'd; 0 leaves flushing to the caller. */
   flushMs?: number;
   maxBytes?: number;
   log?: (line: string) => void;
 }
 
 export class HistoryStore {
-  private readonly clock: Pick<Clock, 'now' | 'every'>;
+  private readonly clock: Pick<Clock, 'now' | 'after'>;
+  private readonly flushMs: number;
   private readonly maxBytes: number;
   private readonly queued = new Map<string, string[]>();
   private readonly handles = new Map<string, FileHandle>();
   private readonly checkedTails = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
-  private stopTimer: Cancel | null = null;
+  private flushesScheduled = false;
+  private pendingFlush: Cancel | null = null;
   private maintainedHour = Number.NaN;
   private failing = false;
 
   constructor(private readonly options: HistoryStoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
   }
 
   get dir(): string {
@@ -50,11 +57,10 @@ export class HistoryStore {
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     await this.serialize(() => this.maintain());
-    const flushMs = this.options.flushMs ?? DEFAULT_FLUSH_MS;
-    if (flushMs > 0) this.stopTimer = this.clock.every(flushMs, () => void this.flush());
+    this.flushesScheduled = this.flushMs > 0;
   }
 
-  /** Queues a sample; the write happens on the next flush, never on the caller's path. */
+  /** Queues a sample; the write happens on a flush shortly after, never on the caller's path. */
   appendSample(sample: Sample): void {
     this.enqueue('samples', sample.at, JSON.stringify(sample));
   }
@@ -72,8 +78,9 @@ export class HistoryStore {
   }
 
   async close(): Promise<void> {
-    this.stopTimer?.();
-    this.stopTimer = null;
+    this.flushesScheduled = false;
+    this.pendingFlush?.();
+    this.pendingFlush = null;
     await this.flush();
     await this.serialize(() => this.closeHandles(new Set()));
   }
@@ -105,6 +112,16 @@ export class HistoryStore {
     lines.push(line);
     if (lines.length > MAX_QUEUED_LINES) lines.splice(0, lines.length - MAX_QUEUED_LINES);
     this.queued.set(file, lines);
+    this.scheduleFlush();
+  }
+
+  /** One flush per burst of records: the first record queued starts the wait, the others ride along. */
+  private scheduleFlush(): void {
+    if (!this.flushesScheduled || this.pendingFlush) return;
+    this.pendingFlush = this.clock.after(this.flushMs, () => {
+      this.pendingFlush = null;
+      this.flush().catch((error: unknown) => this.options.log?.(`history: ${(error as Error).message}`));
+    });
   }
 
   private serialize(task: () => Promise<void>): Promise<void> {

@@ -11,7 +11,7 @@ interface ProgressEvent {
   errorDetail?: { message?: string };
 }
 
-function isNotFound(error: unknown): boolean {
+export function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number }).statusCode === 404;
 }
 

@@ -1,9 +1,8 @@
 // Builds the api image with dockerode, on the official Node base when it can be had, else on an offline base made from the host's Node.
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { followDockerProgress, imageExists } from './docker-images.js';
+import { INPUTS_LABEL, readApiImageInputs, type ApiImageSources } from './image-inputs.js';
 import { ensureOfflineBase } from './offline-base.js';
 import { tarBuffer } from './tar-archive.js';
 
@@ -13,14 +12,8 @@ export const API_IMAGE_TAG = 'scaledeck/api:latest';
 export const OFFICIAL_BASE_IMAGE = 'node:20-alpine';
 const DEFAULT_PULL_TIMEOUT_MS = 15_000;
 
-export interface BuildApiImageOptions {
+export interface BuildApiImageOptions extends ApiImageSources {
   docker: Dockerode;
-  /** Path of api/Dockerfile. */
-  dockerfile: string;
-  /** Path of the compiled server (dist/api/server.js). */
-  serverJs: string;
-  /** Path of the package.json that marks server.js as an ES module; defaults to the one beside the Dockerfile. */
-  packageJson?: string;
   tag?: string;
   /** The registry base to prefer; defaults to node:20-alpine. */
   baseImage?: string;
@@ -58,30 +51,14 @@ async function obtainBaseImage(docker: Dockerode, image: string, timeoutMs: numb
   }
 }
 
-async function readContextFile(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const hint = what === 'server.js' ? ': build it first with `npm run build:node`' : '';
-    throw new Error(`cannot read ${what} at ${path} (${firstLine(error)})${hint}`);
-  }
-}
-
 export async function buildApiImage(options: BuildApiImageOptions): Promise<BuiltApiImage> {
   const { docker } = options;
   const tag = options.tag ?? API_IMAGE_TAG;
   const preferred = options.baseImage ?? OFFICIAL_BASE_IMAGE;
   const log = options.onLog ?? (() => {});
 
-  const context = await tarBuffer([
-    { type: 'file', path: 'Dockerfile', content: await readContextFile(options.dockerfile, 'the Dockerfile') },
-    {
-      type: 'file',
-      path: 'package.json',
-      content: await readContextFile(options.packageJson ?? join(dirname(options.dockerfile), 'package.json'), 'package.json'),
-    },
-    { type: 'file', path: 'server.js', content: await readContextFile(options.serverJs, 'server.js') },
-  ]);
+  const inputs = await readApiImageInputs(options);
+  const context = await tarBuffer(inputs.files.map((file) => ({ type: 'file' as const, ...file })));
 
   let built: BuiltApiImage;
   if (await obtainBaseImage(docker, preferred, options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS, log)) {
@@ -100,7 +77,7 @@ export async function buildApiImage(options: BuildApiImageOptions): Promise<Buil
   const stream = await docker.buildImage(Readable.from([context]), {
     t: tag,
     buildargs: { BASE_IMAGE: built.baseImage },
-    labels: { 'scaledeck.base': built.base },
+    labels: { 'scaledeck.base': built.base, [INPUTS_LABEL]: inputs.hash },
     rm: true,
     forcerm: true,
   });

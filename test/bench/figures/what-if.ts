@@ -80,7 +80,7 @@ function timeReplays(samples: Sample[], runs: number): number[] {
 async function measureStore(day: Sample[], runs: number): Promise<{ rawMbPerDay: number; minuteMbPerDay: number; readMs: number[]; historyMs: number[] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sdb-history-'));
   try {
-    const store = new HistoryStore({ dir, clock: { now: () => START + DAY_S * 1000, every: () => () => undefined }, flushMs: 0 });
+    const store = new HistoryStore({ dir, clock: { now: () => START + DAY_S * 1000, after: () => () => undefined }, flushMs: 0 });
     await store.open();
     for (const sample of day) store.appendSample(sample);
     await store.flush();

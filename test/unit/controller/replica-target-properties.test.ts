@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReplicaTarget, type TargetStore } from '../../../electron/core/replica-target.js';
 import { SettingsError, applySettingsPatch, defaultSettings, type Settings, type SettingsPatch } from '../../../electron/contract/settings-schema.js';
+import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 
 /** The settings store's contract in memory: validated patches, a persisted count. */
 class MemoryStore implements TargetStore {
@@ -83,9 +84,9 @@ function run(commands: Command[]) {
   return { policyResets };
 }
 
-describe('ReplicaTarget', () => {
+describe('ReplicaTarget', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('keeps min <= desired <= max, manual after a manual action, and the persisted count equal to the live one', () => {
-    fc.assert(fc.property(fc.array(command, { maxLength: 60 }), (commands) => void run(commands)), { numRuns: 500 });
+    fc.assert(fc.property(fc.array(command, { maxLength: 60 }), (commands) => void run(commands)), propertyRuns(1000));
   });
 
   it('resets the policy on every change of mode, and only then', () => {
@@ -98,7 +99,7 @@ describe('ReplicaTarget', () => {
         mode = next;
       }
       expect(run(commands).policyResets).toBe(changes);
-    }), { numRuns: 300 });
+    }), propertyRuns(1000));
   });
 
   it('ignores every change once it is draining for shutdown, and leaves the persisted count alone', () => {

@@ -16,7 +16,7 @@ const END = T0 + 900_000;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'scaledeck-whatif-'));
-  store = new HistoryStore({ dir, clock: { now: () => END, every: () => () => undefined }, flushMs: 0 });
+  store = new HistoryStore({ dir, clock: { now: () => END, after: () => () => undefined }, flushMs: 0 });
   await store.open();
   const { samples } = recordLiveRun({ settings: defaultSettings, load: loadStep(80, 420, 120, 420), seconds: 900, initial: 2 });
   for (const sample of samples) store.appendSample(sample);

@@ -19,7 +19,7 @@ let clock: number;
 const stores: HistoryStore[] = [];
 
 async function openStore(maxBytes?: number): Promise<HistoryStore> {
-  const store = new HistoryStore({ dir, clock: { now: () => clock, every: () => () => undefined }, flushMs: 0, maxBytes });
+  const store = new HistoryStore({ dir, clock: { now: () => clock, after: () => () => undefined }, flushMs: 0, maxBytes });
   await store.open();
   stores.push(store);
   return store;

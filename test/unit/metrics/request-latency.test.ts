@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
+import { propertyRuns } from '../../support/property-seed.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRequestLogLine, requestLogFormat, requestLogLines } from '../../../haproxy/request-log.js';
 import { RequestLogSecret } from '../../../haproxy/request-log-secret.js';
@@ -64,7 +65,7 @@ describe('percentiles', () => {
       expect(p50Ms as number).toBeLessThanOrEqual(p95Ms as number);
       expect(values.filter((v) => v <= (p95Ms as number)).length / values.length).toBeGreaterThanOrEqual(0.95);
       expect(values.filter((v) => v < (p95Ms as number)).length / values.length).toBeLessThan(0.95);
-    }));
+    }), propertyRuns(1000));
   });
 
   it('start each interval empty', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, initialPolicyState } from '../../../electron/core/policy.js';
 import { applySettingsPatch, defaultSettings, METRICS, POLICIES, type Settings } from '../../../electron/contract/settings-schema.js';
 import { observe, T0 } from './simulated-clock.js';
+import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 
 /** Valid settings only: min <= max, scaleDownThreshold < scaleUpThreshold, CPU figures within 100 %. */
 const validSettings: fc.Arbitrary<Settings> = fc
@@ -66,7 +67,7 @@ function run(settings: Settings, start: number, samples: { value: number | null;
 }
 
 /** Enough runs that a policy letting a scale-up follow a scale-down too soon is caught on nearly every run. */
-const runs = { numRuns: 300 };
+const runs = propertyRuns(1500);
 
 const isClamp = (change: Change, settings: Settings) =>
   change.from < settings.minReplicas || change.from > settings.maxReplicas;
@@ -77,7 +78,7 @@ const scenario = fc.record({
   samples,
 });
 
-describe('policy properties on random settings and metric sequences', () => {
+describe('policy properties on random settings and metric sequences', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('never leaves [minReplicas, maxReplicas]', () => {
     fc.assert(
       fc.property(scenario, ({ settings, start, samples }) => {

@@ -1,6 +1,7 @@
 // Specification of scaling on several rules at once: any rule scales up, all rules must agree to scale down,
 // the target policy takes the highest recommendation, tolerance per direction, and reasons that name the rule.
 import fc from 'fast-check';
+import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 import { describe, expect, it } from 'vitest';
 import { decide, initialPolicyState, metricValue, type PolicyObservation, type PolicyState } from '../../../electron/core/policy.js';
 import type { ScalingRule, Settings } from '../../../electron/contract/settings-schema.js';
@@ -144,7 +145,7 @@ describe('the new metrics', () => {
   });
 });
 
-describe('several rules, for any readings', () => {
+describe('several rules, for any readings', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   const reading = fc.option(fc.double({ min: 0, max: 400, noNaN: true }), { freq: 5 });
   const readings = fc.array(fc.tuple(reading, reading), { minLength: 1, maxLength: 20 });
 
@@ -168,7 +169,7 @@ describe('several rules, for any readings', () => {
         }
         before = counts[i] as number;
       });
-    }), { numRuns: 200 });
+    }), propertyRuns(2000));
   });
 
   it('never scale down while any rule reads at or above its down-threshold', () => {
@@ -181,7 +182,7 @@ describe('several rules, for any readings', () => {
         if (!allBelow) expect(counts[i]).toBeGreaterThanOrEqual(before);
         before = counts[i] as number;
       });
-    }), { numRuns: 200 });
+    }), propertyRuns(2000));
   });
 
   it('give a target recommendation at least as high as each rule alone would', () => {
@@ -190,6 +191,6 @@ describe('several rules, for any readings', () => {
       const each = [cpuRule, latencyRule].map((rule) => decide({ observation: observe(cpu, latency, current), current, settings: { ...both, rules: [rule] }, now: T0, state: initialPolicyState() }).desired);
       const together = decide({ observation: observe(cpu, latency, current), current, settings: both, now: T0, state: initialPolicyState() }).desired;
       expect(together).toBe(Math.max(...each));
-    }), { numRuns: 300 });
+    }), propertyRuns(2000));
   });
 });

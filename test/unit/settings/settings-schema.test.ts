@@ -1,5 +1,6 @@
 // Specification of the settings schema: field validation, cross-field rules, patches and loading stored values.
 import fc from 'fast-check';
+import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 import { describe, expect, it } from 'vitest';
 import {
   applySettingsPatch,
@@ -168,7 +169,7 @@ describe('settingsFromStored', () => {
   });
 });
 
-describe('applySettingsPatch invariants on random patches', () => {
+describe('applySettingsPatch invariants on random patches', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   const numberOrJunk = fc.oneof(fc.integer({ min: -10, max: 70000 }), fc.double({ noNaN: false }), fc.string(), fc.constant(null));
   const patch = fc.dictionary(fc.constantFrom(...Object.keys(defaultSettings), 'unknownField'), numberOrJunk, { maxKeys: 4 });
 
@@ -188,7 +189,7 @@ describe('applySettingsPatch invariants on random patches', () => {
         expect(next.scaleDownThreshold).toBeLessThan(next.scaleUpThreshold);
         expect(next.statsPort).not.toBe(next.frontendPort);
       }),
-      { numRuns: 300 },
+      propertyRuns(1500),
     );
   });
 });
