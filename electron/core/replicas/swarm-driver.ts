@@ -17,6 +17,7 @@ import { IMAGE_LABEL } from './swarm/service-spec.js';
 import { engineUpdateOf } from './swarm/rolling-update.js';
 import { NOT_A_MANAGER, SwarmService } from './swarm/swarm-service.js';
 import { LocalTaskContainers } from './swarm/local-containers.js';
+import { SwarmNodes } from './swarm/swarm-nodes.js';
 import { assertAppName, message, stopContainer } from './engine-errors.js';
 import { pollUntil, sleep as sleepOn, systemClock } from '../clock.js';
 import {
@@ -65,6 +66,7 @@ export class SwarmDriver implements ReplicaDriver {
   /** Service updates run one at a time, so each create gets its own slot and each removal drops the right one. */
   private updates: Promise<unknown> = Promise.resolve();
   private readonly local: LocalTaskContainers;
+  private readonly nodes: SwarmNodes;
   /** The template's generation and Swarm's latest update, from the last listing. */
   private latest: ReturnType<RollingEngine['template']> = null;
   readonly rolling: RollingEngine = {
@@ -77,6 +79,7 @@ export class SwarmDriver implements ReplicaDriver {
     assertAppName(options.app);
     this.docker = options.docker;
     this.swarm = new SwarmService(options.docker, options.service, options.app, options.instance, options.log);
+    this.nodes = new SwarmNodes(options.docker, options.service, options.log ?? (() => undefined));
     this.local = new LocalTaskContainers(options.docker, options.app, (labels) => this.swarm.isOurs(labels));
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.removalWaitMs = options.removalWaitMs ?? 60_000;
@@ -106,6 +109,7 @@ export class SwarmDriver implements ReplicaDriver {
     const update: EngineUpdate | null = engineUpdateOf(service);
     this.latest = { generation: service.Spec?.Labels?.[GENERATION_LABEL], update };
     const [tasks] = await Promise.all([this.swarm.tasks(service.ID), this.local.refresh()]);
+    await this.nodes.refresh(tasks);
     const containerPort = Number(service.Spec?.Labels?.[CONTAINER_PORT_LABEL]) || 0;
     const image = service.Spec?.Labels?.[IMAGE_LABEL];
     const replacedBy = successors(tasks);
@@ -115,7 +119,7 @@ export class SwarmDriver implements ReplicaDriver {
     const listed = tasks.filter((t) => isServing(t) || (isStarting(t) && this.local.portOf(t.ID)));
     for (const task of listed) {
       replicas.push(replicaFromTask(task, {
-        service: this.swarm.name, host: await this.swarm.nodeAddress(task.NodeID), containerPort,
+        service: this.swarm.name, host: await this.nodes.address(task.NodeID), node: this.nodes.name(task.NodeID), containerPort,
         localPort: this.local.portOf(task.ID), image, successor: replacedBy.get(task.ID),
       }));
     }
@@ -132,8 +136,8 @@ export class SwarmDriver implements ReplicaDriver {
   }
 
   private async replicaOf(task: SwarmTask, containerPort: number): Promise<ObservedReplica> {
-    const host = await this.swarm.nodeAddress(task.NodeID);
-    return replicaFromTask(task, { service: this.swarm.name, host, containerPort, localPort: this.local.portOf(task.ID) });
+    const host = await this.nodes.address(task.NodeID);
+    return replicaFromTask(task, { service: this.swarm.name, host, node: this.nodes.name(task.NodeID), containerPort, localPort: this.local.portOf(task.ID) });
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -254,7 +258,12 @@ export class SwarmDriver implements ReplicaDriver {
   /** SIGTERM with the grace, then waits until Swarm has seen the task stop (so its slot is the one dropped next). */
   private async stopTask(serviceId: string, id: string, graceS: number): Promise<void> {
     const containerId = await this.local.find(id);
-    if (containerId) await stopContainer(this.docker.getContainer(containerId), graceS, `task ${id.slice(0, 12)}`);
+    if (containerId) {
+      const container = this.docker.getContainer(containerId);
+      // The task's own stop signal is one it ignores (see SWARM_STOP_SIGNAL): SIGTERM lets it finish gracefully.
+      await container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
+      await stopContainer(container, graceS, `task ${id.slice(0, 12)}`);
+    }
     await pollUntil(systemClock, async () => {
       const task = (await this.swarm.tasks(serviceId)).find((t) => t.ID === id);
       return !task || hasStopped(task) || !isWanted(task) ? { done: undefined } : { waiting: 'running' };

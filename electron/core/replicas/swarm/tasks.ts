@@ -88,6 +88,8 @@ export function replicaName(service: string, task: SwarmTask): string {
 export interface TaskWhere {
   service: string;
   host: string;
+  /** The node's name, for the replica table. */
+  node?: string;
   containerPort: number;
   /** The host port read from the task's container on this engine, for a task Swarm publishes none for yet. */
   localPort?: number;
@@ -114,6 +116,7 @@ export function replicaFromTask(task: SwarmTask, where: TaskWhere): ObservedRepl
     ...(healthPath ? { healthPath } : {}),
     ...(image ? { image } : {}),
     ...(where.successor ? { successor: where.successor } : {}),
+    ...(where.node ? { node: where.node } : {}),
   };
 }
 
