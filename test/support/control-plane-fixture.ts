@@ -70,6 +70,10 @@ export async function hostsThroughFrontend(frontend: string, tries: number): Pro
 }
 
 export interface LoadReport {
+  /** Requests sent: every one either answered or failed (a timeout or a cut connection counts in `errors`). */
+  issued: number;
+  /** Answered with a 2xx status: every request was answered when this equals `issued`. */
+  ok2xx: number;
   requests: number;
   non2xx: number;
   errors: number;
@@ -128,7 +132,7 @@ export function runLoad(options: { url: string; rate: number; durationS: number;
   let finished = false;
   const done = new Promise<LoadReport>((resolve) => instance.on('done', () => {
     finished = true;
-    resolve({ requests, non2xx, errors, hosts });
+    resolve({ issued: requests + errors, ok2xx: requests - non2xx, requests, non2xx, errors, hosts });
   }));
   return { done, stop: () => instance.stop(), progress: () => ({ answered: requests + errors, finished }) };
 }
