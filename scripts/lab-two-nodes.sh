@@ -52,6 +52,10 @@ down() {
   if [ -d "$STATE" ]; then
     { grep -o " $STATE/[^ ]*" /proc/mounts || true; } | sort -r | while read -r mountpoint; do umount -l "$mountpoint" 2>/dev/null || true; done
   fi
+  # The (now empty) cgroups the worker's containers ran in.
+  find /sys/fs/cgroup/ -maxdepth 2 -type d -name "scaledeck-lab-$NAME" 2>/dev/null | while read -r dir; do
+    find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
   ip link del "$HOST_LINK" 2>/dev/null || true
   ip netns del "$NETNS" 2>/dev/null || true
   rm -rf "$STATE"
