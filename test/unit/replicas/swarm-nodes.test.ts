@@ -15,7 +15,7 @@ describe('swarm node changes', () => {
     const tasks = [task('a', 'm'), task('b', 'w'), task('c', 'w')];
     expect(nodeChanges(nodes('ready'), tasks, lost, 'web')).toEqual([]);
     const [line] = nodeChanges(nodes('down'), tasks, lost, 'web');
-    expect(line).toBe('Swarm node worker-1 (10.0.0.2) is down: its 2 task(s) of web are out of HAProxy and Swarm starts their replacements on the other nodes');
+    expect(line).toBe('Swarm node worker-1 (10.0.0.2) is down: its tasks of web are out of HAProxy and Swarm starts their replacements on the other nodes');
     expect(nodeChanges(nodes('down'), tasks, lost, 'web')).toEqual([]);
     expect(nodeChanges(nodes('ready'), tasks, lost, 'web')).toEqual(['Swarm node worker-1 (10.0.0.2) is ready again: Swarm may place tasks of web on it']);
     expect(nodeChanges(nodes('ready'), tasks, lost, 'web')).toEqual([]);

@@ -65,10 +65,10 @@ export function nodeChanges(nodes: ReadonlyMap<string, NodeFacts>, tasks: SwarmT
       continue;
     }
     if (lost.has(id)) continue;
-    const stranded = tasks.filter((t) => t.NodeID === id && t.Status.State === 'running').length;
-    if (stranded === 0) continue;
+    // Not counted: tasks an earlier loss stranded there may still read `running` (their node never said otherwise).
+    if (!tasks.some((t) => t.NodeID === id && t.Status.State === 'running')) continue;
     lost.add(id);
-    lines.push(`Swarm node ${node.name} (${node.address}) is ${node.state}: its ${stranded} task(s) of ${service} are out of HAProxy and Swarm starts their replacements on the other nodes`);
+    lines.push(`Swarm node ${node.name} (${node.address}) is ${node.state}: its tasks of ${service} are out of HAProxy and Swarm starts their replacements on the other nodes`);
   }
   return lines;
 }
