@@ -1,4 +1,4 @@
-// The replicas as they are now: state, generation, port, CPU, memory, uptime, and a way to remove one.
+// The replicas as they are now: state, generation, node (in a swarm), port, CPU, memory, uptime, and a way to remove one.
 import { memo, useState } from 'react';
 import type { ReplicaView } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
@@ -10,6 +10,8 @@ const STANDBY_TITLE = 'Warm spare: healthy in HAProxy but out of rotation; the n
 
 export const ReplicaTable = memo(function ReplicaTable({ replicas }: { replicas: ReplicaView[] }) {
   const api = useBridge();
+  // Only a swarm spreads replicas over nodes; elsewhere the column would say nothing.
+  const showNode = replicas.some((r) => r.node !== undefined);
   const [removing, setRemoving] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
 
@@ -42,6 +44,7 @@ export const ReplicaTable = memo(function ReplicaTable({ replicas }: { replicas:
               <th scope="col">Name</th>
               <th scope="col">State</th>
               <th scope="col">Generation</th>
+              {showNode && <th scope="col">Node</th>}
               <th scope="col" className="num">
                 Port
               </th>
@@ -62,7 +65,7 @@ export const ReplicaTable = memo(function ReplicaTable({ replicas }: { replicas:
           <tbody>
             {replicas.length === 0 && (
               <tr>
-                <td colSpan={8} className="empty">
+                <td colSpan={showNode ? 9 : 8} className="empty">
                   No replicas are running.
                 </td>
               </tr>
@@ -79,6 +82,7 @@ export const ReplicaTable = memo(function ReplicaTable({ replicas }: { replicas:
                   {replica.note && <span className="row-note">{replica.note}</span>}
                 </td>
                 <td className="mono">{replica.generation}</td>
+                {showNode && <td className="mono">{replica.node ?? ''}</td>}
                 <td className="num mono">{replica.hostPort}</td>
                 <td className="num">{formatPercent(replica.cpuPercent)}</td>
                 <td className="num">{formatMiB(replica.memBytes)}</td>

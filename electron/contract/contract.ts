@@ -20,8 +20,10 @@ export interface ReplicaView {
   startedAt: number;
   /** What it is: its image tag and generation id (a hash of image, port, health path and limits), e.g. "latest 3fa2c1b0". */
   generation: string;
-  /** Why a replica is `failed`, or a note such as "stats unavailable". */
+  /** Why a replica is `failed`, or why its stats cannot be read (e.g. a Swarm task on another node). */
   note?: string;
+  /** Swarm only: the node the task runs on. */
+  node?: string;
 }
 
 /** Replacing replicas of one generation by another; `paused` when a new version did not get ready. */

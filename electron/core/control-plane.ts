@@ -132,7 +132,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
         memBytes: s?.memBytes ?? null,
         startedAt: r.startedAt,
         generation: describeGeneration(r.image, r.generation),
-        ...(r.note ? { note: r.note } : s === null ? { note: 'stats unavailable' } : {}),
+        ...(r.note ? { note: r.note } : s === null ? { note: sampler.statsProblems.get(r.id) ?? 'stats unavailable' } : {}),
+        ...(r.node ? { node: r.node } : {}),
       };
     });
     return {

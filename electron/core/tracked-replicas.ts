@@ -107,6 +107,9 @@ export class TrackedReplicas {
         if (!o.running && creating === 0) this.track(o, 'failed', server !== undefined, 'found stopped');
         continue;
       }
+      // One the engine is stopping for its successor, and out of HAProxy already (drained before a restart of the
+      // control plane): bringing it back up would put it in rotation just before the engine kills it.
+      if (o.successor !== undefined && !server) continue;
       // A healthy server left out of rotation is taken for a spare while spares are wanted; else it goes back in.
       const spareWanted = standby() > this.values().filter((r) => r.state === 'standby').length;
       const state: ReplicaState = server?.up && !server.maint ? (!server.draining ? 'ready' : spareWanted ? 'standby' : 'starting') : 'starting';

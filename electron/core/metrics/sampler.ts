@@ -55,6 +55,7 @@ async function orNull<T>(promise: Promise<T>): Promise<T | null> {
 export class MetricsSampler {
   readonly history: RingBuffer<Sample>;
   private latestStats = new Map<string, ReplicaStats | null>();
+  private latestProblems = new Map<string, string>();
   private previous5xx: number | null = null;
   private running: Promise<SampleResult> | null = null;
   private cancelTimer: Cancel | null = null;
@@ -67,6 +68,11 @@ export class MetricsSampler {
 
   get stats(): Map<string, ReplicaStats | null> {
     return this.latestStats;
+  }
+
+  /** Per replica id whose stats could not be read this tick: why, as the driver said it. */
+  get statsProblems(): ReadonlyMap<string, string> {
+    return this.latestProblems;
   }
 
   start(intervalMs: number, onSample: (result: SampleResult) => void): void {
@@ -98,14 +104,23 @@ export class MetricsSampler {
   private async collect(): Promise<SampleResult> {
     const { sources } = this;
     const replicas = sources.replicas();
+    const problems = new Map<string, string>();
     const [hostCpu, traffic, perReplica] = await Promise.all([
       orNull(withTimeout(this.clock, sources.hostCpu(), STATS_TIMEOUT_MS, 'host CPU')),
       orNull(withTimeout(this.clock, sources.traffic(), STATS_TIMEOUT_MS, 'HAProxy stats')),
       // In parallel: ten replicas cost about as much wall time as one.
-      Promise.all(replicas.map(async (r) => [r.id, await orNull(withTimeout(this.clock, sources.replicaStats(r.id), STATS_TIMEOUT_MS, 'replica stats'))] as const)),
+      Promise.all(replicas.map(async (r) => {
+        try {
+          return [r.id, await withTimeout(this.clock, sources.replicaStats(r.id), STATS_TIMEOUT_MS, 'replica stats')] as const;
+        } catch (error) {
+          problems.set(r.id, error instanceof Error ? error.message : String(error));
+          return [r.id, null] as const;
+        }
+      })),
     ]);
     const stats = new Map(perReplica);
     this.latestStats = stats;
+    this.latestProblems = problems;
 
     let http5xx: number | null = null;
     if (traffic) {

@@ -14,6 +14,8 @@ export interface ObservedReplica {
   startedAt: number;
   /** False once the container/process has exited (it still exists until removed). */
   running: boolean;
+  /** Swarm only: the name of the node it runs on. */
+  node?: string;
   /** Swarm only: the task's slot number, which decides which tasks Swarm removes first. */
   slot?: number;
   /** Hash of the spec it was made from (generation.ts); absent for replicas made before generations existed. */

@@ -17,10 +17,11 @@ import { IMAGE_LABEL } from './swarm/service-spec.js';
 import { engineUpdateOf } from './swarm/rolling-update.js';
 import { NOT_A_MANAGER, SwarmService } from './swarm/swarm-service.js';
 import { LocalTaskContainers } from './swarm/local-containers.js';
+import { SwarmNodes } from './swarm/swarm-nodes.js';
 import { assertAppName, message, stopContainer } from './engine-errors.js';
 import { pollUntil, sleep as sleepOn, systemClock } from '../clock.js';
 import {
-  claimableSlots, hasStopped, isServing, isStarting, isWanted, publishedPort, removalPlan, replicaFromTask, successors,
+  claimableSlots, hasStopped, isServing, isStarting, isWanted, publishedPort, removalPlan, replicaFromTask, stoppingForSuccessor, successors,
   swarmRemovalOrder, type SwarmTask,
 } from './swarm/tasks.js';
 
@@ -61,10 +62,13 @@ export class SwarmDriver implements ReplicaDriver {
   private readonly handedOut = new Set<string>();
   /** Slots a running create() waits on. */
   private readonly claimed = new Set<number>();
+  /** Tasks the controller removed that Swarm has not stopped yet: never listed again, so never adopted again. */
+  private readonly released = new Set<string>();
   private creating = 0;
   /** Service updates run one at a time, so each create gets its own slot and each removal drops the right one. */
   private updates: Promise<unknown> = Promise.resolve();
   private readonly local: LocalTaskContainers;
+  private readonly nodes: SwarmNodes;
   /** The template's generation and Swarm's latest update, from the last listing. */
   private latest: ReturnType<RollingEngine['template']> = null;
   readonly rolling: RollingEngine = {
@@ -77,6 +81,7 @@ export class SwarmDriver implements ReplicaDriver {
     assertAppName(options.app);
     this.docker = options.docker;
     this.swarm = new SwarmService(options.docker, options.service, options.app, options.instance, options.log);
+    this.nodes = new SwarmNodes(options.docker, options.service, options.log ?? (() => undefined));
     this.local = new LocalTaskContainers(options.docker, options.app, (labels) => this.swarm.isOurs(labels));
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.removalWaitMs = options.removalWaitMs ?? 60_000;
@@ -106,16 +111,20 @@ export class SwarmDriver implements ReplicaDriver {
     const update: EngineUpdate | null = engineUpdateOf(service);
     this.latest = { generation: service.Spec?.Labels?.[GENERATION_LABEL], update };
     const [tasks] = await Promise.all([this.swarm.tasks(service.ID), this.local.refresh()]);
+    await this.nodes.refresh(tasks);
     const containerPort = Number(service.Spec?.Labels?.[CONTAINER_PORT_LABEL]) || 0;
     const image = service.Spec?.Labels?.[IMAGE_LABEL];
-    const replacedBy = successors(tasks);
+    const stopping = stoppingForSuccessor(tasks);
+    const replacedBy = new Map([...successors(tasks), ...stopping]);
     const replicas: ObservedReplica[] = [];
     // A task still starting (waiting for its HEALTHCHECK) is listed once its container's port is known here, so it
-    // can be UP in HAProxy, and the task it replaces drained, before Swarm stops that one.
-    const listed = tasks.filter((t) => isServing(t) || (isStarting(t) && this.local.portOf(t.ID)));
+    // can be UP in HAProxy, and the task it replaces drained, before Swarm stops that one. One Swarm is stopping for
+    // its successor stays listed until the controller has drained and released it.
+    for (const id of this.released) if (!tasks.some((t) => t.ID === id && !hasStopped(t))) this.released.delete(id);
+    const listed = tasks.filter((t) => !this.released.has(t.ID) && (isServing(t) || stopping.has(t.ID) || (isStarting(t) && this.local.portOf(t.ID))));
     for (const task of listed) {
       replicas.push(replicaFromTask(task, {
-        service: this.swarm.name, host: await this.swarm.nodeAddress(task.NodeID), containerPort,
+        service: this.swarm.name, host: await this.nodes.address(task.NodeID), node: this.nodes.name(task.NodeID), containerPort,
         localPort: this.local.portOf(task.ID), image, successor: replacedBy.get(task.ID),
       }));
     }
@@ -132,8 +141,8 @@ export class SwarmDriver implements ReplicaDriver {
   }
 
   private async replicaOf(task: SwarmTask, containerPort: number): Promise<ObservedReplica> {
-    const host = await this.swarm.nodeAddress(task.NodeID);
-    return replicaFromTask(task, { service: this.swarm.name, host, containerPort, localPort: this.local.portOf(task.ID) });
+    const host = await this.nodes.address(task.NodeID);
+    return replicaFromTask(task, { service: this.swarm.name, host, node: this.nodes.name(task.NodeID), containerPort, localPort: this.local.portOf(task.ID) });
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -242,6 +251,7 @@ export class SwarmDriver implements ReplicaDriver {
         }
         if (outcome === 'left-to-swarm') await this.waitUntilStopped(id, (DEFAULT_STOP_TIMEOUT_S + 10) * 1000);
         if (outcome === 'replaced') await this.waitUntilReplaced(id, waitUntil);
+        this.released.add(id);
         return;
       }
     } finally {
@@ -254,18 +264,33 @@ export class SwarmDriver implements ReplicaDriver {
   /** SIGTERM with the grace, then waits until Swarm has seen the task stop (so its slot is the one dropped next). */
   private async stopTask(serviceId: string, id: string, graceS: number): Promise<void> {
     const containerId = await this.local.find(id);
-    if (containerId) await stopContainer(this.docker.getContainer(containerId), graceS, `task ${id.slice(0, 12)}`);
+    if (containerId) {
+      const container = this.docker.getContainer(containerId);
+      // The task's own stop signal is one it ignores (see SWARM_STOP_SIGNAL): SIGTERM lets it finish gracefully.
+      await container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
+      await stopContainer(container, graceS, `task ${id.slice(0, 12)}`);
+    }
     await pollUntil(systemClock, async () => {
       const task = (await this.swarm.tasks(serviceId)).find((t) => t.ID === id);
       return !task || hasStopped(task) || !isWanted(task) ? { done: undefined } : { waiting: 'running' };
     }, { timeoutMs: 10_000, intervalMs: 50, describe: () => `Swarm still reports task ${id.slice(0, 12)} running 10 s after its container was stopped` });
   }
 
-  /** Waits for Swarm to stop a task it removes itself; past `timeoutMs` the removal goes on regardless. */
+  /**
+   * Waits for Swarm to stop a task it removes itself; past `timeoutMs` the removal goes on regardless. Swarm's stop
+   * signal is one the task ignores, so one on this engine gets SIGTERM once Swarm no longer wants it (not before:
+   * Swarm would restart a task that exits while it still wants it).
+   */
   private async waitUntilStopped(id: string, timeoutMs: number): Promise<void> {
+    let signalled = false;
     await pollUntil(systemClock, async () => {
       const service = await this.swarm.findOurs();
       const task = service && (await this.swarm.tasks(service.ID)).find((t) => t.ID === id);
+      if (task && !signalled && !isWanted(task)) {
+        signalled = true;
+        const containerId = await this.local.find(id);
+        if (containerId) await this.docker.getContainer(containerId).kill({ signal: 'SIGTERM' }).catch(() => undefined);
+      }
       return !task || hasStopped(task) ? { done: undefined } : { waiting: 'running' };
     }, { timeoutMs, intervalMs: POLL_MS, describe: () => 'still running' }).catch(() => undefined);
   }

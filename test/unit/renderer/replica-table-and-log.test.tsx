@@ -37,6 +37,32 @@ describe('replica table', () => {
     expect(screen.getByRole('columnheader', { name: 'Generation' })).toBeTruthy();
   });
 
+  it('names each Swarm task\'s node in a Node column, and says why a task on another node has no stats', () => {
+    const note = 'task abc has no container on this Docker engine (it runs on another node, whose engine ScaleDeck does not reach)';
+    const swarm = [
+      makeReplica({ id: 's1', name: 'web-1-abc123', state: 'ready', node: 'manager-1' }),
+      makeReplica({ id: 's2', name: 'web-2-def456', state: 'ready', node: 'worker-1', cpuPercent: null, memBytes: null, note }),
+    ];
+    render(
+      <BridgeContext.Provider value={new FakeBridge()}>
+        <ReplicaTable replicas={swarm} />
+      </BridgeContext.Provider>,
+    );
+    expect(screen.getByRole('columnheader', { name: 'Node' })).toBeTruthy();
+    const rows = screen.getAllByRole('row').slice(1).map((row) => within(row).getAllByRole('cell').map((cell) => cell.textContent));
+    expect(rows.map((cells) => cells[3])).toEqual(['manager-1', 'worker-1']);
+    expect(rows[1]![1]).toContain('runs on another node');
+  });
+
+  it('has no Node column when no replica has a node (docker and process drivers)', () => {
+    render(
+      <BridgeContext.Provider value={new FakeBridge()}>
+        <ReplicaTable replicas={replicas} />
+      </BridgeContext.Provider>,
+    );
+    expect(screen.queryByRole('columnheader', { name: 'Node' })).toBeNull();
+  });
+
   it('shows a warm spare as standby, says what it is, and offers no removal', () => {
     const spare = makeReplica({ id: 'c3', name: 'scaledeck-api-3', hostPort: 32770, state: 'standby', startedAt: T0 - 10_000 });
     render(

@@ -63,6 +63,8 @@ describe('serviceSpec', () => {
     expect(service.Mode).toEqual({ Replicated: { Replicas: 0 } });
     expect(template.RestartPolicy).toMatchObject({ Condition: 'any', Delay: RESTART_DELAY_S * 1e9 });
     expect(template.ContainerSpec?.StopGracePeriod).toBe(30e9);
+    // Swarm's own stop waits out the grace (the task ignores it) while ScaleDeck drains the task.
+    expect(template.ContainerSpec?.StopSignal).toBe('SIGURG');
     expect(serviceSpec(spec, { ...identity, stopGraceS: 5 }).TaskTemplate).toMatchObject({ ContainerSpec: { StopGracePeriod: 5e9 } });
   });
 

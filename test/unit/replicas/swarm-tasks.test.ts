@@ -1,7 +1,7 @@
 // How Swarm tasks become replicas, which ones Swarm removes first on scale-in, and how the driver removes one task.
 import { describe, expect, it } from 'vitest';
 import {
-  claimableSlots, isServing, isStarting, publishedPort, removalPlan, replicaFromTask, replicaName, successors, swarmRemovalOrder, type SlotFacts,
+  claimableSlots, isServing, isStarting, publishedPort, removalPlan, replicaFromTask, replicaName, stoppingForSuccessor, successors, swarmRemovalOrder, type SlotFacts,
   type SwarmTask,
 } from '../../../electron/core/replicas/swarm/tasks.js';
 
@@ -134,6 +134,16 @@ describe("Swarm's rolling update, task by task", () => {
     expect(successors([old1, stopping, new2]).size).toBe(0);
     const dead = { ...old2, DesiredState: 'shutdown', Status: { ...old2.Status, State: 'failed' } };
     expect(successors([dead, new2]).size).toBe(0);
+  });
+
+  it('keeps an old task Swarm is stopping for its running successor (on another node) as replaced by it', () => {
+    const running2 = { ...new2, Status: { State: 'running' } };
+    const stopping = { ...old2, DesiredState: 'shutdown' };
+    expect([...stoppingForSuccessor([old1, stopping, running2])]).toEqual([['old2', 'new2']]);
+    // Not while the successor only starts, nor once the old container has exited, nor for a plain scale-in.
+    expect(stoppingForSuccessor([old1, stopping, new2]).size).toBe(0);
+    expect(stoppingForSuccessor([{ ...stopping, Status: { State: 'shutdown' } }, running2]).size).toBe(0);
+    expect(stoppingForSuccessor([old1, stopping]).size).toBe(0);
   });
 
   it('leaves a replaced task to Swarm instead of lowering the count', () => {

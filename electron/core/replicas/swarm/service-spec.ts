@@ -22,6 +22,8 @@ export const UPDATE_MONITOR_S = 5;
  * does), so Swarm's idea of healthy, which gates its rolling update, is the same as HAProxy's.
  */
 export const HEALTH_PATH_ENV = 'SCALEDECK_HEALTH_PATH';
+/** Ignored by default, and given no other meaning by common servers (SIGWINCH is nginx's and Apache's graceful stop). */
+export const SWARM_STOP_SIGNAL = 'SIGURG';
 
 /**
  * Swarm's rolling update as ScaleDeck wants it, for a change of the task template and for the way back alike:
@@ -47,7 +49,7 @@ export interface ServiceIdentity {
 export type SwarmServiceSpec = Dockerode.ServiceSpec & { Name: string; Labels: Record<string, string> };
 
 export function taskSpecDigest(spec: ReplicaSpec, imageId: string): string {
-  const shape = [imageId, spec.containerPort, spec.cpuLimit, spec.memoryLimitMb, spec.healthPath].join('|');
+  const shape = [imageId, spec.containerPort, spec.cpuLimit, spec.memoryLimitMb, spec.healthPath, SWARM_STOP_SIGNAL].join('|');
   return createHash('sha256').update(shape).digest('hex').slice(0, 16);
 }
 
@@ -71,6 +73,11 @@ export function serviceSpec(spec: ReplicaSpec, identity: ServiceIdentity): Swarm
         Labels: { ...ours, ...generation },
         // The sample api listens on PORT, so a changed containerPort setting reaches it.
         Env: [`PORT=${spec.containerPort}`, `${HEALTH_PATH_ENV}=${spec.healthPath}`],
+        // Swarm stops an old task the moment its start-first replacement runs, and a replacement on another node has no
+        // port ScaleDeck can read before then. A signal the process ignores makes Swarm's stop a wait of the grace
+        // period instead, in which ScaleDeck puts the replacement in HAProxy and drains the old task; Swarm's SIGKILL
+        // then finds it idle. ScaleDeck's own stops send SIGTERM (see SwarmDriver.stopTask).
+        StopSignal: SWARM_STOP_SIGNAL,
         StopGracePeriod: (identity.stopGraceS ?? DEFAULT_STOP_TIMEOUT_S) * 1e9,
       },
       // Pids as the docker driver's PidsLimit; no-new-privileges has no Swarm field before Engine API 1.46.

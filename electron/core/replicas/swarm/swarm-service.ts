@@ -20,7 +20,6 @@ function swarmError(error: unknown, doing: string): Error {
 }
 
 export class SwarmService {
-  private readonly nodeAddresses = new Map<string, string>();
   private localNode: string | null = null;
   private reportedUnmarked = false;
 
@@ -154,23 +153,6 @@ export class SwarmService {
       const replicas = (spec.Mode?.Replicated?.Replicas ?? 0) + delta;
       return replicas < 0 ? null : { ...spec, Mode: { Replicated: { Replicas: replicas } } };
     });
-  }
-
-  /** Where HAProxy reaches a task: its node's address (for a one-node swarm, the address given to `swarm init`). */
-  async nodeAddress(nodeId: string | undefined): Promise<string> {
-    const known = nodeId ? this.nodeAddresses.get(nodeId) : undefined;
-    if (known) return known;
-    // listNodes is typed `any[]` by @types/dockerode; these are the Engine API's node fields.
-    const nodes = (await this.docker.listNodes()) as Array<{ ID: string; Status?: { Addr?: string }; ManagerStatus?: { Addr?: string } }>;
-    for (const node of nodes) {
-      const status = node.Status?.Addr;
-      // Some managers report 0.0.0.0 as their status address; their advertise address is then in ManagerStatus.
-      const address = status && status !== '0.0.0.0' ? status : node.ManagerStatus?.Addr?.replace(/:\d+$/, '');
-      if (address) this.nodeAddresses.set(node.ID, address);
-    }
-    const address = nodeId ? this.nodeAddresses.get(nodeId) : undefined;
-    if (!address) throw new Error(`Swarm reports no address for node ${nodeId ?? '(unassigned)'}: check \`docker node inspect ${nodeId ?? ''}\``);
-    return address;
   }
 
   /** The node of the engine ScaleDeck talks to: its task containers are the ones it can stop and read stats of. */

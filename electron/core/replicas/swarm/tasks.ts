@@ -73,6 +73,22 @@ export function successors(tasks: SwarmTask[]): Map<string, string> {
   return result;
 }
 
+/**
+ * Task id -> its running successor, for old tasks Swarm has told to stop but whose container still runs: Swarm does so
+ * the moment the successor runs, and on another node that is the first time ScaleDeck can read the successor's port.
+ * The old task keeps serving through its stop grace (its stop signal is one it ignores) until ScaleDeck drains it.
+ */
+export function stoppingForSuccessor(tasks: SwarmTask[]): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const old of tasks) {
+    if (isWanted(old) || old.Status.State !== 'running') continue;
+    const successor = tasks.filter((t) => isServing(t) && (t.Slot ?? 0) === (old.Slot ?? 0) && createdAt(t) > createdAt(old))
+      .sort((a, b) => createdAt(b) - createdAt(a))[0];
+    if (successor) result.set(old.ID, successor.ID);
+  }
+  return result;
+}
+
 /** The host port the task's container port is published on, or 0 while it has none. */
 export function publishedPort(task: SwarmTask, containerPort: number): number {
   const ports = task.Status.PortStatus?.Ports ?? [];
@@ -88,6 +104,8 @@ export function replicaName(service: string, task: SwarmTask): string {
 export interface TaskWhere {
   service: string;
   host: string;
+  /** The node's name, for the replica table. */
+  node?: string;
   containerPort: number;
   /** The host port read from the task's container on this engine, for a task Swarm publishes none for yet. */
   localPort?: number;
@@ -114,6 +132,7 @@ export function replicaFromTask(task: SwarmTask, where: TaskWhere): ObservedRepl
     ...(healthPath ? { healthPath } : {}),
     ...(image ? { image } : {}),
     ...(where.successor ? { successor: where.successor } : {}),
+    ...(where.node ? { node: where.node } : {}),
   };
 }
 
