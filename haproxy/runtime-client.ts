@@ -116,6 +116,17 @@ export class RuntimeClient {
     await this.expect(`add acl ${cliWord(file)} ${pattern}`, isEmpty);
   }
 
+  /** Replaces every pattern of an ACL loaded from `file` at once (prepare, fill, commit); memory only, not the file. */
+  async replaceAcl(file: string, patterns: string[]): Promise<void> {
+    for (const pattern of patterns) {
+      if (!/^[\x21-\x7e]+$/.test(pattern)) throw new Error(`An ACL pattern must be printable with no spaces, got ${JSON.stringify(pattern)}`);
+    }
+    const version = /New version created: (\d+)/.exec(await this.command(`prepare acl ${cliWord(file)}`))?.[1];
+    if (version === undefined) throw new Error(`HAProxy did not open a new version of the ACL ${file}`);
+    for (const pattern of patterns) await this.expect(`add acl @${version} ${cliWord(file)} ${pattern}`, isEmpty);
+    await this.command(`commit acl @${version} ${cliWord(file)}`);
+  }
+
   /** Removes a key from a loaded map; a missing key is no error. */
   async deleteMapEntry(file: string, key: string): Promise<void> {
     checkName('map key', key);
