@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pidusage from 'pidusage';
+import { ProcUsage } from './proc-usage.js';
 import { replicaEnvironment } from './replica-environment.js';
 import { generationOf } from './generation.js';
 import type { DriverStatus, ObservedReplica, ReplicaDriver, ReplicaSpec, ReplicaStats } from './replica-driver.js';
@@ -99,6 +100,8 @@ export class ProcessDriver implements ReplicaDriver {
    * Whether the process still runs is still asked each time.
    */
   private readonly records = new Map<string, ReplicaPidFile>();
+  /** Where there is a /proc; pidusage elsewhere. */
+  private readonly procUsage = HAS_PROC ? new ProcUsage() : null;
 
   constructor(options: ProcessDriverOptions) {
     assertAppName(options.app);
@@ -259,6 +262,7 @@ export class ProcessDriver implements ReplicaDriver {
     if (!/^proc-[a-z0-9-]+$/i.test(id)) throw new Error(`"${id}" is not a process replica id`);
     const record = await this.readPidFile(this.pidFilePath(id));
     if (record && record.app !== this.app) throw new Error(`refusing to remove ${id}: it belongs to app "${record.app}", not "${this.app}"`);
+    if (record) this.procUsage?.forget(record.pid);
     if (record && (await this.isOurProcess(record.pid))) {
       signal(record.pid, 'SIGTERM');
       if (!(await this.waitUntilGone(record.pid, graceS * 1000))) {
@@ -276,9 +280,9 @@ export class ProcessDriver implements ReplicaDriver {
   async stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
     const record = await this.readPidFile(this.pidFilePath(id));
     if (!record || !(await this.isOurProcess(record.pid))) throw new Error(`replica ${id} is not running: it has no stats`);
-    const usage = await pidusage(record.pid);
-    // pidusage reports % of one core; dividing by the limit makes it % of the limit, as the docker driver does.
-    return { cpuPercent: usage.cpu / spec.cpuLimit, memBytes: usage.memory };
+    const usage = this.procUsage ? this.procUsage.read(record.pid) : await pidusage(record.pid).then((u) => ({ cpuPercent: u.cpu, memBytes: u.memory }));
+    // Both report % of one core; dividing by the limit makes it % of the limit, as the docker driver does.
+    return { cpuPercent: usage.cpuPercent / spec.cpuLimit, memBytes: usage.memBytes };
   }
 
   async close(): Promise<void> {
