@@ -78,6 +78,9 @@ function cliWord(value: string): string {
 }
 
 export class RuntimeClient {
+  /** When HAProxy last answered a command on this socket (performance.now() ms), any command; 0 before the first. */
+  lastAnswerAt = 0;
+
   constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {}
 
   /** Sends one command on its own connection; resolves with the answer, rejects on refusals and socket trouble. */
@@ -238,8 +241,12 @@ export class RuntimeClient {
         settled = true;
         clearTimeout(timer);
         socket.destroy();
-        if (error) reject(error);
-        else resolve(Buffer.concat(chunks).toString('utf8'));
+        if (error) {
+          reject(error);
+          return;
+        }
+        this.lastAnswerAt = performance.now();
+        resolve(Buffer.concat(chunks).toString('utf8'));
       };
       const timer = setTimeout(() => {
         finish(new Error(`HAProxy runtime socket ${this.socketPath} did not answer "${cmd}" within ${this.timeoutMs} ms`));
