@@ -99,6 +99,11 @@ export function startScaledeckWithoutLog(replicaPort: number): Promise<BenchHapr
   return startScaledeckConfig(replicaPort, null);
 }
 
+/** ScaleDeck's config with its sampled request log sent to `requestLogPort`: (d)'s config apart from the app around it. */
+export function startScaledeckWithLog(replicaPort: number, requestLogPort: number): Promise<SamplingHaproxy> {
+  return startScaledeckConfig(replicaPort, requestLogPort);
+}
+
 /**
  * ScaleDeck's config with its sampling ACL (set with keep()), except that a request the ACL leaves out is logged
  * too, its line ending in "1" instead of "-": the same requests give the full log and the sample.

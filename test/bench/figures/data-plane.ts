@@ -1,6 +1,7 @@
 // Figure 5: what HAProxy costs on the request path, measured beside its floor in one run: the same replica direct,
 // through a bare HAProxy, through ScaleDeck's config without and with the request log; and the sampled p95 against
 // the full log's.
+import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { renderHaproxyConfig } from '../../../haproxy/config.js';
 import { HaproxySupervisor } from '../../../haproxy/supervisor.js';
@@ -10,7 +11,7 @@ import { runThroughput, type ThroughputReport } from '../throughput-load.js';
 import { row, seconds, type FigureResult } from '../summary.js';
 import { tcpActiveOpens, tcpTimeWait } from '../tcp-counters.js';
 import { onTeardown } from '../teardown.js';
-import { haproxyCpuMs, startBareHaproxy, startScaledeckTaggingSample, startScaledeckWithoutLog, type BenchHaproxy } from '../haproxy-beside.js';
+import { haproxyCpuMs, startBareHaproxy, startScaledeckTaggingSample, startScaledeckWithLog, startScaledeckWithoutLog, type BenchHaproxy } from '../haproxy-beside.js';
 import { TaggedLogListener, type SampledVersusFull } from '../sampled-p95.js';
 import { pidfilePath } from '../../../haproxy/config.js';
 import { keptPerScale } from '../../../electron/core/metrics/latency-sampling.js';
@@ -82,6 +83,7 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
   const result: FigureResult = { id: 'data-plane', title: 'Data-plane overhead beside the floor', rows: [], findings: [], durationS: 0 };
   const shell = await HeadlessShell.start({ app: context.app('dataplane'), settings: { driver: 'docker', mode: 'manual' }, desired: 1 });
   const beside: BenchHaproxy[] = [];
+  const sink = createSocket('udp4');
   try {
     const snapshot = await shell.waitForReplicas(1, 60_000);
     const replica = snapshot.replicas[0];
@@ -90,20 +92,30 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
     beside.push(bare);
     const withoutLog = await startScaledeckWithoutLog(replica.hostPort);
     beside.push(withoutLog);
+    // Where (c2) sends its sampled lines: bound, so they are received and dropped as ScaleDeck's listener would take them.
+    await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', () => resolve()));
+    const withLog = await startScaledeckWithLog(replica.hostPort, sink.address().port);
+    beside.push(withLog);
     const paths: Path[] = [
       { subject: '(a) one replica, direct (host port)', url: `http://127.0.0.1:${replica.hostPort}/`, runs: [] },
       { subject: '(b) bare HAProxy, minimal config', url: bare.frontend, pidfile: bare.pidfile, runs: [] },
       { subject: '(c) ScaleDeck\'s HAProxy config, latency off', url: withoutLog.frontend, pidfile: withoutLog.pidfile, runs: [] },
       { subject: '(d) ScaleDeck\'s HAProxy, latency on (sampled log)', url: shell.frontend, pidfile: pidfilePath(shell.dataDir), runs: [] },
+      // (d)'s config without the app around it (servers from the config, no runtime commands): splits the log's cost from the rest.
+      { subject: '(c2) ScaleDeck\'s HAProxy config, sampled log, no app', url: withLog.frontend, pidfile: withLog.pidfile, runs: [] },
     ];
     context.log(`data-plane: ${rounds} rounds of ${durationS} s runs, ${CONNECTIONS} connections, GET / on ${paths.map((p) => p.url).join(', ')}`);
     // Warms every path (JIT, connection pools, the sampling ratio of (d)) so the first round is not the odd one out.
-    for (const path of paths) await measure(path.url, 1, path.pidfile);
+    for (const path of paths) {
+      const warm = await measure(path.url, 1, path.pidfile);
+      // ScaleDeck sets (d)'s sampling from the rate it sees; (c2) gets the same ratio.
+      if (path.url === withLog.frontend) await withLog.keep(keptPerScale(warm.requestsPerSecond, null));
+    }
     for (let round = 0; round < rounds; round++) {
       // Round-robin, so a neighbour's burst on the shared machine hits every path alike.
       for (const path of paths) path.runs.push(await measure(path.url, durationS, path.pidfile));
     }
-    const [direct, floor, off, on] = paths as [Path, Path, Path, Path];
+    const [direct, floor, off, on, configWithLog] = paths as [Path, Path, Path, Path, Path];
     const describe = (runs: Measured[]) => `p50 latency ${runs.map((r) => r.latencyP50Ms).join('/')} ms, p99 ${runs.map((r) => r.latencyP99Ms).join('/')} ms; ` +
       `${runs.map((r) => r.opensPerRequest.toFixed(2)).join('/')} new TCP connections per request, ${runs.map((r) => r.timeWaitAfter).join('/')} TIME-WAIT sockets after; ` +
       `${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} failed`;
@@ -111,7 +123,7 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
     for (const path of paths) {
       result.rows.push(row({ figure, subject: path.subject, measure: 'requests/s', unit: 'req/s', values: path.runs.map((r) => r.requestsPerSecond), note: describe(path.runs) }));
     }
-    for (const path of [floor, off, on]) {
+    for (const path of [floor, off, on, configWithLog]) {
       result.rows.push(row({ figure, subject: path.subject, measure: 'HAProxy worker CPU per 1,000 requests', unit: 'ms', values: path.runs.map((r) => r.haproxyCpuMsPer1000 ?? Number.NaN) }));
     }
     const perRound = (a: Path, b: Path, pick: (r: Measured) => number) => a.runs.map((r, i) => pick(r) / pick(b.runs[i] as Measured));
@@ -124,6 +136,7 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
         figure, subject: '(c) latency off / (b) bare', measure: 'ratio of requests/s (per round)', unit: '', values: offOverFloor,
         goal: { text: 'median within noise of 1 (0.95 - 1.05)', met: Math.abs(median(offOverFloor) - 1) <= 0.05 },
       }),
+      row({ figure, subject: '(c2) config with sampled log / (b) bare', measure: 'ratio of requests/s (per round)', unit: '', values: perRound(configWithLog, floor, (r) => r.requestsPerSecond) }),
       row({
         figure, subject: '(d) latency on / (b) bare', measure: 'ratio of requests/s (per round)', unit: '', values: onOverFloor,
         goal: { text: 'median >= 0.95', met: median(onOverFloor) >= 0.95 },
@@ -165,6 +178,7 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
     }
   } finally {
     for (const haproxy of beside) await haproxy.stop();
+    sink.close();
     await shell.stop();
   }
   result.durationS = seconds(Date.now() - startedAt);
