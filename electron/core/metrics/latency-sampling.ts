@@ -12,10 +12,13 @@ const RETUNE_FACTOR = 1.25;
 
 /**
  * Requests kept in LOG_SAMPLE_SCALE at `rps` requests/s: every one up to LOG_LINES_PER_S, then about LOG_LINES_PER_S
- * a second. `current` (null when unknown) is kept while it is close enough; an unknown rate keeps it too.
+ * a second. `current` (null when unknown) is kept while it is close enough; an unknown rate keeps it too, and so does
+ * no traffic at all: there is nothing to measure then, and a burst after a pause meets the ratio of the last one
+ * instead of a full log for the second it takes to narrow it again.
  */
 export function keptPerScale(rps: number | null, current: number | null): number {
   if (rps === null || !Number.isFinite(rps) || rps < 0) return current ?? LOG_SAMPLE_SCALE;
+  if (rps === 0 && current !== null) return current;
   const wanted = rps <= LOG_LINES_PER_S ? LOG_SAMPLE_SCALE : Math.max(1, Math.round((LOG_SAMPLE_SCALE * LOG_LINES_PER_S) / rps));
   if (current === null) return wanted;
   if (wanted === LOG_SAMPLE_SCALE) return wanted;

@@ -7,7 +7,6 @@ import { LOG_LINES_PER_S, MIN_LATENCY_SAMPLE, keptPerScale, latencyReadingOf } f
 
 describe('the request log sampling ratio', () => {
   it('keeps every request up to the target lines per second', () => {
-    expect(keptPerScale(0, null)).toBe(LOG_SAMPLE_SCALE);
     expect(keptPerScale(LOG_LINES_PER_S, 5_000)).toBe(LOG_SAMPLE_SCALE);
   });
 
@@ -28,8 +27,11 @@ describe('the request log sampling ratio', () => {
     expect(keptPerScale(5_000, atTenThousand)).toBe(40_000);
   });
 
-  it('goes back to every request as soon as the rate falls to the target, and holds when the rate is unknown', () => {
+  it('goes back to every request as soon as the rate falls to the target, and holds when the rate is unknown or zero', () => {
     expect(keptPerScale(100, 20_000)).toBe(LOG_SAMPLE_SCALE);
+    expect(keptPerScale(1, 20_000)).toBe(LOG_SAMPLE_SCALE);
+    expect(keptPerScale(0, 20_000)).toBe(20_000);
+    expect(keptPerScale(0, null)).toBe(LOG_SAMPLE_SCALE);
     expect(keptPerScale(null, 20_000)).toBe(20_000);
     expect(keptPerScale(Number.NaN, null)).toBe(LOG_SAMPLE_SCALE);
   });
