@@ -91,6 +91,11 @@ export function closingAclPath(dataDir: string): string {
   return join(dataDir, 'closing-clients.acl');
 }
 
+/** The request log's sampling ranges (request-log.ts sampleAcl). */
+export function requestLogSampleAclPath(dataDir: string): string {
+  return join(dataDir, 'request-log-sample.acl');
+}
+
 export function healthPathMapPath(dataDir: string): string {
   return join(dataDir, 'health-paths.map');
 }
@@ -145,10 +150,11 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     [`frontend ${FRONTEND_NAME}`, [
       // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
       `bind ${options.frontendHost}:${options.frontendPort}`,
+      // First, so every request draws whether it is logged before a hold or a backend takes it.
+      ...(options.requestLog === undefined ? [] : requestLogLines(options.requestLog)),
       ...holdLines(options, backend).frontend,
       ...(options.closingAcl ? [`http-after-response set-header Connection close if { src -f ${quote(options.closingAcl)} }`] : []),
       `default_backend ${backend}`,
-      ...(options.requestLog === undefined ? [] : requestLogLines(options.requestLog)),
     ]],
     // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
     [`backend ${backend}`, [

@@ -9,6 +9,23 @@ const TAG = 'scaledeck-req';
 export interface RequestLogTarget {
   port: number;
   secret: string;
+  /**
+   * An ACL file (which must exist) of ranges of a per-request random number in [0, LOG_SAMPLE_SCALE): a request
+   * whose number falls in one is not logged. Empty logs every request; ScaleDeck narrows it as the rate grows
+   * (unloggedRange), so the log costs a bounded number of lines per second. Absent: every request is logged.
+   */
+  sampleAcl?: string;
+}
+
+/** The random number each request draws is below this; "keep k in LOG_SAMPLE_SCALE" is the sampling ratio. */
+export const LOG_SAMPLE_SCALE = 1_000_000;
+
+/** The ACL pattern that leaves `kept` requests in LOG_SAMPLE_SCALE logged; null when every request is kept. */
+export function unloggedRange(kept: number): string | null {
+  if (!Number.isInteger(kept) || kept < 0 || kept > LOG_SAMPLE_SCALE) {
+    throw new Error(`The request log keeps between 0 and ${LOG_SAMPLE_SCALE} requests in ${LOG_SAMPLE_SCALE}, got ${kept}`);
+  }
+  return kept === LOG_SAMPLE_SCALE ? null : `${kept}:${LOG_SAMPLE_SCALE - 1}`;
 }
 
 /**
@@ -21,12 +38,20 @@ export function requestLogFormat(secret: string): string {
 }
 
 /** The frontend lines that send each request's timings, in raw form (no syslog header), to 127.0.0.1:`port`. */
-export function requestLogLines({ port, secret }: RequestLogTarget): string[] {
+export function requestLogLines({ port, secret, sampleAcl }: RequestLogTarget): string[] {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`HAProxy config: the request log port must be a port number between 1 and 65535, got ${port}`);
   }
   if (!isRequestLogSecret(secret)) throw new Error('HAProxy config: the request log secret must be 32 lowercase hex digits');
-  return [`log 127.0.0.1:${port} len 256 format raw local0 info`, `log-format "${requestLogFormat(secret)}"`];
+  if (sampleAcl !== undefined && /["\\$\n\r]/.test(sampleAcl)) {
+    throw new Error(`HAProxy config: the request log sample ACL's path must not contain quotes, backslashes, "$" or line breaks: ${sampleAcl}`);
+  }
+  // Decided when the request arrives, so HAProxy neither builds nor sends the line of a request left out.
+  const sampling = sampleAcl === undefined ? [] : [
+    `acl scaledeck_unlogged rand(${LOG_SAMPLE_SCALE}) -m int -f "${sampleAcl}"`,
+    'http-request set-log-level silent if scaledeck_unlogged',
+  ];
+  return [...sampling, `log 127.0.0.1:${port} len 256 format raw local0 info`, `log-format "${requestLogFormat(secret)}"`];
 }
 
 export interface RequestTiming {

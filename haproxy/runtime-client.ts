@@ -78,6 +78,9 @@ function cliWord(value: string): string {
 }
 
 export class RuntimeClient {
+  /** When HAProxy last answered a command on this socket (performance.now() ms), any command; 0 before the first. */
+  lastAnswerAt = 0;
+
   constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {}
 
   /** Sends one command on its own connection; resolves with the answer, rejects on refusals and socket trouble. */
@@ -114,6 +117,17 @@ export class RuntimeClient {
   async addAclEntry(file: string, pattern: string): Promise<void> {
     if (!/^[\x21-\x7e]+$/.test(pattern)) throw new Error(`An ACL pattern must be printable with no spaces, got ${JSON.stringify(pattern)}`);
     await this.expect(`add acl ${cliWord(file)} ${pattern}`, isEmpty);
+  }
+
+  /** Replaces every pattern of an ACL loaded from `file` at once (prepare, fill, commit); memory only, not the file. */
+  async replaceAcl(file: string, patterns: string[]): Promise<void> {
+    for (const pattern of patterns) {
+      if (!/^[\x21-\x7e]+$/.test(pattern)) throw new Error(`An ACL pattern must be printable with no spaces, got ${JSON.stringify(pattern)}`);
+    }
+    const version = /New version created: (\d+)/.exec(await this.command(`prepare acl ${cliWord(file)}`))?.[1];
+    if (version === undefined) throw new Error(`HAProxy did not open a new version of the ACL ${file}`);
+    for (const pattern of patterns) await this.expect(`add acl @${version} ${cliWord(file)} ${pattern}`, isEmpty);
+    await this.command(`commit acl @${version} ${cliWord(file)}`);
   }
 
   /** Removes a key from a loaded map; a missing key is no error. */
@@ -227,8 +241,12 @@ export class RuntimeClient {
         settled = true;
         clearTimeout(timer);
         socket.destroy();
-        if (error) reject(error);
-        else resolve(Buffer.concat(chunks).toString('utf8'));
+        if (error) {
+          reject(error);
+          return;
+        }
+        this.lastAnswerAt = performance.now();
+        resolve(Buffer.concat(chunks).toString('utf8'));
       };
       const timer = setTimeout(() => {
         finish(new Error(`HAProxy runtime socket ${this.socketPath} did not answer "${cmd}" within ${this.timeoutMs} ms`));

@@ -276,6 +276,12 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     if (pid === undefined || !(await isRunningConfig(pid, this.configPath))) {
       return `the HAProxy master process (pid ${pid}) exited`;
     }
+    // The control plane's own commands (several a second) already prove the socket answers; asking again costs a
+    // connection on both sides every check.
+    if (performance.now() - this.client.lastAnswerAt < this.checkIntervalMs) {
+      this.socketFailures = 0;
+      return undefined;
+    }
     try {
       await this.client.showInfo();
       this.socketFailures = 0;

@@ -59,6 +59,10 @@ export interface Sample {
   /** 50th and 95th percentile of HAProxy's per-request active time (%Ta) over the interval, ms; null when no request ended. */
   latencyP50Ms: number | null;
   latencyP95Ms: number | null;
+  /** Requests the percentiles come from: every request at low rates, a sample of them at high rates. */
+  latencySampleSize?: number;
+  /** Set when a p95 was withheld because it rests on too few requests, saying so. */
+  latencyShortfall?: string | null;
   /** Mean memory in use of ready replicas, % of memoryLimitMb. */
   replicaMemory: number | null;
   desired: number;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { writeHoldScript } from '../../haproxy/request-hold.js';
-import { closingAclPath, healthPathMapPath, type ConfiguredServer } from '../../haproxy/config.js';
+import { closingAclPath, healthPathMapPath, requestLogSampleAclPath, type ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../contract/settings-schema.js';
@@ -25,6 +25,7 @@ import { LoadGenerator } from './load-generator.js';
 import { HostCpu } from './metrics/host-cpu.js';
 import type { LatencyPercentiles } from './metrics/latency-window.js';
 import { RequestLogListener } from './metrics/request-log-listener.js';
+import { RequestLogSampling } from './metrics/request-log-sampling.js';
 import { RequestLogSecret } from '../../haproxy/request-log-secret.js';
 import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
@@ -145,6 +146,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   writeFileSync(healthPathMap, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
   const closingAcl = closingAclPath(dataDir);
   writeFileSync(closingAcl, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
+  const sampleAcl = requestLogSampleAclPath(dataDir);
+  writeFileSync(sampleAcl, '', { flag: 'a', mode: PRIVATE_FILE_MODE });
   const requestLogSecret = new RequestLogSecret(dataDir);
   const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir, requestLogSecret);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
@@ -219,9 +222,12 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   });
   const history = new HistoryStore({ dir: path.join(dataDir, 'history'), clock, log: options.log });
   await history.open().catch((error: unknown) => options.log?.(`history: ${(error as Error).message}`));
+  const logSampling = new RequestLogSampling(sampleAcl, () => supervisor && { replace: (patterns) => supervisor.client.replaceAcl(sampleAcl, patterns) });
   events.subscribe((message) => {
-    if (message.type === 'sample') history.appendSample(message.sample);
-    else if (message.type === 'event') history.appendEvent(message.event);
+    if (message.type === 'sample') {
+      history.appendSample(message.sample);
+      void logSampling.follow(message.sample.rps);
+    } else if (message.type === 'event') history.appendEvent(message.event);
   });
 
   const usesDocker = () => settings().driver !== 'process';

@@ -1,5 +1,5 @@
 // The settings that shape HAProxy's config: rendering them, and asking HAProxy to accept them before they are saved.
-import { closingAclPath, healthPathMapPath, renderHaproxyConfig, type ConfiguredServer } from '../../haproxy/config.js';
+import { closingAclPath, healthPathMapPath, renderHaproxyConfig, requestLogSampleAclPath, type ConfiguredServer } from '../../haproxy/config.js';
 import type { RequestLogTarget } from '../../haproxy/request-log.js';
 import { SettingsError, type Settings } from '../contract/settings-schema.js';
 import type { HaproxyProcess } from './control-plane-parts.js';
@@ -8,7 +8,8 @@ import { HAPROXY_FIELDS } from './settings-reactions.js';
 
 export function haproxyConfigFor(dataDir: string, settings: Settings, servers: ConfiguredServer[] = [], requestLog?: RequestLogTarget): string {
   return renderHaproxyConfig({
-    dataDir, ...settings, backendName: BACKEND_NAME, servers, healthPathMap: healthPathMapPath(dataDir), closingAcl: closingAclPath(dataDir), requestLog,
+    dataDir, ...settings, backendName: BACKEND_NAME, servers, healthPathMap: healthPathMapPath(dataDir), closingAcl: closingAclPath(dataDir),
+    requestLog: requestLog && { ...requestLog, sampleAcl: requestLogSampleAclPath(dataDir) },
   });
 }
 

@@ -134,3 +134,26 @@ export function describeProfile(summary: ProfileSummary): string {
     `self time by package: ${list(summary.selfByPackage)}; including callees: ${list(summary.inclusiveByPackage)}; ` +
     `hottest functions: ${list(summary.selfByFunction.slice(0, 5))}`;
 }
+
+/**
+ * Busy time of the samples whose stack holds a frame from one of `files` (each sample counted once), ms: the CPU a
+ * piece of work costs with everything it called, its awaited continuations included, since each resumes in its own frame.
+ */
+export function inclusiveMsOfFiles(profile: CpuProfile, locate: FrameLocator, files: readonly string[], range?: ProfileRange): number {
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const inFiles = new Map(profile.nodes.map((node) => [node.id, files.some((file) => locate(node.callFrame).file.endsWith(file))]));
+  let [totalMs, atMs] = [0, 0];
+  profile.samples.forEach((id, index) => {
+    const ms = (profile.timeDeltas[index] ?? 0) / 1000;
+    atMs += ms;
+    if (range && (atMs < range.fromMs || atMs > range.toMs)) return;
+    for (let node: number | undefined = id; node !== undefined; node = parentOf.get(node)) {
+      if (inFiles.get(node)) {
+        totalMs += ms;
+        return;
+      }
+    }
+  });
+  return totalMs;
+}

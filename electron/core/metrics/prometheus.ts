@@ -26,6 +26,7 @@ export function createPrometheusRegistry(source: PrometheusSource): client.Regis
   gauge('scaledeck_replica_memory_percent', 'Mean memory of ready replicas, % of their memory limit', (s) => s.sample?.replicaMemory ?? null);
   gauge('scaledeck_request_latency_p50_milliseconds', 'Median HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP50Ms ?? null);
   gauge('scaledeck_request_latency_p95_milliseconds', '95th percentile HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP95Ms ?? null);
+  gauge('scaledeck_request_latency_sample_size', 'Requests the latency percentiles of the last sample interval come from', (s) => s.sample?.latencySampleSize ?? null);
   gauge('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);
   gauge('scaledeck_backend_sessions', 'Requests in flight in the backend', (s) => s.sample?.sessions ?? null);
   gauge('scaledeck_held_requests', 'Requests HAProxy holds while no replica is up (scale from zero)', (s) => s.sample?.held ?? null);

@@ -2,6 +2,7 @@
 import type { Sample } from '../../contract/contract.js';
 import type { ReplicaStats } from '../replicas/replica-driver.js';
 import type { LatencyPercentiles } from './latency-window.js';
+import { latencyReadingOf } from './latency-sampling.js';
 import { RingBuffer } from './ring-buffer.js';
 import { systemClock, withTimeout, type Cancel, type Clock } from '../clock.js';
 
@@ -128,7 +129,7 @@ export class MetricsSampler {
       this.previous5xx = traffic.http5xxTotal;
     }
     const ready = replicas.filter((r) => r.state === 'ready').length;
-    const latency = sources.latency();
+    const latency = latencyReadingOf(sources.latency());
     const sample: Sample = {
       at: this.clock.now(),
       hostCpu,
@@ -142,6 +143,8 @@ export class MetricsSampler {
       responseTimeMs: traffic?.responseTimeMs ?? null,
       latencyP50Ms: latency.p50Ms,
       latencyP95Ms: latency.p95Ms,
+      latencySampleSize: latency.sampleSize,
+      latencyShortfall: latency.shortfall,
       replicaMemory: sources.replicaMemory(stats),
       desired: sources.desired(),
       ready,

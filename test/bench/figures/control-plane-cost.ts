@@ -1,65 +1,93 @@
-// Figure 4: what the control plane itself costs (the headless shell's node process) with 1 and with 10 replicas.
+// Figure 4: what the control plane itself costs: the headless shell's node process and the short-lived children it
+// waits for, as the replica count grows (1, 10, 30, 100 local-process replicas; 1 and 10 on Docker, with what dockerd
+// spends on the stats streams beside it), where that CPU goes at the largest count, and a reconcile tick's CPU.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchPaths } from '../bench-paths.js';
-import type { BenchContext } from '../bench-context.js';
-import { describeProfile, readCpuProfile, repoFileLocator, summarizeCpuProfile } from '../cpu-profile.js';
+import { runsFor, type BenchContext } from '../bench-context.js';
+import { describeProfile, inclusiveMsOfFiles, readCpuProfile, repoFileLocator, summarizeCpuProfile } from '../cpu-profile.js';
 import { HeadlessShell, sleep } from '../headless-shell.js';
 import { sampleUsage, type UsageSeries } from '../process-usage.js';
 import { row, seconds, type FigureResult, type FigureRow } from '../summary.js';
 
-const CPU_GOAL_PERCENT = 3;
+const CPU_GOALS: Record<number, number> = { 10: 1, 100: 3 };
 const RSS_GOAL_MB = 150;
-/** Lets the replicas' stats streams and the first samples settle before measuring. */
+const TICK_GOAL_MS = 20;
+/** The controller's reconcile period (controller.ts tickMs). */
+const TICK_PERIOD_MS = 500;
+/** Lets the replicas' stats and the first samples settle before measuring. */
 const SETTLE_MS = 5000;
+/** The code one reconcile pass runs: the loop, its plan, the driver's listing and HAProxy's server list. */
+const RECONCILE_FILES = ['core/controller.js', 'core/reconcile.js', 'core/tracked-replicas.js', 'core/replica-facts.js', 'process-driver.js', 'haproxy-backend.js', 'haproxy/stat.js'];
+const figure = '4 control-plane cost';
 
-function usageRows(subject: string, usage: UsageSeries, withGoal: boolean): FigureRow[] {
-  const cpu = row({
-    figure: '4 control-plane cost',
-    subject,
-    measure: 'CPU per 1 s interval (% of one core)',
-    unit: '%',
-    values: usage.cpuPercent,
-    note: `mean over the window ${usage.meanCpuPercent.toFixed(2)} %, plus ${usage.meanChildCpuPercent.toFixed(2)} % in child processes it ran`,
-  });
-  const rss = row({ figure: '4 control-plane cost', subject, measure: 'resident memory', unit: 'MB', values: usage.rssMb });
-  if (withGoal) {
-    cpu.goal = { text: `mean < ${CPU_GOAL_PERCENT} % of a core`, met: usage.meanCpuPercent < CPU_GOAL_PERCENT };
-    rss.goal = { text: `max < ${RSS_GOAL_MB} MB`, met: (rss.spread?.max ?? Infinity) < RSS_GOAL_MB };
-  }
-  return [cpu, rss];
+interface Measured extends UsageSeries {
+  replicas: number;
+  startedAt: number;
 }
 
-async function measure(shell: HeadlessShell, replicas: number, windowMs: number): Promise<UsageSeries & { startedAt: number }> {
+async function measure(shell: HeadlessShell, replicas: number, windowMs: number, alongside?: number): Promise<Measured & { beside?: UsageSeries }> {
   await shell.scale(replicas);
-  await shell.waitForReplicas(replicas, 180_000);
+  await shell.waitForReplicas(replicas, 300_000);
   await sleep(SETTLE_MS);
   const startedAt = Date.now();
-  return { ...(await sampleUsage(shell.pid, windowMs)), startedAt };
+  const [usage, beside] = await Promise.all([sampleUsage(shell.pid, windowMs), alongside === undefined ? undefined : sampleUsage(alongside, windowMs)]);
+  return { ...usage, replicas, startedAt, ...(beside ? { beside } : {}) };
 }
 
-/** The same 10-replica window under --cpu-prof, summarised: where the control plane spends its CPU. */
-async function profileTenReplicas(context: BenchContext, windowMs: number): Promise<string> {
+function dockerdPid(): number | undefined {
+  try {
+    return Number(execFileSync('pidof', ['dockerd'], { encoding: 'utf8' }).trim().split(' ')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function curveRows(driver: string, runs: Measured[]): FigureRow[] {
+  return runs.flatMap((run) => {
+    const subject = `${run.replicas} ${driver} replica${run.replicas === 1 ? '' : 's'}`;
+    const total = run.meanCpuPercent + run.meanChildCpuPercent;
+    const goal = driver === 'process' ? CPU_GOALS[run.replicas] : undefined;
+    return [
+      row({
+        figure, subject, measure: 'CPU, shell + its children (% of one core)', unit: '%', values: [total],
+        note: `shell ${run.meanCpuPercent.toFixed(2)} %, children it waited for ${run.meanChildCpuPercent.toFixed(2)} %; per 1 s: ${run.cpuPercent.map((c) => c.toFixed(1)).join(' ')}`,
+        ...(goal === undefined ? {} : { goal: { text: `< ${goal} % of a core`, met: total < goal } }),
+      }),
+      row({
+        figure, subject, measure: 'resident memory', unit: 'MB', values: run.rssMb,
+        ...(run.replicas === 100 ? { goal: { text: `max < ${RSS_GOAL_MB} MB`, met: Math.max(...run.rssMb) < RSS_GOAL_MB } } : {}),
+      }),
+    ];
+  });
+}
+
+/** The shell with `count` process replicas under --cpu-prof: where the CPU goes, and a reconcile pass's share of it. */
+async function profileAt(context: BenchContext, count: number, windowMs: number): Promise<{ finding: string; tickCpuMs: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdb-prof-'));
   try {
     const shell = await HeadlessShell.start({
-      app: context.app('cost-prof'),
-      settings: { driver: 'docker', mode: 'manual' },
+      app: context.app(`cost-prof-${count}`),
+      settings: { driver: 'process', mode: 'manual', maxReplicas: 100 },
       desired: 1,
       nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
     });
     let window: { fromMs: number; toMs: number };
     try {
-      const usage = await measure(shell, 10, windowMs);
+      const usage = await measure(shell, count, windowMs);
       window = { fromMs: usage.startedAt - shell.spawnedAt, toMs: usage.startedAt - shell.spawnedAt + windowMs };
     } finally {
       await shell.stop();
     }
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-    if (!file) return 'the profiled shell wrote no .cpuprofile';
-    const summary = summarizeCpuProfile(readCpuProfile(path.join(dir, file)), repoFileLocator(benchPaths.repoRoot), 8, window);
-    return `CPU profile of the shell over the ${windowMs / 1000} s window with 10 replicas: ${describeProfile(summary)}`;
+    if (!file) throw new Error('the profiled shell wrote no .cpuprofile');
+    const profile = readCpuProfile(path.join(dir, file));
+    const locate = repoFileLocator(benchPaths.repoRoot);
+    const summary = summarizeCpuProfile(profile, locate, 8, window);
+    const tickCpuMs = inclusiveMsOfFiles(profile, locate, RECONCILE_FILES, window) / (windowMs / TICK_PERIOD_MS);
+    return { finding: `CPU profile of the shell over ${windowMs / 1000} s with ${count} process replicas: ${describeProfile(summary)}`, tickCpuMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -67,22 +95,55 @@ async function profileTenReplicas(context: BenchContext, windowMs: number): Prom
 
 export async function controlPlaneFigure(context: BenchContext): Promise<FigureResult> {
   const startedAt = Date.now();
-  const windowMs = context.quick ? 20_000 : 60_000;
-  const result: FigureResult = { id: 'control-plane', title: 'Control-plane cost', rows: [], findings: [], durationS: 0 };
-  // Manual mode: the count stays where it is set, so the window measures steady-state cost, not scaling.
-  const shell = await HeadlessShell.start({ app: context.app('cost'), settings: { driver: 'docker', mode: 'manual' }, desired: 1 });
+  const windowMs = runsFor(context, 30_000, 15_000);
+  const result: FigureResult = { id: 'control-plane', title: 'Control-plane cost as replicas grow', rows: [], findings: [], durationS: 0 };
+  // Manual mode: the count stays where it is set, so each window measures steady-state cost, not scaling.
+  const processShell = await HeadlessShell.start({ app: context.app('cost-proc'), settings: { driver: 'process', mode: 'manual', maxReplicas: 100 }, desired: 1 });
+  const processRuns: Measured[] = [];
   try {
-    context.log(`control-plane: 1 docker replica, ${windowMs / 1000} s at 1 s sampling`);
-    const one = await measure(shell, 1, windowMs);
-    context.log(`control-plane: 10 docker replicas, ${windowMs / 1000} s at 1 s sampling`);
-    const ten = await measure(shell, 10, windowMs);
-    result.rows.push(...usageRows('ScaleDeck headless shell, 1 docker replica', one, false), ...usageRows('ScaleDeck headless shell, 10 docker replicas', ten, true));
+    for (const count of [1, 10, 30, 100]) {
+      context.log(`control-plane: ${count} process replicas, ${windowMs / 1000} s at 1 s sampling`);
+      processRuns.push(await measure(processShell, count, windowMs));
+    }
   } finally {
-    await shell.stop();
+    await processShell.stop();
   }
-  if (context.profile) {
-    context.log('control-plane: profiling the shell with 10 replicas (--cpu-prof)');
-    result.findings.push(await profileTenReplicas(context, windowMs));
+  result.rows.push(...curveRows('process', processRuns));
+
+  const dockerd = dockerdPid();
+  const dockerShell = await HeadlessShell.start({ app: context.app('cost-docker'), settings: { driver: 'docker', mode: 'manual' }, desired: 1 });
+  const dockerRuns: Array<Measured & { beside?: UsageSeries }> = [];
+  try {
+    for (const count of [1, 10]) {
+      context.log(`control-plane: ${count} docker replicas, ${windowMs / 1000} s at 1 s sampling, dockerd beside`);
+      dockerRuns.push(await measure(dockerShell, count, windowMs, dockerd));
+    }
+  } finally {
+    await dockerShell.stop();
+  }
+  result.rows.push(...curveRows('docker', dockerRuns));
+  for (const run of dockerRuns) {
+    if (!run.beside) continue;
+    result.rows.push(row({
+      figure, subject: `dockerd with ${run.replicas} ScaleDeck replica${run.replicas === 1 ? '' : 's'} (one stats stream each)`, measure: 'CPU (% of one core)', unit: '%',
+      values: [run.beside.meanCpuPercent], note: 'the whole engine: other work on the shared machine counts too',
+    }));
+  }
+
+  const [first, last] = [processRuns[0] as Measured, processRuns.at(-1) as Measured];
+  const perReplica = ((last.meanCpuPercent + last.meanChildCpuPercent) - (first.meanCpuPercent + first.meanChildCpuPercent)) / (last.replicas - first.replicas);
+  result.findings.push(`growth: ${perReplica.toFixed(3)} % of a core per process replica (${first.replicas} -> ${last.replicas}); ` +
+    `memory ${Math.max(...first.rssMb).toFixed(0)} -> ${Math.max(...last.rssMb).toFixed(0)} MB`);
+
+  context.log(`control-plane: profiling the shell with 100 process replicas (--cpu-prof)`);
+  const profiled = await profileAt(context, 100, windowMs);
+  result.findings.push(profiled.finding);
+  result.rows.push(row({
+    figure, subject: '100 process replicas, one reconcile pass', measure: 'CPU per tick (profile: controller, plan, driver list, server list)', unit: 'ms',
+    values: [profiled.tickCpuMs], goal: { text: `< ${TICK_GOAL_MS} ms`, met: profiled.tickCpuMs < TICK_GOAL_MS },
+  }));
+  for (const r of result.rows) {
+    if (r.goal && !r.goal.met) result.findings.push(`missed: ${r.subject}, ${r.measure}: ${r.spread?.max.toFixed(2)} ${r.unit} against ${r.goal.text}`);
   }
   result.durationS = seconds(Date.now() - startedAt);
   return result;

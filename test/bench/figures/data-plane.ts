@@ -1,4 +1,7 @@
-// Figure 5: what HAProxy costs on the request path: requests/s through the frontend against the same replica direct.
+// Figure 5: what HAProxy costs on the request path, measured beside its floor in one run: the same replica direct,
+// through a bare HAProxy, through ScaleDeck's config without and with the request log; and the sampled p95 against
+// the full log's.
+import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { renderHaproxyConfig } from '../../../haproxy/config.js';
 import { HaproxySupervisor } from '../../../haproxy/supervisor.js';
@@ -8,6 +11,10 @@ import { runThroughput, type ThroughputReport } from '../throughput-load.js';
 import { row, seconds, type FigureResult } from '../summary.js';
 import { tcpActiveOpens, tcpTimeWait } from '../tcp-counters.js';
 import { onTeardown } from '../teardown.js';
+import { haproxyCpuMs, startBareHaproxy, startScaledeckTaggingSample, startScaledeckWithLog, startScaledeckWithoutLog, type BenchHaproxy } from '../haproxy-beside.js';
+import { TaggedLogListener, type SampledVersusFull } from '../sampled-p95.js';
+import { pidfilePath } from '../../../haproxy/config.js';
+import { keptPerScale } from '../../../electron/core/metrics/latency-sampling.js';
 
 const CONNECTIONS = 10;
 
@@ -16,12 +23,16 @@ interface Measured extends ThroughputReport {
   opensPerRequest: number;
   /** Closed connections still holding a local port after the run: tens of thousands slow every new connect(). */
   timeWaitAfter: number;
+  /** CPU HAProxy's workers spent per 1,000 requests answered, ms (from /proc/PID/stat); null without an HAProxy. */
+  haproxyCpuMsPer1000: number | null;
 }
 
-async function measure(url: string, durationS: number): Promise<Measured> {
+async function measure(url: string, durationS: number, haproxyPidfile?: string): Promise<Measured> {
   const before = tcpActiveOpens();
+  const cpuBefore = haproxyPidfile === undefined ? 0 : haproxyCpuMs(haproxyPidfile);
   const report = await runThroughput({ url, durationS, connections: CONNECTIONS });
-  return { ...report, opensPerRequest: (tcpActiveOpens() - before) / Math.max(1, report.requests), timeWaitAfter: tcpTimeWait() };
+  const haproxyCpuMsPer1000 = haproxyPidfile === undefined ? null : ((haproxyCpuMs(haproxyPidfile) - cpuBefore) / Math.max(1, report.requests)) * 1000;
+  return { ...report, opensPerRequest: (tcpActiveOpens() - before) / Math.max(1, report.requests), timeWaitAfter: tcpTimeWait(), haproxyCpuMsPer1000 };
 }
 
 /**
@@ -55,47 +66,108 @@ async function throughStaticSlot(replicaPort: number, durationS: number): Promis
   }
 }
 
+/** One path the figure loads: its name, URL and, behind an HAProxy, that HAProxy's pid file. */
+interface Path {
+  subject: string;
+  url: string;
+  pidfile?: string;
+  runs: Measured[];
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
 export async function dataPlaneFigure(context: BenchContext): Promise<FigureResult> {
   const startedAt = Date.now();
-  const pairs = runsFor(context, 3, 2);
+  const rounds = runsFor(context, 5, 3);
   const durationS = context.quick ? 3 : 5;
-  const result: FigureResult = { id: 'data-plane', title: 'Data-plane overhead', rows: [], findings: [], durationS: 0 };
+  const result: FigureResult = { id: 'data-plane', title: 'Data-plane overhead beside the floor', rows: [], findings: [], durationS: 0 };
   const shell = await HeadlessShell.start({ app: context.app('dataplane'), settings: { driver: 'docker', mode: 'manual' }, desired: 1 });
+  const beside: BenchHaproxy[] = [];
+  const sink = createSocket('udp4');
   try {
     const snapshot = await shell.waitForReplicas(1, 60_000);
     const replica = snapshot.replicas[0];
     if (!replica) throw new Error('The shell reported one ready replica but listed none');
-    const direct = `http://127.0.0.1:${replica.hostPort}/`;
-    context.log(`data-plane: ${pairs} pairs of ${durationS} s runs, ${CONNECTIONS} connections, GET / direct (${direct}) and through ${shell.frontend}`);
-    // Warms both paths (JIT, connection pools) so the first measured pair is not the odd one out.
-    await measure(direct, 1);
-    await measure(shell.frontend, 1);
-    const directRuns: Measured[] = [];
-    const proxiedRuns: Measured[] = [];
-    for (let pair = 0; pair < pairs; pair++) {
-      // Alternating, so a neighbour's burst on the shared machine hits both sides alike.
-      directRuns.push(await measure(direct, durationS));
-      proxiedRuns.push(await measure(shell.frontend, durationS));
+    const bare = await startBareHaproxy(replica.hostPort);
+    beside.push(bare);
+    const withoutLog = await startScaledeckWithoutLog(replica.hostPort);
+    beside.push(withoutLog);
+    // Where (c2) sends its sampled lines: bound, so they are received and dropped as ScaleDeck's listener would take them.
+    await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', () => resolve()));
+    const withLog = await startScaledeckWithLog(replica.hostPort, sink.address().port);
+    beside.push(withLog);
+    const paths: Path[] = [
+      { subject: '(a) one replica, direct (host port)', url: `http://127.0.0.1:${replica.hostPort}/`, runs: [] },
+      { subject: '(b) bare HAProxy, minimal config', url: bare.frontend, pidfile: bare.pidfile, runs: [] },
+      { subject: '(c) ScaleDeck\'s HAProxy config, latency off', url: withoutLog.frontend, pidfile: withoutLog.pidfile, runs: [] },
+      { subject: '(d) ScaleDeck\'s HAProxy, latency on (sampled log)', url: shell.frontend, pidfile: pidfilePath(shell.dataDir), runs: [] },
+      // (d)'s config without the app around it (servers from the config, no runtime commands): splits the log's cost from the rest.
+      { subject: '(c2) ScaleDeck\'s HAProxy config, sampled log, no app', url: withLog.frontend, pidfile: withLog.pidfile, runs: [] },
+    ];
+    context.log(`data-plane: ${rounds} rounds of ${durationS} s runs, ${CONNECTIONS} connections, GET / on ${paths.map((p) => p.url).join(', ')}`);
+    // Warms every path (JIT, connection pools, the sampling ratio of (d)) so the first round is not the odd one out.
+    for (const path of paths) {
+      const warm = await measure(path.url, 1, path.pidfile);
+      // ScaleDeck sets (d)'s sampling from the rate it sees; (c2) gets the same ratio.
+      if (path.url === withLog.frontend) await withLog.keep(keptPerScale(warm.requestsPerSecond, null));
     }
+    for (let round = 0; round < rounds; round++) {
+      // Round-robin, so a neighbour's burst on the shared machine hits every path alike.
+      for (const path of paths) path.runs.push(await measure(path.url, durationS, path.pidfile));
+    }
+    const [direct, floor, off, on, configWithLog] = paths as [Path, Path, Path, Path, Path];
     const describe = (runs: Measured[]) => `p50 latency ${runs.map((r) => r.latencyP50Ms).join('/')} ms, p99 ${runs.map((r) => r.latencyP99Ms).join('/')} ms; ` +
       `${runs.map((r) => r.opensPerRequest.toFixed(2)).join('/')} new TCP connections per request, ${runs.map((r) => r.timeWaitAfter).join('/')} TIME-WAIT sockets after; ` +
       `${runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0)} failed`;
+    const figure = '5 data plane';
+    for (const path of paths) {
+      result.rows.push(row({ figure, subject: path.subject, measure: 'requests/s', unit: 'req/s', values: path.runs.map((r) => r.requestsPerSecond), note: describe(path.runs) }));
+    }
+    for (const path of [floor, off, on, configWithLog]) {
+      result.rows.push(row({ figure, subject: path.subject, measure: 'HAProxy worker CPU per 1,000 requests', unit: 'ms', values: path.runs.map((r) => r.haproxyCpuMsPer1000 ?? Number.NaN) }));
+    }
+    const perRound = (a: Path, b: Path, pick: (r: Measured) => number) => a.runs.map((r, i) => pick(r) / pick(b.runs[i] as Measured));
+    const onOverFloor = perRound(on, floor, (r) => r.requestsPerSecond);
+    const offOverFloor = perRound(off, floor, (r) => r.requestsPerSecond);
+    const p99OnOverFloor = perRound(on, floor, (r) => r.latencyP99Ms);
     result.rows.push(
-      row({ figure: '5 data plane', subject: 'one replica, direct (host port)', measure: 'requests/s', unit: 'req/s', values: directRuns.map((r) => r.requestsPerSecond), note: describe(directRuns) }),
-      row({ figure: '5 data plane', subject: 'the same replica through HAProxy', measure: 'requests/s', unit: 'req/s', values: proxiedRuns.map((r) => r.requestsPerSecond), note: describe(proxiedRuns) }),
+      row({ figure, subject: '(b) bare HAProxy / (a) direct', measure: 'ratio of requests/s (per round)', unit: '', values: perRound(floor, direct, (r) => r.requestsPerSecond) }),
       row({
-        figure: '5 data plane',
-        subject: 'through HAProxy / direct',
-        measure: 'ratio of requests/s (per pair)',
-        unit: '',
-        values: proxiedRuns.map((r, i) => r.requestsPerSecond / (directRuns[i] as Measured).requestsPerSecond),
+        figure, subject: '(c) latency off / (b) bare', measure: 'ratio of requests/s (per round)', unit: '', values: offOverFloor,
+        goal: { text: 'median within noise of 1 (0.95 - 1.05)', met: Math.abs(median(offOverFloor) - 1) <= 0.05 },
+      }),
+      row({ figure, subject: '(c2) config with sampled log / (b) bare', measure: 'ratio of requests/s (per round)', unit: '', values: perRound(configWithLog, floor, (r) => r.requestsPerSecond) }),
+      row({
+        figure, subject: '(d) latency on / (b) bare', measure: 'ratio of requests/s (per round)', unit: '', values: onOverFloor,
+        goal: { text: 'median >= 0.95', met: median(onOverFloor) >= 0.95 },
+      }),
+      row({
+        figure, subject: '(d) latency on / (b) bare', measure: 'ratio of p99 latency (per round)', unit: '', values: p99OnOverFloor,
+        goal: { text: 'median <= 1.10', met: median(p99OnOverFloor) <= 1.1 },
       }),
     );
-    const opens = Math.min(...proxiedRuns.map((r) => r.opensPerRequest));
+    const floorRps = floor.runs.map((r) => r.requestsPerSecond);
+    result.findings.push(`noise: the floor's own requests/s spread ${((Math.min(...floorRps) / median(floorRps)) * 100).toFixed(0)}-${((Math.max(...floorRps) / median(floorRps)) * 100).toFixed(0)} % ` +
+      `of its median over ${rounds} rounds on this shared machine; a ratio within that spread of 1 is within noise`);
+    if (median(onOverFloor) < 0.95) result.findings.push(`(d) answers ${(median(onOverFloor) * 100).toFixed(0)} % of the floor's requests/s, ${(95 - median(onOverFloor) * 100).toFixed(0)} points short of the goal`);
+    if (median(p99OnOverFloor) > 1.1) result.findings.push(`(d)'s p99 is ${(median(p99OnOverFloor) * 100).toFixed(0)} % of the floor's, ${(median(p99OnOverFloor) * 100 - 110).toFixed(0)} points past the goal`);
+
+    // GET / at saturation answers within a millisecond; /work?ms=2 queues on the replica's CPU limit, a p95 of tens of ms.
+    for (const route of ['/', '/work?ms=2']) {
+      const comparison = await sampledVersusFull(replica.hostPort, route, durationS);
+      result.rows.push(row({
+        figure, subject: `sampled p95 vs the full log's, per second, same requests (GET ${route})`, measure: 'largest gap', unit: 'ms', values: [comparison.worstGapMs],
+        goal: { text: 'every second within 10 % or 5 ms', met: comparison.seconds > 0 && comparison.secondsWithin === comparison.seconds },
+        note: `${comparison.secondsWithin} of ${comparison.seconds} seconds within; whole run: full p95 ${comparison.fullP95Ms} ms, sampled ${comparison.sampledP95Ms} ms; ` +
+          `${comparison.linesPerS.toFixed(0)} requests/s, ${comparison.sampledPerS.toFixed(0)} of them sampled`,
+      }));
+    }
+
+    const opens = Math.min(...on.runs.map((r) => r.opensPerRequest));
     if (opens >= 0.9) {
       result.findings.push(`every request through HAProxy opened new TCP connections (${opens.toFixed(2)} per request, direct: ` +
-        `${Math.max(...directRuns.map((r) => r.opensPerRequest)).toFixed(2)}): HAProxy keeps no idle connection to a server added with "add server", ` +
-        `and the TIME-WAIT sockets this leaves (${Math.max(...proxiedRuns.map((r) => r.timeWaitAfter))} after a run) slow every later connect` +
+        `${Math.max(...direct.runs.map((r) => r.opensPerRequest)).toFixed(2)}): HAProxy keeps no idle connection to a server added with "add server", ` +
+        `and the TIME-WAIT sockets this leaves (${Math.max(...on.runs.map((r) => r.timeWaitAfter))} after a run) slow every later connect` +
         `${context.profile ? '' : '; `--profile` compares with a server slot declared in the config'}`);
     }
     if (context.profile) {
@@ -105,8 +177,30 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
         `${slot.requestsPerSecond.toFixed(0)} req/s, ${slot.opensPerRequest.toFixed(2)} new TCP connections per request, p50 latency ${slot.latencyP50Ms} ms`);
     }
   } finally {
+    for (const haproxy of beside) await haproxy.stop();
+    sink.close();
     await shell.stop();
   }
   result.durationS = seconds(Date.now() - startedAt);
   return result;
+}
+
+/**
+ * Load on `route` through ScaleDeck's config, sampled as ScaleDeck samples at the rate a first second reaches, with
+ * every line kept and the sampled ones marked, so both p95s come from the same requests.
+ */
+async function sampledVersusFull(replicaPort: number, route: string, durationS: number): Promise<SampledVersusFull> {
+  const listener = new TaggedLogListener();
+  const haproxy = await startScaledeckTaggingSample(replicaPort, await listener.start());
+  try {
+    const url = new URL(route, haproxy.frontend).toString();
+    const warm = await measure(url, 1);
+    await haproxy.keep(keptPerScale(warm.requestsPerSecond, null));
+    listener.clear();
+    await measure(url, durationS + 2);
+    return listener.compare();
+  } finally {
+    await haproxy.stop();
+    await listener.close();
+  }
 }

@@ -1,12 +1,16 @@
-// Figure 1: from a scale request (n -> n+1) to the new replica answering through the frontend, ScaleDeck vs the seed.
+// Figure 1: from a scale request (n -> n+1) to the new replica answering through the frontend, ScaleDeck vs the seed,
+// beside the engine's floor (a bare `docker run` to its first answer) measured in the same run.
 import { actuationPhases } from '../actuation-phases.js';
+import { dockerRunFloor } from '../engine-floor.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { hostsServing, waitForNewHost, type NewHostResult } from '../frontend-probe.js';
 import { HeadlessShell, sleep, waitFor } from '../headless-shell.js';
 import { SeedBaseline } from '../seed-baseline.js';
-import { row, seconds, type FigureResult, type FigureRow } from '../summary.js';
+import { row, seconds, spreadOf, type FigureResult, type FigureRow } from '../summary.js';
 
 const GOAL_S = 1.5;
+/** ScaleDeck's median request-to-serving time over the bare engine's, at most. */
+const FLOOR_RATIO_GOAL = 1.15;
 const NEW_HOST_TIMEOUT_MS = 30_000;
 
 interface Series {
@@ -93,6 +97,16 @@ export async function scaleOutFigure(context: BenchContext): Promise<FigureResul
     context.log(`scale-out: seed baseline, ${driver} driver, ${runs} runs`);
     const baseline = await baselineSeries(context, driver, runs);
     result.rows.push(...rows(`ScaleDeck (${driver})`, scaleDeck, driver === 'docker'), ...rows(`seed baseline (${driver})`, baseline, false));
+    if (driver === 'docker') {
+      context.log(`scale-out: the engine's floor, a bare docker run to its first answer, ${runs} runs`);
+      const floor = row({ figure: '1 scale-out', subject: 'bare docker run (the floor)', measure: 'docker run -> first answer', unit: 's', values: await dockerRunFloor(context.app('out-floor'), runs) });
+      const ratio = (scaleDeck.times.length > 0 && floor.spread ? spreadOf(scaleDeck.times)!.median / floor.spread.median : Number.NaN);
+      result.rows.push(floor, row({
+        figure: '1 scale-out', subject: 'ScaleDeck (docker) / bare docker run', measure: 'ratio of medians', unit: '', values: [ratio],
+        goal: { text: `<= ${FLOOR_RATIO_GOAL}`, met: ratio <= FLOOR_RATIO_GOAL },
+      }));
+      if (!(ratio <= FLOOR_RATIO_GOAL)) result.findings.push(`ScaleDeck's docker scale-out takes ${ratio.toFixed(2)}x the bare engine's time, ${((ratio - FLOOR_RATIO_GOAL) * 100).toFixed(0)} points past the goal; \`--profile\` times each step`);
+    }
   }
   if (context.profile) {
     context.log('scale-out: timing each step of a docker scale-out');
