@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { APP_LABEL } from '../../electron/core/replicas/replica-driver.js';
-import { defaultSettings } from '../../electron/settings-schema.js';
+import { defaultSettings } from '../../electron/contract/settings-schema.js';
 import { removeContainersOf, sleep } from './headless-shell.js';
 import { onTeardown } from './teardown.js';
 

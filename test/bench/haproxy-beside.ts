@@ -11,7 +11,7 @@ import { unloggedRange } from '../../haproxy/request-log.js';
 import { writeHoldScript } from '../../haproxy/request-hold.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { haproxyConfigFor } from '../../electron/core/haproxy-settings.js';
-import { defaultSettings } from '../../electron/settings-schema.js';
+import { defaultSettings } from '../../electron/contract/settings-schema.js';
 import { benchTempDir, freePort, stopHaproxyOf } from './headless-shell.js';
 import { onTeardown } from './teardown.js';
 

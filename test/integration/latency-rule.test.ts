@@ -5,7 +5,7 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Sample } from '../../electron/contract.js';
+import type { Sample } from '../../electron/contract/contract.js';
 import { LOG_LINES_PER_S, MIN_LATENCY_SAMPLE } from '../../electron/core/metrics/latency-sampling.js';
 import { createPrometheusRegistry } from '../../electron/core/metrics/prometheus.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
