@@ -15,11 +15,14 @@ import { hasDocker, hasHaproxy, requireAll } from '../support/requirements.js';
 import { expectEveryRequestAnswered, finishLoads, loadLine, runLoad, startPlane, waitFor, type LoadReport, type LoadRun, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
 import { killContainers } from '../support/loss-controls.js';
 import { buildOffline, sampleHealthcheck } from '../support/swarm-images.js';
+import { feedWorstValues } from '../support/worst-settings.js';
+import { startHeadlessServer } from '../../electron/shells/headless/headless-server.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const docker = new Dockerode();
 const suffix = Math.random().toString(16).slice(2, 8);
 const planeService = `scaledeck-it-${suffix}`;
+const worstService = `scaledeck-worst-${suffix}`;
 const orderService = `scaledeck-order-${suffix}`;
 const rollService = `scaledeck-roll-${suffix}`;
 /** Made offline from the sample image: two versions with its HEALTHCHECK, and one whose command exits at once. */
@@ -134,7 +137,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
 
   afterAll(async () => {
     await fixture?.stop();
-    for (const service of [planeService, orderService, rollService]) {
+    for (const service of [planeService, orderService, rollService, worstService]) {
       await docker.getService(service).remove().catch(() => undefined);
     }
     for (const tag of [CHECKED_V1, CHECKED_V2, BROKEN]) await docker.getImage(tag).remove().catch(() => undefined);
@@ -431,4 +434,22 @@ describe.skipIf(!hasHaproxy() || !hasDocker() || !usable)('Swarm replicas', () =
     expect(report.issued).toBe(rate * durationS);
     expect(report.ok2xx).toBeLessThan(report.issued);
   });
+  it('answers every setting at its worst value over HTTP with the swarm driver, and the service still serves', async () => {
+    await fixture?.stop();
+    fixture = await startPlane({ driver: 'swarm', swarmService: worstService }, { desired: 1 });
+    await waitFor(() => fixture!.ready() === 1, 60_000, 'one ready task');
+    const token = 'worst-settings-swarm-token-0123456789';
+    const server = await startHeadlessServer({ target: fixture.plane, host: '127.0.0.1', port: 0, token, rendererDir: path.resolve('dist/renderer') });
+    try {
+      const run = await feedWorstValues(server.port, token);
+      console.log(`[worst settings / swarm] applied and set back: ${run.applied.length}; refused: ${run.refused.join(', ')}; slowest answer ${run.slowest.ms.toFixed(0)} ms (${run.slowest.name})`);
+      // Swarm picks which task a scale-in removes, so warm spares are refused for it, as are the local-only settings.
+      expect(run.refused).toEqual(expect.arrayContaining(['standbyReplicas (400)', 'haproxyPath (403)', 'dockerHost (403)']));
+      expect(run.applied.length).toBeGreaterThanOrEqual(30);
+      // Swarm's updates to the broken versions run out (start-first: the old task serves throughout).
+      await waitFor(async () => fixture!.ready() >= 1 && (await hostsThroughFrontend(fixture!.plane.frontendUrl(), 3).catch(() => new Set())).size >= 1, 180_000, 'the service to serve after the worst values');
+    } finally {
+      await server.close();
+    }
+  }, 420_000);
 });
