@@ -13,7 +13,7 @@ import { configPath, socketPath } from '../../haproxy/config.js';
 import { endProcesses, processesRunningConfig } from '../../haproxy/process-table.js';
 import { freePort, sleep, waitFor } from '../support/waiting.js';
 
-const SERVER_JS = path.join(import.meta.dirname, '..', '..', 'electron', 'server.js');
+const SERVER_JS = path.join(import.meta.dirname, '..', '..', 'electron', 'shells', 'headless', 'server.js');
 const app = `nonroot-${randomBytes(4).toString('hex')}`;
 const dataDir = mkdtempSync(path.join(homedir(), '.sd-nonroot-'));
 const docker = new Dockerode();
