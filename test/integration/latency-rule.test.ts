@@ -12,6 +12,19 @@ import { hasDocker, hasHaproxy } from '../support/requirements.js';
 import { runLoad, startPlane, waitFor, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';
 import { sleep } from '../support/waiting.js';
 
+/** Both tests: one or two Docker replicas in auto mode, deciding every second after two samples in a row. */
+const AUTOSCALING_ONE_OR_TWO = {
+  driver: 'docker',
+  mode: 'auto',
+  policy: 'threshold',
+  cpuLimit: 0.5,
+  minReplicas: 1,
+  maxReplicas: 2,
+  breachSamples: 2,
+  sampleIntervalMs: 1000,
+  scaleUpCooldownS: 2,
+} as const;
+
 describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
   let fixture: PlaneFixture | undefined;
   afterEach(async () => {
@@ -21,15 +34,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
 
   it('adds a replica when /work load pushes the sampled p95 above the latency rule, naming it, and goes back to one when idle', async () => {
     fixture = await startPlane({
-      driver: 'docker',
-      mode: 'auto',
-      policy: 'threshold',
-      cpuLimit: 0.5,
-      minReplicas: 1,
-      maxReplicas: 2,
-      breachSamples: 2,
-      sampleIntervalMs: 1000,
-      scaleUpCooldownS: 2,
+      ...AUTOSCALING_ONE_OR_TWO,
       scaleDownCooldownS: 6,
       warmupS: 2,
       // The first rule cannot fire at this load; the latency rule must be the one that decides.
@@ -105,15 +110,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
 
   it('does not scale on forged log lines nor on a p95 from too few requests, and says why it gives none', async () => {
     fixture = await startPlane({
-      driver: 'docker',
-      mode: 'auto',
-      policy: 'threshold',
-      cpuLimit: 0.5,
-      minReplicas: 1,
-      maxReplicas: 2,
-      breachSamples: 2,
-      sampleIntervalMs: 1000,
-      scaleUpCooldownS: 2,
+      ...AUTOSCALING_ONE_OR_TWO,
       warmupS: 2,
       rules: [{ metric: 'latency-p95', scaleUpThreshold: 150, scaleDownThreshold: 1, targetValue: 100 }],
     }, { desired: 1 });
