@@ -26,22 +26,20 @@ export interface ReloadKeepingServers {
 const CLOSE_KEEP_ALIVE_MS = 300;
 
 /** False when the new worker did not come up; the old one then still serves. */
-export async function reloadKeepingServers({ master, client, config, backend, serverStatePath, timeoutMs, closingAcl }: ReloadKeepingServers): Promise<boolean> {
+export async function reloadKeepingServers(reload: ReloadKeepingServers): Promise<boolean> {
+  // From the copy of the servers' state until the new worker serves, a server change would reach the old worker only.
+  return reload.client.holdingServerChanges(() => reloadHoldingChanges(reload));
+}
+
+async function reloadHoldingChanges({ master, client, config, backend, serverStatePath, timeoutMs, closingAcl }: ReloadKeepingServers): Promise<boolean> {
   const oldWorker = (await client.showInfo()).Pid;
   const serversIn = (dump: string): ConfiguredServer[] =>
     parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
-  let state = await client.dumpServersState();
-  let servers = serversIn(state);
+  const servers = serversIn(await client.dumpServersState());
   await config.write(servers);
   if (closingAcl !== undefined) await closeKeepAlive(client, closingAcl);
-  // Checking the config (and the pause) take a moment in which a replica may have been added or removed: look again.
-  for (let tries = 0; tries < 3; tries++) {
-    state = await client.dumpServersState();
-    const now = serversIn(state);
-    if (JSON.stringify(now) === JSON.stringify(servers)) break;
-    servers = now;
-    await config.write(servers);
-  }
+  // No server was added, removed or set meanwhile (changes are held); the health states are the freshest now.
+  const state = await client.dumpServersState();
   await writeFile(serverStatePath, state, { mode: 0o600 });
   process.kill(master, 'SIGUSR2');
 

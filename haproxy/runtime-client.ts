@@ -77,19 +77,54 @@ function cliWord(value: string): string {
   return value.replace(/([\\ ])/g, '\\$1');
 }
 
+/** Commands that change a server or a map entry: they must not land between a reload's copy of the state and its new worker. */
+const SERVER_CHANGE = /^(add server|del server|set server|enable health|disable health|shutdown sessions|add map|del map|set map)\b/;
+
 export class RuntimeClient {
   /** When HAProxy last answered a command on this socket (performance.now() ms), any command; 0 before the first. */
   lastAnswerAt = 0;
+
+  private changesHeld: Promise<void> | null = null;
+  private changesInFlight = 0;
+  private changesSettled: (() => void) | null = null;
 
   constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {}
 
   /** Sends one command on its own connection; resolves with the answer, rejects on refusals and socket trouble. */
   async command(cmd: string): Promise<string> {
     if (/[\r\n]/.test(cmd)) throw new Error(`A runtime API command must be one line, got ${JSON.stringify(cmd)}`);
-    const answer = await this.exchange(cmd);
-    const refusal = cliAnswerError(answer);
-    if (refusal !== undefined) throw new HaproxyCommandError(cmd, answer.trim());
-    return answer;
+    const change = SERVER_CHANGE.test(cmd);
+    if (change) {
+      while (this.changesHeld) await this.changesHeld;
+      this.changesInFlight++;
+    }
+    try {
+      const answer = await this.exchange(cmd);
+      const refusal = cliAnswerError(answer);
+      if (refusal !== undefined) throw new HaproxyCommandError(cmd, answer.trim());
+      return answer;
+    } finally {
+      if (change && --this.changesInFlight === 0) this.changesSettled?.();
+    }
+  }
+
+  /**
+   * Runs work while no command changes a server or a map: those already sent finish first, those asked for meanwhile
+   * wait. A reload copies the servers' state into the new worker; a change sent to the old worker after the copy would
+   * be lost (a drained server back in rotation in the new worker, a deleted one back from the dead).
+   */
+  async holdingServerChanges<T>(work: () => Promise<T>): Promise<T> {
+    while (this.changesHeld) await this.changesHeld;
+    let release!: () => void;
+    this.changesHeld = new Promise((resolve) => (release = resolve));
+    try {
+      if (this.changesInFlight > 0) await new Promise<void>((resolve) => (this.changesSettled = resolve));
+      this.changesSettled = null;
+      return await work();
+    } finally {
+      this.changesHeld = null;
+      release();
+    }
   }
 
   /** HAProxy 2.6 does not resolve names for servers added at run time, so host must be an IP address. */

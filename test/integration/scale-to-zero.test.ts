@@ -93,13 +93,15 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('warm spares', () => {
     await waitFor(() => standby().length === 1, 30_000, 'the spare refilled');
   });
 
-  // A spare goes into rotation with one runtime command, a cold replica needs a container start and a health check:
-  // under a hold of 200 ms (set in HAProxy before any server exists) only the spare answers the requests held at zero.
-  const SHORT_HOLD_MS = 200;
+  // A spare goes into rotation with one runtime command, a cold replica needs a container start and a health check.
+  // At a twentieth of a CPU the api takes about a second to boot, so under a hold of 500 ms (set in HAProxy before any
+  // server exists) only the spare, booted beforehand, answers the requests held at zero; it needs well under 100 ms.
+  const SHORT_HOLD_MS = 500;
+  const slowBoot = { ...atZero, cpuLimit: 0.05 };
   const withShortHold = (config: string) => config.replace(new RegExp(`(lua\\.${HOLD_ACTION} \\S+) \\d+`), `$1 ${SHORT_HOLD_MS}`);
 
   it(`answers every request of a run that starts at zero within a ${SHORT_HOLD_MS} ms hold when a spare is warm`, async () => {
-    fixture = await startPlane(atZero, { desired: 0 });
+    fixture = await startPlane(slowBoot, { desired: 0 });
     await reloadThroughMaster(fixture.dataDir, withShortHold);
     expect('result' in (await fixture.plane.updateSettings({ standbyReplicas: 1 }))).toBe(true);
     await waitFor(() => fixture!.plane.snapshot().replicas.some((r) => r.state === 'standby'), 30_000, 'a warm spare');
@@ -109,7 +111,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('warm spares', () => {
   });
 
   it(`negative control: the same run without a spare loses the requests the ${SHORT_HOLD_MS} ms hold gives up on`, async () => {
-    fixture = await startPlane(atZero, { desired: 0 });
+    fixture = await startPlane(slowBoot, { desired: 0 });
     await reloadThroughMaster(fixture.dataDir, withShortHold);
     const { get, post } = await loadFromZero(fixture, 5, `no spare / ${SHORT_HOLD_MS} ms hold`);
     expect(get.ok2xx + post.ok2xx).toBeLessThan(get.issued + post.issued);

@@ -1,4 +1,8 @@
 // Specification of how the runtime client tells HAProxy's refusals from answers, and what it refuses to send.
+import { mkdtemp } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliAnswerError, RuntimeClient } from '../../../haproxy/runtime-client.js';
 
@@ -48,5 +52,67 @@ describe('RuntimeClient', () => {
 
   it('explains a missing socket', async () => {
     await expect(client.showInfo()).rejects.toThrow(/\/nonexistent\/scaledeck\/haproxy.sock does not exist: HAProxy is not running/);
+  });
+});
+
+describe('RuntimeClient.holdingServerChanges', () => {
+  /** A socket that answers every command after delayMs and logs when each arrived and was answered. */
+  async function fakeSocket(delayMs: number): Promise<{ client: RuntimeClient; log: string[]; close: () => Promise<void> }> {
+    const dir = await mkdtemp(join(tmpdir(), 'scaledeck-cli-'));
+    const path = join(dir, 'haproxy.sock');
+    const log: string[] = [];
+    const server = net.createServer((socket) => {
+      socket.once('data', (data) => {
+        const cmd = data.toString().trim();
+        log.push(`got ${cmd}`);
+        setTimeout(() => {
+          log.push(`answered ${cmd}`);
+          socket.end('\n');
+        }, delayMs);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    return { client: new RuntimeClient(path, 2000), log, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it('lets a server change already sent finish first, and holds one asked for meanwhile until the work ends', async () => {
+    const { client, log, close } = await fakeSocket(30);
+    try {
+      const before = client.setState('be', 'web-1', 'drain');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      let during: Promise<void> | undefined;
+      await client.holdingServerChanges(async () => {
+        log.push('hold begins');
+        during = client.setState('be', 'web-2', 'drain');
+        await client.command('show info');
+        log.push('hold ends');
+      });
+      await Promise.all([before, during]);
+      expect(log).toEqual([
+        'got set server be/web-1 state drain',
+        'answered set server be/web-1 state drain',
+        'hold begins',
+        'got show info',
+        'answered show info',
+        'hold ends',
+        'got set server be/web-2 state drain',
+        'answered set server be/web-2 state drain',
+      ]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('releases held changes when the work fails', async () => {
+    const { client, log, close } = await fakeSocket(1);
+    try {
+      await expect(client.holdingServerChanges(async () => {
+        throw new Error('reload refused');
+      })).rejects.toThrow('reload refused');
+      await client.delServer('be', 'web-1').catch(() => undefined);
+      expect(log).toContain('got del server be/web-1');
+    } finally {
+      await close();
+    }
   });
 });
