@@ -283,4 +283,17 @@ describe('ProcessDriver', () => {
       await driver.remove(replica.id, 0);
     }
   });
+
+  it('starts four replicas at once on a fresh data folder, all from one copy of the api server', async () => {
+    const freshData = mkdtempSync(join(tmpdir(), 'scaledeck-fresh-'));
+    const fresh = new ProcessDriver({ app: 'fresh', dataDir: freshData, serverScript });
+    try {
+      const created = await Promise.allSettled([1, 2, 3, 4].map(() => fresh.create(spec)));
+      expect(created.map((result) => (result.status === 'rejected' ? String(result.reason) : 'created'))).toEqual(['created', 'created', 'created', 'created']);
+      expect((await fresh.list()).filter((r) => r.running)).toHaveLength(4);
+    } finally {
+      for (const replica of await fresh.list()) await fresh.remove(replica.id, 0).catch(() => undefined);
+      rmSync(freshData, { recursive: true, force: true });
+    }
+  });
 });

@@ -92,6 +92,7 @@ export class ProcessDriver implements ReplicaDriver {
   /** The copy of serverScript that replicas run; see STABLE_SERVER_NAME. */
   private readonly runScript: string;
   private readonly nodeBinary: string;
+  private copying: Promise<void> | null = null;
   /** Asked once: status() is polled, and the binary does not change under a running app. */
   private nodeVersion: string | undefined;
   /**
@@ -239,8 +240,18 @@ export class ProcessDriver implements ReplicaDriver {
     return { id: name, name, host: '127.0.0.1', hostPort: port, startedAt: record.startedAt, running: true, generation: record.generation, healthPath: spec.healthPath };
   }
 
-  /** Copies the app's api server into the data folder when the copy is missing or differs (the app was updated). */
-  private async refreshStableCopy(): Promise<void> {
+  /**
+   * Copies the app's api server into the data folder when the copy is missing or differs (the app was updated).
+   * Replicas created together share one copy in flight: two copies would rename the same temporary file.
+   */
+  private refreshStableCopy(): Promise<void> {
+    this.copying ??= this.copyServerScript().finally(() => {
+      this.copying = null;
+    });
+    return this.copying;
+  }
+
+  private async copyServerScript(): Promise<void> {
     const [source, copy] = await Promise.all([readFile(this.serverScript), readFile(this.runScript).catch(() => null)]);
     if (copy?.equals(source)) return;
     // Copied beside, then renamed: a replica starting at this moment reads the old file or the new one, never half of one.
