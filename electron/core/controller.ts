@@ -209,6 +209,10 @@ export class Controller {
         this.runJob(replica, () => this.lifecycle.bringUp(replica, this.now()));
         break;
       case 'promote':
+        // On its way to serving from this moment: a pass planned while the runtime command is under way counts it in
+        // the desired number, instead of starting another replica for its place and then draining one of the two.
+        replica.state = 'starting';
+        replica.spare = false;
         this.runJob(replica, () => this.lifecycle.promote(replica, this.now()));
         break;
     }

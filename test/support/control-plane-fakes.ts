@@ -65,7 +65,10 @@ export class FakeLoadBalancer implements LoadBalancer {
     this.log.push(`drain ${name}`);
     this.table.get(name)!.draining = true;
   }
+  /** While set, a server's return to rotation waits for it: a runtime command still under way. */
+  readyGate: Promise<void> | undefined;
   async ready(name: string) {
+    if (this.readyGate) await this.readyGate;
     this.log.push(`ready ${name}`);
     const server = this.table.get(name)!;
     server.draining = false;

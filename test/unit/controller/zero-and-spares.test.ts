@@ -113,6 +113,27 @@ describe('warm spares', () => {
     expect(lb.table.size).toBe(0);
   });
 
+  it('counts a spare as serving from the moment it is promoted: passes planned meanwhile neither start another nor drain it', async () => {
+    const { plane, clock, lb, log, ready } = await startPlane({ minReplicas: 0, standbyReplicas: 1, scaleDownCooldownS: 3600 }, 0);
+    await clock.until(() => plane.snapshot().replicas.some((r) => r.state === 'standby'), 'the spare');
+    const spareName = plane.snapshot().replicas[0]!.name;
+    let release!: () => void;
+    lb.readyGate = new Promise((resolve) => (release = resolve));
+    lb.held = 1;
+    await clock.until(() => plane.snapshot().desired === 1, 'the wake');
+    // Several reconcile passes (every 500 ms) run while the promotion's runtime command is under way.
+    await clock.advance(2000);
+    release();
+    lb.readyGate = undefined;
+    lb.held = 0;
+    await clock.until(() => ready() === 1 && plane.snapshot().replicas.filter((r) => r.state === 'standby').length === 1, 'the spare serving, a new spare');
+    await clock.advance(2000);
+    expect(plane.snapshot().replicas.find((r) => r.state === 'ready')?.name).toBe(spareName);
+    expect(log.filter((line) => line.startsWith('add ') && !line.endsWith('(standby)'))).toEqual([]);
+    expect(log.filter((line) => line.startsWith('drain '))).toEqual([]);
+    expect(plane.snapshot().replicas).toHaveLength(2);
+  });
+
   it('adopts a running spare as a spare after a restart, without a new one or a scale-in', async () => {
     const first = await startPlane({ minReplicas: 1, standbyReplicas: 1, mode: 'manual' }, 1);
     await first.clock.until(() => first.plane.snapshot().replicas.some((r) => r.state === 'standby') && first.ready() === 1, 'a replica and a spare');
