@@ -19,6 +19,7 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('changing HAProxy settings under 
     const { plane } = fixture;
     await waitFor(() => fixture!.ready() === 2, 60_000, 'two ready replicas');
 
+    const startedAt = Date.now();
     const loads: LoadRun[] = [
       runLoad({ url: new URL('/', fixture.frontend).toString(), rate: 150, durationS: 24 }),
       runLoad({ url: new URL('/echo', fixture.frontend).toString(), rate: 40, durationS: 24, method: 'POST', body: Buffer.alloc(64 * 1024, 'x') }),
@@ -41,7 +42,10 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('changing HAProxy settings under 
     }
 
     const { get, post } = await finishLoads(loads, `hitless reconfigure; ${progress.join('; ')}`);
-    expectEveryRequestAnswered(get, 150 * 24, 'GET');
+    // What the plane did meanwhile, for a failure's message: the time of a lost request against the reloads and drains.
+    const timeline = plane.snapshot().events.filter((e) => e.at >= startedAt)
+      .map((e) => `+${e.at - startedAt} ms ${e.kind}: ${e.message}`).join(' | ');
+    expectEveryRequestAnswered(get, 150 * 24, `GET (events: ${timeline})`);
     expectEveryRequestAnswered(post, 40 * 24, 'POST 64 KiB');
     // A new healthPath is a new version of the replicas: a rollout replaced both while HAProxy reloaded.
     expect(get.hosts.size).toBeGreaterThanOrEqual(2);

@@ -11,15 +11,19 @@ const atZero = { mode: 'auto' as const, minReplicas: 0, maxReplicas: 3, holdTime
 const [GET_RATE, POST_RATE] = [20, 10];
 
 /** GET / and 64 KiB POST /echo from the moment the service is at zero; held requests may wait up to 20 s. */
-async function loadFromZero(fixture: PlaneFixture, durationS: number, label: string): Promise<{ get: LoadReport; post: LoadReport }> {
+async function loadFromZero(fixture: PlaneFixture, durationS: number, label: string): Promise<{ get: LoadReport; post: LoadReport; timeline: string }> {
   expect(fixture.ready()).toBe(0);
+  const startedAt = Date.now();
   const loads = [
     runLoad({ url: fixture.frontend, rate: GET_RATE, durationS, timeoutMs: 20_000 }),
     runLoad({ url: new URL('/echo', fixture.frontend).toString(), rate: POST_RATE, durationS, method: 'POST', body: Buffer.alloc(64 * 1024, 'x'), timeoutMs: 20_000 }),
   ];
   const reports = await finishLoads(loads, label);
   expect([reports.get.issued, reports.post.issued]).toEqual([GET_RATE * durationS, POST_RATE * durationS]);
-  return reports;
+  // What the plane did meanwhile, for a failure's message: a late wake shows here.
+  const timeline = fixture.plane.snapshot().events.filter((e) => e.at >= startedAt - 2000)
+    .map((e) => `+${e.at - startedAt} ms ${e.kind}: ${e.message}`).join(' | ');
+  return { ...reports, timeline };
 }
 
 async function timed(request: () => Promise<Response>): Promise<{ status: number; body: string; ms: number }> {
@@ -82,8 +86,8 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('warm spares', () => {
     const { name: spareName, id: spareId } = standby()[0]!;
     expect(fixture.plane.snapshot().desired).toBe(0);
 
-    const { get, post } = await loadFromZero(fixture, 8, 'warm spare / run starting at zero');
-    expectEveryRequestAnswered(get, get.issued, 'GET');
+    const { get, post, timeline } = await loadFromZero(fixture, 8, 'warm spare / run starting at zero');
+    expectEveryRequestAnswered(get, get.issued, `GET (events: ${timeline})`);
     expectEveryRequestAnswered(post, post.issued, 'POST 64 KiB');
     // The spare served them all (a container's host name is the start of its id): the wake took it into rotation.
     expect([...get.hosts, ...post.hosts].every((host) => spareId.startsWith(host))).toBe(true);
@@ -105,8 +109,8 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('warm spares', () => {
     await reloadThroughMaster(fixture.dataDir, withShortHold);
     expect('result' in (await fixture.plane.updateSettings({ standbyReplicas: 1 }))).toBe(true);
     await waitFor(() => fixture!.plane.snapshot().replicas.some((r) => r.state === 'standby'), 30_000, 'a warm spare');
-    const { get, post } = await loadFromZero(fixture, 5, `warm spare / ${SHORT_HOLD_MS} ms hold`);
-    expectEveryRequestAnswered(get, get.issued, 'GET');
+    const { get, post, timeline } = await loadFromZero(fixture, 5, `warm spare / ${SHORT_HOLD_MS} ms hold`);
+    expectEveryRequestAnswered(get, get.issued, `GET (events: ${timeline})`);
     expectEveryRequestAnswered(post, post.issued, 'POST 64 KiB');
   });
 

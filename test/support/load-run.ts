@@ -14,7 +14,11 @@ export interface LoadReport {
   errors: number;
   errorKinds: Record<string, number>;
   hosts: Set<string>;
+  /** The first requests that did not end 2xx: when each was issued (ms after the run began) and how it ended. */
+  failures: string[];
 }
+
+const MAX_FAILURES_KEPT = 20;
 
 export interface LoadRun {
   done: Promise<LoadReport>;
@@ -28,8 +32,16 @@ export type LoadOptions = Omit<CountedLoadOptions, 'onOutcome'>;
 
 /** Exactly rate x duration requests at an even pace, each counted once as a 2xx, another status or an error. */
 export function runLoad(options: LoadOptions): LoadRun {
-  const run = runCountedLoad(options);
-  const done = run.done.then(({ issued, ok2xx, non2xx, errors, errorKinds, hosts }) => ({ issued, ok2xx, requests: ok2xx + non2xx, non2xx, errors, errorKinds, hosts }));
+  const failures: string[] = [];
+  const run = runCountedLoad({
+    ...options,
+    onOutcome: (outcome) => {
+      if (outcome.kind === 'ok2xx' || failures.length >= MAX_FAILURES_KEPT) return;
+      const issuedAfterMs = Math.round(outcome.at - outcome.latencyMs - run.startedAt);
+      failures.push(`issued at +${issuedAfterMs} ms, ${outcome.kind === 'error' ? outcome.code : `HTTP ${outcome.status}`} after ${Math.round(outcome.latencyMs)} ms`);
+    },
+  });
+  const done = run.done.then(({ issued, ok2xx, non2xx, errors, errorKinds, hosts }) => ({ issued, ok2xx, requests: ok2xx + non2xx, non2xx, errors, errorKinds, hosts, failures }));
   return {
     done,
     stop: () => run.stop(),
@@ -56,6 +68,6 @@ export async function finishLoads(loads: LoadRun[], label: string): Promise<{ ge
 /** The zero-drop check: exactly `issued` requests went out (rate x duration) and every one was answered 2xx. */
 export function expectEveryRequestAnswered(report: LoadReport, issued: number, what = 'load'): void {
   expect(report.issued, `${what}: requests issued`).toBe(issued);
-  expect({ ok2xx: report.ok2xx, non2xx: report.non2xx, errors: report.errors, errorKinds: report.errorKinds }, `${what}: every request answered 2xx`)
+  expect({ ok2xx: report.ok2xx, non2xx: report.non2xx, errors: report.errors, errorKinds: report.errorKinds }, `${what}: every request answered 2xx (not: ${report.failures.join('; ')})`)
     .toEqual({ ok2xx: issued, non2xx: 0, errors: 0, errorKinds: {} });
 }
