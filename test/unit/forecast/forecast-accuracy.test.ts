@@ -1,0 +1,49 @@
+// Specification of the forecast's accuracy on synthetic weeks: it beats the seasonal-naive baseline where noise is
+// in the record, and is never worse than it by more than 5 %.
+import { describe, expect, it } from 'vitest';
+import { seasonalForecast, seasonalNaive, type ForecastCurve } from '../../../electron/core/forecast/forecaster.js';
+import type { MinuteSeries } from '../../../electron/core/forecast/minute-series.js';
+import { propertyRuns } from '../../support/property-seed.js';
+import { DAY_MINUTES, dailyShape, syntheticWeek, weeklyShape } from '../../support/synthetic-load.js';
+
+type Method = (series: MinuteSeries, origin: number) => ForecastCurve;
+
+/** MAPE of 2 h forecasts made every 30 minutes over the last day of `series`, from what came before each. */
+function mapeOverLastDay(method: Method, series: MinuteSeries): number {
+  let sum = 0;
+  let count = 0;
+  for (let origin = series.length - DAY_MINUTES; origin + 120 <= series.length; origin += 30) {
+    method(series, origin).values.forEach((value, h) => {
+      const actual = series.values[origin + h] as number;
+      if (actual > 0) {
+        sum += Math.abs(value - actual) / actual;
+        count += 1;
+      }
+    });
+  }
+  return sum / count;
+}
+
+const { seed } = propertyRuns(1);
+const cases = [
+  { name: 'a daily shape', shape: dailyShape },
+  { name: 'a weekly shape (quiet weekends)', shape: weeklyShape },
+].flatMap(({ name, shape }) => [0.05, 0.2].map((noise) => ({ name: `${name}, noise ±${noise * 100} %`, shape, noise })));
+
+describe('the seasonal forecast against seasonal-naive (seed printed above)', () => {
+  const results = cases.map(({ name, shape, noise }) => {
+    // 8 days: the last one is forecast from a full week before each moment of it.
+    const series = syntheticWeek(shape, { days: 8, noise, seed: seed + Math.round(noise * 100) });
+    return { name, ours: mapeOverLastDay(seasonalForecast, series), naive: mapeOverLastDay(seasonalNaive, series) };
+  });
+
+  it.each(results)('is never worse than seasonal-naive by more than 5 % on $name', ({ name, ours, naive }) => {
+    console.log(`forecast MAPE on ${name}: seasonal ensemble ${(ours * 100).toFixed(1)} %, seasonal-naive ${(naive * 100).toFixed(1)} %`);
+    expect(ours).toBeLessThanOrEqual(naive * 1.05);
+  });
+
+  it('beats seasonal-naive by 10 % or more where the record is noisy', () => {
+    const noisy = results.filter((r) => r.name.includes('20 %'));
+    expect(noisy.some((r) => r.ours < r.naive * 0.9)).toBe(true);
+  });
+});
