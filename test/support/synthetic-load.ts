@@ -1,5 +1,6 @@
 // Synthetic weeks of load at one value per minute, for forecast tests and the forecast benchmark: a daily shape, a
 // weekly shape (quiet weekends), and seeded noise, so a run can be replayed from its seed.
+import type { Sample } from '../../electron/contract/contract.js';
 import { MinuteSeries } from '../../electron/core/forecast/minute-series.js';
 
 export const DAY_MINUTES = 1440;
@@ -36,4 +37,25 @@ export function syntheticWeek(shape: (minute: number) => number, options: { days
   const values = new Float64Array(options.days * DAY_MINUTES);
   for (let m = 0; m < values.length; m++) values[m] = shape(m) * (1 + options.noise * (2 * random() - 1));
   return new MinuteSeries(options.firstMinute ?? 0, values);
+}
+
+/** A recorded sample of `rps` requests/s served by `replicas` ready replicas, the other figures quiet. */
+export function recordedSample(at: number, rps: number, replicas: number): Sample {
+  return {
+    at, hostCpu: 5, replicaCpu: 10, rps, rpsPerReplica: replicas > 0 ? rps / replicas : null, sessions: 0, queue: 0, http5xx: 0, responseTimeMs: 2,
+    latencyP50Ms: 2, latencyP95Ms: 4, replicaMemory: 20, desired: replicas, ready: replicas, total: replicas,
+  };
+}
+
+/**
+ * A week as the history keeps it, ending at `endMs`: one sample a minute before its last day, one every `lastDayStepMs`
+ * in it (the store rolls the older ones up to minutes), of `rpsAt(at)` requests/s on a fixed count of replicas.
+ */
+export function recordedWeek(options: { endMs: number; days: number; lastDayStepMs: number; rpsAt: (at: number) => number; replicas: number }): Sample[] {
+  const day = DAY_MINUTES * 60_000;
+  const samples: Sample[] = [];
+  const fineFrom = options.endMs - day;
+  for (let at = options.endMs - options.days * day; at < fineFrom; at += 60_000) samples.push(recordedSample(at, options.rpsAt(at), options.replicas));
+  for (let at = fineFrom; at < options.endMs; at += options.lastDayStepMs) samples.push(recordedSample(at, options.rpsAt(at), options.replicas));
+  return samples;
 }

@@ -22,11 +22,11 @@ export interface ForecastFloor {
 const EPSILON = 1e-9;
 
 /**
- * What one replica should carry of a rule's metric: its target (target policy), or the middle of its two thresholds
- * (threshold policy), where the rule neither scales out nor in once the load has arrived.
+ * What one replica should carry of a rule's metric: its target (target policy), or its up-threshold (threshold policy):
+ * the smallest count at which the rule, once the load has arrived, stops scaling out.
  */
 export function perReplicaLoad(rule: ScalingRule, policy: Settings['policy']): number {
-  return policy === 'target' ? rule.targetValue : (rule.scaleUpThreshold + rule.scaleDownThreshold) / 2;
+  return policy === 'target' ? rule.targetValue : rule.scaleUpThreshold;
 }
 
 interface Need {

@@ -1,13 +1,13 @@
 // The load forecast: the next two hours, minute by minute, from up to a week of minutes before it.
 //
-// Method (seasonal ensemble): two seasonal candidates, each smoothed over 5 minutes so one noisy minute of a past day
-// is not copied forward:
-//   - daily: the median, over the up to 7 days before, of the same minute of the day (the median keeps a weekend's
-//     two odd days from pulling a weekday's forecast);
-//   - weekly: the same minute a week before (a weekly shape, such as quiet weekends, that the daily median flattens).
-// They are blended by how well each would have forecast the last 3 hours (weights 1 / error²), then the blend is
-// scaled by the recent level (the last 30 minutes as recorded over as forecast, fading with the horizon).
-// The baseline it is measured against (seasonalNaive) is the same week's or day's minute, raw, with the same level.
+// Method (similar days): the same minute of each of the up to 7 days before, each smoothed over 5 minutes so one
+// noisy minute is not copied forward, averaged with weights. Once a week is known, the day a week before is the
+// reference and every day counts by how close it comes to it, within twice the noise: a weekday learns from weekdays,
+// a Saturday from weekends, and on a plain daily shape all 7 days count alike and their noise averages out. With less
+// than a week, days count by how alike they were to today over the last 4 hours (1 / error²). The result is scaled by
+// the recent level (the last 30 minutes as recorded over as forecast, fading with the horizon).
+// The baseline it is measured against (seasonalNaive) is the same minute a week before (or a day, with less history),
+// raw, with the same level.
 import type { MinuteSeries } from './minute-series.js';
 
 export const DAY_MINUTES = 1440;
@@ -17,7 +17,9 @@ export const HORIZON_MINUTES = 120;
 export const MIN_HISTORY_MINUTES = DAY_MINUTES;
 
 const SMOOTH_MINUTES = 2;
-const BACKTEST_MINUTES = 180;
+const BACKTEST_MINUTES = 240;
+/** A day compared over fewer minutes than this is not judged on them. */
+const MIN_COMPARED_MINUTES = 30;
 const LEVEL_MINUTES = 30;
 const LEVEL_FADE_MINUTES = 60;
 const LEVEL_BOUNDS = [0.5, 2] as const;
@@ -37,20 +39,79 @@ function smoothed(series: MinuteSeries, at: number, bound: number): number {
   return series.mean(at - SMOOTH_MINUTES, Math.min(at + SMOOTH_MINUTES + 1, bound));
 }
 
-function dailyMedian(series: MinuteSeries, at: number, bound: number, scratch: number[]): number {
-  scratch.length = 0;
-  for (let d = 1; d <= 7; d++) {
-    const value = at - d * DAY_MINUTES >= 0 ? smoothed(series, at - d * DAY_MINUTES, bound) : Number.NaN;
-    if (Number.isFinite(value)) scratch.push(value);
+/**
+ * How far a minute strays from its neighbours over the last BACKTEST_MINUTES (mean |x - mean of the 4 around it|): the
+ * error a day of the same kind as today would show, since only noise would set it apart. NaN when not measurable.
+ */
+function noiseLevel(series: MinuteSeries, origin: number): number {
+  let sum = 0;
+  let count = 0;
+  for (let at = Math.max(SMOOTH_MINUTES, origin - BACKTEST_MINUTES); at < origin - SMOOTH_MINUTES; at++) {
+    const value = series.values[at] as number;
+    const around = ((series.values[at - 2] as number) + (series.values[at - 1] as number) + (series.values[at + 1] as number) + (series.values[at + 2] as number)) / 4;
+    if (!Number.isFinite(value) || !Number.isFinite(around)) continue;
+    sum += Math.abs(value - around);
+    count += 1;
   }
-  if (scratch.length === 0) return Number.NaN;
-  scratch.sort((a, b) => a - b);
-  const middle = scratch.length >> 1;
-  return scratch.length % 2 === 1 ? (scratch[middle] as number) : ((scratch[middle - 1] as number) + (scratch[middle] as number)) / 2;
+  return count < MIN_COMPARED_MINUTES ? Number.NaN : sum / count;
 }
 
-function weekly(series: MinuteSeries, at: number, bound: number): number {
-  return at - WEEK_MINUTES >= 0 ? smoothed(series, at - WEEK_MINUTES, bound) : Number.NaN;
+/**
+ * Per day back (1..7), how much it counts while there is no week-ago day to go by: 1 / (its mean error over the last
+ * BACKTEST_MINUTES)²; a day that cannot be compared there counts as much as the most alike one, or all alike.
+ */
+function dayWeights(series: MinuteSeries, origin: number): number[] {
+  const weights: number[] = [];
+  for (let d = 1; d <= 7; d++) {
+    let error = 0;
+    let count = 0;
+    for (let at = Math.max(d * DAY_MINUTES, origin - BACKTEST_MINUTES); at < origin; at++) {
+      const actual = series.values[at] as number;
+      const past = smoothed(series, at - d * DAY_MINUTES, at);
+      if (!Number.isFinite(actual) || !Number.isFinite(past)) continue;
+      error += Math.abs(past - actual);
+      count += 1;
+    }
+    weights.push(count < MIN_COMPARED_MINUTES ? Number.NaN : 1 / ((error / count) ** 2 + 1e-9));
+  }
+  const known = weights.filter((w) => Number.isFinite(w));
+  const stand = known.length > 0 ? Math.max(...known) : 1;
+  return weights.map((w) => (Number.isFinite(w) ? w : stand));
+}
+
+/** How days are weighed at one origin: by the recent comparison, and by closeness to the week-ago day within `tolerance`. */
+interface Weighing {
+  recent: readonly number[];
+  tolerance: number;
+}
+
+/**
+ * The similar-days value at index `at`, from indices below `bound`; NaN when no day before holds it. With the day a
+ * week before known, each day counts by how close it comes to it (a Gaussian of the difference over the tolerance):
+ * days of another kind (a weekend for a weekday) drop out, days of the same kind average their noise away.
+ */
+function similarDays(series: MinuteSeries, at: number, bound: number, weighing: Weighing): number {
+  const weekAgo = at - 7 * DAY_MINUTES >= 0 ? smoothed(series, at - 7 * DAY_MINUTES, bound) : Number.NaN;
+  let sum = 0;
+  let total = 0;
+  for (let d = 1; d <= 7; d++) {
+    if (at - d * DAY_MINUTES < 0) break;
+    const value = smoothed(series, at - d * DAY_MINUTES, bound);
+    if (!Number.isFinite(value)) continue;
+    const weight = Number.isFinite(weekAgo)
+      ? Math.exp(-(((value - weekAgo) / weighing.tolerance) ** 2))
+      : (weighing.recent[d - 1] as number);
+    sum += weight * value;
+    total += weight;
+  }
+  return total > 0 ? sum / total : Number.NaN;
+}
+
+/** The tolerance around the week-ago day: twice the noise, and never under 2 % of the recent level. */
+function toleranceAt(series: MinuteSeries, origin: number): number {
+  const noise = noiseLevel(series, origin);
+  const floor = 0.02 * Math.abs(recentMean(series, origin)) + 1e-6;
+  return Number.isFinite(noise) ? Math.max(2 * noise, floor) : floor;
 }
 
 /** The ratio of what was recorded over the last LEVEL_MINUTES to what `reference` says for them, bounded. */
@@ -83,40 +144,18 @@ function recentMean(series: MinuteSeries, origin: number): number {
 
 /** The forecast for `horizon` minutes from index `origin` of `series`, reading only the minutes before `origin`. */
 export function seasonalForecast(series: MinuteSeries, origin: number, horizon = HORIZON_MINUTES): ForecastCurve {
-  const scratch: number[] = [];
-  let dailyError = 0;
-  let weeklyError = 0;
-  let weeklyKnown = true;
-  for (let at = Math.max(0, origin - BACKTEST_MINUTES); at < origin; at++) {
-    const actual = series.values[at] as number;
-    if (!Number.isFinite(actual)) continue;
-    const d = dailyMedian(series, at, at, scratch);
-    const w = weekly(series, at, at);
-    if (Number.isFinite(d)) dailyError += Math.abs(d - actual);
-    if (Number.isFinite(w)) weeklyError += Math.abs(w - actual);
-    else weeklyKnown = false;
-  }
-  const dailyWeight = 1 / (dailyError * dailyError + 1e-9);
-  const weeklyWeight = weeklyKnown ? 1 / (weeklyError * weeklyError + 1e-9) : 0;
-  const blend = (at: number, bound: number): number => {
-    const d = dailyMedian(series, at, bound, scratch);
-    const w = weeklyWeight > 0 ? weekly(series, at, bound) : Number.NaN;
-    if (!Number.isFinite(w)) return d;
-    if (!Number.isFinite(d)) return w;
-    return (dailyWeight * d + weeklyWeight * w) / (dailyWeight + weeklyWeight);
-  };
-
+  const weights: Weighing = { recent: dayWeights(series, origin), tolerance: toleranceAt(series, origin) };
   const ratios: number[] = [];
   for (let at = Math.max(0, origin - BACKTEST_MINUTES); at < origin; at++) {
     const actual = series.values[at] as number;
-    const fitted = blend(at, at);
+    const fitted = similarDays(series, at, at, weights);
     if (Number.isFinite(actual) && Number.isFinite(fitted) && fitted > 1e-9) ratios.push(actual / fitted);
   }
-  const level = recentLevel(series, origin, (at) => blend(at, at));
+  const level = recentLevel(series, origin, (at) => similarDays(series, at, at, weights));
   const fallback = recentMean(series, origin);
   const values: number[] = [];
   for (let h = 0; h < horizon; h++) {
-    const seasonal = blend(origin + h, origin);
+    const seasonal = similarDays(series, origin + h, origin, weights);
     values.push(Number.isFinite(seasonal) ? Math.max(0, seasonal * levelAt(level, h)) : fallback);
   }
   if (ratios.length < MIN_RESIDUALS) return { values };

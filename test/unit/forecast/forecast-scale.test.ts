@@ -56,11 +56,11 @@ describe('the forecast floor', () => {
     }
   });
 
-  it('sizes a threshold rule at the middle of its thresholds, and replica CPU from its total', () => {
+  it('sizes a threshold rule at its up-threshold, where it stops scaling out, and replica CPU from its total', () => {
     const cpu = applySettingsPatch(defaultSettings, { forecast: 'scale', metric: 'replica-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30 });
-    expect(perReplicaLoad(cpu.rules[0]!, cpu.policy)).toBe(50);
+    expect(perReplicaLoad(cpu.rules[0]!, cpu.policy)).toBe(70);
     const curves = { firstMinute: NINE / MINUTE, byKind: { cpu: new Array(120).fill(220) } };
-    expect(forecastFloor(curves, cpu, NINE)).toEqual({ desired: 5, why: 'forecast 220% replica CPU in all at 09:00 (replica-cpu 50%), 0 min ahead' });
+    expect(forecastFloor(curves, cpu, NINE)).toEqual({ desired: 4, why: 'forecast 220% replica CPU in all at 09:00 (replica-cpu 70%), 0 min ahead' });
   });
 
   it('ignores rules whose metric no replica count divides (host CPU, memory, latency)', () => {
