@@ -5,6 +5,7 @@ import { followArchiveWindow } from './archive-window.js';
 import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';
 import { EventLog } from './event-log.js';
+import { ForecastFeed } from './forecast-feed.js';
 import { HistoryFeed } from './history-feed.js';
 import { LatencyReadout, latencyRulesOf } from './latency-readout.js';
 import { LifecyclePanel } from './lifecycle-panel.js';
@@ -41,6 +42,10 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
   useEffect(() => () => whatIf.hide(), [whatIf]);
   useEffect(() => followArchiveWindow(api, feed), [api, feed]);
   const { state, dispatch, connection, reload } = useDashboard(api, feed);
+  // The forecast is read once a minute while it is on; a change of mode between show and scale reads it at once.
+  const [forecastFeed] = useState(() => new ForecastFeed(api));
+  const forecastMode = state.snapshot?.settings.forecast ?? 'off';
+  useEffect(() => (forecastMode === 'off' ? undefined : forecastFeed.start(feed)), [forecastFeed, feed, forecastMode]);
 
   const onSettings = useCallback((settings: Settings) => dispatch({ type: 'settings', settings }), [dispatch]);
   const onScaled = useCallback((answer: { desired: number; mode: Settings['mode'] }) => dispatch({ type: 'scaled', ...answer }), [dispatch]);
@@ -77,6 +82,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
     scaleUpThreshold: settings.scaleUpThreshold,
     scaleDownThreshold: settings.scaleDownThreshold,
     extraRules: JSON.stringify(settings.rules.slice(1)),
+    forecast: settings.forecast === 'off' ? undefined : forecastFeed,
   };
   const ready = snapshot.replicas.filter((replica) => replica.state === 'ready').length;
   return (
@@ -89,7 +95,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <section className="charts" aria-label="Live charts">
             <CpuChart {...thresholdProps} />
             <div className="charts-row">
-              <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
+              <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} forecast={thresholdProps.forecast} />
               <RequestRateChart {...thresholdProps} />
               <LatencyReadout feed={feed} latencyRules={latencyRulesOf(settings.rules)} />
             </div>
