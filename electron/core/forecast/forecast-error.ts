@@ -19,18 +19,21 @@ export interface ForecastError {
 
 interface KeptForecast {
   firstMinute: number;
-  values: readonly number[];
+  values: Float64Array;
 }
 
 export class ForecastLog {
   private readonly forecasts: KeptForecast[] = [];
   private readonly recorded = new Map<number, number>();
+  /** The last figures, until a forecast or a minute comes in: a dashboard may ask often, they change once a minute. */
+  private figures: ForecastError | null = null;
 
   constructor(private readonly kept = KEPT_FORECASTS) {}
 
   /** A forecast made live: `values[h]` is for epoch minute `firstMinute + h`. */
   keep(firstMinute: number, values: readonly number[]): void {
-    this.forecasts.push({ firstMinute, values: [...values] });
+    this.figures = null;
+    this.forecasts.push({ firstMinute, values: Float64Array.from(values) });
     if (this.forecasts.length > this.kept) this.forecasts.splice(0, this.forecasts.length - this.kept);
     this.prune();
   }
@@ -38,10 +41,16 @@ export class ForecastLog {
   /** What a minute turned out to be. */
   observe(minute: number, value: number): void {
     if (Number.isFinite(value)) this.recorded.set(minute, value);
+    this.figures = null;
     this.prune();
   }
 
   error(): ForecastError {
+    this.figures ??= this.measure();
+    return this.figures;
+  }
+
+  private measure(): ForecastError {
     const pairs: { forecast: number; actual: number }[] = [];
     for (const { firstMinute, values } of this.forecasts) {
       values.forEach((forecast, h) => {
