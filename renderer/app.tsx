@@ -42,10 +42,12 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
   useEffect(() => () => whatIf.hide(), [whatIf]);
   useEffect(() => followArchiveWindow(api, feed), [api, feed]);
   const { state, dispatch, connection, reload } = useDashboard(api, feed);
-  // The forecast is read once a minute while it is on; a change of mode between show and scale reads it at once.
+  // Read once a minute while the snapshot says there is a forecast (asking before would only get a 404), and at once
+  // when it first says so; until then the legend's tooltip gives its reason.
   const [forecastFeed] = useState(() => new ForecastFeed(api));
-  const forecastMode = state.snapshot?.settings.forecast ?? 'off';
-  useEffect(() => (forecastMode === 'off' ? undefined : forecastFeed.start(feed)), [forecastFeed, feed, forecastMode]);
+  const forecastStatus = state.snapshot?.forecast;
+  useEffect(() => forecastFeed.absent.set(forecastStatus?.reason ?? null), [forecastFeed, forecastStatus?.reason]);
+  useEffect(() => (forecastStatus?.available ? forecastFeed.start(feed) : undefined), [forecastFeed, feed, forecastStatus?.available]);
 
   const onSettings = useCallback((settings: Settings) => dispatch({ type: 'settings', settings }), [dispatch]);
   const onScaled = useCallback((answer: { desired: number; mode: Settings['mode'] }) => dispatch({ type: 'scaled', ...answer }), [dispatch]);

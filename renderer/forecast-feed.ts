@@ -40,6 +40,7 @@ export class ForecastFeed {
       alive = false;
       stopReading();
       unsubscribe.forEach((stop) => stop());
+      this.shown.set(null);
       feed.setAhead(0);
     };
   }

@@ -112,6 +112,8 @@ export interface Snapshot {
   rollout: RolloutView;
   /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
   policy: { waitingFor: string | null };
+  /** Whether getForecast has a forecast to give, and if not, why (so a page asks only when there is one). */
+  forecast: { available: boolean; reason: string | null };
 }
 
 /** One instant of a what-if replay: the replayed count, the replicas serving, and the metric they would show. */

@@ -210,7 +210,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     latency: () => requestLog.take(),
     desired: () => target.desired,
   }, 3600, clock);
-  const forecast = new ForecastService(settings);
+  const forecast = new ForecastService(settings, () => events.publishSnapshot());
   const autoscaler = new Autoscaler(
     target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line), (now) => forecast.floor(now),
   );

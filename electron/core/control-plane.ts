@@ -148,6 +148,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       load: load.status,
       imageBuild: docker.imageBuild,
       policy: { waitingFor: this.parts.autoscaler.waitingFor },
+      forecast: this.parts.forecast.status(),
       rollout: this.parts.rollout.view(),
     };
   }

@@ -41,7 +41,25 @@ export class ForecastService {
   private current: MinuteAccumulator | null = null;
   private made: Made | null = null;
 
-  constructor(private readonly settings: () => Settings) {}
+  constructor(
+    private readonly settings: () => Settings,
+    /** Told when the first forecast is made, so the snapshot saying one is available goes out. */
+    private readonly onFirstForecast: () => void = () => undefined,
+  ) {}
+
+  /** For the snapshot: whether view() has a forecast to give, else why not. */
+  status(): { available: boolean; reason: string | null } {
+    const reason = this.absence();
+    return { available: reason === null, reason };
+  }
+
+  /** Why there is no forecast to give, or null when there is one. */
+  private absence(): string | null {
+    if (this.settings().forecast === 'off') return 'forecast is off: set forecast to "show" or "scale"';
+    if (this.made) return null;
+    const newest = Math.max(this.current?.minute ?? 0, ...[...this.minutes.values()].map((series) => [...series.keys()].pop() ?? 0));
+    return `no forecast yet: the history holds ${Math.floor(this.historyMinutes(newest + 1) / 60)} h of the 24 h a forecast needs`;
+  }
 
   /**
    * The history (raw samples and rolled-up minute means alike), read while live samples may already arrive: it fills
@@ -89,12 +107,8 @@ export class ForecastService {
 
   view(): Result<ForecastView> {
     const settings = this.settings();
-    if (settings.forecast === 'off') return { error: 'forecast is off: set forecast to "show" or "scale"', notFound: true };
-    if (!this.made) {
-      const newest = Math.max(this.current?.minute ?? 0, ...[...this.minutes.values()].map((series) => [...series.keys()].pop() ?? 0));
-      const hours = Math.floor(this.historyMinutes(newest + 1) / 60);
-      return { error: `no forecast yet: the history holds ${hours} h of the 24 h a forecast needs`, notFound: true };
-    }
+    const absence = this.absence();
+    if (absence !== null || !this.made) return { error: absence ?? 'no forecast yet', notFound: true };
     const metric = settings.rules.map((rule) => rule.metric).find((m): m is 'rps-per-replica' | 'replica-cpu' => loadKindOf(m) !== null) ?? 'rps';
     const kind = loadKindOf(metric === 'rps' ? 'rps-per-replica' : metric) as LoadKind;
     const { made } = this;
@@ -162,6 +176,8 @@ export class ForecastService {
       values[kind] = curve.values;
       this.log(kind).keep(origin, curve.values);
     }
+    const first = this.made === null;
     this.made = { madeAt: origin * MINUTE_MS, curves: { firstMinute: origin, byKind: values }, byKind, basedOnMinutes };
+    if (first) this.onFirstForecast();
   }
 }

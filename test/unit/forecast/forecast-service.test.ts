@@ -26,6 +26,7 @@ describe('the live forecast', () => {
     forecast.learn(minutes(0, 10 * 60), START + 10 * 60 * MINUTE);
     expect(forecast.view()).toEqual({ error: 'no forecast yet: the history holds 10 h of the 24 h a forecast needs', notFound: true });
     expect(forecast.floor(START + 10 * 60 * MINUTE)).toBeNull();
+    expect(forecast.status()).toEqual({ available: false, reason: 'no forecast yet: the history holds 10 h of the 24 h a forecast needs' });
   });
 
   it('forecasts the next 2 h a minute apart from the history, as total work, with the count it wants', () => {
@@ -34,6 +35,7 @@ describe('the live forecast', () => {
     forecast.learn(minutes(0, 2 * 1440 + 9 * 60), now);
     const view = forecast.view();
     if (!('result' in view)) throw new Error(view.error);
+    expect(forecast.status()).toEqual({ available: true, reason: null });
     expect(view.result.metric).toBe('rps-per-replica');
     expect(view.result.points).toHaveLength(120);
     expect(view.result.points[0]?.at).toBe(now);
@@ -43,6 +45,16 @@ describe('the live forecast', () => {
     expect(peak.value).toBeGreaterThan(dailyShape(570) * 0.95);
     expect(peak.value).toBeLessThan(dailyShape(570) * 1.05);
     expect(view.result.replicas[30]).toEqual({ at: peak.at, desired: Math.ceil(peak.value / 50) });
+  });
+
+  it('says so once when its first forecast is made, so the snapshot telling a page there is one goes out', () => {
+    let told = 0;
+    const settings = applySettingsPatch(defaultSettings, { metric: 'rps-per-replica' });
+    const forecast = new ForecastService(() => settings, () => (told += 1));
+    forecast.learn(minutes(0, 1400), START + 1400 * MINUTE);
+    expect(told).toBe(0);
+    for (const sample of minutes(1400, 60)) forecast.onSample(sample);
+    expect(told).toBe(1);
   });
 
   it('forecasts again only when a minute has ended, and measures each forecast against what came', () => {

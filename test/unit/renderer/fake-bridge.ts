@@ -75,6 +75,7 @@ export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> 
     load: idleLoad,
     imageBuild: { running: false, log: [], error: null },
     policy: { waitingFor: null },
+    forecast: { available: false, reason: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs' },
     rollout: idleRollout,
     ...overrides,
   };

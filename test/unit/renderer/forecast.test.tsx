@@ -70,6 +70,7 @@ describe('the forecast on the charts', () => {
     expect(bridge.callsOf('getForecast')).toHaveLength(2);
     stop();
     expect(minutes).toHaveLength(0);
+    expect(forecastFeed.shown.get()).toBeNull();
     expect(feed.view.get().end).toBe(feed.view.get().latest?.at);
   });
 
