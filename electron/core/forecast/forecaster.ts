@@ -23,6 +23,7 @@ const MIN_COMPARED_MINUTES = 30;
 const LEVEL_MINUTES = 30;
 const LEVEL_FADE_MINUTES = 60;
 const LEVEL_BOUNDS = [0.5, 2] as const;
+const LEVEL_PRIOR = 0.5;
 /** Fewer residuals than this give no band worth drawing. */
 const MIN_RESIDUALS = 30;
 
@@ -114,10 +115,15 @@ function toleranceAt(series: MinuteSeries, origin: number): number {
   return Number.isFinite(noise) ? Math.max(2 * noise, floor) : floor;
 }
 
-/** The ratio of what was recorded over the last LEVEL_MINUTES to what `reference` says for them, bounded. */
-function recentLevel(series: MinuteSeries, origin: number, reference: (at: number) => number): number {
-  let recorded = 0;
-  let expected = 0;
+/**
+ * The ratio of what was recorded over the last LEVEL_MINUTES to what `reference` says for them, bounded, and drawn
+ * towards 1 by a prior as large as half those minutes at the mean `ahead` of the horizon: a quiet night at 0 req/s
+ * instead of the usual 5 must not halve the peak that follows, while a peak running 20 % high moves the level.
+ */
+function recentLevel(series: MinuteSeries, origin: number, reference: (at: number) => number, ahead: number): number {
+  const prior = Number.isFinite(ahead) ? LEVEL_PRIOR * LEVEL_MINUTES * ahead : 0;
+  let recorded = prior;
+  let expected = prior;
   for (let at = origin - LEVEL_MINUTES; at < origin; at++) {
     const actual = series.values[at];
     const ref = reference(at);
@@ -142,6 +148,16 @@ function recentMean(series: MinuteSeries, origin: number): number {
   return Number.isFinite(mean) ? mean : 0;
 }
 
+function finiteMean(values: readonly number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v));
+  return finite.length === 0 ? Number.NaN : finite.reduce((sum, v) => sum + v, 0) / finite.length;
+}
+
+/** Seasonal values scaled by the level fading over the horizon; a missing one is `fallback`. */
+function withLevel(seasonal: readonly number[], level: number, fallback: number): number[] {
+  return seasonal.map((value, h) => (Number.isFinite(value) ? Math.max(0, value * levelAt(level, h)) : fallback));
+}
+
 /** The forecast for `horizon` minutes from index `origin` of `series`, reading only the minutes before `origin`. */
 export function seasonalForecast(series: MinuteSeries, origin: number, horizon = HORIZON_MINUTES): ForecastCurve {
   const weights: Weighing = { recent: dayWeights(series, origin), tolerance: toleranceAt(series, origin) };
@@ -151,13 +167,9 @@ export function seasonalForecast(series: MinuteSeries, origin: number, horizon =
     const fitted = similarDays(series, at, at, weights);
     if (Number.isFinite(actual) && Number.isFinite(fitted) && fitted > 1e-9) ratios.push(actual / fitted);
   }
-  const level = recentLevel(series, origin, (at) => similarDays(series, at, at, weights));
-  const fallback = recentMean(series, origin);
-  const values: number[] = [];
-  for (let h = 0; h < horizon; h++) {
-    const seasonal = similarDays(series, origin + h, origin, weights);
-    values.push(Number.isFinite(seasonal) ? Math.max(0, seasonal * levelAt(level, h)) : fallback);
-  }
+  const seasonal = Array.from({ length: horizon }, (_, h) => similarDays(series, origin + h, origin, weights));
+  const level = recentLevel(series, origin, (at) => similarDays(series, at, at, weights), finiteMean(seasonal));
+  const values = withLevel(seasonal, level, recentMean(series, origin));
   if (ratios.length < MIN_RESIDUALS) return { values };
   ratios.sort((a, b) => a - b);
   const [low, high] = [quantile(ratios, 0.1), quantile(ratios, 0.9)];
@@ -168,12 +180,7 @@ export function seasonalForecast(series: MinuteSeries, origin: number, horizon =
 export function seasonalNaive(series: MinuteSeries, origin: number, horizon = HORIZON_MINUTES): ForecastCurve {
   const lag = origin - WEEK_MINUTES >= LEVEL_MINUTES ? WEEK_MINUTES : DAY_MINUTES;
   const naive = (at: number): number => (at - lag >= 0 ? (series.values[at - lag] ?? Number.NaN) : Number.NaN);
-  const level = recentLevel(series, origin, naive);
-  const fallback = recentMean(series, origin);
-  const values: number[] = [];
-  for (let h = 0; h < horizon; h++) {
-    const seasonal = naive(origin + h);
-    values.push(Number.isFinite(seasonal) ? Math.max(0, seasonal * levelAt(level, h)) : fallback);
-  }
-  return { values };
+  const seasonal = Array.from({ length: horizon }, (_, h) => naive(origin + h));
+  const level = recentLevel(series, origin, naive, finiteMean(seasonal));
+  return { values: withLevel(seasonal, level, recentMean(series, origin)) };
 }

@@ -2,7 +2,7 @@
 // in the record, and is never worse than it by more than 5 %.
 import { describe, expect, it } from 'vitest';
 import { seasonalForecast, seasonalNaive, type ForecastCurve } from '../../../electron/core/forecast/forecaster.js';
-import type { MinuteSeries } from '../../../electron/core/forecast/minute-series.js';
+import { MinuteSeries } from '../../../electron/core/forecast/minute-series.js';
 import { propertyRuns } from '../../support/property-seed.js';
 import { DAY_MINUTES, dailyShape, syntheticWeek, weeklyShape } from '../../support/synthetic-load.js';
 
@@ -45,5 +45,26 @@ describe('the similar-days forecast against seasonal-naive (seed printed above)'
   it('beats seasonal-naive by 10 % or more where the record is noisy', () => {
     const noisy = results.filter((r) => r.name.includes('20 %'));
     expect(noisy.some((r) => r.ours < r.naive * 0.9)).toBe(true);
+  });
+});
+
+describe('the recent level', () => {
+  /** 5 req/s, and 150 from 09:00 to 10:00, every day for `days`. */
+  const peakDays = (days: number) => syntheticWeek((m) => (m % DAY_MINUTES >= 540 && m % DAY_MINUTES < 600 ? 150 : 5), { days, noise: 0, seed: 1 });
+
+  it('does not halve a peak because the quiet minutes before it were quieter than usual', () => {
+    const series = peakDays(8);
+    const origin = 7 * DAY_MINUTES + 530;
+    for (let m = origin - 30; m < origin; m++) series.values[m] = 0;
+    const quiet = new MinuteSeries(series.firstMinute, series.values);
+    expect(seasonalForecast(quiet, origin).values[20]).toBeGreaterThan(150 * 0.9);
+  });
+
+  it('moves the forecast when the load runs higher than the days before', () => {
+    const series = peakDays(8);
+    const origin = 7 * DAY_MINUTES + 570;
+    for (let m = origin - 30; m < origin; m++) series.values[m] = 180;
+    const high = new MinuteSeries(series.firstMinute, series.values);
+    expect(seasonalForecast(high, origin).values[0]).toBeGreaterThan(160);
   });
 });
