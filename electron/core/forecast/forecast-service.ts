@@ -39,6 +39,8 @@ export class ForecastService {
   private readonly minutes = new Map<LoadKind, Map<number, number>>(KINDS.map((kind) => [kind, new Map()]));
   private readonly logs = new Map<LoadKind, ForecastLog>(KINDS.map((kind) => [kind, new ForecastLog()]));
   private current: MinuteAccumulator | null = null;
+  /** The newest minute kept, learnt or live. */
+  private newest = Number.NEGATIVE_INFINITY;
   private made: Made | null = null;
 
   constructor(
@@ -57,8 +59,8 @@ export class ForecastService {
   private absence(): string | null {
     if (this.settings().forecast === 'off') return 'forecast is off: set forecast to "show" or "scale"';
     if (this.made) return null;
-    const newest = Math.max(this.current?.minute ?? 0, ...[...this.minutes.values()].map((series) => [...series.keys()].pop() ?? 0));
-    return `no forecast yet: the history holds ${Math.floor(this.historyMinutes(newest + 1) / 60)} h of the 24 h a forecast needs`;
+    const end = Math.max(this.current?.minute ?? Number.NEGATIVE_INFINITY, this.newest + 1);
+    return `no forecast yet: the history holds ${Math.floor(this.historyMinutes(end) / 60)} h of the 24 h a forecast needs`;
   }
 
   /**
@@ -144,7 +146,8 @@ export class ForecastService {
       this.series(kind).set(accumulator.minute, value);
       this.log(kind).observe(accumulator.minute, value);
     }
-    const newest = Math.max(accumulator.minute, this.current?.minute ?? accumulator.minute);
+    this.newest = Math.max(this.newest, accumulator.minute);
+    const newest = Math.max(this.newest, this.current?.minute ?? this.newest);
     for (const series of this.minutes.values()) {
       for (const minute of series.keys()) {
         if (minute >= newest - WEEK_MINUTES) break;
@@ -156,7 +159,7 @@ export class ForecastService {
   /** Minutes from the first recorded one to `end` (an epoch minute), over every kind. */
   private historyMinutes(end: number): number {
     const firsts = [...this.minutes.values()].map((series) => series.keys().next().value).filter((m): m is number => m !== undefined);
-    return firsts.length === 0 ? 0 : Math.max(0, end - Math.min(...firsts));
+    return firsts.length === 0 || !Number.isFinite(end) ? 0 : Math.max(0, end - Math.min(...firsts));
   }
 
   /** Forecasts from the minutes before `origin` (an epoch minute), once a day of history is there. */
