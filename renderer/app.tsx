@@ -37,8 +37,12 @@ export function App({ api }: { api: ScaleDeckApi }) {
 function Dashboard({ api }: { api: ScaleDeckApi }) {
   const [feed] = useState(() => new HistoryFeed());
   const [preview] = useState(createThresholdPreview);
-  // The ghost replays the window the charts show, so it lines up with the lines under it.
-  const [whatIf] = useState(() => new WhatIfFeed(api, () => ({ fromMs: Math.max(0, Math.floor(feed.view.get().start)), toMs: Math.floor(feed.view.get().end) })));
+  // The ghost replays the window the charts show up to now (not the room ahead kept for a forecast), so it lines up
+  // with the lines under it.
+  const [whatIf] = useState(() => new WhatIfFeed(api, () => {
+    const view = feed.view.get();
+    return { fromMs: Math.max(0, Math.floor(view.start)), toMs: Math.floor(view.latest?.at ?? view.end) };
+  }));
   useEffect(() => () => whatIf.hide(), [whatIf]);
   useEffect(() => followArchiveWindow(api, feed), [api, feed]);
   const { state, dispatch, connection, reload } = useDashboard(api, feed);
