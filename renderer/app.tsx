@@ -5,6 +5,7 @@ import { followArchiveWindow } from './archive-window.js';
 import { BridgeContext } from './bridge-context.js';
 import { CpuChart } from './cpu-chart.js';
 import { EventLog } from './event-log.js';
+import { ForecastFeed } from './forecast-feed.js';
 import { HistoryFeed } from './history-feed.js';
 import { LatencyReadout, latencyRulesOf } from './latency-readout.js';
 import { LifecyclePanel } from './lifecycle-panel.js';
@@ -36,11 +37,21 @@ export function App({ api }: { api: ScaleDeckApi }) {
 function Dashboard({ api }: { api: ScaleDeckApi }) {
   const [feed] = useState(() => new HistoryFeed());
   const [preview] = useState(createThresholdPreview);
-  // The ghost replays the window the charts show, so it lines up with the lines under it.
-  const [whatIf] = useState(() => new WhatIfFeed(api, () => ({ fromMs: Math.max(0, Math.floor(feed.view.get().start)), toMs: Math.floor(feed.view.get().end) })));
+  // The ghost replays the window the charts show up to now (not the room ahead kept for a forecast), so it lines up
+  // with the lines under it.
+  const [whatIf] = useState(() => new WhatIfFeed(api, () => {
+    const view = feed.view.get();
+    return { fromMs: Math.max(0, Math.floor(view.start)), toMs: Math.floor(view.latest?.at ?? view.end) };
+  }));
   useEffect(() => () => whatIf.hide(), [whatIf]);
   useEffect(() => followArchiveWindow(api, feed), [api, feed]);
   const { state, dispatch, connection, reload } = useDashboard(api, feed);
+  // Read once a minute while the snapshot says there is a forecast (asking before would only get a 404), and at once
+  // when it first says so; until then the legend's tooltip gives its reason.
+  const [forecastFeed] = useState(() => new ForecastFeed(api));
+  const forecastStatus = state.snapshot?.forecast;
+  useEffect(() => forecastFeed.absent.set(forecastStatus?.reason ?? null), [forecastFeed, forecastStatus?.reason]);
+  useEffect(() => (forecastStatus?.available ? forecastFeed.start(feed) : undefined), [forecastFeed, feed, forecastStatus?.available]);
 
   const onSettings = useCallback((settings: Settings) => dispatch({ type: 'settings', settings }), [dispatch]);
   const onScaled = useCallback((answer: { desired: number; mode: Settings['mode'] }) => dispatch({ type: 'scaled', ...answer }), [dispatch]);
@@ -77,6 +88,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
     scaleUpThreshold: settings.scaleUpThreshold,
     scaleDownThreshold: settings.scaleDownThreshold,
     extraRules: JSON.stringify(settings.rules.slice(1)),
+    forecast: settings.forecast === 'off' ? undefined : forecastFeed,
   };
   const ready = snapshot.replicas.filter((replica) => replica.state === 'ready').length;
   return (
@@ -89,7 +101,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <section className="charts" aria-label="Live charts">
             <CpuChart {...thresholdProps} />
             <div className="charts-row">
-              <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
+              <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} forecast={thresholdProps.forecast} />
               <RequestRateChart {...thresholdProps} />
               <LatencyReadout feed={feed} latencyRules={latencyRulesOf(settings.rules)} />
             </div>

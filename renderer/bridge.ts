@@ -85,6 +85,7 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
 
   getSnapshot = () => this.call('getSnapshot');
   getHistory = (input?: Parameters<ScaleDeckApi['getHistory']>[0]) => this.call('getHistory', input);
+  getForecast = () => this.call('getForecast');
   whatIf = (input: Parameters<ScaleDeckApi['whatIf']>[0]) => this.call('whatIf', input);
   updateSettings = (patch: Parameters<ScaleDeckApi['updateSettings']>[0]) => this.call('updateSettings', patch);
   scale = (input: Parameters<ScaleDeckApi['scale']>[0]) => this.call('scale', input);

@@ -3,6 +3,8 @@ import { memo, useMemo } from 'react';
 import { LineChart, ReferenceLine, ResponsiveContainer } from 'recharts';
 import type { Sample, Settings } from '../electron/contract/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, valueAxis } from './chart-card.js';
+import type { ForecastFeed } from './forecast-feed.js';
+import { ForecastError, ForecastLine, forecastReplicaCpu } from './forecast-line.js';
 import { formatPercent } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
@@ -23,6 +25,8 @@ export interface ThresholdLinesProps {
    * re-renders only when a rule really changes.
    */
   extraRules: string;
+  /** The forecast drawn ahead of now, when one is shown. */
+  forecast?: ForecastFeed;
 }
 
 /** The thresholds to draw: the sliders' values while they are dragged, else the control plane's. */
@@ -119,7 +123,8 @@ function cpuLines(metric: Settings['metric']): LiveSeriesLine[] {
   ];
 }
 
-export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold, extraRules }: ThresholdLinesProps) {
+export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold, extraRules, forecast }: ThresholdLinesProps) {
+  const withForecast = forecast && metric === 'replica-cpu';
   const thresholds = useThresholds(preview, scaleUpThreshold, scaleDownThreshold);
   const lines = useMemo(() => cpuLines(metric), [metric]);
   const thresholdLines = useThresholdLines(CPU_METRICS.includes(metric), thresholds.up, thresholds.down, '%');
@@ -137,6 +142,7 @@ export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpT
           swatch: 'series-replica',
           dashed: true,
         },
+        ...(withForecast ? [{ label: 'Forecast', value: <ForecastError forecast={forecast} />, swatch: 'series-forecast', dashed: true }] : []),
       ]}
     >
       <ResponsiveContainer>
@@ -147,6 +153,7 @@ export const CpuChart = memo(function CpuChart({ feed, preview, metric, scaleUpT
           {thresholdLines}
           {ruleLines}
           <LiveSeries feed={feed} lines={lines} />
+          {withForecast && <ForecastLine feed={feed} forecast={forecast} series={forecastReplicaCpu} />}
           <LiveReadout feed={feed} entries={CPU_READOUT} />
         </LineChart>
       </ResponsiveContainer>

@@ -17,7 +17,10 @@ export const isArchiveWindow = (windowS: number): boolean => windowS > LIVE_WIND
 /** The server downsamples any range to at most 2000 points; room to spare for a range read across a bucket edge. */
 export const ARCHIVE_CAPACITY = 4000;
 
-/** What the charts show: the window ending at the latest sample (ms since the epoch); the points are read from `buffer`. */
+/**
+ * What the charts show: the window ending at the latest sample (ms since the epoch), and past it the room a forecast
+ * takes ahead of now, if any; the points are read from `buffer`.
+ */
 export interface HistoryView {
   start: number;
   end: number;
@@ -37,6 +40,8 @@ export class HistoryFeed {
   readonly archive = new HistoryBuffer(ARCHIVE_CAPACITY);
   readonly view: ValueStore<HistoryView>;
   readonly windowS = new ValueStore<TimeWindowS>(300);
+  /** Room at the right of the window for what is drawn ahead of now (a forecast), ms. */
+  private aheadMs = 0;
   private dirty = false;
   /** The frame the clock's texts are written in, once a second while the feed runs. */
   private readonly clockFrame: LiveFrame;
@@ -88,6 +93,12 @@ export class HistoryFeed {
     this.publish();
   }
 
+  setAhead(ms: number): void {
+    if (ms === this.aheadMs) return;
+    this.aheadMs = ms;
+    this.publish();
+  }
+
   publish(): void {
     this.dirty = false;
     this.view.set(this.compute());
@@ -121,7 +132,7 @@ export class HistoryFeed {
 
   private compute(): HistoryView {
     const latest = this.buffer.latest();
-    const end = latest?.at ?? this.now();
-    return { start: end - this.windowS.get() * 1000, end, latest };
+    const now = latest?.at ?? this.now();
+    return { start: now - this.windowS.get() * 1000, end: now + this.aheadMs, latest };
   }
 }

@@ -3,6 +3,8 @@ import { memo, useMemo, useSyncExternalStore } from 'react';
 import { LineChart, ResponsiveContainer } from 'recharts';
 import type { Sample } from '../electron/contract/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, useSteppedMax, valueAxis } from './chart-card.js';
+import type { ForecastFeed } from './forecast-feed.js';
+import { ForecastError, ForecastLine, forecastReplicas } from './forecast-line.js';
 import { NO_VALUE } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
@@ -38,9 +40,11 @@ export interface ReplicaChartProps {
   maxReplicas: number;
   /** The what-if replay drawn as a ghost line while a slider moves. */
   whatIf?: WhatIfFeed;
+  /** The count the rules would want for the forecast, drawn ahead of now. */
+  forecast?: ForecastFeed;
 }
 
-export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, whatIf }: ReplicaChartProps) {
+export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, whatIf, forecast }: ReplicaChartProps) {
   const [yMax, onHighest] = useSteppedMax(maxReplicas);
   const ghostPeak = useGhostPeak(whatIf?.shown ?? noGhost);
   const top = Math.max(yMax, maxReplicas, ghostPeak);
@@ -52,6 +56,7 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, what
       legend={[
         { label: 'Desired', value: <LiveValue feed={feed} read={readDesired} />, swatch: 'series-desired', dashed: true },
         { label: 'Ready', value: <LiveValue feed={feed} read={readReady} />, swatch: 'series-ready' },
+        ...(forecast ? [{ label: 'Forecast', value: <ForecastError forecast={forecast} />, swatch: 'series-forecast', dashed: true }] : []),
       ]}
       overlay={whatIf && <WhatIfSummaryLine whatIf={whatIf} />}
     >
@@ -62,6 +67,7 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, what
           {valueAxis(yAxis)}
           <LiveSeries feed={feed} lines={REPLICA_LINES} tickCount={4} onHighest={onHighest} />
           {whatIf && <WhatIfGhost feed={feed} whatIf={whatIf} />}
+          {forecast && <ForecastLine feed={feed} forecast={forecast} series={forecastReplicas} step />}
           <LiveReadout feed={feed} entries={REPLICA_READOUT} />
         </LineChart>
       </ResponsiveContainer>

@@ -4,6 +4,7 @@ import { ComposedChart, ResponsiveContainer } from 'recharts';
 import type { Sample } from '../electron/contract/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, useSteppedMax, valueAxis } from './chart-card.js';
 import { RATE_METRICS, useRuleLines, useThresholdLines, useThresholds, type ThresholdLinesProps } from './cpu-chart.js';
+import { ForecastError, ForecastLine, forecastRate } from './forecast-line.js';
 import { formatRate } from './format.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
 import { LiveReadout, type ReadoutEntry } from './live-readout.js';
@@ -21,7 +22,8 @@ const RATE_READOUT: ReadoutEntry[] = [
   { label: 'Per replica', read: readPerReplica },
 ];
 
-export const RequestRateChart = memo(function RequestRateChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold, extraRules }: ThresholdLinesProps) {
+export const RequestRateChart = memo(function RequestRateChart({ feed, preview, metric, scaleUpThreshold, scaleDownThreshold, extraRules, forecast }: ThresholdLinesProps) {
+  const withForecast = forecast && metric !== 'replica-cpu';
   const thresholds = useThresholds(preview, scaleUpThreshold, scaleDownThreshold);
   const onRate = RATE_METRICS.includes(metric);
   const thresholdLines = useThresholdLines(onRate, thresholds.up, thresholds.down, '');
@@ -42,6 +44,7 @@ export const RequestRateChart = memo(function RequestRateChart({ feed, preview, 
       legend={[
         { label: 'Frontend', value: <LiveValue feed={feed} read={readRps} />, swatch: 'series-rps' },
         { label: onRate ? 'Per replica (scaling metric)' : 'Per replica', value: <LiveValue feed={feed} read={readPerReplica} />, swatch: 'series-rps-replica', dashed: true },
+        ...(withForecast ? [{ label: 'Forecast', value: <ForecastError forecast={forecast} />, swatch: 'series-forecast', dashed: true }] : []),
       ]}
     >
       <ResponsiveContainer>
@@ -52,6 +55,7 @@ export const RequestRateChart = memo(function RequestRateChart({ feed, preview, 
           {thresholdLines}
           {ruleLines}
           <LiveSeries feed={feed} lines={lines} tickCount={4} onHighest={onHighest} />
+          {withForecast && <ForecastLine feed={feed} forecast={forecast} series={forecastRate} />}
           <LiveReadout feed={feed} entries={RATE_READOUT} />
         </ComposedChart>
       </ResponsiveContainer>

@@ -112,6 +112,8 @@ export interface Snapshot {
   rollout: RolloutView;
   /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
   policy: { waitingFor: string | null };
+  /** Whether getForecast has a forecast to give, and if not, why (so a page asks only when there is one). */
+  forecast: { available: boolean; reason: string | null };
 }
 
 /** One instant of a what-if replay: the replayed count, the replicas serving, and the metric they would show. */
@@ -141,8 +143,29 @@ export interface WhatIfResult {
   model: string;
 }
 
-/** What crosses the bridge: a result, or an error a person can act on (with the offending field). */
-export type Result<T> = { result: T } | { error: string; field?: string };
+/** The load forecast for the next 2 h, with how wrong the forecasts made so far turned out. */
+export interface ForecastView {
+  /**
+   * What `points` forecast: the first rule's metric a replica count divides (`rps-per-replica`, `replica-cpu`), as total
+   * work over all replicas, or `rps` (the request rate) when no rule scales on one.
+   */
+  metric: 'rps-per-replica' | 'replica-cpu' | 'rps';
+  /** One point a minute: req/s, or replica CPU in % of one replica's limit summed over the replicas; low/high the usual error band. */
+  points: { at: number; value: number; low?: number; high?: number }[];
+  /** The count the rules would want for each minute's forecast load, inside the range. */
+  replicas: { at: number; desired: number }[];
+  /** Hours of history the forecast learnt from (24 to 168). */
+  basedOnHours: number;
+  madeAt: number;
+  /** MAPE and the share of peak minutes under-forecast by more than 10 %, over the forecasts made live (null before any minute came due). */
+  error: { mape: number | null; underPeakShare: number | null; compared: number };
+}
+
+/**
+ * What crosses the bridge: a result, or an error a person can act on (with the offending field). `notFound`: what was
+ * asked for does not exist yet (the headless shell answers 404), e.g. a forecast before a day of history.
+ */
+export type Result<T> = { result: T } | { error: string; field?: string; notFound?: true };
 
 // Input schemas: every command's input is validated against these before anything happens.
 export const ScaleInput = z.strictObject({
@@ -177,6 +200,7 @@ export type LoadInput = z.infer<typeof LoadInput>;
 export const commandInputs = {
   getSnapshot: null,
   getHistory: HistoryInput.optional(),
+  getForecast: null,
   whatIf: WhatIfInput,
   updateSettings: SettingsPatchInput,
   scale: ScaleInput,
@@ -196,6 +220,8 @@ export interface ScaleDeckApi {
   getSnapshot(): Promise<Result<Snapshot>>;
   /** Recorded samples over a range (default: the last hour), at most ~2000 points with each bucket's min and max. */
   getHistory(input?: HistoryInput): Promise<Result<Sample[]>>;
+  /** The load forecast for the next 2 h (not found before a day of history, or with `forecast: "off"`). */
+  getForecast(): Promise<Result<ForecastView>>;
   /** Replays the policy with `patch` applied over recorded samples (default: the last hour). */
   whatIf(input: WhatIfInput): Promise<Result<WhatIfResult>>;
   updateSettings(patch: SettingsPatch): Promise<Result<Settings>>;
@@ -221,7 +247,7 @@ export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'> & {
 };
 
 /** What may still be asked while ScaleDeck shuts down: reads, and stopping a load run. */
-export const READ_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['getSnapshot', 'getHistory', 'whatIf', 'stopLoad']);
+export const READ_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['getSnapshot', 'getHistory', 'getForecast', 'whatIf', 'stopLoad']);
 export const SHUTTING_DOWN_ERROR = 'ScaleDeck is shutting down; try again after it has started';
 
 export type StreamMessage =
@@ -245,6 +271,7 @@ export interface HttpRoute {
 export const httpRoutes: Record<CommandName, HttpRoute> = {
   getSnapshot: { method: 'GET', path: '/api/snapshot' },
   getHistory: { method: 'GET', path: '/api/history', query: { from: 'fromMs', to: 'toMs' } },
+  getForecast: { method: 'GET', path: '/api/forecast' },
   whatIf: { method: 'POST', path: '/api/whatif' },
   updateSettings: { method: 'PATCH', path: '/api/settings' },
   scale: { method: 'POST', path: '/api/scale' },

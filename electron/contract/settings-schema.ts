@@ -13,6 +13,8 @@ export const METRICS = ['replica-cpu', 'host-cpu', 'rps-per-replica', 'replica-m
 /** Metrics measured in %, whose thresholds and targets cannot pass 100. */
 export const PERCENT_METRICS: ReadonlySet<string> = new Set(['replica-cpu', 'host-cpu', 'replica-memory']);
 export const MAX_RULES = 4;
+/** off: no forecast; show: drawn with its error; scale: also raises the count ahead of the forecast load. */
+export const FORECAST_MODES = ['off', 'show', 'scale'] as const;
 
 const port = z.number().int().min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
 const threshold = z.number().min(0, 'must be 0 or more').max(10000, 'must be 10000 or less');
@@ -97,6 +99,8 @@ export const SettingsShape = z.strictObject({
   slowStartS: seconds(600),
   rolloutSurge: z.number().int().min(1, 'must be 1 or more').max(10, 'must be 10 or less'),
   rolloutDeadlineS: z.number().int().min(5, 'must be at least 5 s').max(3600, 'must be 3600 s or less'),
+  forecast: z.enum(FORECAST_MODES),
+  forecastLeadS: seconds(3600),
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: checkedBy(dockerHostProblem),
@@ -141,6 +145,9 @@ export const defaultSettings: Settings = {
   slowStartS: 0,
   rolloutSurge: 1,
   rolloutDeadlineS: 60,
+  // Stored as `show`: with less than 24 h of history nothing is drawn and getForecast says why.
+  forecast: 'show',
+  forecastLeadS: 300,
   keepRunningOnQuit: false,
   swarmService: 'scaledeck-api',
   dockerHost: '',

@@ -2,6 +2,7 @@
 // held a change back goes to the event log (collapsed) and to "what it is waiting for".
 import type { Sample } from '../contract/contract.js';
 import type { Settings } from '../contract/settings-schema.js';
+import { forecastStep, type ForecastFloor } from './forecast/forecast-scale.js';
 import { decide, initialPolicyState, type PolicyObservation, type PolicyState } from './policy.js';
 import { HoldLog } from './policy/hold-log.js';
 import type { ReplicaTarget } from './replica-target.js';
@@ -31,6 +32,8 @@ export class Autoscaler {
     private readonly observe: (sample: Sample) => PolicyObservation,
     /** Gets one line per run of the same hold when it ends: "held 14 s: scale-down cooldown 30 s, 16 s left". */
     private readonly onHoldEnded: (line: string) => void = () => undefined,
+    /** The floor the forecast puts under the count (`forecast: "scale"`), or null. */
+    private readonly forecastFloor: (now: number) => ForecastFloor | null = () => null,
   ) {}
 
   /** What the policy is holding back for at the latest sample, or null. */
@@ -56,7 +59,13 @@ export class Autoscaler {
 
   onSample(sample: Sample): void {
     const current = this.target.desired;
-    const decision = decide({ observation: this.observe(sample), current, settings: this.settings(), now: sample.at, state: this.state });
+    const step = forecastStep(this.forecastFloor(sample.at), this.settings(), current);
+    if ('scaleTo' in step) {
+      this.scaledUpAt(sample.at);
+      this.target.scale(step.scaleTo, { kind: 'policy', reason: step.reason });
+      return;
+    }
+    const decision = decide({ observation: this.observe(sample), current, settings: step.settings, now: sample.at, state: this.state });
     this.state = decision.state;
     const held = this.holds.observe(decision.hold, sample.at);
     if (held) this.onHoldEnded(held);

@@ -11,7 +11,8 @@ import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
 import type { Settings } from '../contract/settings-schema.js';
 import { Autoscaler, observationOf } from './autoscaler.js';
-import { HistoryStore } from './history/history-store.js';
+import { ForecastService } from './forecast/forecast-service.js';
+import { HistoryStore, RETENTION_MS } from './history/history-store.js';
 import { systemClock, type Clock } from './clock.js';
 import { ScaleDeckControlPlane, type ControlPlane, type DockerEngine, type HaproxyProcess } from './control-plane.js';
 import { Controller } from './controller.js';
@@ -209,7 +210,10 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     latency: () => requestLog.take(),
     desired: () => target.desired,
   }, 3600, clock);
-  const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line));
+  const forecast = new ForecastService(settings, () => events.publishSnapshot());
+  const autoscaler = new Autoscaler(
+    target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line), (now) => forecast.floor(now),
+  );
   const waker = new WakeOnRequest({
     clock,
     heldRequests: () => lb.heldRequests(),
@@ -223,9 +227,14 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const history = new HistoryStore({ dir: path.join(dataDir, 'history'), clock, log: options.log });
   await history.open().catch((error: unknown) => options.log?.(`history: ${(error as Error).message}`));
   const logSampling = new RequestLogSampling(sampleAcl, () => supervisor && { replace: (patterns) => supervisor.client.replaceAcl(sampleAcl, patterns) });
+  // The forecast learns the week on disk off the start's path; live samples meanwhile are kept and win over it.
+  history.samples(clock.now() - RETENTION_MS, clock.now())
+    .then((samples) => forecast.learn(samples, clock.now()))
+    .catch((error: unknown) => options.log?.(`forecast: could not read the history: ${(error as Error).message}`));
   events.subscribe((message) => {
     if (message.type === 'sample') {
       history.appendSample(message.sample);
+      forecast.onSample(message.sample);
       void logSampling.follow(message.sample.rps);
     } else if (message.type === 'event') history.appendEvent(message.event);
   });
@@ -248,7 +257,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, waker, rollout, history, releaseDataFolder, requestLog,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, waker, rollout, history, forecast, releaseDataFolder, requestLog,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });

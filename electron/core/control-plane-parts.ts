@@ -7,6 +7,7 @@ import type { WakeOnRequest } from './wake-on-request.js';
 import type { Clock } from './clock.js';
 import type { Controller } from './controller.js';
 import type { EventStream } from './event-stream.js';
+import type { ForecastService } from './forecast/forecast-service.js';
 import type { HistoryStore } from './history/history-store.js';
 import type { ImageBuildState } from './image/image-build-job.js';
 import type { LoadGenerator } from './load-generator.js';
@@ -80,6 +81,8 @@ export interface ControlPlaneParts {
   rollout: Rollout;
   /** Samples and events on disk; the composition root feeds it from the event stream. */
   history: HistoryStore;
+  /** The live load forecast, fed from the same samples as the history. */
+  forecast: ForecastService;
   /** The sample api's image tag: built without asking when it is the configured image and missing. */
   sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */

@@ -2,7 +2,7 @@
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
+  ForecastView, HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
   StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract/contract.js';
 import { SHUTTING_DOWN_ERROR } from '../contract/contract.js';
@@ -148,6 +148,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       load: load.status,
       imageBuild: docker.imageBuild,
       policy: { waitingFor: this.parts.autoscaler.waitingFor },
+      forecast: this.parts.forecast.status(),
       rollout: this.parts.rollout.view(),
     };
   }
@@ -164,6 +165,10 @@ export class ScaleDeckControlPlane implements ControlPlane {
 
   getHistory(input?: HistoryInput): Promise<Result<Sample[]>> {
     return this.history.getHistory(input);
+  }
+
+  async getForecast(): Promise<Result<ForecastView>> {
+    return this.parts.forecast.view();
   }
 
   whatIf(input: WhatIfInput): Promise<Result<WhatIfResult>> {

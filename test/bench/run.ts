@@ -13,6 +13,7 @@ import type { BenchContext } from './bench-context.js';
 import { controlPlaneFigure } from './figures/control-plane-cost.js';
 import { dashboardFigure } from './figures/dashboard.js';
 import { dataPlaneFigure } from './figures/data-plane.js';
+import { forecastFigure } from './figures/forecast.js';
 import { loadStepFigure } from './figures/load-step.js';
 import { rolloutFigure } from './figures/rollout.js';
 import { scaleInFigure } from './figures/scale-in-safety.js';
@@ -38,6 +39,7 @@ const figures: Record<FigureId, (context: BenchContext) => Promise<FigureResult>
   'what-if': whatIfFigure,
   'self-healing': selfHealingFigure,
   'zero-and-spares': zeroAndSparesFigure,
+  forecast: forecastFigure,
 };
 
 function parseCli(): { quick: boolean; profile: boolean; only: FigureId[] } {

@@ -48,6 +48,8 @@ export async function worstPatches(): Promise<Record<string, WorstPatch>> {
     slowStartS: { slowStartS: 600 },
     rolloutSurge: { rolloutSurge: 10 },
     rolloutDeadlineS: { rolloutDeadlineS: 5 },
+    forecast: { forecast: 'scale' },
+    forecastLeadS: { forecastLeadS: 3600 },
     keepRunningOnQuit: { keepRunningOnQuit: true },
     swarmService: { swarmService: `z${'9'.repeat(62)}` },
     haproxyPath: { haproxyPath: '/bin/false' },

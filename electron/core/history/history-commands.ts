@@ -3,7 +3,8 @@ import type { HistoryInput, Result, Sample, WhatIfInput, WhatIfResult } from '..
 import { replay } from '../policy/replay.js';
 import { applySettingsPatch, SettingsError, type Settings } from '../../contract/settings-schema.js';
 import { downsamplePoints } from './downsample.js';
-import type { HistoryStore } from './history-store.js';
+import { RETENTION_MS, type HistoryStore } from './history-store.js';
+import { ReplayForecast } from '../forecast/replay-forecast.js';
 
 const DEFAULT_RANGE_MS = 3_600_000;
 
@@ -34,7 +35,15 @@ export class HistoryCommands {
       throw error;
     }
     const { fromMs, toMs } = range(input, this.now());
-    const result = replay({ samples: await this.store.samples(fromMs, toMs), live, settings });
-    return { result: { ...result, series: downsamplePoints(result.series, ['desired', 'ready', 'metric']) } };
+    if (settings.forecast !== 'scale') {
+      const result = replay({ samples: await this.store.samples(fromMs, toMs), live, settings });
+      return { result: { ...result, series: downsamplePoints(result.series, ['desired', 'ready', 'metric']) } };
+    }
+    // The forecast at each moment learns from the week before it: read once, replay only the asked range.
+    const withWeek = await this.store.samples(fromMs - RETENTION_MS, toMs);
+    const forecast = new ReplayForecast(withWeek, settings, fromMs, toMs);
+    const result = replay({ samples: withWeek.filter((s) => s.at >= fromMs), live, settings, forecastFloor: (at) => forecast.floorAt(at) });
+    const model = `${result.model} The forecast is made once a minute from the history before that minute, as live; with less than 24 h before it, none.`;
+    return { result: { ...result, model, series: downsamplePoints(result.series, ['desired', 'ready', 'metric']) } };
   }
 }

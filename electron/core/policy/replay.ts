@@ -1,11 +1,12 @@
 // The what-if replay: the real decide() over recorded samples with other settings, under the stated load model.
 import type { WhatIfPoint, WhatIfResult, WhatIfSummary } from '../../contract/contract.js';
-import { decide, describeMetric, initialPolicyState, type PolicyObservation, type PolicyReplica } from '../policy.js';
+import { decide, describeMetric, initialPolicyState, type PolicyObservation, type PolicyReplica, type PolicyState } from '../policy.js';
 import type { Settings } from '../../contract/settings-schema.js';
 import {
   DEFAULT_ACTUATION_MS, FleetModel, RECORD_FOLLOWING_METRICS, divisorWarmupMs, measureActuationMs, recordedMetric, replayedMetric, type RecordedSample,
 } from './load-model.js';
 import { wakeFromZero } from './wake-from-zero.js';
+import { forecastStep, type ForecastFloor } from '../forecast/forecast-scale.js';
 
 export interface ReplayInput {
   /** Recorded samples, oldest first. */
@@ -16,6 +17,8 @@ export interface ReplayInput {
   settings: Settings;
   /** Overrides the actuation time measured from the record. */
   actuationMs?: number;
+  /** The floor the forecast would have put under the count at each moment (`forecast: "scale"`). */
+  forecastFloor?: (at: number) => ForecastFloor | null;
 }
 
 /**
@@ -129,8 +132,15 @@ export function replay(input: ReplayInput): WhatIfResult {
       const cpu = metric === 'replica-cpu';
       values[metric] = replayedMetric(recordedMetric(sample, metric), metric, cpu ? liveWarm : liveServing, cpu ? fleet.warm : fleet.serving);
     }
-    const decided = decide({ observation: observationFor(values, fleet, settings, sample.at, pool), current: desired, settings, now: sample.at, state });
-    const decision = wakeFromZero(decided.desired, decided.state, sample, settings, sample.at);
+    // A forecast scale-out comes before the reactive rules, which then decide with the forecast's floor as minimum.
+    const step = forecastStep(input.forecastFloor?.(sample.at) ?? null, settings, desired);
+    let decision: { desired: number; state: PolicyState };
+    if ('scaleTo' in step) {
+      decision = { desired: step.scaleTo, state: { ...state, breachDown: 0, lastScaleUpAt: sample.at } };
+    } else {
+      const decided = decide({ observation: observationFor(values, fleet, step.settings, sample.at, pool), current: desired, settings: step.settings, now: sample.at, state });
+      decision = wakeFromZero(decided.desired, decided.state, sample, step.settings, sample.at);
+    }
     series[i] = { at: sample.at, desired: decision.desired, ready: fleet.serving, metric: values[firstMetric] ?? null };
     if (decision.desired !== desired) replayFleet.resize(decision.desired, sample.at);
     desired = decision.desired;

@@ -15,6 +15,7 @@ function invoke<T>(command: CommandName, input?: unknown): Promise<T> {
 export const scaledeckApi: ScaleDeckApi = {
   getSnapshot: () => invoke('getSnapshot'),
   getHistory: (input) => invoke('getHistory', input),
+  getForecast: () => invoke('getForecast'),
   whatIf: (input) => invoke('whatIf', input),
   updateSettings: (patch) => invoke('updateSettings', patch),
   scale: (input) => invoke('scale', input),

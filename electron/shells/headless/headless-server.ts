@@ -84,6 +84,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 
 function sendResult(res: http.ServerResponse, result: Result<unknown>): void {
   if ('result' in result) return sendJson(res, 200, result.result);
+  if (result.notFound) return sendJson(res, 404, { error: result.error });
   return sendJson(res, 400, result);
 }
 

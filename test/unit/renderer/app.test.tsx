@@ -113,6 +113,20 @@ describe('dashboard', () => {
     expect(bridge.callsOf('getHistory').length).toBe(loads + 1);
   });
 
+  it('asks for the forecast only once the snapshot says there is one, and draws it then', async () => {
+    const bridge = await renderApp();
+    expect(bridge.callsOf('getForecast')).toHaveLength(0);
+    bridge.forecast = {
+      result: {
+        metric: 'replica-cpu', points: [{ at: T0, value: 80 }], replicas: [{ at: T0, desired: 2 }], basedOnHours: 30, madeAt: T0,
+        error: { mape: 0.12, underPeakShare: 0, compared: 120 },
+      },
+    };
+    act(() => bridge.emit({ type: 'snapshot', snapshot: makeSnapshot({ forecast: { available: true, reason: null } }) }));
+    await waitFor(() => expect(screen.getAllByText('MAPE 12 %, 0 % of peaks under').length).toBeGreaterThan(0));
+    expect(bridge.callsOf('getForecast')).toHaveLength(1);
+  });
+
   it('says why the dashboard cannot load, and tries again on request', async () => {
     const bridge = new FakeBridge();
     bridge.answer('getSnapshot', () => ({ error: 'Cannot reach the ScaleDeck server at http://127.0.0.1:7400: is `npm run serve` still running?' }));

@@ -3,6 +3,7 @@ import type {
   CommandName,
   ControlEvent,
   LoadStatus,
+  ForecastView,
   ReplicaView,
   Result,
   RolloutView,
@@ -74,6 +75,7 @@ export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> 
     load: idleLoad,
     imageBuild: { running: false, log: [], error: null },
     policy: { waitingFor: null },
+    forecast: { available: false, reason: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs' },
     rollout: idleRollout,
     ...overrides,
   };
@@ -125,6 +127,8 @@ export class FakeBridge implements ScaleDeckApi {
 
   getSnapshot = () => this.run('getSnapshot', undefined, () => ({ result: this.snapshot }));
   getHistory: ScaleDeckApi['getHistory'] = (input) => this.run('getHistory', input, () => ({ result: this.history }));
+  forecast: Result<ForecastView> = { error: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs', notFound: true };
+  getForecast: ScaleDeckApi['getForecast'] = () => this.run('getForecast', undefined, () => this.forecast);
   whatIf: ScaleDeckApi['whatIf'] = (input) => this.run('whatIf', input, () => ({ result: { series: [], summary: noRun, actual: noRun, model: '' } }));
   updateSettings: ScaleDeckApi['updateSettings'] = (patch) =>
     this.run('updateSettings', patch, () => ({ result: { ...this.snapshot.settings, ...patch } }));

@@ -46,6 +46,8 @@ const rejected: Record<keyof Settings, unknown> = {
   holdTimeoutS: 0,
   standbyReplicas: 11,
   slowStartS: -1,
+  forecast: 'always',
+  forecastLeadS: 3601,
   keepRunningOnQuit: 'yes',
   swarmService: '-bad name',
   dockerHost: 'garbage',

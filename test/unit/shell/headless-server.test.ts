@@ -23,6 +23,7 @@ const snapshot: Snapshot = {
   load: { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 },
   imageBuild: { running: false, log: [], error: null },
   policy: { waitingFor: null },
+  forecast: { available: false, reason: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs' },
   rollout: { state: 'idle', from: null, to: null, replaced: 0, total: 0, reason: null, canRollBack: false },
 };
 
@@ -32,6 +33,7 @@ function fakeTarget() {
   const target = {
     getSnapshot: ok(snapshot),
     getHistory: ok([]),
+    getForecast: vi.fn(async () => ({ error: 'no forecast yet: the history holds 3 h of the 24 h a forecast needs', notFound: true as const })),
     updateSettings: ok(defaultSettings),
     scale: ok({ desired: 1, mode: 'manual' as const }),
     setMode: ok({ mode: 'auto' as const }),
@@ -115,6 +117,13 @@ describe('the headless server', () => {
     await expect(openStream(`?token=${TOKEN}`)).resolves.toBeInstanceOf(WebSocket);
     await expect(openStream('', { headers: { Authorization: `Bearer ${TOKEN}` } })).resolves.toBeInstanceOf(WebSocket);
     await expect(openStream('?token=wrong')).rejects.toThrow('401');
+  });
+
+  it('answers a forecast that is not there yet with 404 and the reason', async () => {
+    await start();
+    const response = await fetch(`${origin()}/api/forecast`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'no forecast yet: the history holds 3 h of the 24 h a forecast needs' });
   });
 
   it('refuses a settings patch carrying __proto__ with 400 naming it, without calling the control plane', async () => {
