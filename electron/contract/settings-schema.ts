@@ -5,6 +5,7 @@ import './zod-setup.js';
 import { z } from 'zod';
 import { frontendHostProblem, healthPathProblem } from '../../haproxy/config-values.js';
 import { inputShapeProblem } from './input-shape.js';
+import { SchedulesShape, schedulesProblem } from './schedule-schema.js';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
@@ -97,6 +98,9 @@ export const SettingsShape = z.strictObject({
   slowStartS: seconds(600),
   rolloutSurge: z.number().int().min(1, 'must be 1 or more').max(10, 'must be 10 or less'),
   rolloutDeadlineS: z.number().int().min(5, 'must be at least 5 s').max(3600, 'must be 3600 s or less'),
+  schedules: SchedulesShape,
+  pauseScaleIn: z.boolean(),
+  pauseScaleOut: z.boolean(),
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: checkedBy(dockerHostProblem),
@@ -141,6 +145,9 @@ export const defaultSettings: Settings = {
   slowStartS: 0,
   rolloutSurge: 1,
   rolloutDeadlineS: 60,
+  schedules: [],
+  pauseScaleIn: false,
+  pauseScaleOut: false,
   keepRunningOnQuit: false,
   swarmService: 'scaledeck-api',
   dockerHost: '',
@@ -183,6 +190,8 @@ function checkInvariants(s: Settings, flatFirstRule: boolean): void {
   if (s.maxReplicas + s.standbyReplicas > 100) {
     throw new SettingsError('standbyReplicas', `with maxReplicas (${s.maxReplicas}) must stay within 100 replicas`);
   }
+  const schedule = schedulesProblem(s.schedules, s.standbyReplicas);
+  if (schedule) throw new SettingsError(schedule.field, schedule.problem);
   s.rules.forEach((rule, i) => checkRule(rule, s.policy, (name) => (i === 0 && flatFirstRule ? name : `rules.${i}.${name}`)));
   if (s.statsPort === s.frontendPort) {
     throw new SettingsError('statsPort', `must differ from frontendPort (${s.frontendPort})`);
