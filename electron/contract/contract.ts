@@ -70,7 +70,7 @@ export interface Sample {
   total: number;
 }
 
-export type EventKind = 'scale' | 'hold' | 'rollout' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
+export type EventKind = 'scale' | 'hold' | 'schedule' | 'rollout' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
 
 export interface ControlEvent {
   at: number;
@@ -111,7 +111,20 @@ export interface Snapshot {
   imageBuild: { running: boolean; log: string[]; error: string | null };
   rollout: RolloutView;
   /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
-  policy: { waitingFor: string | null };
+  policy: {
+    waitingFor: string | null;
+    /** The open schedule windows ("schedule "x" open (min 4 until 12:00)"), else the next one; null without schedules. */
+    schedule: string | null;
+    /** Schedule windows overlapping the last hour and the next, for the replica chart to shade. */
+    windows: ScheduleWindowView[];
+  };
+}
+
+/** A schedule window's span, epoch ms. */
+export interface ScheduleWindowView {
+  name: string;
+  start: number;
+  end: number;
 }
 
 /** One instant of a what-if replay: the replayed count, the replicas serving, and the metric they would show. */

@@ -4,6 +4,7 @@ import type { Sample } from '../contract/contract.js';
 import type { Settings } from '../contract/settings-schema.js';
 import { decide, initialPolicyState, type PolicyObservation, type PolicyState } from './policy.js';
 import { HoldLog } from './policy/hold-log.js';
+import type { LiveSchedule } from './schedule/live-schedule.js';
 import type { ReplicaTarget } from './replica-target.js';
 import type { ReplicaStats } from './replicas/replica-driver.js';
 import type { TrackedReplica } from './tracked-replicas.js';
@@ -31,6 +32,8 @@ export class Autoscaler {
     private readonly observe: (sample: Sample) => PolicyObservation,
     /** Gets one line per run of the same hold when it ends: "held 14 s: scale-down cooldown 30 s, 16 s left". */
     private readonly onHoldEnded: (line: string) => void = () => undefined,
+    /** The schedule windows of the service, and where a window that opened or closed without a change is told. */
+    private readonly schedule?: { windows: LiveSchedule; onNote: (line: string) => void },
   ) {}
 
   /** What the policy is holding back for at the latest sample, or null. */
@@ -46,7 +49,8 @@ export class Autoscaler {
 
   /** Streaks and windows start over (a mode switch, a person's hand on the count). */
   reset(): void {
-    this.state = initialPolicyState();
+    // Which windows are open is no streak: kept, so a mode switch does not announce them again.
+    this.state = { ...initialPolicyState(), openWindows: this.state.openWindows ?? [] };
   }
 
   /** A change made outside the policy upwards (a wake from zero): the scale-down cooldown counts from it. */
@@ -56,8 +60,10 @@ export class Autoscaler {
 
   onSample(sample: Sample): void {
     const current = this.target.desired;
-    const decision = decide({ observation: this.observe(sample), current, settings: this.settings(), now: sample.at, state: this.state });
+    const open = this.schedule?.windows.view(sample.at).open ?? [];
+    const decision = decide({ observation: this.observe(sample), current, settings: this.settings(), now: sample.at, state: this.state, open });
     this.state = decision.state;
+    for (const note of decision.notes) this.schedule?.onNote(note);
     const held = this.holds.observe(decision.hold, sample.at);
     if (held) this.onHoldEnded(held);
     if (decision.desired !== current) this.target.scale(decision.desired, { kind: 'policy', reason: decision.reason ?? `${current} -> ${decision.desired}` });

@@ -31,6 +31,7 @@ import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
+import { LiveSchedule } from './schedule/live-schedule.js';
 import { WakeOnRequest } from './wake-on-request.js';
 import { lockDataFolder } from './data-folder-lock.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenDataFolder } from './private-data-folder.js';
@@ -171,9 +172,11 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     // Swarm replaces its tasks itself (its rolling update); the rollout hands it the spec and follows it.
     engine: driver.rolling,
   });
+  const schedule = new LiveSchedule(settings);
   const target = new ReplicaTarget({
     runningAtStart,
     store,
+    range: () => schedule.range(clock.now()),
     onEvent: (kind, message) => events.event(kind, message),
     apply: (n) => {
       controller!.setDesired(n);
@@ -209,7 +212,10 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     latency: () => requestLog.take(),
     desired: () => target.desired,
   }, 3600, clock);
-  const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line));
+  const autoscaler = new Autoscaler(target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line), {
+    windows: schedule,
+    onNote: (line) => events.event('schedule', line),
+  });
   const waker = new WakeOnRequest({
     clock,
     heldRequests: () => lb.heldRequests(),
@@ -248,7 +254,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, waker, rollout, history, releaseDataFolder, requestLog,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, schedule, waker, rollout, history, releaseDataFolder, requestLog,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });

@@ -147,8 +147,18 @@ export class ScaleDeckControlPlane implements ControlPlane {
       checks: this.checks,
       load: load.status,
       imageBuild: docker.imageBuild,
-      policy: { waitingFor: this.parts.autoscaler.waitingFor },
+      policy: this.policyView(),
       rollout: this.parts.rollout.view(),
+    };
+  }
+
+  private policyView(): Snapshot['policy'] {
+    const now = this.parts.clock.now();
+    const { schedule, autoscaler } = this.parts;
+    return {
+      waitingFor: autoscaler.waitingFor,
+      schedule: schedule.describe(now),
+      windows: schedule.recentWindows(now).map(({ name, start, end }) => ({ name, start, end })),
     };
   }
 

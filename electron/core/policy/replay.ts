@@ -6,6 +6,7 @@ import {
   DEFAULT_ACTUATION_MS, FleetModel, RECORD_FOLLOWING_METRICS, divisorWarmupMs, measureActuationMs, recordedMetric, replayedMetric, type RecordedSample,
 } from './load-model.js';
 import { wakeFromZero } from './wake-from-zero.js';
+import { ScheduleTimeline } from '../schedule/schedule-timeline.js';
 
 export interface ReplayInput {
   /** Recorded samples, oldest first. */
@@ -118,6 +119,8 @@ export function replay(input: ReplayInput): WhatIfResult {
   const actual: { at: number; desired: number; metric: number | null }[] = new Array(samples.length);
   let desired = first.desired;
   let state = initialPolicyState();
+  // Windows replay from the patched schedules; the timeline reads cron only where a window begins or ends.
+  const schedule = new ScheduleTimeline(settings.schedules);
 
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i] as RecordedSample;
@@ -129,7 +132,8 @@ export function replay(input: ReplayInput): WhatIfResult {
       const cpu = metric === 'replica-cpu';
       values[metric] = replayedMetric(recordedMetric(sample, metric), metric, cpu ? liveWarm : liveServing, cpu ? fleet.warm : fleet.serving);
     }
-    const decided = decide({ observation: observationFor(values, fleet, settings, sample.at, pool), current: desired, settings, now: sample.at, state });
+    const open = schedule.at(sample.at).open;
+    const decided = decide({ observation: observationFor(values, fleet, settings, sample.at, pool), current: desired, settings, now: sample.at, state, open });
     const decision = wakeFromZero(decided.desired, decided.state, sample, settings, sample.at);
     series[i] = { at: sample.at, desired: decision.desired, ready: fleet.serving, metric: values[firstMetric] ?? null };
     if (decision.desired !== desired) replayFleet.resize(decision.desired, sample.at);
