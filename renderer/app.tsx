@@ -10,11 +10,13 @@ import { LatencyReadout, latencyRulesOf } from './latency-readout.js';
 import { LifecyclePanel } from './lifecycle-panel.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
+import { PauseSwitches } from './pause-switches.js';
 import { PolicyWaiting } from './policy-waiting.js';
 import { ReplicaChart } from './replica-chart.js';
 import { ReplicaTable } from './replica-table.js';
 import { RolloutStatus } from './rollout-status.js';
 import { RulesPanel } from './rules-panel.js';
+import { ScheduleEditor } from './schedule-editor.js';
 import { RequestRateChart } from './request-rate-chart.js';
 import { ScaleControls } from './scale-controls.js';
 import { SecondClockContext } from './second-clock.js';
@@ -89,7 +91,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <section className="charts" aria-label="Live charts">
             <CpuChart {...thresholdProps} />
             <div className="charts-row">
-              <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} />
+              <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} scheduleWindows={JSON.stringify(snapshot.policy.windows)} />
               <RequestRateChart {...thresholdProps} />
               <LatencyReadout feed={feed} latencyRules={latencyRulesOf(settings.rules)} />
             </div>
@@ -99,10 +101,12 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
               <h2 id="control-title">Scale</h2>
               <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
               <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
+              <PauseSwitches pauseScaleOut={settings.pauseScaleOut} pauseScaleIn={settings.pauseScaleIn} onSettings={onSettings} />
               <PolicyWaiting policy={snapshot.policy} />
             </section>
             <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
             <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
+            <ScheduleEditor settings={settings} onSettings={onSettings} />
             <LifecyclePanel settings={settings} onSettings={onSettings} />
             <LoadPanel load={snapshot.load} onLoad={onLoad} />
           </aside>

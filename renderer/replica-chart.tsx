@@ -8,6 +8,7 @@ import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
 import { LiveReadout, type ReadoutEntry } from './live-readout.js';
 import { LiveValue } from './live-value.js';
+import { ScheduleShade } from './schedule-shade.js';
 import { ValueStore } from './value-store.js';
 import type { WhatIfFeed, WhatIfView } from './what-if-feed.js';
 import { WhatIfGhost } from './what-if-ghost.js';
@@ -38,9 +39,11 @@ export interface ReplicaChartProps {
   maxReplicas: number;
   /** The what-if replay drawn as a ghost line while a slider moves. */
   whatIf?: WhatIfFeed;
+  /** Schedule windows to shade (seen open, and the next), as JSON so an unchanged list re-renders nothing. */
+  scheduleWindows?: string;
 }
 
-export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, whatIf }: ReplicaChartProps) {
+export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, whatIf, scheduleWindows = '[]' }: ReplicaChartProps) {
   const [yMax, onHighest] = useSteppedMax(maxReplicas);
   const ghostPeak = useGhostPeak(whatIf?.shown ?? noGhost);
   const top = Math.max(yMax, maxReplicas, ghostPeak);
@@ -60,6 +63,7 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, what
           {plotGrid()}
           {hiddenXAxis()}
           {valueAxis(yAxis)}
+          <ScheduleShade feed={feed} windowsJson={scheduleWindows} />
           <LiveSeries feed={feed} lines={REPLICA_LINES} tickCount={4} onHighest={onHighest} />
           {whatIf && <WhatIfGhost feed={feed} whatIf={whatIf} />}
           <LiveReadout feed={feed} entries={REPLICA_READOUT} />

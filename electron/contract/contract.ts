@@ -113,8 +113,11 @@ export interface Snapshot {
   /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
   policy: {
     waitingFor: string | null;
-    /** The open schedule windows ("schedule "x" open (min 4 until 12:00)"), else the next one; null without schedules. */
-    schedule: string | null;
+    /**
+     * The open schedule windows (`schedule "x" open (min 4 until 12:00)`) and, when none is, the next one
+     * (`next window "x" at Mon 09:00 (min 4 for 180 min)`); each null when there is none.
+     */
+    schedule: { open: string | null; next: string | null };
     /** Schedule windows overlapping the last hour and the next, for the replica chart to shade. */
     windows: ScheduleWindowView[];
   };

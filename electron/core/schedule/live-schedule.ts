@@ -42,11 +42,11 @@ export class LiveSchedule {
     return effectiveRange(this.settings(), this.view(at).open);
   }
 
-  /** `schedule "x" open (min 4 until 12:00)`, else `next window "x" at Mon 09:00 (...)`, or null without schedules. */
-  describe(at: number): string | null {
+  /** `schedule "x" open (min 4 until 12:00)` for the open windows; when none is, `next window "x" at Mon 09:00 (...)`. */
+  describe(at: number): { open: string | null; next: string | null } {
     const { open, next } = this.view(at);
-    if (open.length > 0) return open.map((w) => openText(w, at)).join('; ');
-    return next ? nextText(next, at) : null;
+    if (open.length > 0) return { open: open.map((w) => openText(w, at)).join('; '), next: null };
+    return { open: null, next: next ? nextText(next, at) : null };
   }
 
   /**

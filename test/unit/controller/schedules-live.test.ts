@@ -45,11 +45,11 @@ describe('a schedule window in the running service', () => {
     const { plane, clock, events } = await startPlane({ schedules: [soon] }, 1);
     await clock.advance(5000);
     expect(plane.snapshot().desired).toBe(1);
-    expect(plane.snapshot().policy.schedule).toBe('next window "evening-peak" at 22:15 (min 3 for 10 min)');
+    expect(plane.snapshot().policy.schedule).toEqual({ open: null, next: 'next window "evening-peak" at 22:15 (min 3 for 10 min)' });
     await clock.until(() => plane.snapshot().desired === 3, 'the window raising the count', { maxMs: 120_000 });
     expect(clock.now()).toBeGreaterThanOrEqual(OPENS_AT);
     expect(events('scale')).toContain('1 -> 3: schedule "evening-peak" opened (min 3 until 22:25)');
-    expect(plane.snapshot().policy.schedule).toBe('schedule "evening-peak" open (min 3 until 22:25)');
+    expect(plane.snapshot().policy.schedule).toEqual({ open: 'schedule "evening-peak" open (min 3 until 22:25)', next: null });
     expect(plane.snapshot().policy.windows).toContainEqual({ name: 'evening-peak', start: OPENS_AT, end: OPENS_AT + 600_000 });
     // A hand under the window's min is held at the min.
     await plane.scale({ replicas: 1 });

@@ -73,7 +73,7 @@ export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> 
     ],
     load: idleLoad,
     imageBuild: { running: false, log: [], error: null },
-    policy: { waitingFor: null, schedule: null, windows: [] },
+    policy: { waitingFor: null, schedule: { open: null, next: null }, windows: [] },
     rollout: idleRollout,
     ...overrides,
   };
