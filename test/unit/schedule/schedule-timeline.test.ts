@@ -71,6 +71,15 @@ describe('daylight-saving changes in Europe/Berlin', () => {
   });
 });
 
+describe('a fire time inside the repeated fall-back hour', () => {
+  it('fires once, not once per repetition of 02:30', () => {
+    const timeline = new ScheduleTimeline([{ name: 'twice?', cron: '30 2 * * *', durationMin: 10, minReplicas: 2, timezone: 'Europe/Berlin' }]);
+    const first = timeline.at(at('2026-10-24T12:00:00Z')).next;
+    expect(first?.start).toBe(at('2026-10-25T01:30:00Z'));
+    expect(timeline.at(first!.start + 60_000).next?.start).toBe(at('2026-10-26T01:30:00Z'));
+  });
+});
+
 describe('overlapping windows', () => {
   const schedules: Schedule[] = [
     { name: 'morning', cron: '0 8 * * *', durationMin: 240, minReplicas: 3, timezone: 'UTC' },
