@@ -1,6 +1,7 @@
 // The contract's history commands over the store: getHistory for charts, whatIf replaying the policy on the record.
 import type { HistoryInput, Result, Sample, WhatIfInput, WhatIfResult } from '../../contract/contract.js';
 import { replay } from '../policy/replay.js';
+import { CronBudgetError } from '../schedule/schedule-timeline.js';
 import { applySettingsPatch, SettingsError, type Settings } from '../../contract/settings-schema.js';
 import { downsamplePoints } from './downsample.js';
 import type { HistoryStore } from './history-store.js';
@@ -34,7 +35,14 @@ export class HistoryCommands {
       throw error;
     }
     const { fromMs, toMs } = range(input, this.now());
-    const result = replay({ samples: await this.store.samples(fromMs, toMs), live, settings });
+    let result: WhatIfResult;
+    try {
+      result = replay({ samples: await this.store.samples(fromMs, toMs), live, settings });
+    } catch (error) {
+      if (!(error instanceof CronBudgetError)) throw error;
+      const field = 'schedules' in input.patch ? 'patch.schedules' : 'schedules';
+      return { error: `${field}: ${error.message} over this range; replay a shorter range`, field };
+    }
     return { result: { ...result, series: downsamplePoints(result.series, ['desired', 'ready', 'metric']) } };
   }
 }

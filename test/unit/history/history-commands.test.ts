@@ -73,6 +73,20 @@ describe('whatIf with schedules and pauses', () => {
     expect(answer.result.summary.peakReplicas).toBe(2);
   });
 
+  it('refuses to replay windows that change so often the replay would hold the process, naming patch.schedules', async () => {
+    const everyMinute = Array.from({ length: 8 }, (_, i) => ({ name: `m${i}`, cron: '* * * * *', durationMin: 1, minReplicas: 2, timezone: 'UTC' }));
+    // Over the store's 15 minutes the windows make 120 edges: replayed.
+    const day = await commands.whatIf({ patch: { schedules: everyMinute }, fromMs: T0, toMs: END });
+    expect('result' in day).toBe(true);
+    const long = new HistoryCommands(store, () => defaultSettings, () => END);
+    // Over a day of one-minute records before it they make 11 520: refused.
+    const [template] = await store.samples(T0, T0 + 1000);
+    for (let i = 0; i < 24 * 60; i++) store.appendSample({ ...template!, at: T0 - 86_400_000 + i * 60_000 });
+    const answer = await long.whatIf({ patch: { schedules: everyMinute }, fromMs: T0 - 86_400_000, toMs: END });
+    expect(answer).toMatchObject({ field: 'patch.schedules' });
+    expect('error' in answer && answer.error).toMatch(/^patch\.schedules: the schedule windows change too often/);
+  });
+
   it('refuses a bad window in the patch, naming the field under patch', async () => {
     expect(await commands.whatIf({ patch: { schedules: [{ ...window, cron: '20 22 * *' }] } })).toMatchObject({ field: 'patch.schedules.0.cron' });
   });

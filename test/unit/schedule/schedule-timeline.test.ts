@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Schedule } from '../../../electron/contract/schedule-schema.js';
 import { effectiveRange, nextText, openedText } from '../../../electron/core/schedule/schedule-range.js';
-import { ScheduleTimeline } from '../../../electron/core/schedule/schedule-timeline.js';
+import { CronBudgetError, ScheduleTimeline } from '../../../electron/core/schedule/schedule-timeline.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const openNames = (timeline: ScheduleTimeline, iso: string): string[] => timeline.at(at(iso)).open.map((w) => w.name);
@@ -76,7 +76,9 @@ describe('a fire time inside the repeated fall-back hour', () => {
     const timeline = new ScheduleTimeline([{ name: 'twice?', cron: '30 2 * * *', durationMin: 10, minReplicas: 2, timezone: 'Europe/Berlin' }]);
     const first = timeline.at(at('2026-10-24T12:00:00Z')).next;
     expect(first?.start).toBe(at('2026-10-25T01:30:00Z'));
-    expect(timeline.at(first!.start + 60_000).next?.start).toBe(at('2026-10-26T01:30:00Z'));
+    const closed = timeline.at(first!.end);
+    expect(closed.open).toEqual([]);
+    expect(closed.next?.start).toBe(at('2026-10-26T01:30:00Z'));
   });
 });
 
@@ -111,14 +113,23 @@ describe('overlapping windows', () => {
     expect(bigMin).toMatchObject({ minReplicas: 12, maxReplicas: 12 });
   });
 
-  it('merge a schedule that fires again while open into one window', () => {
-    const every = new ScheduleTimeline([{ name: 'every-15', cron: '*/15 * * * *', durationMin: 20, minReplicas: 2, timezone: 'UTC' }]);
-    const [window] = every.at(at('2026-12-07T10:05:00Z')).open;
-    expect(window?.end).toBeGreaterThanOrEqual(at('2026-12-07T10:35:00Z'));
+  it('keep a schedule that fires again before it closes open without a gap', () => {
+    const every = new ScheduleTimeline([{ name: 'every-15', cron: '*/15 10-11 * * *', durationMin: 20, minReplicas: 2, timezone: 'UTC' }]);
+    for (let minute = 0; minute < 120; minute++) {
+      expect(every.at(at('2026-12-07T10:00:00Z') + minute * 60_000).open.map((w) => w.name)).toEqual(['every-15']);
+    }
+    expect(every.at(at('2026-12-07T09:59:00Z')).open).toEqual([]);
   });
 });
 
 describe('reading cron only at window edges', () => {
+  it('stops a timeline that reads cron past its budget', () => {
+    const busy = new ScheduleTimeline([{ name: 'every-minute', cron: '* * * * *', durationMin: 1, minReplicas: 2, timezone: 'UTC' }], 100);
+    expect(() => {
+      for (let minute = 0; minute < 200; minute++) busy.at(at('2026-12-07T10:00:30Z') + minute * 60_000);
+    }).toThrow(CronBudgetError);
+  });
+
   it('answers the same view between edges without asking again, and a new one past an edge', () => {
     const timeline = new ScheduleTimeline([{ name: 'noon', cron: '0 12 * * *', durationMin: 30, minReplicas: 2, timezone: 'UTC' }]);
     const first = timeline.at(at('2026-12-07T11:00:00Z'));
