@@ -99,7 +99,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <aside className="controls" aria-label="Controls">
             <section className="card control-card" aria-labelledby="control-title">
               <h2 id="control-title">Scale</h2>
-              <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
+              <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={snapshot.policy.range.maxReplicas} onScaled={onScaled} />
               <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
               <PauseSwitches pauseScaleOut={settings.pauseScaleOut} pauseScaleIn={settings.pauseScaleIn} onSettings={onSettings} />
               <PolicyWaiting policy={snapshot.policy} />

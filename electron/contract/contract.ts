@@ -118,8 +118,10 @@ export interface Snapshot {
      * (`next window "x" at Mon 09:00 (min 4 for 180 min)`); each null when there is none.
      */
     schedule: { open: string | null; next: string | null };
-    /** Schedule windows overlapping the last hour and the next, for the replica chart to shade. */
+    /** The schedule windows seen open since start and the next one, for the replica chart to shade. */
     windows: ScheduleWindowView[];
+    /** The replica range in force now: the settings' own, raised by open schedule windows. */
+    range: { minReplicas: number; maxReplicas: number };
   };
 }
 

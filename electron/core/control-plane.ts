@@ -159,6 +159,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       waitingFor: autoscaler.waitingFor,
       schedule: schedule.describe(now),
       windows: schedule.recentWindows(now).map(({ name, start, end }) => ({ name, start, end })),
+      range: (({ minReplicas, maxReplicas }) => ({ minReplicas, maxReplicas }))(schedule.range(now)),
     };
   }
 

@@ -51,6 +51,7 @@ describe('a schedule window in the running service', () => {
     expect(events('scale')).toContain('1 -> 3: schedule "evening-peak" opened (min 3 until 22:25)');
     expect(plane.snapshot().policy.schedule).toEqual({ open: 'schedule "evening-peak" open (min 3 until 22:25)', next: null });
     expect(plane.snapshot().policy.windows).toContainEqual({ name: 'evening-peak', start: OPENS_AT, end: OPENS_AT + 600_000 });
+    expect(plane.snapshot().policy.range).toEqual({ minReplicas: 3, maxReplicas: 10 });
     // A hand under the window's min is held at the min.
     await plane.scale({ replicas: 1 });
     expect(plane.snapshot().desired).toBe(3);

@@ -73,7 +73,7 @@ export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> 
     ],
     load: idleLoad,
     imageBuild: { running: false, log: [], error: null },
-    policy: { waitingFor: null, schedule: { open: null, next: null }, windows: [] },
+    policy: { waitingFor: null, schedule: { open: null, next: null }, windows: [], range: { minReplicas: 1, maxReplicas: 10 } },
     rollout: idleRollout,
     ...overrides,
   };
