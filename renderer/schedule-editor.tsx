@@ -61,10 +61,12 @@ export const ScheduleEditor = memo(function ScheduleEditor({ settings, onSetting
   const [dirty, setDirty] = useState(false);
   const [error, setError] = useState<{ field: string; message: string } | null>(null);
 
-  // A change saved elsewhere shows here, unless the person is in the middle of an edit.
+  // A change saved elsewhere shows here, unless the person is in the middle of an edit. Keyed by content: every
+  // snapshot brings a new list object, and an unchanged list must not re-render the editor.
+  const savedJson = JSON.stringify(saved);
   useEffect(() => {
-    if (!dirty) setDrafts(saved.map(draftOf));
-  }, [saved, dirty]);
+    if (!dirty) setDrafts((JSON.parse(savedJson) as Schedule[]).map(draftOf));
+  }, [savedJson, dirty]);
 
   const edit = (next: Draft[]) => {
     setDrafts(next);

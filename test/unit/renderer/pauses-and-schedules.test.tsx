@@ -104,6 +104,21 @@ describe('schedule editor', () => {
     expect((screen.getByLabelText('Cron (5 fields)') as HTMLInputElement).value).toBe('0 9 * * 1-5');
   });
 
+  it('keeps an edit in progress across snapshots, and shows a list saved elsewhere when not editing', () => {
+    const bridge = withSchedules(new FakeBridge(), [morning]);
+    const editor = (schedules: Settings['schedules']) => (
+      <BridgeContext.Provider value={bridge}>
+        <ScheduleEditor settings={{ ...bridge.snapshot.settings, schedules }} onSettings={() => undefined} />
+      </BridgeContext.Provider>
+    );
+    const { rerender } = render(editor([morning]));
+    rerender(editor([{ ...morning, name: 'renamed-elsewhere' }]));
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('renamed-elsewhere');
+    fireEvent.change(screen.getByLabelText('Duration (min)'), { target: { value: '90' } });
+    rerender(editor([{ ...morning, name: 'renamed-elsewhere' }]));
+    expect((screen.getByLabelText('Duration (min)') as HTMLInputElement).value).toBe('90');
+  });
+
   it('sends what is not a number as typed, so the control plane names the field', () => {
     const draft = { name: 'a', cron: '* * * * *', durationMin: 'ten', minReplicas: '', maxReplicas: '3', timezone: ' UTC ' };
     expect(schedulesOf([draft])).toEqual([{ name: 'a', cron: '* * * * *', durationMin: 'ten', maxReplicas: 3, timezone: 'UTC' }]);
