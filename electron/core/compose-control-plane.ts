@@ -32,6 +32,7 @@ import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
 import { LiveSchedule } from './schedule/live-schedule.js';
+import { windowsFromEvents } from './schedule/past-windows.js';
 import { WakeOnRequest } from './wake-on-request.js';
 import { lockDataFolder } from './data-folder-lock.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenDataFolder } from './private-data-folder.js';
@@ -56,6 +57,9 @@ export interface ControlPlaneOptions {
   /** Local-only settings given on this machine's command line: saved (validated like any patch) before anything starts. */
   localSettings?: Partial<Pick<Settings, 'haproxyPath' | 'dockerHost'>>;
 }
+
+/** How far back the replica chart's schedule windows are read from the event log: the history's whole span. */
+const WEEK_MS = 7 * 86_400_000;
 
 /** The effectful parts a caller may replace; each one left out is built for real. */
 export interface ControlPlaneOverrides {
@@ -228,6 +232,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   });
   const history = new HistoryStore({ dir: path.join(dataDir, 'history'), clock, log: options.log });
   await history.open().catch((error: unknown) => options.log?.(`history: ${(error as Error).message}`));
+  // The chart shades the windows of the past week as the event log recorded them.
+  void history.events(clock.now() - WEEK_MS, clock.now()).then((past) => schedule.remember(windowsFromEvents(past)), () => undefined);
   const logSampling = new RequestLogSampling(sampleAcl, () => supervisor && { replace: (patterns) => supervisor.client.replaceAcl(sampleAcl, patterns) });
   events.subscribe((message) => {
     if (message.type === 'sample') {

@@ -158,7 +158,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return {
       waitingFor: autoscaler.waitingFor,
       schedule: schedule.describe(now),
-      windows: schedule.recentWindows(now).map(({ name, start, end }) => ({ name, start, end })),
+      windows: schedule.recentWindows(now),
       range: (({ minReplicas, maxReplicas }) => ({ minReplicas, maxReplicas }))(schedule.range(now)),
     };
   }

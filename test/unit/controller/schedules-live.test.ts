@@ -15,12 +15,13 @@ afterEach(() => planes.cleanup());
 const soon = { name: 'evening-peak', cron: '15 22 * * *', durationMin: 10, minReplicas: 3, timezone: 'UTC' };
 const OPENS_AT = Date.parse('2023-11-14T22:15:00Z');
 
-async function startPlane(settings: SettingsPatch, desired: number) {
-  const dataDir = planes.dataDir('scaledeck-schedules-');
+/** `again` starts on an earlier plane's data folder, at a later instant, as a restarted app does. */
+async function startPlane(settings: SettingsPatch, desired: number, again?: { dataDir: string; at: number }) {
+  const dataDir = again?.dataDir ?? planes.dataDir('scaledeck-schedules-');
   const store = new SettingsStore(dataDir);
   store.update({ sampleIntervalMs: 1000, metric: 'host-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, breachSamples: 2, ...settings });
   store.setDesired(desired);
-  const clock = new FakeClock();
+  const clock = new FakeClock(again?.at);
   const log: string[] = [];
   const driver = new FakeDriver(log, 'process');
   const lb = new FakeLoadBalancer(log);
@@ -37,7 +38,7 @@ async function startPlane(settings: SettingsPatch, desired: number) {
   );
   planes.started(plane, clock);
   const events = (kind?: string) => plane.snapshot().events.filter((e) => kind === undefined || e.kind === kind).map((e) => e.message);
-  return { plane, clock, lb, events };
+  return { plane, clock, lb, events, dataDir };
 }
 
 describe('a schedule window in the running service', () => {
@@ -70,6 +71,25 @@ describe('a schedule window in the running service', () => {
     await plane.updateSettings({ schedules: [open] });
     expect(plane.snapshot().desired).toBe(3);
     expect(events('scale').at(-1)).toBe('1 -> 3: the replica range is now 3..10');
+  });
+});
+
+describe('the windows of the past on the chart', () => {
+  it('are read back from the event log after a restart', async () => {
+    const first = await startPlane({ schedules: [soon] }, 1);
+    await first.clock.until(() => first.events('schedule').some((line) => /closed/.test(line)), 'the window closing', { maxMs: 900_000 });
+    const closedAt = first.plane.snapshot().events.find((e) => e.kind === 'schedule' && /closed/.test(e.message))!.at;
+    const restartAt = first.clock.now() + 60_000;
+    await first.clock.run(first.plane.shutdown({ keepRunning: false }), 'the shutdown');
+    planes.stopped();
+
+    const second = await startPlane({ schedules: [soon] }, 1, { dataDir: first.dataDir, at: restartAt });
+    await second.clock.until(() => second.plane.snapshot().policy.windows.length === 2, 'the past window read back');
+    const [past, next] = second.plane.snapshot().policy.windows;
+    expect(past).toMatchObject({ name: 'evening-peak', end: closedAt });
+    expect(past!.start - OPENS_AT).toBeGreaterThanOrEqual(0);
+    expect(past!.start - OPENS_AT).toBeLessThanOrEqual(1000);
+    expect(next).toEqual({ name: 'evening-peak', start: OPENS_AT + 86_400_000, end: OPENS_AT + 86_400_000 + 600_000 });
   });
 });
 
