@@ -55,6 +55,8 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, what
       legend={[
         { label: 'Desired', value: <LiveValue feed={feed} read={readDesired} />, swatch: 'series-desired', dashed: true },
         { label: 'Ready', value: <LiveValue feed={feed} read={readReady} />, swatch: 'series-ready' },
+        // The shaded spans say what they are in words too, not by colour alone.
+        ...(scheduleWindows === '[]' ? [] : [{ label: 'Schedule window', value: '', swatch: 'series-schedule' }]),
       ]}
       overlay={whatIf && <WhatIfSummaryLine whatIf={whatIf} />}
     >

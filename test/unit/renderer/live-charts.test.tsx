@@ -128,6 +128,7 @@ describe('schedule windows on the replica chart', () => {
     feed.publish();
     runFrame();
     expect(Number(shade('peak')?.getAttribute('x'))).toBeLessThan(before);
+    expect(legendValue('Schedule window')).toBe('');
   });
 
   it('draws no shade without windows', () => {
@@ -136,5 +137,6 @@ describe('schedule windows on the replica chart', () => {
     render(<ReplicaChart feed={feed} maxReplicas={10} />);
     runFrame();
     expect(document.querySelectorAll('rect.schedule-shade')).toHaveLength(0);
+    expect(legendValue('Schedule window')).toBeUndefined();
   });
 });
