@@ -11,11 +11,13 @@ import { LatencyReadout, latencyRulesOf } from './latency-readout.js';
 import { LifecyclePanel } from './lifecycle-panel.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
+import { PauseSwitches } from './pause-switches.js';
 import { PolicyWaiting } from './policy-waiting.js';
 import { ReplicaChart } from './replica-chart.js';
 import { ReplicaTable } from './replica-table.js';
 import { RolloutStatus } from './rollout-status.js';
 import { RulesPanel } from './rules-panel.js';
+import { ScheduleEditor } from './schedule-editor.js';
 import { RequestRateChart } from './request-rate-chart.js';
 import { ScaleControls } from './scale-controls.js';
 import { SecondClockContext } from './second-clock.js';
@@ -101,7 +103,9 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <section className="charts" aria-label="Live charts">
             <CpuChart {...thresholdProps} />
             <div className="charts-row">
-              <ReplicaChart feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} forecast={thresholdProps.forecast} />
+              <ReplicaChart
+                feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} forecast={thresholdProps.forecast} scheduleWindows={JSON.stringify(snapshot.policy.windows)}
+              />
               <RequestRateChart {...thresholdProps} />
               <LatencyReadout feed={feed} latencyRules={latencyRulesOf(settings.rules)} />
             </div>
@@ -109,12 +113,14 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
           <aside className="controls" aria-label="Controls">
             <section className="card control-card" aria-labelledby="control-title">
               <h2 id="control-title">Scale</h2>
-              <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={settings.maxReplicas} onScaled={onScaled} />
+              <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={snapshot.policy.range.maxReplicas} onScaled={onScaled} />
               <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
+              <PauseSwitches pauseScaleOut={settings.pauseScaleOut} pauseScaleIn={settings.pauseScaleIn} onSettings={onSettings} />
               <PolicyWaiting policy={snapshot.policy} />
             </section>
             <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
             <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
+            <ScheduleEditor settings={settings} onSettings={onSettings} />
             <LifecyclePanel settings={settings} onSettings={onSettings} />
             <LoadPanel load={snapshot.load} onLoad={onLoad} />
           </aside>

@@ -10,6 +10,7 @@ import type { HistoryFeed } from './history-feed.js';
 import { LiveSeries, type LiveSeriesLine } from './live-series.js';
 import { LiveReadout, type ReadoutEntry } from './live-readout.js';
 import { LiveValue } from './live-value.js';
+import { ScheduleShade } from './schedule-shade.js';
 import { ValueStore } from './value-store.js';
 import type { WhatIfFeed, WhatIfView } from './what-if-feed.js';
 import { WhatIfGhost } from './what-if-ghost.js';
@@ -42,9 +43,11 @@ export interface ReplicaChartProps {
   whatIf?: WhatIfFeed;
   /** The count the rules would want for the forecast, drawn ahead of now. */
   forecast?: ForecastFeed;
+  /** Schedule windows to shade (seen open, and the next), as JSON so an unchanged list re-renders nothing. */
+  scheduleWindows?: string;
 }
 
-export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, whatIf, forecast }: ReplicaChartProps) {
+export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, whatIf, forecast, scheduleWindows = '[]' }: ReplicaChartProps) {
   const [yMax, onHighest] = useSteppedMax(maxReplicas);
   const ghostPeak = useGhostPeak(whatIf?.shown ?? noGhost);
   const top = Math.max(yMax, maxReplicas, ghostPeak);
@@ -57,6 +60,8 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, what
         { label: 'Desired', value: <LiveValue feed={feed} read={readDesired} />, swatch: 'series-desired', dashed: true },
         { label: 'Ready', value: <LiveValue feed={feed} read={readReady} />, swatch: 'series-ready' },
         ...(forecast ? [{ label: 'Forecast', value: <ForecastError forecast={forecast} />, swatch: 'series-forecast', dashed: true }] : []),
+        // The shaded spans say what they are in words too, not by colour alone.
+        ...(scheduleWindows === '[]' ? [] : [{ label: 'Schedule window', value: '', swatch: 'series-schedule' }]),
       ]}
       overlay={whatIf && <WhatIfSummaryLine whatIf={whatIf} />}
     >
@@ -65,6 +70,7 @@ export const ReplicaChart = memo(function ReplicaChart({ feed, maxReplicas, what
           {plotGrid()}
           {hiddenXAxis()}
           {valueAxis(yAxis)}
+          <ScheduleShade feed={feed} windowsJson={scheduleWindows} />
           <LiveSeries feed={feed} lines={REPLICA_LINES} tickCount={4} onHighest={onHighest} />
           {whatIf && <WhatIfGhost feed={feed} whatIf={whatIf} />}
           {forecast && <ForecastLine feed={feed} forecast={forecast} series={forecastReplicas} step />}

@@ -70,7 +70,7 @@ export interface Sample {
   total: number;
 }
 
-export type EventKind = 'scale' | 'hold' | 'rollout' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
+export type EventKind = 'scale' | 'hold' | 'schedule' | 'rollout' | 'replica' | 'haproxy' | 'docker' | 'settings' | 'mode' | 'load' | 'error' | 'info';
 
 export interface ControlEvent {
   at: number;
@@ -111,9 +111,27 @@ export interface Snapshot {
   imageBuild: { running: boolean; log: string[]; error: string | null };
   rollout: RolloutView;
   /** What the policy is holding back for right now ("scale-down cooldown 30 s, 16 s left"), or null. */
-  policy: { waitingFor: string | null };
+  policy: {
+    waitingFor: string | null;
+    /**
+     * The open schedule windows (`schedule "x" open (min 4 until 12:00)`) and, when none is, the next one
+     * (`next window "x" at Mon 09:00 (min 4 for 180 min)`); each null when there is none.
+     */
+    schedule: { open: string | null; next: string | null };
+    /** The schedule windows seen open since start and the next one, for the replica chart to shade. */
+    windows: ScheduleWindowView[];
+    /** The replica range in force now: the settings' own, raised by open schedule windows. */
+    range: { minReplicas: number; maxReplicas: number };
+  };
   /** Whether getForecast has a forecast to give, and if not, why (so a page asks only when there is one). */
   forecast: { available: boolean; reason: string | null };
+}
+
+/** A schedule window's span, epoch ms. */
+export interface ScheduleWindowView {
+  name: string;
+  start: number;
+  end: number;
 }
 
 /** One instant of a what-if replay: the replayed count, the replicas serving, and the metric they would show. */

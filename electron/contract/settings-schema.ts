@@ -5,6 +5,7 @@ import './zod-setup.js';
 import { z } from 'zod';
 import { frontendHostProblem, healthPathProblem } from '../../haproxy/config-values.js';
 import { inputShapeProblem } from './input-shape.js';
+import { SchedulesShape, schedulesProblem } from './schedule-schema.js';
 
 export const DRIVERS = ['docker', 'process', 'swarm'] as const;
 export const MODES = ['auto', 'manual'] as const;
@@ -101,6 +102,9 @@ export const SettingsShape = z.strictObject({
   rolloutDeadlineS: z.number().int().min(5, 'must be at least 5 s').max(3600, 'must be 3600 s or less'),
   forecast: z.enum(FORECAST_MODES),
   forecastLeadS: seconds(3600),
+  schedules: SchedulesShape,
+  pauseScaleIn: z.boolean(),
+  pauseScaleOut: z.boolean(),
   keepRunningOnQuit: z.boolean(),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: checkedBy(dockerHostProblem),
@@ -148,6 +152,9 @@ export const defaultSettings: Settings = {
   // Stored as `show`: with less than 24 h of history nothing is drawn and getForecast says why.
   forecast: 'show',
   forecastLeadS: 300,
+  schedules: [],
+  pauseScaleIn: false,
+  pauseScaleOut: false,
   keepRunningOnQuit: false,
   swarmService: 'scaledeck-api',
   dockerHost: '',
@@ -190,6 +197,8 @@ function checkInvariants(s: Settings, flatFirstRule: boolean): void {
   if (s.maxReplicas + s.standbyReplicas > 100) {
     throw new SettingsError('standbyReplicas', `with maxReplicas (${s.maxReplicas}) must stay within 100 replicas`);
   }
+  const schedule = schedulesProblem(s.schedules, s.standbyReplicas);
+  if (schedule) throw new SettingsError(schedule.field, schedule.problem);
   s.rules.forEach((rule, i) => checkRule(rule, s.policy, (name) => (i === 0 && flatFirstRule ? name : `rules.${i}.${name}`)));
   if (s.statsPort === s.frontendPort) {
     throw new SettingsError('statsPort', `must differ from frontendPort (${s.frontendPort})`);

@@ -5,6 +5,7 @@ import type { Settings } from '../contract/settings-schema.js';
 import { forecastStep, type ForecastFloor } from './forecast/forecast-scale.js';
 import { decide, initialPolicyState, type PolicyObservation, type PolicyState } from './policy.js';
 import { HoldLog } from './policy/hold-log.js';
+import type { LiveSchedule } from './schedule/live-schedule.js';
 import type { ReplicaTarget } from './replica-target.js';
 import type { ReplicaStats } from './replicas/replica-driver.js';
 import type { TrackedReplica } from './tracked-replicas.js';
@@ -34,6 +35,8 @@ export class Autoscaler {
     private readonly onHoldEnded: (line: string) => void = () => undefined,
     /** The floor the forecast puts under the count (`forecast: "scale"`), or null. */
     private readonly forecastFloor: (now: number) => ForecastFloor | null = () => null,
+    /** The schedule windows of the service, and where a window that opened or closed without a change is told. */
+    private readonly schedule?: { windows: LiveSchedule; onNote: (line: string) => void },
   ) {}
 
   /** What the policy is holding back for at the latest sample, or null. */
@@ -49,7 +52,8 @@ export class Autoscaler {
 
   /** Streaks and windows start over (a mode switch, a person's hand on the count). */
   reset(): void {
-    this.state = initialPolicyState();
+    // Which windows are open is no streak: kept, so a mode switch does not announce them again.
+    this.state = { ...initialPolicyState(), openWindows: this.state.openWindows ?? [] };
   }
 
   /** A change made outside the policy upwards (a wake from zero): the scale-down cooldown counts from it. */
@@ -59,14 +63,19 @@ export class Autoscaler {
 
   onSample(sample: Sample): void {
     const current = this.target.desired;
-    const step = forecastStep(this.forecastFloor(sample.at), this.settings(), current);
-    if ('scaleTo' in step) {
+    const settings = this.settings();
+    const step = forecastStep(this.forecastFloor(sample.at), settings, current);
+    if ('scaleTo' in step && !settings.pauseScaleOut) {
       this.scaledUpAt(sample.at);
       this.target.scale(step.scaleTo, { kind: 'policy', reason: step.reason });
       return;
     }
-    const decision = decide({ observation: this.observe(sample), current, settings: step.settings, now: sample.at, state: this.state });
+    // A paused scale-out holds the forecast's floor too: the policy says what it would do, as for a window's minimum.
+    const policySettings = 'scaleTo' in step ? { ...settings, minReplicas: Math.max(settings.minReplicas, step.scaleTo) } : step.settings;
+    const open = this.schedule?.windows.view(sample.at).open ?? [];
+    const decision = decide({ observation: this.observe(sample), current, settings: policySettings, now: sample.at, state: this.state, open });
     this.state = decision.state;
+    for (const note of decision.notes) this.schedule?.onNote(note);
     const held = this.holds.observe(decision.hold, sample.at);
     if (held) this.onHoldEnded(held);
     if (decision.desired !== current) this.target.scale(decision.desired, { kind: 'policy', reason: decision.reason ?? `${current} -> ${decision.desired}` });

@@ -32,6 +32,8 @@ import { MetricsSampler, type TrafficStats } from './metrics/sampler.js';
 import { metricValue } from './policy.js';
 import { describePortInUse, isPortFree } from './port-owner.js';
 import { ReplicaTarget } from './replica-target.js';
+import { LiveSchedule } from './schedule/live-schedule.js';
+import { windowsFromEvents } from './schedule/past-windows.js';
 import { WakeOnRequest } from './wake-on-request.js';
 import { lockDataFolder } from './data-folder-lock.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenDataFolder } from './private-data-folder.js';
@@ -56,6 +58,9 @@ export interface ControlPlaneOptions {
   /** Local-only settings given on this machine's command line: saved (validated like any patch) before anything starts. */
   localSettings?: Partial<Pick<Settings, 'haproxyPath' | 'dockerHost'>>;
 }
+
+/** How far back the replica chart's schedule windows are read from the event log: the history's whole span. */
+const WEEK_MS = 7 * 86_400_000;
 
 /** The effectful parts a caller may replace; each one left out is built for real. */
 export interface ControlPlaneOverrides {
@@ -172,9 +177,11 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     // Swarm replaces its tasks itself (its rolling update); the rollout hands it the spec and follows it.
     engine: driver.rolling,
   });
+  const schedule = new LiveSchedule(settings);
   const target = new ReplicaTarget({
     runningAtStart,
     store,
+    range: () => schedule.range(clock.now()),
     onEvent: (kind, message) => events.event(kind, message),
     apply: (n) => {
       controller!.setDesired(n);
@@ -213,6 +220,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const forecast = new ForecastService(settings, () => events.publishSnapshot());
   const autoscaler = new Autoscaler(
     target, settings, (sample) => observationOf(replicas(), sampler.stats, sample), (line) => events.event('hold', line), (now) => forecast.floor(now),
+    { windows: schedule, onNote: (line) => events.event('schedule', line) },
   );
   const waker = new WakeOnRequest({
     clock,
@@ -226,6 +234,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   });
   const history = new HistoryStore({ dir: path.join(dataDir, 'history'), clock, log: options.log });
   await history.open().catch((error: unknown) => options.log?.(`history: ${(error as Error).message}`));
+  // The chart shades the windows of the past week as the event log recorded them.
+  void history.events(clock.now() - WEEK_MS, clock.now()).then((past) => schedule.remember(windowsFromEvents(past)), () => undefined);
   const logSampling = new RequestLogSampling(sampleAcl, () => supervisor && { replace: (patterns) => supervisor.client.replaceAcl(sampleAcl, patterns) });
   // The forecast learns the week on disk off the start's path; live samples meanwhile are kept and win over it.
   history.samples(clock.now() - RETENTION_MS, clock.now())
@@ -257,7 +267,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const portBlocker = overrides.portBlocker ?? (async (port: number, host: string) => ((await isPortFree(port, host)) ? null : describePortInUse(port)));
 
   plane = new ScaleDeckControlPlane({
-    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, waker, rollout, history, forecast, releaseDataFolder, requestLog,
+    dataDir, clock, store, driver, haproxy, docker, events, controller, sampler, probes, portBlocker, frontendUrl, statsUrl, target, autoscaler, schedule, waker, rollout, history, forecast,
+    releaseDataFolder, requestLog,
     sampleImage: API_IMAGE_TAG,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });

@@ -4,6 +4,7 @@ import type { CommandTarget, Snapshot, StreamMessage } from '../contract/contrac
 import type { Settings } from '../contract/settings-schema.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { WakeOnRequest } from './wake-on-request.js';
+import type { LiveSchedule } from './schedule/live-schedule.js';
 import type { Clock } from './clock.js';
 import type { Controller } from './controller.js';
 import type { EventStream } from './event-stream.js';
@@ -76,6 +77,8 @@ export interface ControlPlaneParts {
   statsUrl: () => string;
   target: ReplicaTarget;
   autoscaler: Autoscaler;
+  /** The service's schedule windows: the range they make now, and what is open or opens next. */
+  schedule: LiveSchedule;
   /** Wakes one replica when requests wait in HAProxy at zero replicas. */
   waker: WakeOnRequest;
   rollout: Rollout;

@@ -147,9 +147,20 @@ export class ScaleDeckControlPlane implements ControlPlane {
       checks: this.checks,
       load: load.status,
       imageBuild: docker.imageBuild,
-      policy: { waitingFor: this.parts.autoscaler.waitingFor },
+      policy: this.policyView(),
       forecast: this.parts.forecast.status(),
       rollout: this.parts.rollout.view(),
+    };
+  }
+
+  private policyView(): Snapshot['policy'] {
+    const now = this.parts.clock.now();
+    const { schedule, autoscaler } = this.parts;
+    return {
+      waitingFor: autoscaler.waitingFor,
+      schedule: schedule.describe(now),
+      windows: schedule.recentWindows(now),
+      range: (({ minReplicas, maxReplicas }) => ({ minReplicas, maxReplicas }))(schedule.range(now)),
     };
   }
 

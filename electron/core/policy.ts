@@ -5,6 +5,8 @@ import { metricValue, type PolicyObservation } from './policy/metric.js';
 import { clampReplicas, type PolicyHold, type PolicyState, type Proposal, type RuleReading } from './policy/state.js';
 import { targetProposal } from './policy/target-rule.js';
 import { thresholdProposal } from './policy/threshold-rule.js';
+import { boundWhy, scheduleNotes, scheduleStep, type ScheduleStep } from './policy/schedule-step.js';
+import type { ScheduleWindow } from './schedule/schedule-timeline.js';
 
 export { describeMetric, formatMetric, formatNumber, latencyReading, metricValue } from './policy/metric.js';
 export type { MetricDescription, PolicyObservation, PolicyReplica } from './policy/metric.js';
@@ -19,6 +21,8 @@ export interface PolicyInput {
   /** Epoch ms; the caller's clock, so tests can simulate time. */
   now: number;
   state: PolicyState;
+  /** The schedule windows open at `now` (none when left out). */
+  open?: readonly ScheduleWindow[];
 }
 
 export interface PolicyDecision {
@@ -32,6 +36,8 @@ export interface PolicyDecision {
   readings: RuleReading[];
   /** When the load pointed one way but the count stayed: why ("why not"); null otherwise. */
   hold: PolicyHold | null;
+  /** Schedule windows that opened or closed at this sample without being the reason of a change, in words. */
+  notes: string[];
 }
 
 type Direction = 'up' | 'down';
@@ -75,25 +81,35 @@ function recordChange(state: PolicyState, direction: Direction, now: number): Po
     : { ...state, breachDown: 0, lastScaleDownAt: now };
 }
 
-export function decide(input: PolicyInput): PolicyDecision {
-  const { observation, current, settings, now, state } = input;
+const pausedIn = (direction: Direction, settings: Settings): boolean => (direction === 'up' ? settings.pauseScaleOut : settings.pauseScaleIn);
+
+/** A paused direction still says what it would do, as a hold: "would scale in to 2: paused (...)". */
+function pauseHold(direction: Direction, desired: number, why: string): PolicyHold {
+  return { kind: 'paused', direction, message: `would scale ${direction === 'up' ? 'out' : 'in'} to ${desired}: paused (${why})` };
+}
+
+type Decided = Omit<PolicyDecision, 'notes'>;
+
+/**
+ * The range comes first (settings' own and the open windows'), then the mode, the rules, cooldowns and pauses.
+ * A paused direction never acts, whether the rules or a window ask for it.
+ */
+function decideWithin(input: PolicyInput, step: ScheduleStep): Decided {
+  const { observation, current, now, state } = input;
+  const settings = step.settings;
   const { warmupS, memoryLimitMb } = settings;
   const readings = settings.rules.map((rule): RuleReading => ({ rule, ...metricValue(observation, { metric: rule.metric, warmupS, memoryLimitMb }, now) }));
   const metric = readings[0]?.value ?? null;
+  const unchanged = (from: PolicyState, hold: PolicyHold | null): Decided => ({ desired: current, reason: null, state: from, metric, readings, hold });
+  const change = (desired: number, why: string, from: PolicyState): Decided => {
+    const direction: Direction = desired > current ? 'up' : 'down';
+    if (pausedIn(direction, settings)) return unchanged(from, pauseHold(direction, desired, why));
+    return { desired, reason: `${current} -> ${desired}: ${why}`, state: recordChange(from, direction, now), metric, readings, hold: null };
+  };
 
   // Bounds come before mode and cooldowns: a count outside [min, max] is wrong whatever else holds.
   const bounded = clampReplicas(current, settings);
-  if (bounded !== current) {
-    const bound = bounded < current ? `maxReplicas is ${settings.maxReplicas}` : `minReplicas is ${settings.minReplicas}`;
-    return {
-      desired: bounded,
-      reason: `${current} -> ${bounded}: ${bound}`,
-      state: recordChange(state, bounded > current ? 'up' : 'down', now),
-      metric,
-      readings,
-      hold: null,
-    };
-  }
+  if (bounded !== current) return change(bounded, boundWhy(step, current, bounded, now), state);
 
   const propose = (from: PolicyState, rules: Settings = settings): Proposal => rules.policy === 'threshold'
     ? thresholdProposal({ readings, current, settings: rules, state: from })
@@ -101,24 +117,29 @@ export function decide(input: PolicyInput): PolicyDecision {
 
   if (settings.mode === 'manual') {
     const resting = { ...state, breachUp: [], breachDown: 0, recommendations: [] };
-    return { desired: current, reason: null, state: resting, metric, readings, hold: manualHold((rules) => propose(resting, rules), settings, current) };
+    return unchanged(resting, manualHold((rules) => propose(resting, rules), settings, current));
   }
 
   const proposal = propose(state);
-  if (proposal.desired === current) return { desired: current, reason: null, state: proposal.state, metric, readings, hold: proposal.hold ?? null };
+  if (proposal.desired === current) return unchanged(proposal.state, proposal.hold ?? null);
 
   const direction: Direction = proposal.desired > current ? 'up' : 'down';
-  // A blocked proposal keeps its streak, so it fires as soon as the cooldown ends if the load is still there.
+  // A blocked proposal keeps its streak, so it fires as soon as the cooldown (or pause) ends if the load is still there.
+  if (pausedIn(direction, settings)) return unchanged(proposal.state, pauseHold(direction, proposal.desired, proposal.why));
   const leftMs = cooldownLeftMs(direction, proposal.state, settings, now);
-  if (leftMs > 0) {
-    return { desired: current, reason: null, state: proposal.state, metric, readings, hold: cooldownHold(direction, leftMs, settings) };
-  }
+  if (leftMs > 0) return unchanged(proposal.state, cooldownHold(direction, leftMs, settings));
+  return change(proposal.desired, proposal.why, proposal.state);
+}
+
+export function decide(input: PolicyInput): PolicyDecision {
+  const step = scheduleStep(input.settings, input.open ?? [], input.state.openWindows ?? []);
+  const decided = decideWithin(input, step);
+  const outcome = decided.hold?.kind === 'paused'
+    ? decided.hold.message
+    : `${decided.desired} ${decided.desired === 1 ? 'replica' : 'replicas'} within ${step.range.minReplicas}..${step.range.maxReplicas}`;
   return {
-    desired: proposal.desired,
-    reason: `${current} -> ${proposal.desired}: ${proposal.why}`,
-    state: recordChange(proposal.state, direction, now),
-    metric,
-    readings,
-    hold: null,
+    ...decided,
+    state: { ...decided.state, openWindows: step.openNames },
+    notes: scheduleNotes(step, decided.reason, outcome, input.now),
   };
 }

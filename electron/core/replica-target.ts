@@ -28,13 +28,15 @@ export interface ReplicaTargetOptions {
   onModeChanged: (mode: Settings['mode']) => void;
   /** Replicas of ours already running at start: the count to keep when none was persisted (a lost settings file). */
   runningAtStart?: number;
+  /** The range in force now (the settings' own, raised by open schedule windows); the settings' own when left out. */
+  range?: () => Pick<Settings, 'minReplicas' | 'maxReplicas'>;
 }
 
 export function clampToRange(n: number, { minReplicas, maxReplicas }: Pick<Settings, 'minReplicas' | 'maxReplicas'>): number {
   return Math.min(maxReplicas, Math.max(minReplicas, n));
 }
 
-function describe(cause: ScaleCause, from: number, to: number, settings: Settings): string {
+function describe(cause: ScaleCause, from: number, to: number, range: Pick<Settings, 'minReplicas' | 'maxReplicas'>): string {
   switch (cause.kind) {
     case 'policy':
       return cause.reason;
@@ -43,7 +45,7 @@ function describe(cause: ScaleCause, from: number, to: number, settings: Setting
     case 'removal':
       return from === to ? `Replacing ${cause.replica}: ${from} is already the minimum` : `${from} -> ${to}: removed ${cause.replica} by hand`;
     case 'range':
-      return `${from} -> ${to}: the replica range is now ${settings.minReplicas}..${settings.maxReplicas}`;
+      return `${from} -> ${to}: the replica range is now ${range.minReplicas}..${range.maxReplicas}`;
     case 'wake':
       return `${from} -> ${to}: ${cause.held} ${cause.held === 1 ? 'request' : 'requests'} waiting in HAProxy with no replica`;
   }
@@ -57,8 +59,13 @@ export class ReplicaTarget {
     const { store } = options;
     // A restarted app keeps the persisted count (within today's range). Without one it keeps what runs, so a lost
     // settings file never drains a serving pool; a true first start begins at the minimum.
-    this.count = clampToRange(store.desired ?? options.runningAtStart ?? store.settings.minReplicas, store.settings);
+    const range = this.range();
+    this.count = clampToRange(store.desired ?? options.runningAtStart ?? range.minReplicas, range);
     if (store.desired !== this.count) store.setDesired(this.count);
+  }
+
+  private range(): Pick<Settings, 'minReplicas' | 'maxReplicas'> {
+    return this.options.range?.() ?? this.options.store.settings;
   }
 
   get desired(): number {
@@ -80,8 +87,9 @@ export class ReplicaTarget {
     const { store, onEvent, apply } = this.options;
     if (cause.kind === 'manual' || cause.kind === 'removal') this.setMode('manual');
     const from = this.count;
-    const to = clampToRange(requested, store.settings);
-    if (to !== from || cause.kind === 'removal') onEvent('scale', describe(cause, from, to, store.settings));
+    const range = this.range();
+    const to = clampToRange(requested, range);
+    if (to !== from || cause.kind === 'removal') onEvent('scale', describe(cause, from, to, range));
     if (to === from) return to;
     this.count = to;
     store.setDesired(to);
@@ -95,10 +103,11 @@ export class ReplicaTarget {
     this.modeChanged(mode);
   }
 
-  /** After a settings patch was saved: a new mode resets the policy, a new range moves the count into it. */
+  /** After a settings patch was saved: a new mode resets the policy, a new range (or new windows) moves the count into it. */
   settingsChanged(before: Settings, next: Settings): void {
     if (before.mode !== next.mode) this.modeChanged(next.mode);
-    if (before.minReplicas !== next.minReplicas || before.maxReplicas !== next.maxReplicas) this.scale(this.count, { kind: 'range' });
+    const rangeChanged = before.minReplicas !== next.minReplicas || before.maxReplicas !== next.maxReplicas;
+    if (rangeChanged || JSON.stringify(before.schedules) !== JSON.stringify(next.schedules)) this.scale(this.count, { kind: 'range' });
   }
 
   /** Shutdown: every replica goes, the persisted count stays for the next start, and nothing changes it after. */

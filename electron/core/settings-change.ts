@@ -1,8 +1,13 @@
 // The event log's line for a settings change: each changed field as "name before -> after", rules in words.
+import type { Schedule } from '../contract/schedule-schema.js';
 import { RULE_FIELDS, type ScalingRule, type Settings } from '../contract/settings-schema.js';
 
 const describeRules = (rules: readonly ScalingRule[]): string =>
   `[${rules.map((rule) => `${rule.metric} up ${rule.scaleUpThreshold} down ${rule.scaleDownThreshold} target ${rule.targetValue}`).join('; ')}]`;
+
+const describeSchedules = (schedules: readonly Schedule[]): string =>
+  `[${schedules.map((s) => [`"${s.name}" ${s.cron} for ${s.durationMin} min`, s.minReplicas !== undefined ? `min ${s.minReplicas}` : '', s.maxReplicas !== undefined ? `max ${s.maxReplicas}` : '', s.timezone ?? '']
+    .filter(Boolean).join(', ')).join('; ')}]`;
 
 const sameRules = (a: readonly ScalingRule[], b: readonly ScalingRule[]): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -13,6 +18,7 @@ const sameRules = (a: readonly ScalingRule[], b: readonly ScalingRule[]): boolea
 export function describeSettingsChange(before: Settings, next: Settings, changed: readonly (keyof Settings)[]): string {
   const onlyFirstRule = sameRules(before.rules.slice(1), next.rules.slice(1));
   const named = changed.filter((key) => (key === 'rules' ? !onlyFirstRule : !(RULE_FIELDS as readonly string[]).includes(key) || onlyFirstRule));
-  const value = (settings: Settings, key: keyof Settings): string => (key === 'rules' ? describeRules(settings.rules) : String(settings[key]));
+  const value = (settings: Settings, key: keyof Settings): string =>
+    (key === 'rules' ? describeRules(settings.rules) : key === 'schedules' ? describeSchedules(settings.schedules) : String(settings[key]));
   return `Settings changed: ${named.map((key) => `${key} ${value(before, key)} -> ${value(next, key)}`).join(', ')}`;
 }

@@ -8,7 +8,7 @@ export type Reaction = 'range-or-mode' | 'resample' | 'driver-note' | 'rollout' 
 export const HAPROXY_FIELDS = ['frontendHost', 'frontendPort', 'statsPort', 'healthPath', 'holdTimeoutS'] as const satisfies readonly (keyof Settings)[];
 
 export const SETTINGS_REACTIONS: readonly { fields: readonly (keyof Settings)[]; reaction: Reaction }[] = [
-  { fields: ['mode', 'minReplicas', 'maxReplicas'], reaction: 'range-or-mode' },
+  { fields: ['mode', 'minReplicas', 'maxReplicas', 'schedules'], reaction: 'range-or-mode' },
   { fields: ['sampleIntervalMs'], reaction: 'resample' },
   { fields: ['driver'], reaction: 'driver-note' },
   // Before the HAProxy reconfiguration: the new generation is known before the health check moves.

@@ -50,6 +50,10 @@ export async function worstPatches(): Promise<Record<string, WorstPatch>> {
     rolloutDeadlineS: { rolloutDeadlineS: 5 },
     forecast: { forecast: 'scale' },
     forecastLeadS: { forecastLeadS: 3600 },
+    // Eight windows always open, each firing every minute for a week: the most cron the policy can be given to read.
+    schedules: { schedules: Array.from({ length: 8 }, (_, i) => ({ name: `always-${i}`, cron: '* * * * *', durationMin: 10080, minReplicas: 0, maxReplicas: 100, timezone: 'Pacific/Chatham' })) },
+    pauseScaleIn: { pauseScaleIn: true },
+    pauseScaleOut: { pauseScaleOut: true },
     keepRunningOnQuit: { keepRunningOnQuit: true },
     swarmService: { swarmService: `z${'9'.repeat(62)}` },
     haproxyPath: { haproxyPath: '/bin/false' },

@@ -1,6 +1,7 @@
 // The contract's history commands over the store: getHistory for charts, whatIf replaying the policy on the record.
 import type { HistoryInput, Result, Sample, WhatIfInput, WhatIfResult } from '../../contract/contract.js';
 import { replay } from '../policy/replay.js';
+import { CronBudgetError } from '../schedule/schedule-timeline.js';
 import { applySettingsPatch, SettingsError, type Settings } from '../../contract/settings-schema.js';
 import { downsamplePoints } from './downsample.js';
 import { RETENTION_MS, type HistoryStore } from './history-store.js';
@@ -35,15 +36,22 @@ export class HistoryCommands {
       throw error;
     }
     const { fromMs, toMs } = range(input, this.now());
-    if (settings.forecast !== 'scale') {
-      const result = replay({ samples: await this.store.samples(fromMs, toMs), live, settings });
-      return { result: { ...result, series: downsamplePoints(result.series, ['desired', 'ready', 'metric']) } };
+    let result: WhatIfResult;
+    try {
+      if (settings.forecast !== 'scale') {
+        result = replay({ samples: await this.store.samples(fromMs, toMs), live, settings });
+      } else {
+        // The forecast at each moment learns from the week before it: read once, replay only the asked range.
+        const withWeek = await this.store.samples(fromMs - RETENTION_MS, toMs);
+        const forecast = new ReplayForecast(withWeek, settings, fromMs, toMs);
+        const replayed = replay({ samples: withWeek.filter((s) => s.at >= fromMs), live, settings, forecastFloor: (at) => forecast.floorAt(at) });
+        result = { ...replayed, model: `${replayed.model} The forecast is made once a minute from the history before that minute, as live; with less than 24 h before it, none.` };
+      }
+    } catch (error) {
+      if (!(error instanceof CronBudgetError)) throw error;
+      const field = 'schedules' in input.patch ? 'patch.schedules' : 'schedules';
+      return { error: `${field}: ${error.message} over this range; replay a shorter range`, field };
     }
-    // The forecast at each moment learns from the week before it: read once, replay only the asked range.
-    const withWeek = await this.store.samples(fromMs - RETENTION_MS, toMs);
-    const forecast = new ReplayForecast(withWeek, settings, fromMs, toMs);
-    const result = replay({ samples: withWeek.filter((s) => s.at >= fromMs), live, settings, forecastFloor: (at) => forecast.floorAt(at) });
-    const model = `${result.model} The forecast is made once a minute from the history before that minute, as live; with less than 24 h before it, none.`;
-    return { result: { ...result, model, series: downsamplePoints(result.series, ['desired', 'ready', 'metric']) } };
+    return { result: { ...result, series: downsamplePoints(result.series, ['desired', 'ready', 'metric']) } };
   }
 }

@@ -7,6 +7,7 @@ import {
 } from './load-model.js';
 import { wakeFromZero } from './wake-from-zero.js';
 import { forecastStep, type ForecastFloor } from '../forecast/forecast-scale.js';
+import { ScheduleTimeline } from '../schedule/schedule-timeline.js';
 
 export interface ReplayInput {
   /** Recorded samples, oldest first. */
@@ -26,6 +27,8 @@ export interface ReplayInput {
  * the spacing of the rolled-up records older than a day.
  */
 const MAX_GAP_INTERVALS = 3;
+/** About 1.5 s of croner on a shared 2-core machine: an edge a minute for 8 windows over most of a day is past it. */
+const REPLAY_CRON_READS = 10_000;
 const ROLLUP_SPACING_MS = 60_000;
 
 function typicalIntervalMs(samples: readonly RecordedSample[], fallback: number): number {
@@ -121,6 +124,9 @@ export function replay(input: ReplayInput): WhatIfResult {
   const actual: { at: number; desired: number; metric: number | null }[] = new Array(samples.length);
   let desired = first.desired;
   let state = initialPolicyState();
+  // Windows replay from the patched schedules; the timeline reads cron only where a window begins or ends, and gives
+  // up (CronBudgetError) on windows that change so often over the range that the replay would hold the process.
+  const schedule = new ScheduleTimeline(settings.schedules, REPLAY_CRON_READS);
 
   for (let i = 0; i < samples.length; i++) {
     const sample = samples[i] as RecordedSample;
@@ -132,14 +138,17 @@ export function replay(input: ReplayInput): WhatIfResult {
       const cpu = metric === 'replica-cpu';
       values[metric] = replayedMetric(recordedMetric(sample, metric), metric, cpu ? liveWarm : liveServing, cpu ? fleet.warm : fleet.serving);
     }
-    // A forecast scale-out comes before the reactive rules, which then decide with the forecast's floor as minimum.
+    // A forecast scale-out comes before the reactive rules, which then decide with the forecast's floor as minimum;
+    // a paused scale-out holds it, as live (autoscaler.ts).
     const step = forecastStep(input.forecastFloor?.(sample.at) ?? null, settings, desired);
     let decision: { desired: number; state: PolicyState };
-    if ('scaleTo' in step) {
+    if ('scaleTo' in step && !settings.pauseScaleOut) {
       decision = { desired: step.scaleTo, state: { ...state, breachDown: 0, lastScaleUpAt: sample.at } };
     } else {
-      const decided = decide({ observation: observationFor(values, fleet, step.settings, sample.at, pool), current: desired, settings: step.settings, now: sample.at, state });
-      decision = wakeFromZero(decided.desired, decided.state, sample, step.settings, sample.at);
+      const policySettings = 'scaleTo' in step ? { ...settings, minReplicas: Math.max(settings.minReplicas, step.scaleTo) } : step.settings;
+      const open = schedule.at(sample.at).open;
+      const decided = decide({ observation: observationFor(values, fleet, policySettings, sample.at, pool), current: desired, settings: policySettings, now: sample.at, state, open });
+      decision = wakeFromZero(decided.desired, decided.state, sample, policySettings, sample.at);
     }
     series[i] = { at: sample.at, desired: decision.desired, ready: fleet.serving, metric: values[firstMetric] ?? null };
     if (decision.desired !== desired) replayFleet.resize(decision.desired, sample.at);

@@ -12,13 +12,15 @@ export interface PolicyState {
   lastScaleDownAt: number | null;
   /** Target policy: recent recommendations, oldest first, pruned to the scale-down stabilization window. */
   recommendations: { at: number; desired: number }[];
+  /** Names of the schedule windows open at the last sample, so the next one knows which opened or closed. */
+  openWindows?: string[];
 }
 
 export function initialPolicyState(): PolicyState {
-  return { breachUp: [], breachDown: 0, lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [] };
+  return { breachUp: [], breachDown: 0, lastScaleUpAt: null, lastScaleDownAt: null, recommendations: [], openWindows: [] };
 }
 
-export type HoldKind = 'breach' | 'cooldown' | 'tolerance' | 'stabilization' | 'bound' | 'manual';
+export type HoldKind = 'breach' | 'cooldown' | 'tolerance' | 'stabilization' | 'bound' | 'manual' | 'paused';
 
 /**
  * Why the policy did not change the count although the load pointed one way: data for the event log and for

@@ -74,7 +74,7 @@ export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> 
     ],
     load: idleLoad,
     imageBuild: { running: false, log: [], error: null },
-    policy: { waitingFor: null },
+    policy: { waitingFor: null, schedule: { open: null, next: null }, windows: [], range: { minReplicas: 1, maxReplicas: 10 } },
     forecast: { available: false, reason: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs' },
     rollout: idleRollout,
     ...overrides,

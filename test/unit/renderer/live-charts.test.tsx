@@ -103,3 +103,40 @@ describe('live charts', () => {
     await waitFor(() => expect(texts()).toEqual([]));
   });
 });
+
+describe('schedule windows on the replica chart', () => {
+  it('shades each window over its span of the live window, and follows the window as it slides', async () => {
+    const { feed, runFrame } = feedWithManualFrames();
+    feed.load(Array.from({ length: 120 }, (_, i) => makeSample(T0 + i * 1000)));
+    const windows = [
+      { name: 'peak', start: T0 + 60_000, end: T0 + 90_000 },
+      { name: 'later', start: T0 + 3_600_000, end: T0 + 3_660_000 },
+    ];
+    render(<ReplicaChart feed={feed} maxReplicas={10} scheduleWindows={JSON.stringify(windows)} />);
+    const shade = (name: string) => document.querySelector(`rect.schedule-shade[data-window="${name}"]`);
+    await waitFor(() => {
+      runFrame();
+      expect(Number(shade('peak')?.getAttribute('width'))).toBeGreaterThan(0);
+    });
+    const { start, end } = feed.view.get();
+    const plotWidth = Number(shade('peak')?.getAttribute('width')) * ((end - start) / 30_000);
+    // 30 s of the window's span, at its place in it; a window that has not begun yet has no width.
+    expect(plotWidth).toBeGreaterThan(100);
+    expect(Number(shade('later')?.getAttribute('width'))).toBe(0);
+    const before = Number(shade('peak')?.getAttribute('x'));
+    feed.add(makeSample(T0 + 150_000));
+    feed.publish();
+    runFrame();
+    expect(Number(shade('peak')?.getAttribute('x'))).toBeLessThan(before);
+    expect(legendValue('Schedule window')).toBe('');
+  });
+
+  it('draws no shade without windows', () => {
+    const { feed, runFrame } = feedWithManualFrames();
+    feed.load(Array.from({ length: 10 }, (_, i) => makeSample(T0 + i * 1000)));
+    render(<ReplicaChart feed={feed} maxReplicas={10} />);
+    runFrame();
+    expect(document.querySelectorAll('rect.schedule-shade')).toHaveLength(0);
+    expect(legendValue('Schedule window')).toBeUndefined();
+  });
+});

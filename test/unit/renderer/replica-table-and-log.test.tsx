@@ -175,9 +175,9 @@ describe('event log', () => {
 
 describe('what the policy waits for', () => {
   it('reads the snapshot, or says nothing is held back', () => {
-    const { rerender } = render(<PolicyWaiting policy={{ waitingFor: 'scale-down cooldown 30 s, 16 s left' }} />);
+    const { rerender } = render(<PolicyWaiting policy={{ waitingFor: 'scale-down cooldown 30 s, 16 s left', schedule: { open: null, next: null } }} />);
     expect(screen.getByRole('status').textContent).toBe('Waiting for: scale-down cooldown 30 s, 16 s left');
-    rerender(<PolicyWaiting policy={{ waitingFor: null }} />);
+    rerender(<PolicyWaiting policy={{ waitingFor: null, schedule: { open: null, next: null } }} />);
     expect(screen.getByRole('status').textContent).toBe('Waiting for: nothing (no change held back)');
   });
 });

@@ -27,4 +27,11 @@ describe('the settings-changed line', () => {
     const next = applySettingsPatch(two, { step: 2 });
     expect(changedFields(two, next)).toEqual(['step']);
   });
+
+  it('describes schedule windows in words, and pauses by their value', () => {
+    const window = { name: 'weekday-morning', cron: '0 9 * * 1-5', durationMin: 180, minReplicas: 4, timezone: 'Europe/Berlin' };
+    expect(line(defaultSettings, { schedules: [window], pauseScaleIn: true })).toBe(
+      'Settings changed: schedules [] -> ["weekday-morning" 0 9 * * 1-5 for 180 min, min 4, Europe/Berlin], pauseScaleIn false -> true',
+    );
+  });
 });

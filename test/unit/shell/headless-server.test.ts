@@ -22,7 +22,7 @@ const snapshot: Snapshot = {
   checks: [],
   load: { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 },
   imageBuild: { running: false, log: [], error: null },
-  policy: { waitingFor: null },
+  policy: { waitingFor: null, schedule: { open: null, next: null }, windows: [], range: { minReplicas: 1, maxReplicas: 10 } },
   forecast: { available: false, reason: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs' },
   rollout: { state: 'idle', from: null, to: null, replaced: 0, total: 0, reason: null, canRollBack: false },
 };
