@@ -8,6 +8,15 @@ export function formatClock(at: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** A time-axis label: the clock time, or the local day ("Mon 7") when the ticks are a day or more apart. */
+export function formatTick(at: number, stepMs: number): string {
+  if (stepMs < 86_400_000) return formatClock(at);
+  const d = new Date(at);
+  return `${WEEKDAYS[d.getDay()]} ${d.getDate()}`;
+}
+
 /** A duration for people, e.g. "42s", "3m 07s", "2h 05m". */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

@@ -5,7 +5,7 @@ import { memo, useEffect, useId, useMemo, useRef } from 'react';
 import { usePlotArea, useYAxisScale } from 'recharts';
 import type { Sample } from '../electron/contract/contract.js';
 import { ColumnPoints, columnExtremes } from './column-extremes.js';
-import { formatClock } from './format.js';
+import { formatTick } from './format.js';
 import type { HistoryFeed } from './history-feed.js';
 import { PATH_SCALE, PathWriter, scaledDash } from './path-writer.js';
 import { timeTicks } from './time-axis.js';
@@ -77,9 +77,10 @@ export const LiveSeries = memo(function LiveSeries({ feed, lines, tickCount = 6,
         paths.current[k]?.setAttribute('d', writer.take());
       });
       const ticks = timeTicks(start, end, tickCount);
+      const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 0;
       labels.forEach((label, i) => {
         const at = ticks[i];
-        const text = at === undefined ? '' : formatClock(at);
+        const text = at === undefined ? '' : formatTick(at, step);
         if (at !== undefined) label.setAttribute('transform', `translate(${Math.round(toX(at))},${bottom})`);
         if (shownTicks[i] !== text) {
           shownTicks[i] = text;
