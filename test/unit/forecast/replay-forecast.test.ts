@@ -41,7 +41,7 @@ describe('what-if with the forecast', () => {
     expect(ahead.summary.secondsAboveUp).toBeLessThanOrEqual(reactive.summary.secondsAboveUp / 2);
   });
 
-  it('holds the forecast's scale-out while scale-out is paused, as it holds the rules'', () => {
+  it('holds the forecast scale-out while scale-out is paused, as it holds the rules', () => {
     const settings = applySettingsPatch(live, { forecast: 'scale', forecastLeadS: 300, pauseScaleOut: true });
     const forecast = new ReplayForecast(week, settings, fromMs, END);
     const result = replay({ samples: lastDay, live, settings, forecastFloor: (at) => forecast.floorAt(at) });
