@@ -8,6 +8,7 @@ import { EventLog } from './event-log.js';
 import { ForecastFeed } from './forecast-feed.js';
 import { HistoryFeed } from './history-feed.js';
 import { LatencyReadout, latencyRulesOf } from './latency-readout.js';
+import { ForecastPanel } from './forecast-panel.js';
 import { LifecyclePanel } from './lifecycle-panel.js';
 import { LoadPanel } from './load-panel.js';
 import { ModeSwitch } from './mode-switch.js';
@@ -121,6 +122,7 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
             <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
             <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
             <ScheduleEditor settings={settings} onSettings={onSettings} />
+            <ForecastPanel settings={settings} onSettings={onSettings} />
             <LifecyclePanel settings={settings} onSettings={onSettings} />
             <LoadPanel load={snapshot.load} onLoad={onLoad} />
           </aside>
