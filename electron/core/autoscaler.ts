@@ -65,15 +65,13 @@ export class Autoscaler {
     const current = this.target.desired;
     const settings = this.settings();
     const step = forecastStep(this.forecastFloor(sample.at), settings, current);
-    if ('scaleTo' in step && !settings.pauseScaleOut) {
+    if ('scaleTo' in step) {
       this.scaledUpAt(sample.at);
       this.target.scale(step.scaleTo, { kind: 'policy', reason: step.reason });
       return;
     }
-    // A paused scale-out holds the forecast's floor too: the policy says what it would do, as for a window's minimum.
-    const policySettings = 'scaleTo' in step ? { ...settings, minReplicas: Math.max(settings.minReplicas, step.scaleTo) } : step.settings;
     const open = this.schedule?.windows.view(sample.at).open ?? [];
-    const decision = decide({ observation: this.observe(sample), current, settings: policySettings, now: sample.at, state: this.state, open });
+    const decision = decide({ observation: this.observe(sample), current, settings: step.settings, now: sample.at, state: this.state, open });
     this.state = decision.state;
     for (const note of decision.notes) this.schedule?.onNote(note);
     const held = this.holds.observe(decision.hold, sample.at);

@@ -2,6 +2,7 @@
 // [minReplicas, maxReplicas] once, persisted, evented and handed to the controller.
 import type { ControlEvent } from '../contract/contract.js';
 import type { Settings, SettingsPatch } from '../contract/settings-schema.js';
+import { clampReplicas } from './policy/state.js';
 
 export type ScaleCause =
   | { kind: 'policy'; reason: string }
@@ -32,9 +33,6 @@ export interface ReplicaTargetOptions {
   range?: () => Pick<Settings, 'minReplicas' | 'maxReplicas'>;
 }
 
-export function clampToRange(n: number, { minReplicas, maxReplicas }: Pick<Settings, 'minReplicas' | 'maxReplicas'>): number {
-  return Math.min(maxReplicas, Math.max(minReplicas, n));
-}
 
 function describe(cause: ScaleCause, from: number, to: number, range: Pick<Settings, 'minReplicas' | 'maxReplicas'>): string {
   switch (cause.kind) {
@@ -60,7 +58,7 @@ export class ReplicaTarget {
     // A restarted app keeps the persisted count (within today's range). Without one it keeps what runs, so a lost
     // settings file never drains a serving pool; a true first start begins at the minimum.
     const range = this.range();
-    this.count = clampToRange(store.desired ?? options.runningAtStart ?? range.minReplicas, range);
+    this.count = clampReplicas(store.desired ?? options.runningAtStart ?? range.minReplicas, range);
     if (store.desired !== this.count) store.setDesired(this.count);
   }
 
@@ -88,7 +86,7 @@ export class ReplicaTarget {
     if (cause.kind === 'manual' || cause.kind === 'removal') this.setMode('manual');
     const from = this.count;
     const range = this.range();
-    const to = clampToRange(requested, range);
+    const to = clampReplicas(requested, range);
     if (to !== from || cause.kind === 'removal') onEvent('scale', describe(cause, from, to, range));
     if (to === from) return to;
     this.count = to;

@@ -94,6 +94,8 @@ export function forecastReplicas(curves: ForecastCurves, settings: Settings): { 
  */
 export function forecastStep(floor: ForecastFloor | null, settings: Settings, current: number): { scaleTo: number; reason: string } | { settings: Settings } {
   if (!floor || settings.forecast !== 'scale' || settings.mode !== 'auto') return { settings };
-  if (floor.desired > current) return { scaleTo: floor.desired, reason: `${current} -> ${floor.desired}: ${floor.why}` };
+  // A paused scale-out holds the forecast's too: the floor then only reaches the policy, as its minimum, and the policy
+  // says what it would do ("would scale out ...: paused").
+  if (floor.desired > current && !settings.pauseScaleOut) return { scaleTo: floor.desired, reason: `${current} -> ${floor.desired}: ${floor.why}` };
   return { settings: floor.desired > settings.minReplicas ? { ...settings, minReplicas: floor.desired } : settings };
 }

@@ -138,17 +138,15 @@ export function replay(input: ReplayInput): WhatIfResult {
       const cpu = metric === 'replica-cpu';
       values[metric] = replayedMetric(recordedMetric(sample, metric), metric, cpu ? liveWarm : liveServing, cpu ? fleet.warm : fleet.serving);
     }
-    // A forecast scale-out comes before the reactive rules, which then decide with the forecast's floor as minimum;
-    // a paused scale-out holds it, as live (autoscaler.ts).
+    // A forecast scale-out comes before the reactive rules, which then decide with the forecast's floor as minimum.
     const step = forecastStep(input.forecastFloor?.(sample.at) ?? null, settings, desired);
     let decision: { desired: number; state: PolicyState };
-    if ('scaleTo' in step && !settings.pauseScaleOut) {
+    if ('scaleTo' in step) {
       decision = { desired: step.scaleTo, state: { ...state, breachDown: 0, lastScaleUpAt: sample.at } };
     } else {
-      const policySettings = 'scaleTo' in step ? { ...settings, minReplicas: Math.max(settings.minReplicas, step.scaleTo) } : step.settings;
       const open = schedule.at(sample.at).open;
-      const decided = decide({ observation: observationFor(values, fleet, policySettings, sample.at, pool), current: desired, settings: policySettings, now: sample.at, state, open });
-      decision = wakeFromZero(decided.desired, decided.state, sample, policySettings, sample.at);
+      const decided = decide({ observation: observationFor(values, fleet, step.settings, sample.at, pool), current: desired, settings: step.settings, now: sample.at, state, open });
+      decision = wakeFromZero(decided.desired, decided.state, sample, step.settings, sample.at);
     }
     series[i] = { at: sample.at, desired: decision.desired, ready: fleet.serving, metric: values[firstMetric] ?? null };
     if (decision.desired !== desired) replayFleet.resize(decision.desired, sample.at);
