@@ -1,6 +1,7 @@
 // Runs the headless shell as its own process (its own process group, as a user's terminal would), for tests that
 // kill it with -9 or start a second one, and calls its HTTP API.
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import type { Snapshot } from '../../electron/contract/contract.js';
 import { freePort, waitFor } from './waiting.js';
 
@@ -23,7 +24,12 @@ export async function startShell(dataDir: string, app: string): Promise<Shell> {
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(() => output.includes('ScaleDeck dashboard:'), 30_000, `the headless shell to start (output: ${output})`);
+  // A shell that exits fails at once; one that is slow says, at the deadline, what it printed and how busy the host was.
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`The headless shell exited (${code ?? signal}) before serving; output: ${output || 'none'}`))));
+  const started = waitFor(() => output.includes('ScaleDeck dashboard:'), 60_000,
+    () => `the headless shell to start (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; output: ${output || 'none'})`);
+  exited.catch(() => undefined);
+  await Promise.race([started, exited]);
   return { child, api: `http://127.0.0.1:${port}`, output: () => output };
 }
 
