@@ -115,6 +115,27 @@ export const SettingsShape = z.strictObject({
 export type Settings = z.infer<typeof SettingsShape>;
 export type SettingsPatch = Partial<Settings>;
 
+/**
+ * What is one for the whole app, whatever the number of services: how replicas run (one driver, one engine), the one
+ * HAProxy (its program, its stats page) and the loop's pace and quit. Every other setting belongs to a service.
+ */
+export const GLOBAL_SETTINGS = ['driver', 'dockerHost', 'haproxyPath', 'sampleIntervalMs', 'statsPort', 'keepRunningOnQuit'] as const;
+export type GlobalSettingName = (typeof GLOBAL_SETTINGS)[number];
+export type GlobalSettings = Pick<Settings, GlobalSettingName>;
+export const isGlobalSetting = (name: string): name is GlobalSettingName => (GLOBAL_SETTINGS as readonly string[]).includes(name);
+
+/** The service a settings file from before services becomes, and the first one of a new data folder. */
+export const DEFAULT_SERVICE = 'web';
+export const MAX_SERVICES = 16;
+
+/** Why `name` cannot name a service (as Compose allows one: letters, digits, `.`, `_`, `-`, starting with a letter or digit). */
+export function serviceNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'must name the service';
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) return 'must be letters, digits, ".", "_" and "-", starting with a letter or digit';
+  if (name.length > 63) return 'must be 63 characters or fewer';
+  return undefined;
+}
+
 export const defaultSettings: Settings = {
   driver: 'docker',
   image: 'scaledeck/api:latest',
@@ -163,8 +184,8 @@ export const defaultSettings: Settings = {
 
 /** A rejected settings change: which field, and why, in words a person can act on. */
 export class SettingsError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+  constructor(readonly field: string, readonly problem: string) {
+    super(`${field}: ${problem}`);
     this.name = 'SettingsError';
   }
 }

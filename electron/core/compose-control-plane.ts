@@ -9,7 +9,7 @@ import { writeHoldScript } from '../../haproxy/request-hold.js';
 import { closingAclPath, healthPathMapPath, requestLogSampleAclPath, type ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
-import type { Settings } from '../contract/settings-schema.js';
+import { DEFAULT_SERVICE, type Settings } from '../contract/settings-schema.js';
 import { Autoscaler, observationOf } from './autoscaler.js';
 import { ForecastService } from './forecast/forecast-service.js';
 import { HistoryStore, RETENTION_MS } from './history/history-store.js';
@@ -274,6 +274,9 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   });
   if (store.setAside) {
     events.event('error', `The settings file could not be read; it is kept as ${store.setAside}. ScaleDeck started on the default settings and keeps the ${target.desired} replica(s) that run`);
+  }
+  if (store.migrated) {
+    events.event('settings', `The settings file was from before services: its settings and count are now the service "${DEFAULT_SERVICE}"'s, nothing changed (${store.path})`);
   }
   if (chosen.fellBack) events.event('docker', 'No Docker engine answers: replicas run as local processes until it does (restart ScaleDeck then)');
   try {

@@ -1,15 +1,30 @@
-// Settings and the desired replica count on disk, written atomically (conf), so both survive a restart.
+// Settings and each service's desired replica count on disk, written atomically (conf), so both survive a restart.
 import Conf from 'conf';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { applySettingsPatch, defaultSettings, settingsFromStored, storedForm, type Settings } from '../contract/settings-schema.js';
+import {
+  applySettingsPatch, DEFAULT_SERVICE, defaultSettings, isGlobalSetting, MAX_SERVICES, parseSettings, serviceNameProblem, SettingsError, settingsFromStored, storedForm,
+  type Settings,
+} from '../contract/settings-schema.js';
 import { PRIVATE_FILE_MODE } from './private-data-folder.js';
 
-/** The file's shape as written; read back as unknown because a person may have edited it by hand. */
+/**
+ * The file's shape as written: the global settings, and each service's own settings and desired count, in order. A
+ * file from before services (all settings flat, one `desired`) is read as one service named `web`, and rewritten.
+ * Read back as unknown because a person may have edited it by hand.
+ */
 interface StoredFile {
   settings?: unknown;
+  services?: unknown;
+  /** Only in a file from before services. */
   desired?: unknown;
+}
+
+interface StoredService {
+  name: string;
+  settings: Partial<Settings>;
+  desired?: number;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -22,10 +37,15 @@ const isReplicaCount = (value: unknown): value is number =>
  * Only what the person changed is written, so a better default in a later version still reaches them; the flat
  * shorthand of the first rule is never written, `rules` is.
  */
-function changedFromDefaults(settings: Settings): Partial<Settings> {
-  return Object.fromEntries(Object.entries(storedForm(settings))
+function changedFromDefaults(settings: Partial<Settings>): Partial<Settings> {
+  return Object.fromEntries(Object.entries(storedForm(settings as Settings))
     .filter(([key, value]) => JSON.stringify(defaultSettings[key as keyof Settings]) !== JSON.stringify(value)));
 }
+
+const globalPart = (settings: Partial<Settings>): Partial<Settings> =>
+  Object.fromEntries(Object.entries(settings).filter(([key]) => isGlobalSetting(key)));
+const servicePart = (settings: Partial<Settings>): Partial<Settings> =>
+  Object.fromEntries(Object.entries(settings).filter(([key]) => !isGlobalSetting(key)));
 
 /**
  * A settings file that is not JSON any more (a bad hand edit, a disk fault) is kept beside as
@@ -43,11 +63,40 @@ function setAsideIfCorrupt(file: string, now: Date): string | null {
   }
 }
 
+/** The services a file lists, each once, with a valid name, at most MAX_SERVICES; an empty list becomes `web`. */
+function storedServices(raw: unknown): StoredService[] {
+  const services: StoredService[] = [];
+  for (const entry of Array.isArray(raw) ? raw : []) {
+    if (!isRecord(entry) || serviceNameProblem(entry.name) !== undefined) continue;
+    if (services.some((s) => s.name === entry.name) || services.length >= MAX_SERVICES) continue;
+    services.push({
+      name: entry.name as string,
+      settings: isRecord(entry.settings) ? servicePart(entry.settings as Partial<Settings>) : {},
+      ...(isReplicaCount(entry.desired) ? { desired: entry.desired } : {}),
+    });
+  }
+  return services.length > 0 ? services : [{ name: DEFAULT_SERVICE, settings: {} }];
+}
+
+/** One service's view of the store: its settings (the global ones with its own), its desired count. */
+export interface ServiceSettings {
+  readonly name: string;
+  readonly settings: Settings;
+  /** Validates the whole result before writing; throws SettingsError naming the field, and changes nothing, on a bad value. */
+  update(patch: unknown): Settings;
+  /** The persisted desired replica count, or null if none was ever set. */
+  readonly desired: number | null;
+  setDesired(n: number): void;
+}
+
 export class SettingsStore {
   readonly #conf: Conf<StoredFile>;
-  #settings: Settings;
+  #globals: Partial<Settings>;
+  #services: StoredService[];
   /** Where an unreadable settings file was moved at start (the store then began on defaults), or null. */
   readonly setAside: string | null;
+  /** The file held one service's settings from before services: they are now the service `web`'s, and rewritten so. */
+  readonly migrated: boolean;
 
   constructor(dir: string, now: Date = new Date()) {
     this.setAside = setAsideIfCorrupt(path.join(dir, 'settings.json'), now);
@@ -61,35 +110,107 @@ export class SettingsStore {
       configFileMode: PRIVATE_FILE_MODE,
     });
     const stored = this.#conf.get('settings');
-    this.#settings = settingsFromStored(isRecord(stored) ? stored : {});
+    const flat = isRecord(stored) ? (stored as Partial<Settings>) : {};
+    this.migrated = this.#conf.has('settings') && !this.#conf.has('services');
+    if (this.migrated) {
+      const desired = this.#conf.get('desired');
+      this.#services = [{ name: DEFAULT_SERVICE, settings: servicePart(flat), ...(isReplicaCount(desired) ? { desired } : {}) }];
+    } else {
+      this.#services = storedServices(this.#conf.get('services'));
+    }
+    this.#globals = globalPart(flat);
+    // Each service's settings are read over the defaults field by field, as they always were (settingsFromStored).
+    const first = settingsFromStored({ ...this.#services[0]!.settings, ...this.#globals });
+    this.#globals = globalPart(first);
+    for (const service of this.#services) service.settings = servicePart(settingsFromStored({ ...service.settings, ...this.#globals }));
+    if (this.migrated) {
+      this.#write();
+      this.#conf.delete('desired');
+    }
   }
 
+  /** The services, in the order they were added. */
+  get serviceNames(): string[] {
+    return this.#services.map((s) => s.name);
+  }
+
+  /** One service's settings and count; throws when there is no such service. */
+  service(name: string): ServiceSettings {
+    const entry = this.#services.find((s) => s.name === name);
+    if (!entry) throw new Error(`no service named ${name}`);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the view reads the store's state as it is now, not a copy
+    const store = this;
+    return {
+      name,
+      get settings() {
+        return store.#merged(entry);
+      },
+      update: (patch: unknown) => this.#update(entry, patch),
+      get desired() {
+        return entry.desired ?? null;
+      },
+      setDesired: (n: number) => {
+        if (!isReplicaCount(n)) throw new RangeError(`desired replica count must be a whole number from 0 to 100, got ${n}`);
+        entry.desired = n;
+        this.#write();
+      },
+    };
+  }
+
+  /** The first service's settings with the global ones: the whole of an app of one service. */
   get settings(): Settings {
-    return this.#settings;
+    return this.#merged(this.#services[0]!);
   }
 
-  /** Validates the whole result before writing; throws SettingsError naming the field, and changes nothing, on a bad value. */
+  /** Changes the first service's settings and the global ones (see ServiceSettings.update). */
   update(patch: unknown): Settings {
-    const next = applySettingsPatch(this.#settings, patch);
-    this.#conf.set('settings', changedFromDefaults(next));
-    this.#settings = next;
-    return next;
+    return this.#update(this.#services[0]!, patch);
   }
 
-  /** The persisted desired replica count, or null if none was ever set (or the stored one is not a count). */
+  /** The first service's persisted desired replica count, or null if none was ever set. */
   get desired(): number | null {
-    const stored = this.#conf.get('desired');
-    return isReplicaCount(stored) ? stored : null;
+    return this.#services[0]!.desired ?? null;
   }
 
   setDesired(n: number): void {
-    if (!isReplicaCount(n)) throw new RangeError(`desired replica count must be a whole number from 0 to 100, got ${n}`);
-    this.#conf.set('desired', n);
+    this.service(this.#services[0]!.name).setDesired(n);
   }
 
   /** The settings file, for messages such as "edit or delete <path>". */
   get path(): string {
     return this.#conf.path;
+  }
+
+  #merged(entry: StoredService): Settings {
+    return { ...defaultSettings, ...entry.settings, ...this.#globals } as Settings;
+  }
+
+  #update(entry: StoredService, patch: unknown): Settings {
+    const next = applySettingsPatch(this.#merged(entry), patch);
+    const globals = globalPart(next);
+    // A global change must hold for every other service too (statsPort against each frontendPort, the driver against spares).
+    for (const other of this.#services) {
+      if (other === entry) continue;
+      try {
+        parseSettings({ ...this.#merged(other), ...globals });
+      } catch (error) {
+        if (error instanceof SettingsError) throw new SettingsError(error.field, `${error.problem} (for the service ${other.name})`);
+        throw error;
+      }
+    }
+    this.#globals = globals;
+    entry.settings = servicePart(next);
+    this.#write();
+    return next;
+  }
+
+  #write(): void {
+    this.#conf.set('settings', changedFromDefaults(this.#globals));
+    this.#conf.set('services', this.#services.map((s) => ({
+      name: s.name,
+      settings: changedFromDefaults(s.settings),
+      ...(s.desired === undefined ? {} : { desired: s.desired }),
+    })));
   }
 }
 

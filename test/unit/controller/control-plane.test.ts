@@ -1,5 +1,4 @@
 // The control plane's commands and loop over in-memory parts on a fake clock: no Docker, no HAProxy, no waiting.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamMessage } from '../../../electron/contract/contract.js';
@@ -10,6 +9,7 @@ import { FakeClock } from '../../support/fake-clock.js';
 import { FakePlaneLifecycle } from '../../support/fake-plane-lifecycle.js';
 import { FakeDriver, FakeHaproxy, FakeLoadBalancer, fakeDocker } from '../../support/control-plane-fakes.js';
 import { dispatchCommand } from '../../../electron/shells/common/dispatch.js';
+import { readSettingsFile } from '../../support/settings-file.js';
 
 const planes = new FakePlaneLifecycle();
 afterEach(() => planes.cleanup());
@@ -41,7 +41,7 @@ async function startPlane(settings: SettingsPatch = {}, desired?: number, { imag
   );
   plane.subscribe((message) => messages.push(message));
   planes.started(plane, clock);
-  const persisted = () => JSON.parse(readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as { desired?: number; settings?: Record<string, unknown> };
+  const persisted = () => readSettingsFile(path.join(dataDir, 'settings.json'));
   const ready = () => plane.snapshot().replicas.filter((r) => r.state === 'ready').length;
   const events = () => plane.snapshot().events.map((e) => e.message);
   const finishBuild = () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsStore } from '../../../electron/core/settings-store.js';
 import { applySettingsPatch, defaultSettings, SettingsError, settingsFromStored, type ScalingRule } from '../../../electron/contract/settings-schema.js';
+import { readSettingsFile } from '../../support/settings-file.js';
 
 const latencyRule: ScalingRule = { metric: 'latency-p95', scaleUpThreshold: 150, scaleDownThreshold: 40, targetValue: 100 };
 
@@ -70,7 +71,7 @@ describe('the settings file with rules', () => {
     const store = new SettingsStore(dir);
     store.update({ rules: [defaultSettings.rules[0], latencyRule] });
     store.update({ scaleUpThreshold: 85 });
-    const onDisk = JSON.parse(readFileSync(store.path, 'utf8')) as { settings: Record<string, unknown> };
+    const onDisk = readSettingsFile(store.path);
     expect(onDisk.settings).toEqual({ rules: [{ ...defaultSettings.rules[0], scaleUpThreshold: 85 }, latencyRule] });
     expect(new SettingsStore(dir).settings).toEqual(store.settings);
   });
@@ -81,7 +82,7 @@ describe('the settings file with rules', () => {
     const store = new SettingsStore(dir);
     expect(store.settings.rules).toEqual([{ ...defaultSettings.rules[0], metric: 'host-cpu', scaleUpThreshold: 60 }]);
     store.update({ step: 2 });
-    const onDisk = JSON.parse(readFileSync(store.path, 'utf8')) as { settings: Record<string, unknown> };
+    const onDisk = readSettingsFile(store.path);
     expect(onDisk.settings).toEqual({ rules: [{ ...defaultSettings.rules[0], metric: 'host-cpu', scaleUpThreshold: 60 }], step: 2 });
   });
 

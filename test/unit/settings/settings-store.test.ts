@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSettings, SettingsError } from '../../../electron/contract/settings-schema.js';
 import { defaultDataDir, SettingsStore } from '../../../electron/core/settings-store.js';
+import { readSettingsFile } from '../../support/settings-file.js';
 
 let dir: string;
 beforeEach(() => {
@@ -14,7 +15,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const readFile = (store: SettingsStore): unknown => JSON.parse(readFileSync(store.path, 'utf8'));
 
 describe('SettingsStore', () => {
   it('starts with the defaults and no desired count in an empty folder', () => {
@@ -28,7 +28,7 @@ describe('SettingsStore', () => {
     store.update({ maxReplicas: 6 });
     store.update({ scaleUpThreshold: 80 });
     store.update({ scaleUpThreshold: defaultSettings.scaleUpThreshold });
-    expect((readFile(store) as { settings: unknown }).settings).toEqual({ maxReplicas: 6 });
+    expect(readSettingsFile(store.path).settings).toEqual({ maxReplicas: 6 });
     expect(new SettingsStore(dir).settings).toEqual({ ...defaultSettings, maxReplicas: 6 });
   });
 
@@ -108,9 +108,8 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(dir);
     store.update({ maxReplicas: 6, scaleUpThreshold: 90 });
     store.setDesired(2);
-    const file = readFile(store) as { settings: Record<string, unknown>; desired: unknown };
-    file.settings.frontendPort = 'not a port';
-    file.settings.rules = [{ ...defaultSettings.rules[0], scaleUpThreshold: -5 }];
+    const { file } = readSettingsFile(store.path);
+    file.services![0]!.settings = { ...file.services![0]!.settings, frontendPort: 'not a port', rules: [{ ...defaultSettings.rules[0], scaleUpThreshold: -5 }] };
     writeFileSync(store.path, JSON.stringify(file));
 
     const reopened = new SettingsStore(dir);
