@@ -1,6 +1,7 @@
 // The renderer's one way to the control plane: the Electron preload's API, or HTTP + WebSocket to the headless shell.
 import {
   httpRoutes,
+  SERVICES_PATH,
   STREAM_PATH,
   type CommandName,
   type Result,
@@ -84,8 +85,9 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
   }
 
   getSnapshot = () => this.call('getSnapshot');
+  getServices = () => this.call('getServices');
   getHistory = (input?: Parameters<ScaleDeckApi['getHistory']>[0]) => this.call('getHistory', input);
-  getForecast = () => this.call('getForecast');
+  getForecast = (input?: Parameters<ScaleDeckApi['getForecast']>[0]) => this.call('getForecast', input);
   whatIf = (input: Parameters<ScaleDeckApi['whatIf']>[0]) => this.call('whatIf', input);
   updateSettings = (patch: Parameters<ScaleDeckApi['updateSettings']>[0]) => this.call('updateSettings', patch);
   scale = (input: Parameters<ScaleDeckApi['scale']>[0]) => this.call('scale', input);
@@ -95,8 +97,8 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
   stopLoad = () => this.call('stopLoad');
   buildImage = () => this.call('buildImage');
   recheck = () => this.call('recheck');
-  rollback = () => this.call('rollback');
-  retryRollout = () => this.call('retryRollout');
+  rollback = (input?: Parameters<ScaleDeckApi['rollback']>[0]) => this.call('rollback', input);
+  retryRollout = (input?: Parameters<ScaleDeckApi['retryRollout']>[0]) => this.call('retryRollout', input);
 
   subscribe(listener: (message: StreamMessage) => void): () => void {
     this.listeners.add(listener);
@@ -128,8 +130,13 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
     return (await this.request(command, input)) as Awaited<ReturnType<ScaleDeckApi[C]>>;
   }
 
-  private async request(command: CommandName, input: unknown): Promise<Result<unknown>> {
+  private async request(command: CommandName, routedInput: unknown): Promise<Result<unknown>> {
     const route = httpRoutes[command];
+    // A command for a named service goes to that service's route, its input without the name.
+    const { service, ...rest } = (routedInput ?? {}) as { service?: unknown };
+    const named = route.service !== undefined && typeof service === 'string';
+    const input = named ? (Object.keys(rest).length === 0 && route.method !== 'PATCH' ? undefined : rest) : routedInput;
+    const path = named ? `${SERVICES_PATH}/${encodeURIComponent(service)}${route.service}` : route.path;
     const headers: Record<string, string> = {};
     if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
     // A GET carries its input in the query string (the route names the parameters), never in a body.
@@ -142,7 +149,7 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
     try {
-      response = await this.fetch(this.options.origin + route.path + (query.toString() ? `?${query.toString()}` : ''), {
+      response = await this.fetch(this.options.origin + path + (query.toString() ? `?${query.toString()}` : ''), {
         method: route.method,
         headers,
         body: payload,
@@ -162,7 +169,7 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
     if (response.status === 401 || response.status === 403) {
       return { error: 'The ScaleDeck server refused the request: open the dashboard with the URL that `npm run serve` printed (it carries the access token).' };
     }
-    return { error: `The ScaleDeck server answered ${response.status} ${response.statusText} to ${route.method} ${route.path}.` };
+    return { error: `The ScaleDeck server answered ${response.status} ${response.statusText} to ${route.method} ${path}.` };
   }
 
   private streamUrl(): string {

@@ -97,7 +97,21 @@ export interface LoadStatus {
   non2xx: number;
 }
 
+/** One service as the overview and `GET /api/services` show it: what it runs, its count, its replicas, its policy. */
+export interface ServiceView {
+  name: string;
+  /** The service's settings with the global ones (as `Snapshot.settings` for an app of one service). */
+  settings: Settings;
+  desired: number;
+  replicas: ReplicaView[];
+  frontendUrl: string;
+  policy: Snapshot['policy'];
+  rollout: RolloutView;
+}
+
 export interface Snapshot {
+  /** Every service, in the order they were added; the fields below are the first one's (the only one, today). */
+  services: ServiceView[];
   /** The mode is `settings.mode`: one value, one place. */
   settings: Settings;
   desired: number;
@@ -217,6 +231,7 @@ export type LoadInput = z.infer<typeof LoadInput>;
 /** The commands, once: name -> [input schema, result type]. Both shells and the bridge derive from this. */
 export const commandInputs = {
   getSnapshot: null,
+  getServices: null,
   getHistory: HistoryInput.optional(),
   getForecast: null,
   whatIf: WhatIfInput,
@@ -234,38 +249,57 @@ export const commandInputs = {
 
 export type CommandName = keyof typeof commandInputs;
 
+/**
+ * The commands that act on one service (those with a `service` route below): their input may name it as `service`,
+ * and must when there are several; the shells resolve it (dispatch.ts) and hand it to the command as its second argument.
+ */
+export type ServiceCommandName = 'getHistory' | 'getForecast' | 'whatIf' | 'updateSettings' | 'scale' | 'setMode' | 'removeReplica' | 'rollback' | 'retryRollout';
+
+/** Names the service a per-service command is for; it may be left out while there is one service. */
+export interface ServiceRef {
+  service?: string;
+}
+
 export interface ScaleDeckApi {
   getSnapshot(): Promise<Result<Snapshot>>;
+  /** Every service's view (GET /api/services; GET /api/services/{name} for one). */
+  getServices(): Promise<Result<ServiceView[]>>;
   /** Recorded samples over a range (default: the last hour), at most ~2000 points with each bucket's min and max. */
-  getHistory(input?: HistoryInput): Promise<Result<Sample[]>>;
+  getHistory(input?: HistoryInput & ServiceRef): Promise<Result<Sample[]>>;
   /** The load forecast for the next 2 h (not found before a day of history, or with `forecast: "off"`). */
-  getForecast(): Promise<Result<ForecastView>>;
+  getForecast(input?: ServiceRef): Promise<Result<ForecastView>>;
   /** Replays the policy with `patch` applied over recorded samples (default: the last hour). */
-  whatIf(input: WhatIfInput): Promise<Result<WhatIfResult>>;
-  updateSettings(patch: SettingsPatch): Promise<Result<Settings>>;
-  scale(input: ScaleInput): Promise<Result<{ desired: number; mode: Settings['mode'] }>>;
-  setMode(input: ModeInput): Promise<Result<{ mode: Settings['mode'] }>>;
-  removeReplica(input: RemoveReplicaInput): Promise<Result<{ removed: string }>>;
+  whatIf(input: WhatIfInput & ServiceRef): Promise<Result<WhatIfResult>>;
+  updateSettings(patch: SettingsPatch & ServiceRef): Promise<Result<Settings>>;
+  scale(input: ScaleInput & ServiceRef): Promise<Result<{ desired: number; mode: Settings['mode'] }>>;
+  setMode(input: ModeInput & ServiceRef): Promise<Result<{ mode: Settings['mode'] }>>;
+  removeReplica(input: RemoveReplicaInput & ServiceRef): Promise<Result<{ removed: string }>>;
   startLoad(input: LoadInput): Promise<Result<LoadStatus>>;
   stopLoad(): Promise<Result<LoadStatus>>;
   buildImage(): Promise<Result<{ started: boolean }>>;
   recheck(): Promise<Result<SetupCheck[]>>;
   /** Restores the settings of what a replica was before the last rollout; the old generation then rolls back in. */
-  rollback(): Promise<Result<RolloutView>>;
+  rollback(input?: ServiceRef): Promise<Result<RolloutView>>;
   /** Resumes a paused rollout (the new version gets a fresh deadline). */
-  retryRollout(): Promise<Result<RolloutView>>;
+  retryRollout(input?: ServiceRef): Promise<Result<RolloutView>>;
   /** Live updates; returns the function that unsubscribes. */
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
 
-/** The control plane as the shells see it: the contract's commands, already returning Result. */
-export type CommandTarget = Omit<ScaleDeckApi, 'subscribe'> & {
+/** The control plane as the shells see it: the contract's commands, already returning Result; per-service ones also get the service. */
+export type CommandTarget = {
+  [C in Exclude<keyof ScaleDeckApi, 'subscribe'>]: C extends ServiceCommandName
+    ? (input: Parameters<ScaleDeckApi[C]>[0], service: string) => ReturnType<ScaleDeckApi[C]>
+    : ScaleDeckApi[C];
+} & {
+  /** The services there are, to resolve a command's `service` against. */
+  readonly serviceNames: readonly string[];
   /** True once the drain to zero has begun: the shells then refuse every command but those in READ_COMMANDS. */
   readonly shuttingDown?: boolean;
 };
 
 /** What may still be asked while ScaleDeck shuts down: reads, and stopping a load run. */
-export const READ_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['getSnapshot', 'getHistory', 'getForecast', 'whatIf', 'stopLoad']);
+export const READ_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['getSnapshot', 'getServices', 'getHistory', 'getForecast', 'whatIf', 'stopLoad']);
 export const SHUTTING_DOWN_ERROR = 'ScaleDeck is shutting down; try again after it has started';
 
 export type StreamMessage =
@@ -284,24 +318,32 @@ export interface HttpRoute {
   path: string;
   /** A GET route's input comes from the query string: parameter -> input field (numbers only). */
   query?: Record<string, string>;
+  /** A per-service command: also served at `/api/services/{name}` + this (the same method and input). */
+  service?: string;
 }
+
+/** Where one service's commands are served: `/api/services/{name}` and a command's `service` suffix. */
+export const SERVICES_PATH = '/api/services';
 
 export const httpRoutes: Record<CommandName, HttpRoute> = {
   getSnapshot: { method: 'GET', path: '/api/snapshot' },
-  getHistory: { method: 'GET', path: '/api/history', query: { from: 'fromMs', to: 'toMs' } },
-  getForecast: { method: 'GET', path: '/api/forecast' },
-  whatIf: { method: 'POST', path: '/api/whatif' },
-  updateSettings: { method: 'PATCH', path: '/api/settings' },
-  scale: { method: 'POST', path: '/api/scale' },
-  setMode: { method: 'POST', path: '/api/mode' },
-  removeReplica: { method: 'POST', path: '/api/replicas/remove' },
+  getServices: { method: 'GET', path: SERVICES_PATH },
+  getHistory: { method: 'GET', path: '/api/history', query: { from: 'fromMs', to: 'toMs' }, service: '/history' },
+  getForecast: { method: 'GET', path: '/api/forecast', service: '/forecast' },
+  whatIf: { method: 'POST', path: '/api/whatif', service: '/whatif' },
+  updateSettings: { method: 'PATCH', path: '/api/settings', service: '' },
+  scale: { method: 'POST', path: '/api/scale', service: '/scale' },
+  setMode: { method: 'POST', path: '/api/mode', service: '/mode' },
+  removeReplica: { method: 'POST', path: '/api/replicas/remove', service: '/replicas/remove' },
   startLoad: { method: 'POST', path: '/api/load' },
   stopLoad: { method: 'DELETE', path: '/api/load' },
   buildImage: { method: 'POST', path: '/api/image/build' },
   recheck: { method: 'POST', path: '/api/checks' },
-  rollback: { method: 'POST', path: '/api/rollout/rollback' },
-  retryRollout: { method: 'POST', path: '/api/rollout/retry' },
+  rollback: { method: 'POST', path: '/api/rollout/rollback', service: '/rollout/rollback' },
+  retryRollout: { method: 'POST', path: '/api/rollout/retry', service: '/rollout/retry' },
 };
+
+export const isServiceCommand = (command: CommandName): command is ServiceCommandName => httpRoutes[command].service !== undefined;
 export const STREAM_PATH = '/api/stream';
 
 /** The query parameters every API call may carry besides a route's own (the token, for the stream's sake). */

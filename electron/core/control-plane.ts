@@ -2,7 +2,7 @@
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  ForecastView, HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, SetupCheck, Snapshot,
+  ForecastView, HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, ServiceView, SetupCheck, Snapshot,
   StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract/contract.js';
 import { SHUTTING_DOWN_ERROR } from '../contract/contract.js';
@@ -118,10 +118,53 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return runSetupChecks(this.parts.probes, { image: this.settings.image, frontendPort: this.settings.frontendPort });
   }
 
+  /** The services there are (one today: the composition builds one set of per-service parts). */
+  get serviceNames(): readonly string[] {
+    return this.parts.store.serviceNames;
+  }
+
+  /** The service a command names, resolved at the dispatch edge; only a caller that skipped the edge can miss. */
+  private checkService(name: string): void {
+    if (name !== this.serviceNames[0]) throw new Error(`There is no service named ${name}`);
+  }
+
   snapshot(): Snapshot {
-    const { sampler, controller, haproxy, events, load, docker } = this.parts;
+    const { haproxy, events, load, docker, sampler } = this.parts;
+    const service = this.serviceView();
+    return {
+      services: [service],
+      settings: service.settings,
+      desired: service.desired,
+      replicas: service.replicas,
+      haproxy: { running: haproxy.running, version: haproxy.version, frontendUrl: this.frontendUrl(), statsUrl: this.statsUrl() },
+      docker: this.dockerWatch.state,
+      events: events.recent(100),
+      sample: sampler.history.last() ?? null,
+      checks: this.checks,
+      load: load.status,
+      imageBuild: docker.imageBuild,
+      policy: service.policy,
+      forecast: this.parts.forecast.status(),
+      rollout: service.rollout,
+    };
+  }
+
+  private serviceView(): ServiceView {
+    return {
+      name: this.serviceNames[0]!,
+      settings: this.settings,
+      desired: this.target.desired,
+      replicas: this.replicaViews(),
+      frontendUrl: this.frontendUrl(),
+      policy: this.policyView(),
+      rollout: this.parts.rollout.view(),
+    };
+  }
+
+  private replicaViews(): ReplicaView[] {
+    const { sampler, controller } = this.parts;
     const stats = sampler.stats;
-    const replicas: ReplicaView[] = controller.replicas().map((r) => {
+    return controller.replicas().map((r) => {
       const s = stats.get(r.id);
       return {
         id: r.id,
@@ -136,21 +179,6 @@ export class ScaleDeckControlPlane implements ControlPlane {
         ...(r.node ? { node: r.node } : {}),
       };
     });
-    return {
-      settings: this.settings,
-      desired: this.target.desired,
-      replicas,
-      haproxy: { running: haproxy.running, version: haproxy.version, frontendUrl: this.frontendUrl(), statsUrl: this.statsUrl() },
-      docker: this.dockerWatch.state,
-      events: events.recent(100),
-      sample: sampler.history.last() ?? null,
-      checks: this.checks,
-      load: load.status,
-      imageBuild: docker.imageBuild,
-      policy: this.policyView(),
-      forecast: this.parts.forecast.status(),
-      rollout: this.parts.rollout.view(),
-    };
   }
 
   private policyView(): Snapshot['policy'] {
@@ -174,19 +202,27 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return ok(this.snapshot());
   }
 
-  getHistory(input?: HistoryInput): Promise<Result<Sample[]>> {
+  async getServices(): Promise<Result<ServiceView[]>> {
+    return ok([this.serviceView()]);
+  }
+
+  async getHistory(input: HistoryInput | undefined, service = this.serviceNames[0]!): Promise<Result<Sample[]>> {
+    this.checkService(service);
     return this.history.getHistory(input);
   }
 
-  async getForecast(): Promise<Result<ForecastView>> {
+  async getForecast(_input?: unknown, service = this.serviceNames[0]!): Promise<Result<ForecastView>> {
+    this.checkService(service);
     return this.parts.forecast.view();
   }
 
-  whatIf(input: WhatIfInput): Promise<Result<WhatIfResult>> {
+  async whatIf(input: WhatIfInput, service = this.serviceNames[0]!): Promise<Result<WhatIfResult>> {
+    this.checkService(service);
     return this.history.whatIf(input);
   }
 
-  updateSettings(patch: unknown): Promise<Result<Settings>> {
+  async updateSettings(patch: unknown, service = this.serviceNames[0]!): Promise<Result<Settings>> {
+    this.checkService(service);
     const run = this.updates.then(() => this.applySettings(patch));
     this.updates = run.catch(() => undefined);
     return run;
@@ -230,7 +266,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
     }
   }
 
-  async scale(input: ScaleInput): Promise<Result<{ desired: number; mode: Settings['mode'] }>> {
+  async scale(input: ScaleInput, service = this.serviceNames[0]!): Promise<Result<{ desired: number; mode: Settings['mode'] }>> {
+    this.checkService(service);
     const { minReplicas, maxReplicas } = this.settings;
     if (input.replicas < minReplicas || input.replicas > maxReplicas) {
       return fail(`replicas: must be between minReplicas (${minReplicas}) and maxReplicas (${maxReplicas})`, 'replicas');
@@ -239,13 +276,15 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return ok({ desired, mode: this.target.mode });
   }
 
-  async setMode(input: ModeInput): Promise<Result<{ mode: Settings['mode'] }>> {
+  async setMode(input: ModeInput, service = this.serviceNames[0]!): Promise<Result<{ mode: Settings['mode'] }>> {
+    this.checkService(service);
     this.target.setMode(input.mode);
     this.parts.events.publishSnapshot();
     return ok({ mode: this.target.mode });
   }
 
-  async removeReplica(input: RemoveReplicaInput): Promise<Result<{ removed: string }>> {
+  async removeReplica(input: RemoveReplicaInput, service = this.serviceNames[0]!): Promise<Result<{ removed: string }>> {
+    this.checkService(service);
     const { controller } = this.parts;
     const replica = controller.replicas().find((r) => r.id === input.id || r.name === input.id);
     if (!replica) return fail(`id: no replica ${input.id} is running`, 'id');
@@ -296,7 +335,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return ok({ started });
   }
 
-  async rollback(): Promise<Result<RolloutView>> {
+  async rollback(_input?: unknown, service = this.serviceNames[0]!): Promise<Result<RolloutView>> {
+    this.checkService(service);
     const previous = this.parts.rollout.previousSpec();
     if (!previous || !this.parts.rollout.view().canRollBack) return fail('There is no earlier version to roll back to');
     this.parts.events.event('rollout', `Rolling back to ${describeGeneration(previous.image, generationOf(previous))} (image ${previous.image}, health path ${previous.healthPath})`);
@@ -304,7 +344,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return 'error' in applied ? applied : ok(this.parts.rollout.view());
   }
 
-  async retryRollout(): Promise<Result<RolloutView>> {
+  async retryRollout(_input?: unknown, service = this.serviceNames[0]!): Promise<Result<RolloutView>> {
+    this.checkService(service);
     if (!this.parts.rollout.retry()) return fail('No rollout is paused');
     this.parts.controller.retryNow();
     return ok(this.parts.rollout.view());

@@ -14,8 +14,9 @@ function invoke<T>(command: CommandName, input?: unknown): Promise<T> {
 /** Typed as the contract, so a command added there and missing here fails the type check. */
 export const scaledeckApi: ScaleDeckApi = {
   getSnapshot: () => invoke('getSnapshot'),
+  getServices: () => invoke('getServices'),
   getHistory: (input) => invoke('getHistory', input),
-  getForecast: () => invoke('getForecast'),
+  getForecast: (input) => invoke('getForecast', input),
   whatIf: (input) => invoke('whatIf', input),
   updateSettings: (patch) => invoke('updateSettings', patch),
   scale: (input) => invoke('scale', input),
@@ -25,8 +26,8 @@ export const scaledeckApi: ScaleDeckApi = {
   stopLoad: () => invoke('stopLoad'),
   buildImage: () => invoke('buildImage'),
   recheck: () => invoke('recheck'),
-  rollback: () => invoke('rollback'),
-  retryRollout: () => invoke('retryRollout'),
+  rollback: (input) => invoke('rollback', input),
+  retryRollout: (input) => invoke('retryRollout', input),
   subscribe(listener: (message: StreamMessage) => void): () => void {
     // The IPC event stays on this side: the page gets the message only, never a handle to ipcRenderer.
     const forward = (_event: IpcRendererEvent, message: StreamMessage) => listener(message);

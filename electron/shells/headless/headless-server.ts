@@ -7,6 +7,9 @@ import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import {
   httpRoutes,
+  SERVICES_PATH,
+  type HttpRoute,
+  type ServiceView,
   inputFromQuery,
   LOCAL_ONLY_SETTINGS,
   STREAM_PATH,
@@ -15,7 +18,7 @@ import {
   type StreamMessage,
 } from '../../contract/contract.js';
 import { jsonNestingPastLimit, MAX_INPUT_DEPTH } from '../../contract/input-shape.js';
-import { dispatchCommand, type CommandTarget } from '../common/dispatch.js';
+import { dispatchCommand, resolveService, type CommandTarget } from '../common/dispatch.js';
 import { createPrometheusRegistry, type PrometheusSource } from '../../core/metrics/prometheus.js';
 import { attachStream, DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-socket.js';
 
@@ -84,7 +87,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 
 function sendResult(res: http.ServerResponse, result: Result<unknown>): void {
   if ('result' in result) return sendJson(res, 200, result.result);
-  if (result.notFound) return sendJson(res, 404, { error: result.error });
+  if (result.notFound) return sendJson(res, 404, result.field ? { error: result.error, field: result.field } : { error: result.error });
   return sendJson(res, 400, result);
 }
 
@@ -188,6 +191,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `${req.method} is not allowed here` });
       return serveStatic(res, url.pathname);
     }
+    if (url.pathname.startsWith(`${SERVICES_PATH}/`)) return handleService(req, res, url);
     const command = routeByKey.get(`${req.method} ${url.pathname}`);
     if (!command) {
       if (knownPaths.has(url.pathname)) return sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
@@ -205,6 +209,43 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     const localOnly = command === 'updateSettings' ? localOnlyField(body.value) : undefined;
     if (localOnly) return sendJson(res, 403, { error: `${localOnly}: ${LOCAL_ONLY_REASON}`, field: localOnly });
     return sendResult(res, await dispatchCommand(target, command, body.value));
+  };
+
+  /** `/api/services/{name}` (GET: its view; PATCH: its settings) and `/api/services/{name}/…`: a per-service command. */
+  const handleService = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
+    const [encoded = '', ...restParts] = url.pathname.slice(SERVICES_PATH.length + 1).split('/');
+    let name: string;
+    try {
+      name = decodeURIComponent(encoded);
+    } catch {
+      return sendJson(res, 400, { error: `service: ${encoded} is not a valid name`, field: 'service' });
+    }
+    const rest = restParts.length ? `/${restParts.join('/')}` : '';
+    if (rest === '' && req.method === 'GET') {
+      const resolved = resolveService(target, name);
+      if ('error' in resolved) return sendResult(res, resolved);
+      const views = await dispatchCommand(target, 'getServices', undefined);
+      if ('error' in views) return sendResult(res, views);
+      return sendJson(res, 200, (views.result as ServiceView[]).find((view) => view.name === resolved.name));
+    }
+    const candidates = (Object.entries(httpRoutes) as [CommandName, HttpRoute][]).filter(([, route]) => route.service === rest);
+    const match = candidates.find(([, route]) => route.method === req.method);
+    if (!match) {
+      const allowed = [...candidates.map(([, route]) => route.method), ...(rest === '' ? ['GET'] : [])];
+      if (allowed.length > 0) return sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname} (use ${allowed.join(' or ')})` });
+      return sendJson(res, 404, { error: `No API endpoint ${url.pathname}` });
+    }
+    const [command, route] = match;
+    if (route.method === 'GET') {
+      const query = inputFromQuery(route, url.searchParams);
+      if (!query.ok) return sendJson(res, 400, { error: query.error, field: query.field });
+      return sendResult(res, await dispatchCommand(target, command, query.value, name));
+    }
+    const body = await readJsonBody(req);
+    if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
+    const localOnly = command === 'updateSettings' ? localOnlyField(body.value) : undefined;
+    if (localOnly) return sendJson(res, 403, { error: `${localOnly}: ${LOCAL_ONLY_REASON}`, field: localOnly });
+    return sendResult(res, await dispatchCommand(target, command, body.value, name));
   };
 
   const server = http.createServer((req, res) => {

@@ -16,7 +16,7 @@ function recordingTarget(): { target: CommandTarget; calls: RecordedCall[] } {
     calls.push({ command, input });
     return { result: { handledBy: command } };
   };
-  const target = Object.fromEntries((Object.keys(commandInputs) as CommandName[]).map((command) => [command, record(command)]));
+  const target = { ...Object.fromEntries((Object.keys(commandInputs) as CommandName[]).map((command) => [command, record(command)])), serviceNames: ['web'] };
   return { target: target as unknown as CommandTarget, calls };
 }
 
@@ -54,6 +54,26 @@ describe('dispatchCommand', () => {
     expect(answer).toEqual({ error: expect.stringMatching(says), field });
     expect((answer as { error: string }).error.startsWith(`${field}: `)).toBe(true);
     expect(calls).toEqual([]);
+  });
+
+  it('resolves a per-service command\'s service: the only one when none is named, a 400 among several, a 404 for an unknown one', async () => {
+    const { target, calls } = recordingTarget();
+    const received: unknown[] = [];
+    (target as unknown as Record<string, unknown>).scale = async (input: unknown, service: unknown) => {
+      received.push([input, service]);
+      return { result: null };
+    };
+    expect(await dispatchCommand(target, 'scale', { replicas: 2 })).toEqual({ result: null });
+    expect(await dispatchCommand(target, 'scale', { replicas: 3, service: 'web' })).toEqual({ result: null });
+    expect(received).toEqual([[{ replicas: 2 }, 'web'], [{ replicas: 3 }, 'web']]);
+    expect(await dispatchCommand(target, 'scale', { replicas: 3, service: 'api' }))
+      .toEqual({ error: 'service: there is no service named api (services: web)', field: 'service', notFound: true });
+    expect(await dispatchCommand(target, 'getForecast', { service: 'no way' })).toEqual({ error: expect.stringMatching(/^service: must be letters/), field: 'service' });
+    const several = { ...target, serviceNames: ['web', 'api'] } as CommandTarget;
+    expect(await dispatchCommand(several, 'scale', { replicas: 2 })).toEqual({ error: 'service: name the service this is for (one of web, api)', field: 'service' });
+    // Commands for the whole app take no service.
+    expect(await dispatchCommand(several, 'stopLoad', { service: 'web' })).toEqual({ error: 'service: is not a known field (stopLoad takes no input)', field: 'service' });
+    expect(calls.filter((c) => c.command === 'stopLoad')).toEqual([]);
   });
 
   it('calls the control plane once with the validated input and returns its result', async () => {

@@ -12,6 +12,7 @@ import { exposureWarning, startHeadlessServer, tokenProblem, type HeadlessServer
 const TOKEN = 'unit-test-token-0123456789';
 
 const snapshot: Snapshot = {
+  services: [],
   settings: defaultSettings,
   desired: 1,
   replicas: [],
@@ -26,12 +27,17 @@ const snapshot: Snapshot = {
   forecast: { available: false, reason: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs' },
   rollout: { state: 'idle', from: null, to: null, replaced: 0, total: 0, reason: null, canRollBack: false },
 };
+snapshot.services.push({
+  name: 'web', settings: snapshot.settings, desired: snapshot.desired, replicas: snapshot.replicas, frontendUrl: snapshot.haproxy.frontendUrl, policy: snapshot.policy, rollout: snapshot.rollout,
+});
 
 function fakeTarget() {
   const listeners = new Set<(message: StreamMessage) => void>();
   const ok = <T>(result: T) => vi.fn(async () => ({ result }));
   const target = {
     getSnapshot: ok(snapshot),
+    getServices: ok(snapshot.services),
+    serviceNames: ['web'],
     getHistory: ok([]),
     getForecast: vi.fn(async () => ({ error: 'no forecast yet: the history holds 3 h of the 24 h a forecast needs', notFound: true as const })),
     updateSettings: ok(defaultSettings),
@@ -117,6 +123,46 @@ describe('the headless server', () => {
     await expect(openStream(`?token=${TOKEN}`)).resolves.toBeInstanceOf(WebSocket);
     await expect(openStream('', { headers: { Authorization: `Bearer ${TOKEN}` } })).resolves.toBeInstanceOf(WebSocket);
     await expect(openStream('?token=wrong')).rejects.toThrow('401');
+  });
+
+  it('serves each per-service command under /api/services/{name}, the name resolved and handed to the command', async () => {
+    await start();
+    const api = (method: string, route: string, body?: unknown) => fetch(`${origin()}${route}`, {
+      method, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const list = await api('GET', '/api/services');
+    expect(list.status).toBe(200);
+    expect((await list.json()).map((s: { name: string }) => s.name)).toEqual(['web']);
+    const one = await api('GET', '/api/services/web');
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ name: 'web', desired: 1, frontendUrl: 'http://127.0.0.1:8080/' });
+
+    expect((await api('POST', '/api/services/web/scale', { replicas: 3 })).status).toBe(200);
+    expect(fake.target.scale).toHaveBeenLastCalledWith({ replicas: 3 }, 'web');
+    expect((await api('PATCH', '/api/services/web', { cpuLimit: 0.25 })).status).toBe(200);
+    expect(fake.target.updateSettings).toHaveBeenLastCalledWith({ cpuLimit: 0.25 }, 'web');
+    expect((await api('GET', '/api/services/web/history?from=1000')).status).toBe(200);
+    expect(fake.target.getHistory).toHaveBeenLastCalledWith({ fromMs: 1000 }, 'web');
+    expect((await api('POST', '/api/services/web/rollout/rollback')).status).toBe(200);
+    expect(fake.target.rollback).toHaveBeenLastCalledWith(undefined, 'web');
+    // Today's routes act on the only service.
+    expect((await api('POST', '/api/scale', { replicas: 2 })).status).toBe(200);
+    expect(fake.target.scale).toHaveBeenLastCalledWith({ replicas: 2 }, 'web');
+
+    const calls = fake.target.scale.mock.calls.length;
+    const unknown = await api('POST', '/api/services/api/scale', { replicas: 2 });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'service: there is no service named api (services: web)', field: 'service' });
+    expect((await api('GET', '/api/services/api')).status).toBe(404);
+    const badName = await api('POST', '/api/services/%20x/scale', { replicas: 2 });
+    expect(badName.status).toBe(400);
+    expect((await badName.json()).field).toBe('service');
+    // The route names the service: one in the body too is a field the command does not know.
+    const twice = await api('POST', '/api/services/web/scale', { replicas: 2, service: 'web' });
+    expect(await twice.json()).toEqual({ error: 'service: is not a known field', field: 'service' });
+    expect(fake.target.scale.mock.calls.length).toBe(calls);
+    expect((await api('DELETE', '/api/services/web/scale')).status).toBe(405);
+    expect((await api('POST', '/api/services/web/nothing')).status).toBe(404);
   });
 
   it('answers a forecast that is not there yet with 404 and the reason', async () => {

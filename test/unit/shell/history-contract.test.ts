@@ -35,7 +35,7 @@ describe('getHistory and whatIf inputs', () => {
 
   it('dispatches a what-if with a bad range as an error naming the field, without calling the control plane', async () => {
     let called = false;
-    const target = { whatIf: async () => { called = true; return { result: null }; } } as unknown as CommandTarget;
+    const target = { serviceNames: ['web'], whatIf: async () => { called = true; return { result: null }; } } as unknown as CommandTarget;
     expect(await dispatchCommand(target, 'whatIf', { patch: {}, fromMs: 5, toMs: 1 })).toEqual({ error: 'toMs: must not be before fromMs', field: 'toMs' });
     expect(called).toBe(false);
   });
@@ -55,5 +55,26 @@ describe('the HTTP bridge', () => {
     expect(requests[0]).toMatchObject({ url: 'http://127.0.0.1:7400/api/history?from=1000&to=2000', init: { method: 'GET', body: undefined } });
     expect(requests[1]?.url).toBe('http://127.0.0.1:7400/api/history');
     expect(requests[2]).toMatchObject({ url: 'http://127.0.0.1:7400/api/whatif', init: { method: 'POST', body: '{"patch":{"scaleUpThreshold":60}}' } });
+  });
+
+  it('sends a command for a named service to that service\'s route, the name out of its input', async () => {
+    const requests: { url: string; init: RequestInit | undefined }[] = [];
+    const fetch = (async (url: string, init?: RequestInit) => {
+      requests.push({ url, init });
+      return new Response('null', { status: 200 });
+    }) as typeof globalThis.fetch;
+    const bridge = new HttpBridge({ origin: 'http://127.0.0.1:7400', token: 't', fetch });
+    await bridge.scale({ replicas: 2, service: 'shop.api' });
+    await bridge.getHistory({ fromMs: 5, service: 'web' });
+    await bridge.rollback({ service: 'web' });
+    await bridge.updateSettings({ service: 'web' });
+    await bridge.scale({ replicas: 1 });
+    expect(requests.map((r) => [r.init?.method, r.url, r.init?.body])).toEqual([
+      ['POST', 'http://127.0.0.1:7400/api/services/shop.api/scale', '{"replicas":2}'],
+      ['GET', 'http://127.0.0.1:7400/api/services/web/history?from=5', undefined],
+      ['POST', 'http://127.0.0.1:7400/api/services/web/rollout/rollback', undefined],
+      ['PATCH', 'http://127.0.0.1:7400/api/services/web', '{}'],
+      ['POST', 'http://127.0.0.1:7400/api/scale', '{"replicas":1}'],
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { commandInputs, ipcChannel, IPC_STREAM_CHANNEL, type CommandName, type StreamMessage } from '../../../electron/contract/contract.js';
+import { commandInputs, ipcChannel, IPC_STREAM_CHANNEL, isServiceCommand, type CommandName, type StreamMessage } from '../../../electron/contract/contract.js';
 
 // The preload runs the way Electron's sandbox runs it: compiled to CommonJS, wrapped in a function whose `require`
 // knows only the modules a sandboxed preload may load. A stray import of contract.js (or anything else) throws here.
@@ -55,8 +55,9 @@ describe('preload bridge', () => {
     expect(ipcRenderer.invoke).toHaveBeenCalledTimes(1);
     const [channel, sent] = ipcRenderer.invoke.mock.calls[0]!;
     expect(channel).toBe(ipcChannel(command));
-    // Commands without input send nothing, so a page cannot smuggle arguments into them.
-    expect(sent).toEqual(commandInputs[command] === null ? undefined : input);
+    // Commands without input send nothing, so a page cannot smuggle arguments into them; a per-service one sends
+    // what names the service (the main process's dispatch refuses anything else in it).
+    expect(sent).toEqual(commandInputs[command] === null && !isServiceCommand(command) ? undefined : input);
     expect(answer).toEqual({ result: { channel, input: sent } });
   });
 
