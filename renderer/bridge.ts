@@ -86,6 +86,8 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
 
   getSnapshot = () => this.call('getSnapshot');
   getServices = () => this.call('getServices');
+  addService = (input: Parameters<ScaleDeckApi['addService']>[0]) => this.call('addService', input);
+  removeService = (input: Parameters<ScaleDeckApi['removeService']>[0]) => this.call('removeService', input);
   getHistory = (input?: Parameters<ScaleDeckApi['getHistory']>[0]) => this.call('getHistory', input);
   getForecast = (input?: Parameters<ScaleDeckApi['getForecast']>[0]) => this.call('getForecast', input);
   whatIf = (input: Parameters<ScaleDeckApi['whatIf']>[0]) => this.call('whatIf', input);
@@ -135,8 +137,13 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
     // A command for a named service goes to that service's route, its input without the name.
     const { service, ...rest } = (routedInput ?? {}) as { service?: unknown };
     const named = route.service !== undefined && typeof service === 'string';
-    const input = named ? (Object.keys(rest).length === 0 && route.method !== 'PATCH' ? undefined : rest) : routedInput;
-    const path = named ? `${SERVICES_PATH}/${encodeURIComponent(service)}${route.service}` : route.path;
+    let input = named ? (Object.keys(rest).length === 0 && route.method !== 'PATCH' ? undefined : rest) : routedInput;
+    let path = named ? `${SERVICES_PATH}/${encodeURIComponent(service)}${route.service}` : route.path;
+    if (route.path.includes('{name}')) {
+      // A route that names its subject in the path (DELETE /api/services/{name}) sends no body.
+      path = route.path.replace('{name}', encodeURIComponent(String((routedInput as { name?: unknown } | undefined)?.name ?? '')));
+      input = undefined;
+    }
     const headers: Record<string, string> = {};
     if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
     // A GET carries its input in the query string (the route names the parameters), never in a body.

@@ -44,6 +44,8 @@ export interface RolloutView {
 /** One metrics sample; null where a figure could not be read this tick. */
 export interface Sample {
   at: number;
+  /** The service it measures (absent in samples recorded before services: those are the first service's). */
+  service?: string;
   hostCpu: number | null;
   /** Mean CPU of ready, warmed-up replicas as % of their CPU limit. */
   replicaCpu: number | null;
@@ -76,6 +78,8 @@ export interface ControlEvent {
   at: number;
   kind: EventKind;
   message: string;
+  /** The service it concerns; absent for what concerns the whole app (HAProxy, Docker, load, start and stop). */
+  service?: string;
 }
 
 export interface SetupCheck {
@@ -107,6 +111,10 @@ export interface ServiceView {
   frontendUrl: string;
   policy: Snapshot['policy'];
   rollout: RolloutView;
+  /** Its latest sample, or null before the first. */
+  sample: Sample | null;
+  /** Its latest scale decision or hold, in words ("2 -> 3: replica CPU 81% > 70% for 3 samples"), or null. */
+  lastReason: string | null;
 }
 
 export interface Snapshot {
@@ -221,6 +229,13 @@ export const HistoryInput = z.strictObject(timeRange).refine(orderedRange, order
 /** A what-if replay: settings to try (checked like updateSettings) over a recorded range. */
 export const WhatIfInput = z.strictObject({ patch: SettingsPatchInput, ...timeRange }).refine(orderedRange, orderedRangeIssue);
 
+/** A new service: its name and any per-service settings (the others take their defaults); checked by the control plane. */
+export const AddServiceInput = z.looseObject({ name: z.string({ error: 'must name the service' }) });
+/** The service to remove (DELETE /api/services/{name} names it in the path). */
+export const RemoveServiceInput = z.strictObject({ name: z.string({ error: 'must name the service' }) });
+
+export type AddServiceInput = z.infer<typeof AddServiceInput> & Record<string, unknown>;
+export type RemoveServiceInput = z.infer<typeof RemoveServiceInput>;
 export type ScaleInput = z.infer<typeof ScaleInput>;
 export type HistoryInput = z.infer<typeof HistoryInput>;
 export type WhatIfInput = z.infer<typeof WhatIfInput>;
@@ -232,6 +247,8 @@ export type LoadInput = z.infer<typeof LoadInput>;
 export const commandInputs = {
   getSnapshot: null,
   getServices: null,
+  addService: AddServiceInput,
+  removeService: RemoveServiceInput,
   getHistory: HistoryInput.optional(),
   getForecast: null,
   whatIf: WhatIfInput,
@@ -264,6 +281,10 @@ export interface ScaleDeckApi {
   getSnapshot(): Promise<Result<Snapshot>>;
   /** Every service's view (GET /api/services; GET /api/services/{name} for one). */
   getServices(): Promise<Result<ServiceView[]>>;
+  /** Adds a service (its settings checked like updateSettings, its frontend bound by a hitless reload) and starts its replicas. */
+  addService(input: AddServiceInput): Promise<Result<ServiceView>>;
+  /** Drains a service's replicas, then takes its frontend and backend out of HAProxy (hitless) and forgets its settings. */
+  removeService(input: RemoveServiceInput): Promise<Result<{ removed: string }>>;
   /** Recorded samples over a range (default: the last hour), at most ~2000 points with each bucket's min and max. */
   getHistory(input?: HistoryInput & ServiceRef): Promise<Result<Sample[]>>;
   /** The load forecast for the next 2 h (not found before a day of history, or with `forecast: "off"`). */
@@ -328,6 +349,8 @@ export const SERVICES_PATH = '/api/services';
 export const httpRoutes: Record<CommandName, HttpRoute> = {
   getSnapshot: { method: 'GET', path: '/api/snapshot' },
   getServices: { method: 'GET', path: SERVICES_PATH },
+  addService: { method: 'POST', path: SERVICES_PATH },
+  removeService: { method: 'DELETE', path: `${SERVICES_PATH}/{name}` },
   getHistory: { method: 'GET', path: '/api/history', query: { from: 'fromMs', to: 'toMs' }, service: '/history' },
   getForecast: { method: 'GET', path: '/api/forecast', service: '/forecast' },
   whatIf: { method: 'POST', path: '/api/whatif', service: '/whatif' },

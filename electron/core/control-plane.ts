@@ -2,7 +2,7 @@
 // the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  ForecastView, HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, ServiceView, SetupCheck, Snapshot,
+  AddServiceInput, RemoveServiceInput, ForecastView, HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, ServiceView, SetupCheck, Snapshot,
   StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract/contract.js';
 import { SHUTTING_DOWN_ERROR } from '../contract/contract.js';
@@ -158,6 +158,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
       frontendUrl: this.frontendUrl(),
       policy: this.policyView(),
       rollout: this.parts.rollout.view(),
+      sample: this.parts.sampler.history.last() ?? null,
+      lastReason: this.parts.events.recent(100).findLast((e) => e.kind === 'scale' || e.kind === 'hold')?.message ?? null,
     };
   }
 
@@ -204,6 +206,14 @@ export class ScaleDeckControlPlane implements ControlPlane {
 
   async getServices(): Promise<Result<ServiceView[]>> {
     return ok([this.serviceView()]);
+  }
+
+  async addService(input: AddServiceInput): Promise<Result<ServiceView>> {
+    return fail(`name: cannot add ${input.name}: this build runs one service`, 'name');
+  }
+
+  async removeService(input: RemoveServiceInput): Promise<Result<{ removed: string }>> {
+    return fail(`name: cannot remove ${input.name}: this build runs one service`, 'name');
   }
 
   async getHistory(input: HistoryInput | undefined, service = this.serviceNames[0]!): Promise<Result<Sample[]>> {

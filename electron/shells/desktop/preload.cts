@@ -15,6 +15,8 @@ function invoke<T>(command: CommandName, input?: unknown): Promise<T> {
 export const scaledeckApi: ScaleDeckApi = {
   getSnapshot: () => invoke('getSnapshot'),
   getServices: () => invoke('getServices'),
+  addService: (input) => invoke('addService', input),
+  removeService: (input) => invoke('removeService', input),
   getHistory: (input) => invoke('getHistory', input),
   getForecast: (input) => invoke('getForecast', input),
   whatIf: (input) => invoke('whatIf', input),

@@ -228,10 +228,11 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       if ('error' in views) return sendResult(res, views);
       return sendJson(res, 200, (views.result as ServiceView[]).find((view) => view.name === resolved.name));
     }
+    if (rest === '' && req.method === 'DELETE') return sendResult(res, await dispatchCommand(target, 'removeService', { name }));
     const candidates = (Object.entries(httpRoutes) as [CommandName, HttpRoute][]).filter(([, route]) => route.service === rest);
     const match = candidates.find(([, route]) => route.method === req.method);
     if (!match) {
-      const allowed = [...candidates.map(([, route]) => route.method), ...(rest === '' ? ['GET'] : [])];
+      const allowed = [...candidates.map(([, route]) => route.method), ...(rest === '' ? ['GET', 'DELETE'] : [])];
       if (allowed.length > 0) return sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname} (use ${allowed.join(' or ')})` });
       return sendJson(res, 404, { error: `No API endpoint ${url.pathname}` });
     }
