@@ -24,7 +24,7 @@ core.register_action("${HOLD_ACTION}", { "http-req" }, function(txn, backend, ti
   local deadline = now_ms() + tonumber(timeout_ms)
   next_id = next_id + 1
   local id = next_id
-  held[id] = deadline
+  held[id] = { deadline = deadline, backend = backend }
   while txn.f:nbsrv(backend) == 0 do
     if now_ms() >= deadline then
       held[id] = nil
@@ -36,12 +36,18 @@ core.register_action("${HOLD_ACTION}", { "http-req" }, function(txn, backend, ti
   held[id] = nil
 end, 2)
 
-core.register_cli({ "scaledeck", "held" }, "scaledeck held : requests waiting for a server to come up", function(applet)
-  local now, count = now_ms(), 0
-  for id, deadline in pairs(held) do
-    if deadline > now then count = count + 1 else held[id] = nil end
+core.register_cli({ "scaledeck", "held" }, "scaledeck held : requests waiting for a server to come up, in all and per backend", function(applet)
+  local now, count, per = now_ms(), 0, {}
+  for id, entry in pairs(held) do
+    if entry.deadline > now then
+      count = count + 1
+      per[entry.backend] = (per[entry.backend] or 0) + 1
+    else
+      held[id] = nil
+    end
   end
   applet:send(string.format("%d\\n", count))
+  for backend, n in pairs(per) do applet:send(string.format("%s %d\\n", backend, n)) end
 end)
 `;
 
@@ -70,9 +76,16 @@ export function holdFrontendLines(backend: string, timeoutS: number): string[] {
   ];
 }
 
-/** Parses the answer of HELD_COMMAND. */
-export function parseHeld(answer: string): number {
-  const count = Number.parseInt(answer.trim(), 10);
-  if (!Number.isInteger(count) || count < 0) throw new Error(`HAProxy answered "${answer.trim()}" to "${HELD_COMMAND}"; expected a count`);
-  return count;
+/**
+ * Parses the answer of HELD_COMMAND: every held request on its first line, then `<backend> <count>` for each backend
+ * holding some. With `backend`, that backend's count (0 when it holds none); a script from before backends were
+ * counted answers only the total, which is then the one backend's.
+ */
+export function parseHeld(answer: string, backend?: string): number {
+  const [first = '', ...rest] = answer.trim().split('\n');
+  const count = Number.parseInt(first.trim(), 10);
+  if (!/^\d+$/.test(first.trim()) || count < 0) throw new Error(`HAProxy answered "${answer.trim()}" to "${HELD_COMMAND}"; expected a count`);
+  if (backend === undefined || rest.length === 0) return count;
+  const line = rest.map((l) => l.trim().split(/\s+/)).find(([name]) => name === backend);
+  return line ? Number.parseInt(line[1] ?? '0', 10) : 0;
 }

@@ -86,7 +86,7 @@ export class HaproxyBackend implements LoadBalancer {
   }
 
   async heldRequests(): Promise<number> {
-    return parseHeld(await this.client().command(HELD_COMMAND));
+    return parseHeld(await this.client().command(HELD_COMMAND), this.backend);
   }
 
   /** Frontend request rate and backend load, for the metrics sampler. */

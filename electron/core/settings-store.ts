@@ -157,6 +157,37 @@ export class SettingsStore {
     };
   }
 
+  /**
+   * Adds a service with `patch` over the defaults (and the global settings); throws SettingsError naming the field
+   * (`name` for the name) and changes nothing when the name or a value is bad, or its frontend is another's.
+   */
+  addService(name: string, patch: unknown): ServiceSettings {
+    const problem = serviceNameProblem(name);
+    if (problem !== undefined) throw new SettingsError('name', problem);
+    if (this.#services.some((s) => s.name === name)) throw new SettingsError('name', `a service named ${name} exists already`);
+    if (this.#services.length >= MAX_SERVICES) throw new SettingsError('name', `ScaleDeck runs at most ${MAX_SERVICES} services`);
+    const shape = isRecord(patch) ? patch : {};
+    const globalField = Object.keys(shape).find((key) => isGlobalSetting(key));
+    if (globalField !== undefined) throw new SettingsError(globalField, 'is a setting of the whole app, not of one service; change it with updateSettings');
+    // Each service is its own Swarm service: a new one does not take the first one's name by default.
+    const defaults = { swarmService: `scaledeck-${name}`.slice(0, 63) };
+    const next = applySettingsPatch({ ...defaultSettings, ...defaults, ...this.#globals } as Settings, shape);
+    const entry: StoredService = { name, settings: servicePart(next) };
+    this.#checkFrontends(entry, next);
+    this.#services.push(entry);
+    this.#write();
+    return this.service(name);
+  }
+
+  /** Forgets a service's settings and count; the last one cannot go. */
+  removeService(name: string): void {
+    const index = this.#services.findIndex((s) => s.name === name);
+    if (index < 0) throw new SettingsError('name', `there is no service named ${name}`);
+    if (this.#services.length === 1) throw new SettingsError('name', `${name} is the only service; an app keeps at least one`);
+    this.#services.splice(index, 1);
+    this.#write();
+  }
+
   /** The first service's settings with the global ones: the whole of an app of one service. */
   get settings(): Settings {
     return this.#merged(this.#services[0]!);
@@ -198,10 +229,27 @@ export class SettingsStore {
         throw error;
       }
     }
+    this.#checkFrontends(entry, next);
     this.#globals = globals;
     entry.settings = servicePart(next);
     this.#write();
     return next;
+  }
+
+  /** No two services take the same frontend address (any host on a port taken by 0.0.0.0 or :: counts as the same). */
+  #checkFrontends(entry: StoredService, next: Settings): void {
+    for (const other of this.#services) {
+      if (other === entry) continue;
+      const theirs = this.#merged(other);
+      const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
+      const sameHost = theirs.frontendHost === next.frontendHost || wildcard(theirs.frontendHost) || wildcard(next.frontendHost);
+      if (theirs.frontendPort === next.frontendPort && sameHost) {
+        throw new SettingsError('frontendPort', `${next.frontendHost}:${next.frontendPort} is the frontend of the service ${other.name}; choose another port`);
+      }
+      if (theirs.swarmService === next.swarmService && next.driver === 'swarm') {
+        throw new SettingsError('swarmService', `${next.swarmService} is the Swarm service of ${other.name}; choose another name`);
+      }
+    }
   }
 
   #write(): void {

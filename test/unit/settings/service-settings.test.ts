@@ -90,6 +90,34 @@ describe('the settings file of services', () => {
     expect(store.service('web').settings.sampleIntervalMs).toBe(2000);
   });
 
+  it('adds a service over the defaults and the global settings, and removes it again, never the last one', () => {
+    const store = new SettingsStore(dir);
+    store.update({ driver: 'process', statsPort: 9500 });
+    const api = store.addService('api', { image: 'shop/api:1', frontendPort: 9081, maxReplicas: 4 });
+    expect(store.serviceNames).toEqual(['web', 'api']);
+    expect(api.settings).toMatchObject({ image: 'shop/api:1', frontendPort: 9081, maxReplicas: 4, driver: 'process', statsPort: 9500, swarmService: 'scaledeck-api' });
+    expect(new SettingsStore(dir).service('api').settings).toEqual(api.settings);
+    store.removeService('api');
+    expect(new SettingsStore(dir).serviceNames).toEqual(['web']);
+    expect(() => store.removeService('web')).toThrow(new SettingsError('name', 'web is the only service; an app keeps at least one'));
+  });
+
+  it('refuses a bad new service naming the field, and saves nothing', () => {
+    const store = new SettingsStore(dir);
+    store.addService('api', { frontendPort: 9081 });
+    const before = readFileSync(file(), 'utf8');
+    expect(() => store.addService('api', { frontendPort: 9082 })).toThrow(new SettingsError('name', 'a service named api exists already'));
+    expect(() => store.addService('no good', {})).toThrow(SettingsError);
+    expect(() => store.addService('w2', {})).toThrow(new SettingsError('frontendPort', '127.0.0.1:8080 is the frontend of the service web; choose another port'));
+    expect(() => store.addService('w3', { frontendPort: 9081, frontendHost: '0.0.0.0' })).toThrow(/frontend of the service api/);
+    expect(() => store.addService('w4', { frontendPort: 9083, cpuLimit: 0 })).toThrow(/^cpuLimit: /);
+    expect(() => store.addService('w5', { frontendPort: 9084, statsPort: 9999 })).toThrow(/^statsPort: is a setting of the whole app/);
+    expect(() => store.service('web').update({ frontendPort: 9081 })).toThrow(/frontend of the service api/);
+    expect(readFileSync(file(), 'utf8')).toBe(before);
+    for (let i = 2; i < 16; i++) store.addService(`s${i}`, { frontendPort: 9100 + i });
+    expect(() => store.addService('s16', { frontendPort: 9200 })).toThrow(new SettingsError('name', 'ScaleDeck runs at most 16 services'));
+  });
+
   it('partitions every setting: the global ones are named, every other belongs to a service', () => {
     expect(GLOBAL_SETTINGS.every((name) => name in SettingsShape.shape)).toBe(true);
     expect([...GLOBAL_SETTINGS].sort()).toEqual(['dockerHost', 'driver', 'haproxyPath', 'keepRunningOnQuit', 'sampleIntervalMs', 'statsPort']);
