@@ -9,21 +9,50 @@ import { PRIVATE_FILE_MODE } from './private-data-folder.js';
 
 export const BACKEND_NAME = DEFAULT_BACKEND;
 
+/**
+ * Each server's health path, mirrored into the map file so a reloaded HAProxy reads them back with its servers. One per
+ * file, shared by every backend whose servers it checks (server names are unique across services).
+ */
+export class HealthPathFile {
+  private readonly paths = new Map<string, string>();
+
+  constructor(readonly file: string) {
+    // An earlier run's entries: its servers are still in HAProxy and adopted, never added again.
+    for (const [name, path] of readFileSync(file, 'utf8').split('\n').map((line) => line.split(' '))) if (name && path) this.paths.set(name, path);
+  }
+
+  set(name: string, path: string): void {
+    this.paths.set(name, path);
+    this.write();
+  }
+
+  delete(name: string): void {
+    this.paths.delete(name);
+    this.write();
+  }
+
+  private write(): void {
+    writeFileSync(`${this.file}.tmp`, [...this.paths].map(([name, path]) => `${name} ${path}\n`).join(''), { mode: PRIVATE_FILE_MODE });
+    renameSync(`${this.file}.tmp`, this.file);
+  }
+}
+
 export class HaproxyBackend implements LoadBalancer {
-  /** Each server's health path, mirrored into the map file so a reloaded HAProxy reads them back with its servers. */
-  private readonly healthPaths = new Map<string, string>();
+  private readonly healthPaths: HealthPathFile | undefined;
+  private readonly healthPathMap: string | undefined;
 
   constructor(
     private readonly client: () => RuntimeClient,
     private readonly backend = BACKEND_NAME,
     /** The map the config checks each server's own health path in (config.ts healthPathMap), when it has one. */
-    private readonly healthPathMap?: string,
+    healthPathMap?: string | HealthPathFile,
     /** Seconds over which a server entering rotation ramps up its traffic (the slowStartS setting). */
     private readonly slowStartS: () => number = () => 0,
+    /** The frontend whose request rate is this service's. */
+    private readonly frontend = FRONTEND_NAME,
   ) {
-    // An earlier run's entries: its servers are still in HAProxy and adopted, never added again.
-    const lines = healthPathMap ? readFileSync(healthPathMap, 'utf8').split('\n') : [];
-    for (const [name, path] of lines.map((line) => line.split(' '))) if (name && path) this.healthPaths.set(name, path);
+    this.healthPaths = typeof healthPathMap === 'string' ? new HealthPathFile(healthPathMap) : healthPathMap;
+    this.healthPathMap = this.healthPaths?.file;
   }
 
   async servers(): Promise<ServerView[]> {
@@ -44,8 +73,7 @@ export class HaproxyBackend implements LoadBalancer {
     // Before the server exists, so its very first check already goes to its own path.
     if (this.healthPathMap && healthPath) {
       await client.setMapEntry(this.healthPathMap, name, healthPath);
-      this.healthPaths.set(name, healthPath);
-      this.writeHealthPathMap();
+      this.healthPaths!.set(name, healthPath);
     }
     await client.addServer(this.backend, name, host, port, { checkInterMs: 1000, slowStartS: this.slowStartS() });
     await client.enableHealth(this.backend, name);
@@ -74,15 +102,8 @@ export class HaproxyBackend implements LoadBalancer {
     await this.client().removeServer(this.backend, name, { timeoutMs });
     if (this.healthPathMap) {
       await this.client().deleteMapEntry(this.healthPathMap, name);
-      this.healthPaths.delete(name);
-      this.writeHealthPathMap();
+      this.healthPaths!.delete(name);
     }
-  }
-
-  private writeHealthPathMap(): void {
-    const file = this.healthPathMap!;
-    writeFileSync(`${file}.tmp`, [...this.healthPaths].map(([name, path]) => `${name} ${path}\n`).join(''), { mode: PRIVATE_FILE_MODE });
-    renameSync(`${file}.tmp`, file);
   }
 
   async heldRequests(): Promise<number> {
@@ -93,7 +114,7 @@ export class HaproxyBackend implements LoadBalancer {
   async traffic(): Promise<TrafficStats> {
     // A HAProxy started before the hold existed has no such command: the count is then unknown, not an error.
     const [rows, held] = await Promise.all([this.client().showStat(), this.heldRequests().catch(() => null)]);
-    const frontend = rows.find((r) => r.proxy === FRONTEND_NAME && r.kind === 'frontend');
+    const frontend = rows.find((r) => r.proxy === this.frontend && r.kind === 'frontend');
     const backend = rows.find((r) => r.proxy === this.backend && r.kind === 'backend');
     return {
       rps: frontend?.rate ?? 0,

@@ -16,6 +16,8 @@ export interface DriverContext {
   /** The sample api's compiled server, run by the process driver. */
   serverScript: string;
   swarmService: string;
+  /** A service after the first (its replicas are named for it; it adopts nothing made before services). */
+  service?: string;
   /** Where a driver says what a person should know (an adopted container without an instance label). */
   log?: (line: string) => void;
 }
@@ -23,9 +25,9 @@ export interface DriverContext {
 export function createReplicaDriver(kind: Settings['driver'], context: DriverContext): ReplicaDriver {
   switch (kind) {
     case 'docker':
-      return new DockerDriver({ app: context.app, instance: context.instance, docker: context.docker, log: context.log });
+      return new DockerDriver({ app: context.app, instance: context.instance, service: context.service, docker: context.docker, log: context.log });
     case 'process':
-      return new ProcessDriver({ app: context.app, dataDir: context.dataDir, serverScript: context.serverScript });
+      return new ProcessDriver({ app: context.app, dataDir: context.dataDir, serverScript: context.serverScript, service: context.service });
     case 'swarm':
       return new SwarmDriver({ app: context.app, instance: context.instance, docker: context.docker, service: context.swarmService, log: context.log });
   }

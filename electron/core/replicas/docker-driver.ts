@@ -135,9 +135,13 @@ export class DockerDriver implements ReplicaDriver {
   /** Unmarked containers already reported, so each is said once. */
   private readonly reportedUnmarked = new Set<string>();
 
-  constructor(options: { app: string; instance?: string; docker?: Dockerode; stopTimeoutS?: number; log?: (line: string) => void }) {
+  /** A service after the first: its containers carry it in their name, and it adopts no unmarked container. */
+  private readonly service: string | undefined;
+
+  constructor(options: { app: string; instance?: string; service?: string; docker?: Dockerode; stopTimeoutS?: number; log?: (line: string) => void }) {
     assertAppName(options.app);
     this.app = options.app;
+    this.service = options.service;
     this.instance = options.instance;
     this.log = options.log ?? (() => undefined);
     this.docker = options.docker ?? new Dockerode();
@@ -151,7 +155,13 @@ export class DockerDriver implements ReplicaDriver {
 
   /** Labelled ours: this app, and this data folder's instance (or none, as containers made before the label). */
   private isOurs(labels: Record<string, string> | undefined): boolean {
-    return ownershipOf(labels, this.app, this.instance) !== 'foreign';
+    return this.ownership(labels) !== 'foreign';
+  }
+
+  /** Containers from before the instance label were the one service's: only the first service takes them. */
+  private ownership(labels: Record<string, string> | undefined): ReturnType<typeof ownershipOf> {
+    const ownership = ownershipOf(labels, this.app, this.instance);
+    return ownership === 'unmarked' && this.service !== undefined ? 'foreign' : ownership;
   }
 
   private reportUnmarked(id: string, name: string): void {
@@ -169,7 +179,7 @@ export class DockerDriver implements ReplicaDriver {
     const replicas: ObservedReplica[] = [];
     for (const container of containers) {
       // The engine filtered already; checking again keeps a filter bug from ever handing out someone else's container.
-      const ownership = ownershipOf(container.Labels, this.app, this.instance);
+      const ownership = this.ownership(container.Labels);
       if (ownership === 'foreign') continue;
       seen.add(container.Id);
       const name = (container.Names[0] ?? container.Id).replace(/^\//, '');
@@ -206,7 +216,7 @@ export class DockerDriver implements ReplicaDriver {
   }
 
   async create(spec: ReplicaSpec): Promise<ObservedReplica> {
-    const name = `${this.app}-${randomBytes(3).toString('hex')}`;
+    const name = `${this.app}-${this.service ? `${this.service}-` : ''}${randomBytes(3).toString('hex')}`;
     let container: Dockerode.Container;
     try {
       container = await this.docker.createContainer(containerCreateOptions(spec, { app: this.app, instance: this.instance, name, stopTimeoutS: this.stopTimeoutS }));

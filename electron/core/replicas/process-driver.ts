@@ -35,6 +35,8 @@ export interface ProcessDriverOptions {
   serverScript: string;
   /** Defaults to this process's executable; with ELECTRON_RUN_AS_NODE even Electron's runs plain Node. */
   nodeBinary?: string;
+  /** A service after the first: carried in its replicas' names, which HAProxy's servers take. */
+  service?: string;
 }
 
 /** What a replica's pid file records, so any later instance of the app can find and check the process. */
@@ -101,12 +103,14 @@ export class ProcessDriver implements ReplicaDriver {
    * Whether the process still runs is still asked each time.
    */
   private readonly records = new Map<string, ReplicaPidFile>();
+  private readonly service: string | undefined;
   /** Where there is a /proc; pidusage elsewhere. */
   private readonly procUsage = HAS_PROC ? new ProcUsage() : null;
 
   constructor(options: ProcessDriverOptions) {
     assertAppName(options.app);
     this.app = options.app;
+    this.service = options.service;
     this.dir = join(options.dataDir, 'replicas');
     this.serverScript = resolve(options.serverScript);
     this.runScript = join(resolve(this.dir), STABLE_SERVER_NAME);
@@ -209,7 +213,7 @@ export class ProcessDriver implements ReplicaDriver {
     }
     await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     await this.refreshStableCopy();
-    const name = `proc-${this.app}-${randomBytes(3).toString('hex')}`;
+    const name = `proc-${this.app}-${this.service ? `${this.service}-` : ''}${randomBytes(3).toString('hex')}`;
     const port = await freePort();
     const log = openSync(join(this.dir, `${name}.log`), 'a', PRIVATE_FILE_MODE);
     let pid: number | undefined;
