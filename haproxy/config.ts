@@ -1,21 +1,45 @@
-// Renders the haproxy.cfg that ScaleDeck runs: one frontend, one backend filled at run time, a stats page.
+// Renders the haproxy.cfg that ScaleDeck runs: per service a frontend and a backend filled at run time, optionally a
+// shared frontend routing by Host and path, a stats page.
 import { join } from 'node:path';
-import { holdFrontendLines, holdGlobalLines } from './request-hold.js';
-import { frontendHostProblem, healthPathProblem } from './config-values.js';
+import { HOLD_EXPIRED_LINE, holdActionLine, holdFrontendLines, holdGlobalLines } from './request-hold.js';
+import { frontendHostProblem } from './config-values.js';
 import { requestLogLines, type RequestLogTarget } from './request-log.js';
+import { checkBinds, NO_ROUTE_BODY, routeAcls, routingOrder, servicesIn, SHARED_FRONTEND_NAME } from './service-routing.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
-export interface HaproxyConfigOptions {
-  dataDir: string;
+/** One service's part of the config: its own frontend and backend, and optionally a route on the shared frontend. */
+export interface ServiceRouting {
+  /** Its HAProxy backend and frontend section names (letters, digits, _ . : -). */
+  backend: string;
+  frontend: string;
   frontendHost: string;
   frontendPort: number;
-  statsPort: number;
   healthPath: string;
+  /** Hold requests up to this many seconds while its backend has no server up; absent: 503 at once. */
+  holdTimeoutS?: number;
+  /** Also served on the shared frontend when a request matches: Host header (exact, case-insensitive, port ignored) and/or path prefix; both given = both must match. */
+  route?: { host?: string; pathPrefix?: string };
+}
+
+/**
+ * Either `services`, or the single-service fields (frontendHost, frontendPort, healthPath, backendName,
+ * holdTimeoutS) describing one service with the frontend FRONTEND_NAME; not both.
+ */
+export interface HaproxyConfigOptions {
+  dataDir: string;
+  frontendHost?: string;
+  frontendPort?: number;
+  statsPort: number;
+  healthPath?: string;
   backendName?: string;
+  /** 1 to 16 services, each with its own frontend and backend. */
+  services?: ServiceRouting[];
+  /** One more frontend routing by each service's `route`; no match: 404. */
+  sharedFrontend?: { host: string; port: number };
   /** Where ScaleDeck listens for per-request timings (UDP on 127.0.0.1) and their secret; no request log when absent. */
   requestLog?: RequestLogTarget;
-  /** Servers the backend starts with: those the running HAProxy had, carried across a reload. */
+  /** Servers the backends start with: those the running HAProxy had, carried across a reload. */
   servers?: ConfiguredServer[];
   /**
    * Check each server on its own path, looked up by server name in this map file (which must exist; entries are
@@ -37,6 +61,8 @@ export interface ConfiguredServer {
   name: string;
   address: string;
   port: number;
+  /** The backend it belongs to; absent = the first service's. */
+  backend?: string;
 }
 
 export const DEFAULT_BACKEND = 'scaledeck';
@@ -45,6 +71,9 @@ export const DEFAULT_CHECK_INTER_MS = 1000;
 export const SERVER_WEIGHT = 100;
 export const FRONTEND_NAME = 'scaledeck_in';
 export const STATS_FRONTEND_NAME = 'scaledeck_stats';
+
+/** The shared frontend's choice of backend for a request, made once. */
+const ROUTE_VAR = 'scaledeck_route';
 
 // sun_path holds 108 bytes including the terminating NUL.
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -106,19 +135,10 @@ function mapDefault(healthPath: string): string {
 }
 
 export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
-  const backend = options.backendName ?? DEFAULT_BACKEND;
-  const style = options.style ?? 'scaledeck';
-  checkOptions(options, backend);
-
-  const resilience = style === 'scaledeck'
-    ? [
-        'retries 3',
-        'option redispatch',
-        // Replaying a request is safe only when it is idempotent; a failed connect never reached the server.
-        'retry-on conn-failure empty-response junk-response response-timeout 503',
-        'http-request disable-l7-retry unless METH_GET',
-      ]
-    : ['retries 0'];
+  checkOptions(options);
+  const services = servicesIn(options, { frontend: FRONTEND_NAME, backend: DEFAULT_BACKEND, reserved: [STATS_FRONTEND_NAME, SHARED_FRONTEND_NAME] });
+  checkAddresses(options, services);
+  const serversOf = serversByBackend(options.servers ?? [], services);
 
   const sections: Array<[string, string[]]> = [
     ['global', [
@@ -133,7 +153,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       'hard-stop-after 10s',
       // Without this a second haproxy could bind the same ports silently and split the traffic.
       'noreuseport',
-      ...holdLines(options, backend).global,
+      ...(services.some((s) => s.holdTimeoutS !== undefined) ? holdGlobalLines(options.dataDir) : []),
     ]],
     ['defaults', [
       'mode http',
@@ -147,24 +167,27 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       'timeout queue 10s',
       'timeout check 2s',
     ]],
-    [`frontend ${FRONTEND_NAME}`, [
-      // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
-      `bind ${options.frontendHost}:${options.frontendPort}`,
-      // First, so every request draws whether it is logged before a hold or a backend takes it.
-      ...(options.requestLog === undefined ? [] : requestLogLines(options.requestLog)),
-      ...holdLines(options, backend).frontend,
-      ...(options.closingAcl ? [`http-after-response set-header Connection close if { src -f ${quote(options.closingAcl)} }`] : []),
-      `default_backend ${backend}`,
-    ]],
-    // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
-    [`backend ${backend}`, [
-      'balance roundrobin',
-      `option httpchk GET ${options.healthPath}`,
-      ...(options.healthPathMap ? [`http-check send meth GET uri-lf %[srv_name,map(${quote(options.healthPathMap)},${mapDefault(options.healthPath)})]`] : []),
-      'http-check expect status 200',
-      ...resilience,
-      ...(options.servers ?? []).map(serverLine),
-    ]],
+    ...services.flatMap((service): Array<[string, string[]]> => [
+      [`frontend ${service.frontend}`, [
+        // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
+        `bind ${service.frontendHost}:${service.frontendPort}`,
+        // First, so every request draws whether it is logged before a hold or a backend takes it.
+        ...requestLog(options),
+        ...(service.holdTimeoutS === undefined ? [] : holdFrontendLines(service.backend, service.holdTimeoutS)),
+        ...closing(options),
+        `default_backend ${service.backend}`,
+      ]],
+      // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
+      [`backend ${service.backend}`, [
+        'balance roundrobin',
+        `option httpchk GET ${service.healthPath}`,
+        ...(options.healthPathMap ? [`http-check send meth GET uri-lf %[srv_name,map(${quote(options.healthPathMap)},${mapDefault(service.healthPath)})]`] : []),
+        'http-check expect status 200',
+        ...resilience(options.style ?? 'scaledeck'),
+        ...(serversOf.get(service.backend) ?? []).map(serverLine),
+      ]],
+    ]),
+    ...(options.sharedFrontend === undefined ? [] : [sharedFrontend(options, options.sharedFrontend, services)]),
     [`frontend ${STATS_FRONTEND_NAME}`, [
       `bind 127.0.0.1:${options.statsPort}`,
       // Another Host means a page in a browser that reached 127.0.0.1 under a name of its own (DNS rebinding).
@@ -184,28 +207,83 @@ export function statsHosts(statsPort: number): string[] {
   return ['127.0.0.1', 'localhost'].flatMap((host) => [`${host}:${statsPort}`, ...(statsPort === 80 ? [host] : [])]);
 }
 
-/** The scale-to-zero hold, kept apart from the rest of the config: its script is written by writeHoldScript. */
-function holdLines(options: HaproxyConfigOptions, backend: string): { global: string[]; frontend: string[] } {
-  if (options.holdTimeoutS === undefined) return { global: [], frontend: [] };
-  return { global: holdGlobalLines(options.dataDir), frontend: holdFrontendLines(backend, options.holdTimeoutS) };
+function resilience(style: HaproxyConfigStyle): string[] {
+  if (style === 'seed') return ['retries 0'];
+  return [
+    'retries 3',
+    'option redispatch',
+    // Replaying a request is safe only when it is idempotent; a failed connect never reached the server.
+    'retry-on conn-failure empty-response junk-response response-timeout 503',
+    'http-request disable-l7-retry unless METH_GET',
+  ];
 }
 
-function checkOptions(options: HaproxyConfigOptions, backend: string): void {
-  for (const [field, port] of [['frontendPort', options.frontendPort], ['statsPort', options.statsPort]] as const) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new Error(`HAProxy config: ${field} must be a port number between 1 and 65535, got ${port}`);
-    }
+function requestLog(options: HaproxyConfigOptions): string[] {
+  return options.requestLog === undefined ? [] : requestLogLines(options.requestLog);
+}
+
+function closing(options: HaproxyConfigOptions): string[] {
+  return options.closingAcl ? [`http-after-response set-header Connection close if { src -f ${quote(options.closingAcl)} }`] : [];
+}
+
+/**
+ * The frontend that serves every routed service on one address. The route is decided once, into a variable, so the
+ * hold, the 404 and the backend all follow the same choice even when two routes match one request.
+ */
+function sharedFrontend(options: HaproxyConfigOptions, bind: { host: string; port: number }, services: ServiceRouting[]): [string, string[]] {
+  const routed = routingOrder(services);
+  const chosen = (backend: string) => `{ var(txn.${ROUTE_VAR}) -m str ${backend} }`;
+  return [`frontend ${SHARED_FRONTEND_NAME}`, [
+    `bind ${bind.host}:${bind.port}`,
+    ...requestLog(options),
+    ...routed.flatMap((service) => routeAcls(service)?.acls ?? []),
+    ...routed.map((service) => `http-request set-var(txn.${ROUTE_VAR}) str(${service.backend}) if ${routeAcls(service)?.condition} !{ var(txn.${ROUTE_VAR}) -m found }`),
+    `http-request return status 404 content-type text/plain string "${NO_ROUTE_BODY}" unless { var(txn.${ROUTE_VAR}) -m found }`,
+    ...routed.flatMap((service) => (service.holdTimeoutS === undefined ? [] : [holdActionLine(service.backend, service.holdTimeoutS, chosen(service.backend))])),
+    ...(routed.some((service) => service.holdTimeoutS !== undefined) ? [HOLD_EXPIRED_LINE] : []),
+    ...closing(options),
+    ...routed.map((service) => `use_backend ${service.backend} if ${chosen(service.backend)}`),
+  ]];
+}
+
+/** Each backend's servers; a server names its backend, or belongs to the first service's. */
+function serversByBackend(servers: ConfiguredServer[], services: ServiceRouting[]): Map<string, ConfiguredServer[]> {
+  const byBackend = new Map<string, ConfiguredServer[]>(services.map((s) => [s.backend, []]));
+  for (const server of servers) {
+    const list = byBackend.get(server.backend ?? (services[0] as ServiceRouting).backend);
+    if (list === undefined) throw new Error(`HAProxy config: server ${server.name} belongs to the backend "${server.backend}", which no service has`);
+    list.push(server);
   }
-  if (options.frontendPort === options.statsPort) {
-    throw new Error(`HAProxy config: frontendPort and statsPort must differ (both are ${options.statsPort})`);
+  return byBackend;
+}
+
+/** No two frontends on one address; the stats page's port is kept apart from every other, whatever its host. */
+function checkAddresses(options: HaproxyConfigOptions, services: ServiceRouting[]): void {
+  const single = options.services === undefined;
+  const owner = (i: number) => (single ? 'frontendPort' : `services[${i}].frontendPort`);
+  const binds = services.map((service, i) => ({ owner: owner(i), host: service.frontendHost, port: service.frontendPort }));
+  const shared = options.sharedFrontend;
+  if (shared !== undefined) {
+    const host = frontendHostProblem(shared.host);
+    if (host !== undefined) throw new Error(`HAProxy config: sharedFrontend.host ${host}, got "${shared.host}"`);
+    if (!isPort(shared.port)) throw new Error(`HAProxy config: sharedFrontend.port must be a port number between 1 and 65535, got ${shared.port}`);
+    binds.push({ owner: 'sharedFrontend.port', host: shared.host, port: shared.port });
+    if (!services.some((service) => service.route !== undefined)) throw new Error('HAProxy config: sharedFrontend is given but no service has a route');
   }
-  const healthPath = healthPathProblem(options.healthPath);
-  if (healthPath !== undefined) throw new Error(`HAProxy config: healthPath ${healthPath}, got "${options.healthPath}"`);
-  if (!/^[A-Za-z0-9_.:-]+$/.test(backend)) {
-    throw new Error(`HAProxy config: backendName may contain only letters, digits, "_", ".", ":" and "-", got "${backend}"`);
+  for (const bind of binds) {
+    if (bind.port === options.statsPort) throw new Error(`HAProxy config: ${bind.owner} and statsPort must differ (both are ${options.statsPort})`);
   }
-  const frontendHost = frontendHostProblem(options.frontendHost);
-  if (frontendHost !== undefined) throw new Error(`HAProxy config: frontendHost ${frontendHost}, got "${options.frontendHost}"`);
+  checkBinds(binds);
+}
+
+function isPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
+function checkOptions(options: HaproxyConfigOptions): void {
+  if (!isPort(options.statsPort)) {
+    throw new Error(`HAProxy config: statsPort must be a port number between 1 and 65535, got ${options.statsPort}`);
+  }
   for (const server of options.servers ?? []) {
     if (!/^[A-Za-z0-9_.:-]+$/.test(server.name) || !/^[0-9A-Fa-f.:]+$/.test(server.address) || !Number.isInteger(server.port)) {
       throw new Error(`HAProxy config: server ${JSON.stringify(server)} is not a valid name, IP address and port`);

@@ -11,8 +11,8 @@ export interface ReloadKeepingServers {
   master: number;
   client: RuntimeClient;
   config: ConfigFile;
-  /** The backend whose servers are carried across. */
-  backend: string;
+  /** The backends of the new config: their servers are carried across, those of any other backend are dropped. */
+  backends: readonly string[];
   serverStatePath: string;
   /** How long the new worker may take to serve with every server. */
   timeoutMs: number;
@@ -31,11 +31,12 @@ export async function reloadKeepingServers(reload: ReloadKeepingServers): Promis
   return reload.client.holdingServerChanges(() => reloadHoldingChanges(reload));
 }
 
-async function reloadHoldingChanges({ master, client, config, backend, serverStatePath, timeoutMs, closingAcl }: ReloadKeepingServers): Promise<boolean> {
+async function reloadHoldingChanges({ master, client, config, backends, serverStatePath, timeoutMs, closingAcl }: ReloadKeepingServers): Promise<boolean> {
   const oldWorker = (await client.showInfo()).Pid;
-  const serversIn = (dump: string): ConfiguredServer[] =>
-    parseServersState(dump).filter((s) => s.backend === backend).map(({ name, address, port }) => ({ name, address, port }));
-  const servers = serversIn(await client.dumpServersState());
+  const carried = new Set(backends);
+  const servers = parseServersState(await client.dumpServersState())
+    .filter((s) => carried.has(s.backend))
+    .map(({ name, address, port, backend }): ConfiguredServer => ({ name, address, port, backend }));
   await config.write(servers);
   if (closingAcl !== undefined) await closeKeepAlive(client, closingAcl);
   // No server was added, removed or set meanwhile (changes are held); the health states are the freshest now.
@@ -44,20 +45,25 @@ async function reloadHoldingChanges({ master, client, config, backend, serverSta
   process.kill(master, 'SIGUSR2');
 
   const deadline = Date.now() + timeoutMs;
-  const expected = new Set(servers.map((server) => server.name));
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     try {
       const worker = (await client.showInfo()).Pid;
-      if (worker !== oldWorker) {
-        const present = new Set((await client.showServersState(backend)).map((server) => server.name));
-        if ([...expected].every((name) => present.has(name))) return true;
-      }
+      if (worker !== oldWorker && (await everyServerPresent(client, servers))) return true;
     } catch {
       // The socket moves to the new worker with the listeners; a refused connection in between is expected.
     }
     if (Date.now() >= deadline) return false;
   }
+}
+
+/** Every carried server is in its backend of the running worker. */
+async function everyServerPresent(client: RuntimeClient, servers: ConfiguredServer[]): Promise<boolean> {
+  for (const backend of new Set(servers.map((server) => server.backend as string))) {
+    const present = new Set((await client.showServersState(backend)).map((server) => server.name));
+    if (!servers.every((server) => server.backend !== backend || present.has(server.name))) return false;
+  }
+  return true;
 }
 
 /** Puts every client on the running worker's closing ACL, then gives busy clients a moment to take their answers. */

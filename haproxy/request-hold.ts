@@ -69,12 +69,17 @@ export function holdGlobalLines(dataDir: string): string[] {
  * body. The Lua action runs only when nbsrv is 0, so a serving backend pays one native fetch per request.
  */
 export function holdFrontendLines(backend: string, timeoutS: number): string[] {
-  const timeoutMs = Math.round(timeoutS * 1000);
-  return [
-    `http-request lua.${HOLD_ACTION} ${backend} ${timeoutMs} if { nbsrv(${backend}) eq 0 }`,
-    `http-request return status 503 content-type text/plain string "${HOLD_TIMEOUT_BODY}" hdr Retry-After 5 if { var(txn.scaledeck_hold) -m str expired }`,
-  ];
+  return [holdActionLine(backend, timeoutS), HOLD_EXPIRED_LINE];
 }
+
+/** The line that holds a request for `backend`; `condition` (ACL words) narrows it to the requests that go there. */
+export function holdActionLine(backend: string, timeoutS: number, condition = ''): string {
+  const timeoutMs = Math.round(timeoutS * 1000);
+  return `http-request lua.${HOLD_ACTION} ${backend} ${timeoutMs} if ${condition ? `${condition} ` : ''}{ nbsrv(${backend}) eq 0 }`;
+}
+
+/** Answers a request whose hold ran out; once per frontend, whichever backend it waited for. */
+export const HOLD_EXPIRED_LINE = `http-request return status 503 content-type text/plain string "${HOLD_TIMEOUT_BODY}" hdr Retry-After 5 if { var(txn.scaledeck_hold) -m str expired }`;
 
 /**
  * Parses the answer of HELD_COMMAND: every held request on its first line, then `<backend> <count>` for each backend

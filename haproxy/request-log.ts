@@ -31,10 +31,11 @@ export function unloggedRange(kept: number): string | null {
 /**
  * The secret first, so a line proves it comes from the config ScaleDeck rendered. %Ta: active time, from the first
  * byte of the request to the last byte of the response, ms (excludes keep-alive idle time, which %Tt would count).
- * %Tt is kept for reference, %ST is the status HAProxy answered with.
+ * %Tt is kept for reference, %ST is the status HAProxy answered with, %b the backend that took the request (the
+ * frontend's name when the frontend answered itself), last so that lines from before it was added still parse.
  */
 export function requestLogFormat(secret: string): string {
-  return `${TAG} ${secret} %Ta %Tt %ST`;
+  return `${TAG} ${secret} %Ta %Tt %ST %b`;
 }
 
 /** The frontend lines that send each request's timings, in raw form (no syslog header), to 127.0.0.1:`port`. */
@@ -63,6 +64,8 @@ export interface RequestTiming {
   totalMs: number;
   /** %ST; -1 when HAProxy sent no response. */
   status: number;
+  /** %b: the backend that took the request; absent in a line from a config without it. */
+  backend?: string;
 }
 
 /**
@@ -76,5 +79,6 @@ export function parseRequestLogLine(line: string): RequestTiming | null {
   const secret = fields[start + 1] as string;
   const [activeMs, totalMs, status] = fields.slice(start + 2, start + 5).map(Number) as [number, number, number];
   if (!Number.isInteger(activeMs) || !Number.isInteger(totalMs) || !Number.isInteger(status) || activeMs < 0) return null;
-  return { secret, activeMs, totalMs, status };
+  const backend = fields[start + 5];
+  return backend !== undefined && /^[A-Za-z0-9_.:-]+$/.test(backend) ? { secret, activeMs, totalMs, status, backend } : { secret, activeMs, totalMs, status };
 }

@@ -16,14 +16,19 @@ export interface HaproxySupervisorOptions {
   bin?: string;
   /**
    * Called on every start and reload, so changed settings take effect. Must use the same dataDir and render the
-   * given servers into the backend (those the running HAProxy has, carried across a reload), and the request log
-   * secret when one is given.
+   * given servers into their backends (those the running HAProxy has, carried across a reload; each names its
+   * backend), and the request log secret when one is given.
    */
   renderConfig: (servers: ConfiguredServer[], requestLogSecret?: string) => string;
   /** Each start and reload gets a fresh secret for the request log lines, committed here. */
   requestLogSecret?: RequestLogSecret;
-  /** The backend whose servers a reload carries across. */
+  /** The one backend whose servers a reload carries across, when `backends` is not given. */
   backend?: string;
+  /**
+   * The backends of the config a reload is about to render, asked at each reload: their servers are carried across,
+   * those of a backend not in it (a removed service) are dropped. Default: `[backend]`.
+   */
+  backends?: () => string[];
   /** The closing ACL the rendered config names (config.ts closingAcl), used by a reload to end keep-alive first. */
   closingAcl?: string;
   checkIntervalMs?: number;
@@ -198,7 +203,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
     const master = this.currentPid;
     if (master === undefined || !(await isRunningConfig(master, this.configPath))) return false;
     const reloaded = await reloadKeepingServers({
-      master, client: this.client, config: this.config, backend: this.options.backend ?? DEFAULT_BACKEND,
+      master, client: this.client, config: this.config, backends: this.options.backends?.() ?? [this.options.backend ?? DEFAULT_BACKEND],
       serverStatePath: serverStatePath(this.options.dataDir), timeoutMs: this.startTimeoutMs, closingAcl: this.options.closingAcl,
     });
     if (reloaded) await this.config.markLoaded();

@@ -1,9 +1,10 @@
 // Listens on 127.0.0.1 for the per-request log lines HAProxy sends (haproxy/request-log.ts) and keeps their
-// durations for the sampler; the port is kept in the data folder so an adopted HAProxy keeps reaching it. Any local
+// durations for the sampler, all together and per backend; the port is kept in the data folder so an adopted HAProxy keeps reaching it. Any local
 // user can send to the port, so only lines that carry HAProxy's request log secret count.
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_BACKEND } from '../../../haproxy/config.js';
 import { parseRequestLogLine } from '../../../haproxy/request-log.js';
 import type { RequestLogSecret } from '../../../haproxy/request-log-secret.js';
 import { LatencyWindow, type LatencyPercentiles } from './latency-window.js';
@@ -24,6 +25,8 @@ function bind(socket: Socket, port: number): Promise<number> {
 export class RequestLogListener {
   private socket: Socket | null = null;
   private readonly window = new LatencyWindow();
+  /** Each backend's requests since its own last take; a backend's window is kept by whoever takes it. */
+  private readonly backends = new Map<string, LatencyWindow>();
   private boundPort: number | null = null;
 
   constructor(private readonly dataDir: string, private readonly secret: Pick<RequestLogSecret, 'accepts'>) {}
@@ -51,7 +54,10 @@ export class RequestLogListener {
     socket.on('error', () => undefined);
     socket.on('message', (message) => {
       const timing = parseRequestLogLine(message.toString('utf8'));
-      if (timing && this.secret.accepts(timing.secret)) this.window.add(timing.activeMs);
+      if (!timing || !this.secret.accepts(timing.secret)) return;
+      this.window.add(timing.activeMs);
+      // A line from a config before the backend was logged is the one service's, which had the default backend.
+      this.windowOf(timing.backend ?? DEFAULT_BACKEND).add(timing.activeMs);
     });
     this.socket = socket;
     this.boundPort = port;
@@ -64,9 +70,21 @@ export class RequestLogListener {
     return this.window.pending;
   }
 
-  /** The percentiles of the requests that ended since the last call. */
-  take(): LatencyPercentiles {
-    return this.window.take();
+  /**
+   * The percentiles of the requests that ended since the last call: with a backend, of that backend's requests since
+   * the last take of that backend; without, of every request since the last take without one.
+   */
+  take(backend?: string): LatencyPercentiles {
+    return backend === undefined ? this.window.take() : this.windowOf(backend).take();
+  }
+
+  private windowOf(backend: string): LatencyWindow {
+    let window = this.backends.get(backend);
+    if (window === undefined) {
+      window = new LatencyWindow();
+      this.backends.set(backend, window);
+    }
+    return window;
   }
 
   async close(): Promise<void> {

@@ -16,8 +16,16 @@ import { renderHaproxyConfig } from '../../../haproxy/config.js';
 describe('request log lines', () => {
   const secret = '0123456789abcdef0123456789abcdef';
 
-  it('parse the secret, active time, total time and status of a raw line', () => {
+  it('parse the secret, active time, total time, status and backend of a raw line', () => {
+    expect(parseRequestLogLine(`scaledeck-req ${secret} 240 5240 200 web.v2\n`)).toEqual({ secret, activeMs: 240, totalMs: 5240, status: 200, backend: 'web.v2' });
+  });
+
+  it('parse a line from a config that did not log the backend, without one', () => {
     expect(parseRequestLogLine(`scaledeck-req ${secret} 240 5240 200\n`)).toEqual({ secret, activeMs: 240, totalMs: 5240, status: 200 });
+  });
+
+  it('leave out a backend no HAProxy section could have', () => {
+    expect(parseRequestLogLine(`scaledeck-req ${secret} 240 5240 200 "web"`)).toEqual({ secret, activeMs: 240, totalMs: 5240, status: 200 });
   });
 
   it('parse a line that still carries a syslog header', () => {
@@ -40,7 +48,7 @@ describe('request log lines', () => {
     const frontend = config.slice(config.indexOf('frontend scaledeck_in'), config.indexOf('\nbackend '));
     expect(frontend).toContain('log 127.0.0.1:5140 len 256 format raw local0 info');
     expect(frontend).toContain(`log-format "${requestLogFormat(secret)}"`);
-    expect(requestLogFormat(secret)).toBe(`scaledeck-req ${secret} %Ta %Tt %ST`);
+    expect(requestLogFormat(secret)).toBe(`scaledeck-req ${secret} %Ta %Tt %ST %b`);
     expect(() => requestLogLines({ port: 0, secret })).toThrow(/request log port/);
     expect(() => requestLogLines({ port: 5140, secret: 'x" log-format "%Ta' })).toThrow(/request log secret/);
   });
@@ -119,6 +127,37 @@ describe('the request log listener', () => {
     const again = new RequestLogListener(dir, secrets);
     expect(await again.start()).toBe(port);
     await again.close();
+  });
+
+  it('gives each backend the percentiles of its own requests since its own last take, and all of them without one', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'scaledeck-reqlog-'));
+    const secrets = new RequestLogSecret(dir);
+    const secret = secrets.fresh();
+    secrets.commit(secret);
+    const listener = new RequestLogListener(dir, secrets);
+    const port = await listener.start();
+    const arrived = async (count: number) => {
+      for (let i = 0; i < 1000 && listener.pending < count; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    try {
+      await send(port, [
+        `scaledeck-req ${secret} 10 10 200 web`, `scaledeck-req ${secret} 30 30 200 web`, `scaledeck-req ${secret} 500 500 200 api`,
+        // A line of the config before the upgrade, which had one service on the default backend.
+        `scaledeck-req ${secret} 70 70 200`,
+      ]);
+      await arrived(4);
+      expect(listener.take('web')).toEqual({ p50Ms: 10, p95Ms: 30, count: 2 });
+      expect(listener.take('web')).toEqual({ p50Ms: null, p95Ms: null, count: 0 });
+      expect(listener.take('scaledeck')).toEqual({ p50Ms: 70, p95Ms: 70, count: 1 });
+      expect(listener.take('docs')).toEqual({ p50Ms: null, p95Ms: null, count: 0 });
+      expect(listener.pending).toBe(4);
+      expect(listener.take()).toEqual({ p50Ms: 30, p95Ms: 500, count: 4 });
+      expect(listener.pending).toBe(0);
+      // Taking them all leaves each backend's own interval running.
+      expect(listener.take('api')).toEqual({ p50Ms: 500, p95Ms: 500, count: 1 });
+    } finally {
+      await listener.close();
+    }
   });
 });
 
