@@ -2,22 +2,13 @@
 // unit tests with in-memory ones.
 import type { CommandTarget, Snapshot, StreamMessage } from '../contract/contract.js';
 import type { Settings } from '../contract/settings-schema.js';
-import type { Autoscaler } from './autoscaler.js';
-import type { WakeOnRequest } from './wake-on-request.js';
-import type { LiveSchedule } from './schedule/live-schedule.js';
 import type { Clock } from './clock.js';
-import type { Controller } from './controller.js';
 import type { EventStream } from './event-stream.js';
-import type { ForecastService } from './forecast/forecast-service.js';
-import type { HistoryStore } from './history/history-store.js';
 import type { ImageBuildState } from './image/image-build-job.js';
 import type { LoadGenerator } from './load-generator.js';
-import type { MetricsSampler } from './metrics/sampler.js';
-import type { ReplicaTarget } from './replica-target.js';
-import type { Rollout } from './rollout.js';
-import type { ReplicaDriver } from './replicas/replica-driver.js';
 import type { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
+import type { ServiceParts } from './service/compose-service.js';
 
 export interface ControlPlane extends CommandTarget {
   subscribe(listener: (message: StreamMessage) => void): () => void;
@@ -63,29 +54,23 @@ export interface ControlPlaneParts {
   dataDir: string;
   clock: Clock;
   store: SettingsStore;
-  driver: ReplicaDriver;
   haproxy: HaproxyProcess;
   docker: DockerEngine;
   events: EventStream;
-  controller: Controller;
-  sampler: MetricsSampler;
   load: LoadGenerator;
   probes: SetupProbes;
   /** A new frontend/stats port is free for HAProxy to take; else who holds it. */
   portBlocker: (port: number, host: string) => Promise<string | null>;
-  frontendUrl: () => string;
   statsUrl: () => string;
-  target: ReplicaTarget;
-  autoscaler: Autoscaler;
-  /** The service's schedule windows: the range they make now, and what is open or opens next. */
-  schedule: LiveSchedule;
-  /** Wakes one replica when requests wait in HAProxy at zero replicas. */
-  waker: WakeOnRequest;
-  rollout: Rollout;
-  /** Samples and events on disk; the composition root feeds it from the event stream. */
-  history: HistoryStore;
-  /** The live load forecast, fed from the same samples as the history. */
-  forecast: ForecastService;
+  /** A service's frontend as a browser on this machine reaches it. */
+  frontendUrlOf: (settings: Settings) => string;
+  /** The services at start, in order; more are composed by `composeService` as they are added. */
+  services: ServiceParts[];
+  composeService: (name: string) => Promise<ServiceParts>;
+  /** The config HAProxy would run with these services' settings (one of them changed, or one more), for its check. */
+  renderConfigFor: (settingsOf: (name: string) => Settings | undefined, names: readonly string[]) => string;
+  /** Follows the request rate of the whole app (the request log's sampling). */
+  followRate: (rps: number | null) => void;
   /** The sample api's image tag: built without asking when it is the configured image and missing. */
   sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */

@@ -1,17 +1,15 @@
 // The control plane both shells drive: the contract's commands and the start/stop of the loop, over parts that
-// the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them.
+// the composition root (compose-control-plane.ts) builds and hands in, so fakes can stand in for any of them. It holds
+// one ServiceRuntime per service and what is one for the whole app: HAProxy, the settings checks, load, the checks.
 export type { ControlPlane, ControlPlaneParts, DockerEngine, HaproxyProcess } from './control-plane-parts.js';
 import type {
-  AddServiceInput, RemoveServiceInput, ForecastView, HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, ReplicaView, Result, RolloutView, Sample, ScaleInput, ServiceView, SetupCheck, Snapshot,
-  StreamMessage, WhatIfInput, WhatIfResult,
+  AddServiceInput, ForecastView, HistoryInput, LoadInput, LoadStatus, ModeInput, RemoveReplicaInput, RemoveServiceInput, Result, RolloutView, Sample,
+  ScaleInput, ServiceView, SetupCheck, Snapshot, StreamMessage, WhatIfInput, WhatIfResult,
 } from '../contract/contract.js';
 import { SHUTTING_DOWN_ERROR } from '../contract/contract.js';
-import type { Settings } from '../contract/settings-schema.js';
-import { pollUntil } from './clock.js';
+import { isGlobalSetting, SettingsError, type Settings } from '../contract/settings-schema.js';
 import type { ControlPlane, ControlPlaneParts } from './control-plane-parts.js';
-import { HistoryCommands } from './history/history-commands.js';
 import { describeSettingsChange } from './settings-change.js';
-import type { ReplicaTarget } from './replica-target.js';
 import { changedFields, reactionsTo, type Reaction } from './settings-reactions.js';
 import { checkSettingsPatch } from './settings-check.js';
 import { loadTarget } from './load-generator.js';
@@ -19,40 +17,66 @@ import { runSetupChecks } from './setup-checks.js';
 import { DockerWatch } from './docker-watch.js';
 import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
 import { foreignAddressProblem, machineAddresses } from './local-addresses.js';
+import { ServiceRuntime } from './service/service-runtime.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
-/** A replica's stop grace on top of its drain (the controller's SIGTERM grace, and a margin). */
-const STOP_GRACE_S = 15;
 
 export class ScaleDeckControlPlane implements ControlPlane {
   private checks: SetupCheck[] = [];
   private readonly dockerWatch: DockerWatch;
-  private controllerStarted = false;
+  private haproxyServing = false;
   private stopping = false;
+  private readonly services = new Map<string, ServiceRuntime>();
+  /** Each service's latest request rate, for the request log's sampling of the whole app. */
+  private readonly rates = new Map<string, number | null>();
 
   /** While true the shells refuse every command but reads (dispatchCommand); the drain to zero is under way. */
   get shuttingDown(): boolean {
     return this.stopping;
   }
-  /** Settings updates run one at a time: each validates against what the previous one saved. */
+  /** Settings updates, and adding and removing services, run one at a time: each sees what the previous one saved. */
   private updates: Promise<unknown> = Promise.resolve();
 
-  private readonly target: ReplicaTarget;
-  private readonly history: HistoryCommands;
-
   constructor(private readonly parts: ControlPlaneParts) {
-    this.target = parts.target;
-    this.dockerWatch = new DockerWatch(parts.docker, (kind, message) => parts.events.event(kind, message), () => parts.events.publishSnapshot(), () => parts.driver.kind !== 'process');
-    this.history = new HistoryCommands(parts.history, () => this.settings, () => parts.clock.now());
+    this.dockerWatch = new DockerWatch(parts.docker, (kind, message) => parts.events.event(kind, message), () => parts.events.publishSnapshot(), () => this.settings.driver !== 'process');
+    for (const service of parts.services) this.services.set(service.name, this.runtimeOf(service));
+    // Events of a service go to its history; those of the whole app to the first service's (as before services).
+    parts.events.subscribe((message) => {
+      if (message.type !== 'event') return;
+      const runtime = this.services.get(message.event.service ?? '') ?? this.first;
+      runtime.parts.history.appendEvent(message.event);
+      if (message.event.service) runtime.noteEvent(message.event.kind, message.event.message);
+    });
   }
 
+  private runtimeOf(service: ControlPlaneParts['services'][number]): ServiceRuntime {
+    return new ServiceRuntime(service, this.parts.clock, () => this.parts.frontendUrlOf(service.store.settings));
+  }
+
+  /** The first service: what the snapshot's top-level fields and the app-wide checks describe. */
+  private get first(): ServiceRuntime {
+    return this.services.values().next().value!;
+  }
+
+  /** The first service's settings with the global ones: the whole of an app of one service. */
   get settings(): Settings {
-    return this.parts.store.settings;
+    return this.first.settings;
+  }
+
+  get serviceNames(): readonly string[] {
+    return [...this.services.keys()];
+  }
+
+  /** The service a command names, resolved at the dispatch edge; only a caller that skipped the edge can miss. */
+  private service(name: string | undefined): ServiceRuntime {
+    const runtime = name === undefined ? this.first : this.services.get(name);
+    if (!runtime) throw new Error(`There is no service named ${name}`);
+    return runtime;
   }
 
   frontendUrl(): string {
-    return this.parts.frontendUrl();
+    return this.parts.frontendUrlOf(this.settings);
   }
 
   statsUrl(): string {
@@ -60,23 +84,27 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async start(): Promise<void> {
-    const { events, haproxy, sampler, clock } = this.parts;
-    events.event('info', `ScaleDeck starting (data folder ${this.parts.dataDir})`);
+    const { events, haproxy, clock } = this.parts;
+    events.event('info', `ScaleDeck starting (data folder ${this.parts.dataDir}; ${this.services.size} service(s): ${this.serviceNames.join(', ')})`);
     await this.dockerWatch.refresh();
     haproxy.on('down', (reason: string) => events.event('haproxy', `HAProxy stopped: ${reason}`));
     haproxy.on('reloaded', () => events.event('haproxy', 'HAProxy reloaded its configuration in place; its sockets and servers carried over'));
     haproxy.on('restarted', () => {
       events.event('haproxy', 'HAProxy restarted; registering every ready replica again');
-      this.parts.controller.kick();
+      for (const runtime of this.services.values()) runtime.parts.controller.kick();
       events.publishSnapshot();
     });
     // Checks first: a missing sample image starts building before the controller's first tick wants a replica of it.
     this.checks = await this.runChecks();
     this.buildSampleImageIfMissing();
     await this.startHaproxy();
-    sampler.start(this.settings.sampleIntervalMs, ({ sample }) => this.onSample(sample));
+    for (const runtime of this.services.values()) this.startSampling(runtime);
     // Watch the Docker connection: a restarted engine is noticed and shown without restarting the app.
     this.dockerWatch.start(clock);
+  }
+
+  private startSampling(runtime: ServiceRuntime): void {
+    runtime.startSampling(this.settings.sampleIntervalMs, (sample) => this.onSample(runtime, sample));
   }
 
   private async startHaproxy(): Promise<void> {
@@ -88,11 +116,10 @@ export class ScaleDeckControlPlane implements ControlPlane {
         await haproxy.reload();
       }
       const how = haproxy.adopted ? 'adopted, still' : 'started,';
-      events.event('haproxy', `HAProxy ${haproxy.version ?? ''} ${how} serving ${this.frontendUrl()} (stats ${this.statsUrl()})`);
-      if (!this.controllerStarted && !this.stopping) {
-        this.controllerStarted = true;
-        this.parts.controller.start();
-        this.parts.waker.start();
+      events.event('haproxy', `HAProxy ${haproxy.version ?? ''} ${how} serving ${this.serviceNames.map((name) => this.service(name).view().frontendUrl).join(', ')} (stats ${this.statsUrl()})`);
+      if (!this.haproxyServing && !this.stopping) {
+        this.haproxyServing = true;
+        for (const runtime of this.services.values()) runtime.startLoop();
       }
     } catch (error) {
       events.event('error', `HAProxy could not start: ${(error as Error).message}`);
@@ -100,10 +127,13 @@ export class ScaleDeckControlPlane implements ControlPlane {
     events.publishSnapshot();
   }
 
-  private onSample(sample: Sample): void {
+  private onSample(runtime: ServiceRuntime, sample: Sample): void {
     if (this.stopping) return;
     this.parts.events.broadcast({ type: 'sample', sample });
-    if (this.controllerStarted) this.parts.autoscaler.onSample(sample);
+    runtime.onSample(sample);
+    this.rates.set(runtime.name, sample.rps);
+    const rates = [...this.rates.values()];
+    this.parts.followRate(rates.some((r) => r !== null) ? rates.reduce<number>((sum, r) => sum + (r ?? 0), 0) : null);
   }
 
   /** First run: the sample image is built without being asked, and the first replica starts as soon as it exists. */
@@ -118,79 +148,25 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return runSetupChecks(this.parts.probes, { image: this.settings.image, frontendPort: this.settings.frontendPort });
   }
 
-  /** The services there are (one today: the composition builds one set of per-service parts). */
-  get serviceNames(): readonly string[] {
-    return this.parts.store.serviceNames;
-  }
-
-  /** The service a command names, resolved at the dispatch edge; only a caller that skipped the edge can miss. */
-  private checkService(name: string): void {
-    if (name !== this.serviceNames[0]) throw new Error(`There is no service named ${name}`);
-  }
-
   snapshot(): Snapshot {
-    const { haproxy, events, load, docker, sampler } = this.parts;
-    const service = this.serviceView();
+    const { haproxy, events, load, docker } = this.parts;
+    const services = [...this.services.values()].map((runtime) => runtime.view());
+    const first = services[0]!;
     return {
-      services: [service],
-      settings: service.settings,
-      desired: service.desired,
-      replicas: service.replicas,
-      haproxy: { running: haproxy.running, version: haproxy.version, frontendUrl: this.frontendUrl(), statsUrl: this.statsUrl() },
+      services,
+      settings: first.settings,
+      desired: first.desired,
+      replicas: first.replicas,
+      haproxy: { running: haproxy.running, version: haproxy.version, frontendUrl: first.frontendUrl, statsUrl: this.statsUrl() },
       docker: this.dockerWatch.state,
       events: events.recent(100),
-      sample: sampler.history.last() ?? null,
+      sample: first.sample,
       checks: this.checks,
       load: load.status,
       imageBuild: docker.imageBuild,
-      policy: service.policy,
-      forecast: this.parts.forecast.status(),
-      rollout: service.rollout,
-    };
-  }
-
-  private serviceView(): ServiceView {
-    return {
-      name: this.serviceNames[0]!,
-      settings: this.settings,
-      desired: this.target.desired,
-      replicas: this.replicaViews(),
-      frontendUrl: this.frontendUrl(),
-      policy: this.policyView(),
-      rollout: this.parts.rollout.view(),
-      sample: this.parts.sampler.history.last() ?? null,
-      lastReason: this.parts.events.recent(100).findLast((e) => e.kind === 'scale' || e.kind === 'hold')?.message ?? null,
-    };
-  }
-
-  private replicaViews(): ReplicaView[] {
-    const { sampler, controller } = this.parts;
-    const stats = sampler.stats;
-    return controller.replicas().map((r) => {
-      const s = stats.get(r.id);
-      return {
-        id: r.id,
-        name: r.name,
-        hostPort: r.hostPort,
-        state: r.state,
-        cpuPercent: s?.cpuPercent ?? null,
-        memBytes: s?.memBytes ?? null,
-        startedAt: r.startedAt,
-        generation: describeGeneration(r.image, r.generation),
-        ...(r.note ? { note: r.note } : s === null ? { note: sampler.statsProblems.get(r.id) ?? 'stats unavailable' } : {}),
-        ...(r.node ? { node: r.node } : {}),
-      };
-    });
-  }
-
-  private policyView(): Snapshot['policy'] {
-    const now = this.parts.clock.now();
-    const { schedule, autoscaler } = this.parts;
-    return {
-      waitingFor: autoscaler.waitingFor,
-      schedule: schedule.describe(now),
-      windows: schedule.recentWindows(now),
-      range: (({ minReplicas, maxReplicas }) => ({ minReplicas, maxReplicas }))(schedule.range(now)),
+      policy: first.policy,
+      forecast: this.first.parts.forecast.status(),
+      rollout: first.rollout,
     };
   }
 
@@ -205,103 +181,156 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async getServices(): Promise<Result<ServiceView[]>> {
-    return ok([this.serviceView()]);
+    return ok([...this.services.values()].map((runtime) => runtime.view()));
   }
 
-  async addService(input: AddServiceInput): Promise<Result<ServiceView>> {
-    return fail(`name: cannot add ${input.name}: this build runs one service`, 'name');
+  addService(input: AddServiceInput): Promise<Result<ServiceView>> {
+    return this.queue(() => this.applyAddService(input));
   }
 
-  async removeService(input: RemoveServiceInput): Promise<Result<{ removed: string }>> {
-    return fail(`name: cannot remove ${input.name}: this build runs one service`, 'name');
+  removeService(input: RemoveServiceInput): Promise<Result<{ removed: string }>> {
+    return this.queue(() => this.applyRemoveService(input));
   }
 
-  async getHistory(input: HistoryInput | undefined, service = this.serviceNames[0]!): Promise<Result<Sample[]>> {
-    this.checkService(service);
-    return this.history.getHistory(input);
+  async getHistory(input: HistoryInput | undefined, service?: string): Promise<Result<Sample[]>> {
+    return this.service(service).getHistory(input);
   }
 
-  async getForecast(_input?: unknown, service = this.serviceNames[0]!): Promise<Result<ForecastView>> {
-    this.checkService(service);
-    return this.parts.forecast.view();
+  async getForecast(_input?: unknown, service?: string): Promise<Result<ForecastView>> {
+    return this.service(service).getForecast();
   }
 
-  async whatIf(input: WhatIfInput, service = this.serviceNames[0]!): Promise<Result<WhatIfResult>> {
-    this.checkService(service);
-    return this.history.whatIf(input);
+  async whatIf(input: WhatIfInput, service?: string): Promise<Result<WhatIfResult>> {
+    return this.service(service).whatIf(input);
   }
 
-  async updateSettings(patch: unknown, service = this.serviceNames[0]!): Promise<Result<Settings>> {
-    this.checkService(service);
-    const run = this.updates.then(() => this.applySettings(patch));
+  updateSettings(patch: unknown, service?: string): Promise<Result<Settings>> {
+    const runtime = this.service(service);
+    return this.queue(() => this.applySettings(runtime, patch));
+  }
+
+  private queue<T>(step: () => Promise<Result<T>>): Promise<Result<T>> {
+    const run = this.updates.then(() => (this.stopping ? fail(SHUTTING_DOWN_ERROR) : step()));
     this.updates = run.catch(() => undefined);
     return run;
   }
 
-  private async applySettings(patch: unknown): Promise<Result<Settings>> {
-    // A change queued before the shutdown began is not applied after it (commands are refused at the dispatch edge).
-    if (this.stopping) return fail(SHUTTING_DOWN_ERROR);
-    const before = this.settings;
-    const checked = await checkSettingsPatch(before, patch, this.parts);
+  /** The config HAProxy would run with `next` for one service (and every other one as it is). */
+  private renderWith(name: string, next: Settings, names: readonly string[] = this.serviceNames): string {
+    return this.parts.renderConfigFor((n) => (n === name ? next : this.services.get(n)?.settings), names);
+  }
+
+  private async applySettings(runtime: ServiceRuntime, patch: unknown): Promise<Result<Settings>> {
+    if (!this.services.has(runtime.name)) return fail(`service: there is no service named ${runtime.name}`, 'service');
+    const before = runtime.settings;
+    const checked = await checkSettingsPatch(before, patch, { ...this.parts, render: (next) => this.renderWith(runtime.name, next) });
     if ('error' in checked) return fail(checked.error, checked.field);
-    const { next } = checked;
-    this.parts.store.update(patch);
+    try {
+      runtime.parts.store.update(patch);
+    } catch (error) {
+      // Another service's settings can refuse a global change, or a frontend another service has.
+      if (error instanceof SettingsError) return fail(error.message, error.field);
+      throw error;
+    }
+    const next = runtime.settings;
     const changed = changedFields(before, next);
     if (changed.length === 0) return ok(next);
-    this.parts.events.event('settings', describeSettingsChange(before, next, changed));
-    for (const reaction of reactionsTo(changed)) await this.react(reaction, before, next);
+    const global = changed.every((field) => isGlobalSetting(field));
+    this.parts.events.event('settings', describeSettingsChange(before, next, changed), global || this.services.size === 1 ? undefined : runtime.name);
+    for (const reaction of reactionsTo(changed)) await this.react(reaction, runtime, before, next);
     this.parts.events.publishSnapshot();
     return ok(next);
   }
 
-  private async react(reaction: Reaction, before: Settings, next: Settings): Promise<void> {
-    const { events, sampler, haproxy, controller, driver } = this.parts;
+  private async react(reaction: Reaction, runtime: ServiceRuntime, before: Settings, next: Settings): Promise<void> {
+    const { events, haproxy } = this.parts;
     switch (reaction) {
       case 'range-or-mode':
-        return this.target.settingsChanged(before, next);
+        return runtime.parts.target.settingsChanged(before, next);
       case 'resample':
-        return sampler.start(next.sampleIntervalMs, ({ sample }) => this.onSample(sample));
+        for (const each of this.services.values()) this.startSampling(each);
+        return;
       case 'rollout':
-        this.parts.rollout.begin(specOf(before), specOf(next));
-        return controller.kick();
+        runtime.parts.rollout.begin(specOf(before), specOf(next));
+        return runtime.parts.controller.kick();
       case 'driver-note':
-        return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${driver.kind}`);
+        return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${runtime.parts.driver.kind}`);
       case 'reconfigure-haproxy':
         this.stopLoadOffFrontend(before, next);
-        if (!this.controllerStarted) return;
+        if (!this.haproxyServing) return;
         await haproxy.reload();
-        return controller.kick();
+        for (const each of this.services.values()) each.parts.controller.kick();
+        return;
       case 'recheck':
         this.checks = await this.runChecks();
     }
   }
 
-  async scale(input: ScaleInput, service = this.serviceNames[0]!): Promise<Result<{ desired: number; mode: Settings['mode'] }>> {
-    this.checkService(service);
-    const { minReplicas, maxReplicas } = this.settings;
-    if (input.replicas < minReplicas || input.replicas > maxReplicas) {
-      return fail(`replicas: must be between minReplicas (${minReplicas}) and maxReplicas (${maxReplicas})`, 'replicas');
+  private async applyAddService(input: AddServiceInput): Promise<Result<ServiceView>> {
+    const { name, ...patch } = input;
+    const { store, events, haproxy } = this.parts;
+    let settings: Settings;
+    try {
+      settings = store.addService(name, patch).settings;
+    } catch (error) {
+      if (error instanceof SettingsError) return fail(error.message, error.field);
+      throw error;
     }
-    const desired = this.target.scale(input.replicas, { kind: 'manual' });
-    return ok({ desired, mode: this.target.mode });
+    const undo = () => store.removeService(name);
+    const blocker = await this.parts.portBlocker(settings.frontendPort, settings.frontendHost);
+    if (blocker) {
+      undo();
+      return fail(`frontendPort: ${blocker}; choose another port`, 'frontendPort');
+    }
+    try {
+      await haproxy.checkConfig(this.renderWith(name, settings, [...this.serviceNames, name]));
+    } catch (error) {
+      undo();
+      return fail(`frontendPort: HAProxy refuses the new service's frontend: ${(error as Error).message}`, 'frontendPort');
+    }
+    const runtime = this.runtimeOf(await this.parts.composeService(name));
+    this.services.set(name, runtime);
+    events.event('settings', `Service ${name} added: ${settings.image}, port ${settings.containerPort}, frontend ${runtime.view().frontendUrl}, ${settings.minReplicas} to ${settings.maxReplicas} replicas (${settings.mode})`, name);
+    // Its frontend and backend exist before its first replica is registered in them.
+    if (this.haproxyServing) {
+      await haproxy.reload().catch((error: unknown) => events.event('error', `HAProxy could not take the new service ${name}: ${(error as Error).message}`, name));
+      runtime.startLoop();
+    }
+    this.startSampling(runtime);
+    events.publishSnapshot();
+    return ok(runtime.view());
   }
 
-  async setMode(input: ModeInput, service = this.serviceNames[0]!): Promise<Result<{ mode: Settings['mode'] }>> {
-    this.checkService(service);
-    this.target.setMode(input.mode);
+  private async applyRemoveService(input: RemoveServiceInput): Promise<Result<{ removed: string }>> {
+    const runtime = this.services.get(input.name);
+    if (!runtime) return { error: `name: there is no service named ${input.name} (services: ${this.serviceNames.join(', ')})`, field: 'name', notFound: true };
+    if (this.services.size === 1) return fail(`name: ${input.name} is the only service; an app keeps at least one`, 'name');
+    const { events, haproxy, store } = this.parts;
+    events.event('settings', `Removing service ${input.name}: draining its ${runtime.parts.controller.replicas().length} replica(s)`, input.name);
+    // Drained through HAProxy first: its clients get their answers; then its frontend and backend go.
+    await runtime.drainAll();
+    await runtime.close();
+    this.services.delete(input.name);
+    this.rates.delete(input.name);
+    store.removeService(input.name);
+    if (this.haproxyServing) await haproxy.reload().catch((error: unknown) => events.event('error', `HAProxy could not drop the service ${input.name}: ${(error as Error).message}`));
+    events.event('settings', `Service ${input.name} removed`);
+    events.publishSnapshot();
+    return ok({ removed: input.name });
+  }
+
+  async scale(input: ScaleInput, service?: string): Promise<Result<{ desired: number; mode: Settings['mode'] }>> {
+    return this.service(service).scale(input);
+  }
+
+  async setMode(input: ModeInput, service?: string): Promise<Result<{ mode: Settings['mode'] }>> {
+    const result = this.service(service).setMode(input);
     this.parts.events.publishSnapshot();
-    return ok({ mode: this.target.mode });
+    return result;
   }
 
-  async removeReplica(input: RemoveReplicaInput, service = this.serviceNames[0]!): Promise<Result<{ removed: string }>> {
-    this.checkService(service);
-    const { controller } = this.parts;
-    const replica = controller.replicas().find((r) => r.id === input.id || r.name === input.id);
-    if (!replica) return fail(`id: no replica ${input.id} is running`, 'id');
-    if (!controller.removeReplica(replica.id)) return fail(`id: ${replica.name} is ${replica.state} and cannot be removed now`, 'id');
-    // Removing one below the minimum replaces it instead: the range is a promise (the target clamps it).
-    this.target.scale(this.target.desired - 1, { kind: 'removal', replica: replica.name });
-    return ok({ removed: replica.id });
+  async removeReplica(input: RemoveReplicaInput, service?: string): Promise<Result<{ removed: string }>> {
+    return this.service(service).removeReplica(input);
   }
 
   async startLoad(input: LoadInput): Promise<Result<LoadStatus>> {
@@ -320,7 +349,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     const moved = before.frontendHost !== next.frontendHost || before.frontendPort !== next.frontendPort;
     if (!moved || !this.parts.load.status.running) return;
     const status = this.parts.load.stop();
-    this.parts.events.event('load', `Load stopped after ${status.sent} requests: the frontend moved to ${this.frontendUrl()}`);
+    this.parts.events.event('load', `Load stopped after ${status.sent} requests: the frontend moved to ${this.parts.frontendUrlOf(next)}`);
   }
 
   async stopLoad(): Promise<Result<LoadStatus>> {
@@ -331,34 +360,32 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async buildImage(): Promise<Result<{ started: boolean }>> {
-    const { events, controller, docker, sampleImage } = this.parts;
+    const { events, docker, sampleImage } = this.parts;
     // Always under the sample's own tag: an image the person named is theirs, never overwritten by the sample.
     const { started, done } = docker.buildImage(sampleImage);
     done?.then(
       (built) => {
         events.event('docker', `Built ${built.tag} (${built.base} base ${built.baseImage})`);
         void this.recheck();
-        controller.retryNow();
+        for (const runtime of this.services.values()) runtime.parts.controller.retryNow();
       },
       (error: unknown) => events.event('error', `Image build failed: ${(error as Error).message}`),
     );
     return ok({ started });
   }
 
-  async rollback(_input?: unknown, service = this.serviceNames[0]!): Promise<Result<RolloutView>> {
-    this.checkService(service);
-    const previous = this.parts.rollout.previousSpec();
-    if (!previous || !this.parts.rollout.view().canRollBack) return fail('There is no earlier version to roll back to');
-    this.parts.events.event('rollout', `Rolling back to ${describeGeneration(previous.image, generationOf(previous))} (image ${previous.image}, health path ${previous.healthPath})`);
-    const applied = await this.updateSettings(previous);
-    return 'error' in applied ? applied : ok(this.parts.rollout.view());
+  async rollback(_input?: unknown, service?: string): Promise<Result<RolloutView>> {
+    const runtime = this.service(service);
+    const { rollout, say } = runtime.parts;
+    const previous = rollout.previousSpec();
+    if (!previous || !rollout.view().canRollBack) return fail('There is no earlier version to roll back to');
+    say('rollout', `Rolling back to ${describeGeneration(previous.image, generationOf(previous))} (image ${previous.image}, health path ${previous.healthPath})`);
+    const applied = await this.updateSettings(previous, runtime.name);
+    return 'error' in applied ? applied : ok(rollout.view());
   }
 
-  async retryRollout(_input?: unknown, service = this.serviceNames[0]!): Promise<Result<RolloutView>> {
-    this.checkService(service);
-    if (!this.parts.rollout.retry()) return fail('No rollout is paused');
-    this.parts.controller.retryNow();
-    return ok(this.parts.rollout.view());
+  async retryRollout(_input?: unknown, service?: string): Promise<Result<RolloutView>> {
+    return this.service(service).retryRollout();
   }
 
   async recheck(): Promise<Result<SetupCheck[]>> {
@@ -370,33 +397,26 @@ export class ScaleDeckControlPlane implements ControlPlane {
   }
 
   async shutdown({ keepRunning }: { keepRunning: boolean }): Promise<void> {
-    const { events, sampler, load, controller, haproxy, driver, clock } = this.parts;
+    const { events, load, haproxy } = this.parts;
     this.stopping = true;
     this.dockerWatch.stop();
-    this.parts.waker.stop();
     load.stop();
+    const runtimes = [...this.services.values()];
     // A sample in flight is taken but acts on nothing (onSample checks `stopping`).
-    await sampler.stop();
+    await Promise.all(runtimes.map((runtime) => runtime.quiet()));
     await this.updates;
     if (keepRunning) {
-      await controller.stop();
+      await Promise.all(runtimes.map((runtime) => runtime.close()));
       haproxy.detach();
       events.event('info', 'ScaleDeck stopped; HAProxy and the replicas keep serving');
     } else {
-      // Drain every replica through HAProxy before stopping it; the persisted desired count stays for next time.
-      this.target.drainAll();
-      const timeoutMs = (this.settings.drainTimeoutS + STOP_GRACE_S) * 1000;
-      await pollUntil(clock, async () => (controller.replicas().length === 0 ? { done: undefined } : { waiting: `${controller.replicas().length} left` }), {
-        timeoutMs, intervalMs: 100, describe: (left) => `replicas still running after ${timeoutMs / 1000} s (${left})`,
-      }).catch((error: Error) => events.event('error', `Shutdown: ${error.message}`));
-      await controller.stop();
+      // Drain every replica of every service through HAProxy before stopping it; the desired counts stay for next time.
+      await Promise.all(runtimes.map((runtime) => runtime.drainAll()));
+      await Promise.all(runtimes.map((runtime) => runtime.close()));
       await haproxy.stop();
     }
-    this.parts.autoscaler.endHold(clock.now());
-    await this.parts.history.close();
     await this.parts.requestLog.close();
     events.close();
-    await driver.close();
     await this.parts.releaseDataFolder();
   }
 }

@@ -40,12 +40,13 @@ export class EventStream {
     this.events = new RingBuffer<ControlEvent>(options.capacity ?? 500);
   }
 
-  event(kind: ControlEvent['kind'], message: string): void {
-    const summary = kind === 'error' ? this.repeatOf(message) : message;
+  /** An event about `service`, or about the whole app when none is named. */
+  event(kind: ControlEvent['kind'], message: string, service?: string): void {
+    const summary = kind === 'error' ? this.repeatOf(message, service) : message;
     if (summary === null) return;
-    const event: ControlEvent = { at: this.clock.now(), kind, message: summary };
+    const event: ControlEvent = { at: this.clock.now(), kind, message: summary, ...(service ? { service } : {}) };
     this.events.push(event);
-    this.options.log?.(`[${kind}] ${summary}`);
+    this.options.log?.(`[${kind}${service ? ` ${service}` : ''}] ${event.message}`);
     this.broadcast({ type: 'event', event });
   }
 
@@ -53,9 +54,9 @@ export class EventStream {
    * The same error over and over (a missing image, an engine that is down) is logged once, then summarised:
    * "still failing after 2 min, 240 tries: …". Null: say nothing this time. Numbers do not make it another error.
    */
-  private repeatOf(message: string): string | null {
+  private repeatOf(message: string, service: string | undefined): string | null {
     const now = this.clock.now();
-    const key = message.replace(/\d+(\.\d+)?/g, '#');
+    const key = `${service ?? ''}\u0000${message.replace(/\d+(\.\d+)?/g, '#')}`;
     const repeat = this.repeat;
     if (!repeat || repeat.key !== key || now - repeat.lastAt > REPEAT_FORGET_MS) {
       this.repeat = { key, firstAt: now, lastAt: now, toldAt: now, tries: 1 };

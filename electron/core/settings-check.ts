@@ -8,7 +8,8 @@ export interface SettingsCheckDeps {
   /** Why a port cannot be bound on a host, or null when it is free. */
   portBlocker: (port: number, host: string) => Promise<string | null>;
   haproxy: Pick<HaproxyProcess, 'checkConfig'>;
-  dataDir: string;
+  /** The whole config HAProxy would run with these settings for the service being changed. */
+  render: (next: Settings) => string;
   /** This machine's addresses, and whether one can be listened on; the real ones when left out. */
   addresses?: { list: () => string[]; bindProblem: (host: string) => Promise<string | null> };
 }
@@ -39,7 +40,7 @@ export async function checkSettingsPatch(
     const blocker = next[field] !== before[field] ? await deps.portBlocker(next[field], host) : null;
     if (blocker) return { error: `${field}: ${blocker}; choose another port`, field };
   }
-  const refusal = await haproxyRefusal(deps.haproxy, deps.dataDir, before, next);
+  const refusal = await haproxyRefusal(deps.haproxy, deps.render, before, next);
   if (refusal) return { error: refusal.message, field: refusal.field };
   return { next };
 }

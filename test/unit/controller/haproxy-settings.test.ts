@@ -13,7 +13,7 @@ describe('haproxyRefusal', () => {
   it('asks haproxy about the new settings\' config, not the running one', async () => {
     const { supervisor, checkConfig } = supervisorThat(async () => undefined);
     const next = { ...defaultSettings, healthPath: '/ready' };
-    expect(await haproxyRefusal(supervisor, '/tmp/sd', defaultSettings, next)).toBeUndefined();
+    expect(await haproxyRefusal(supervisor, (s) => haproxyConfigFor('/tmp/sd', s), defaultSettings, next)).toBeUndefined();
     expect(checkConfig).toHaveBeenCalledWith(haproxyConfigFor('/tmp/sd', next));
     expect(checkConfig.mock.calls[0]![0]).toContain('option httpchk GET /ready');
   });
@@ -22,7 +22,7 @@ describe('haproxyRefusal', () => {
     const { supervisor } = supervisorThat(async () => {
       throw new Error('HAProxy refuses this configuration: cannot bind');
     });
-    const refusal = await haproxyRefusal(supervisor, '/tmp/sd', defaultSettings, { ...defaultSettings, statsPort: 9999 });
+    const refusal = await haproxyRefusal(supervisor, (s) => haproxyConfigFor('/tmp/sd', s), defaultSettings, { ...defaultSettings, statsPort: 9999 });
     expect(refusal).toBeInstanceOf(SettingsError);
     expect(refusal?.field).toBe('statsPort');
     expect(refusal?.message).toBe('statsPort: HAProxy refuses this configuration: cannot bind');
@@ -31,7 +31,7 @@ describe('haproxyRefusal', () => {
   it('does not ask haproxy when no HAProxy setting changed', async () => {
     const { supervisor, checkConfig } = supervisorThat(async () => undefined);
     const next = { ...defaultSettings, drainTimeoutS: 12 };
-    expect(await haproxyRefusal(supervisor, '/tmp/sd', defaultSettings, next)).toBeUndefined();
+    expect(await haproxyRefusal(supervisor, (s) => haproxyConfigFor('/tmp/sd', s), defaultSettings, next)).toBeUndefined();
     expect(checkConfig).not.toHaveBeenCalled();
   });
 });
