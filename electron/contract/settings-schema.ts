@@ -106,6 +106,7 @@ export const SettingsShape = z.strictObject({
   pauseScaleIn: z.boolean(),
   pauseScaleOut: z.boolean(),
   keepRunningOnQuit: z.boolean(),
+  hostCpuBudget: z.number().min(0, 'must be 0 (off) or more CPUs').max(1024, 'must be 1024 CPUs or less'),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: checkedBy(dockerHostProblem),
   // Absolute, so the running app never depends on its working directory; read at start (SCALEDECK_HAPROXY wins).
@@ -117,9 +118,10 @@ export type SettingsPatch = Partial<Settings>;
 
 /**
  * What is one for the whole app, whatever the number of services: how replicas run (one driver, one engine), the one
- * HAProxy (its program, its stats page) and the loop's pace and quit. Every other setting belongs to a service.
+ * HAProxy (its program, its stats page), the loop's pace and quit, and the host's CPU budget over every service.
+ * Every other setting belongs to a service.
  */
-export const GLOBAL_SETTINGS = ['driver', 'dockerHost', 'haproxyPath', 'sampleIntervalMs', 'statsPort', 'keepRunningOnQuit'] as const;
+export const GLOBAL_SETTINGS = ['driver', 'dockerHost', 'haproxyPath', 'sampleIntervalMs', 'statsPort', 'keepRunningOnQuit', 'hostCpuBudget'] as const;
 export type GlobalSettingName = (typeof GLOBAL_SETTINGS)[number];
 export type GlobalSettings = Pick<Settings, GlobalSettingName>;
 export const isGlobalSetting = (name: string): name is GlobalSettingName => (GLOBAL_SETTINGS as readonly string[]).includes(name);
@@ -177,6 +179,8 @@ export const defaultSettings: Settings = {
   pauseScaleIn: false,
   pauseScaleOut: false,
   keepRunningOnQuit: false,
+  // Off: a CPU limit is a cap, not a reservation, so the sum of the limits may pass the host's CPUs.
+  hostCpuBudget: 0,
   swarmService: 'scaledeck-api',
   dockerHost: '',
   haproxyPath: '',

@@ -21,6 +21,7 @@ import { API_IMAGE_TAG, imageExists } from './image/image-builder.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { LoadGenerator } from './load-generator.js';
 import { HostCpu } from './metrics/host-cpu.js';
+import { withinHostBudget } from './policy/host-budget.js';
 import type { LatencyPercentiles } from './metrics/latency-window.js';
 import { RequestLogListener } from './metrics/request-log-listener.js';
 import { RequestLogSampling } from './metrics/request-log-sampling.js';
@@ -163,6 +164,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     publishSnapshot: () => events.publishSnapshot(),
     createsWait: (settings) => docker.imageBuild.running && settings.image === API_IMAGE_TAG,
     hostCpu: overrides.hostCpu ?? (async () => hostCpu.percent()),
+    hostBudget: (service, from, to) => withinHostBudget(service, from, to, globals().hostCpuBudget, plane?.serviceCpu() ?? []),
     latency: (backend) => requestLog.take(backend),
     log: options.log,
     overrides: { driver: overrides.driver, lb: overrides.lb, probeHealth: overrides.probeHealth },

@@ -18,6 +18,7 @@ import { DockerWatch } from './docker-watch.js';
 import { describeGeneration, generationOf, specOf } from './replicas/generation.js';
 import { foreignAddressProblem, machineAddresses } from './local-addresses.js';
 import { ServiceRuntime } from './service/service-runtime.js';
+import type { ServiceCpu } from './policy/host-budget.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
@@ -146,6 +147,15 @@ export class ScaleDeckControlPlane implements ControlPlane {
 
   private runChecks(): Promise<SetupCheck[]> {
     return runSetupChecks(this.parts.probes, { image: this.settings.image, frontendPort: this.settings.frontendPort });
+  }
+
+  /** What every service asks of the host's CPUs: its desired count and spares, at its CPU limit. */
+  serviceCpu(): ServiceCpu[] {
+    return [...this.services.values()].map((runtime) => ({
+      name: runtime.name,
+      replicas: runtime.parts.target.desired + runtime.settings.standbyReplicas,
+      cpuLimit: runtime.settings.cpuLimit,
+    }));
   }
 
   snapshot(): Snapshot {

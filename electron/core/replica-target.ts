@@ -31,6 +31,8 @@ export interface ReplicaTargetOptions {
   runningAtStart?: number;
   /** The range in force now (the settings' own, raised by open schedule windows); the settings' own when left out. */
   range?: () => Pick<Settings, 'minReplicas' | 'maxReplicas'>;
+  /** How far a scale-out may go within the host's CPU budget, and why not further (policy/host-budget.ts). */
+  budget?: (from: number, to: number) => { allowed: number; reason: string | null };
 }
 
 
@@ -86,7 +88,13 @@ export class ReplicaTarget {
     if (cause.kind === 'manual' || cause.kind === 'removal') this.setMode('manual');
     const from = this.count;
     const range = this.range();
-    const to = clampReplicas(requested, range);
+    let to = clampReplicas(requested, range);
+    // The range is a promise the budget does not break; every other scale-out stays within it.
+    if (to > from && cause.kind !== 'range' && this.options.budget) {
+      const { allowed, reason } = this.options.budget(from, to);
+      if (reason !== null) onEvent('hold', reason);
+      to = allowed;
+    }
     if (to !== from || cause.kind === 'removal') onEvent('scale', describe(cause, from, to, range));
     if (to === from) return to;
     this.count = to;

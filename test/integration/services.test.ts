@@ -116,6 +116,21 @@ describe.skipIf(!hasHaproxy())('several services as local processes, across a re
     expect((await hostsThroughFrontend(serviceOf(second, 'api')!.frontendUrl, 5)).size).toBe(1);
   }, 120_000);
 
+  it('holds a scale-out that would pass the host CPU budget, naming what uses it', async () => {
+    fixture = await startPlane({ driver: 'process', cpuLimit: 0.5, hostCpuBudget: 1.5 }, { desired: 2 });
+    const app = fixture;
+    await app.plane.addService({ name: 'api', frontendPort: await freePort(), mode: 'manual', minReplicas: 1, cpuLimit: 0.5 });
+    await waitFor(() => readyOf(app, 'web') === 2 && readyOf(app, 'api') === 1, 30_000, 'both services ready');
+    expect(await app.plane.scale({ replicas: 3 }, 'api')).toEqual({ result: { desired: 1, mode: 'manual' } });
+    const held = app.plane.snapshot().events.find((e) => e.kind === 'hold' && e.service === 'api');
+    expect(held?.message).toBe('api 1 -> 3 held: host CPU budget 1.5 of 1.5 in use (web 2 x 0.5, api 1 x 0.5)');
+    expect(serviceOf(app, 'api')?.lastReason).toBe(held?.message);
+    // Room made by one service is room for the other.
+    await app.plane.scale({ replicas: 1 }, 'web');
+    expect(await app.plane.scale({ replicas: 3 }, 'api')).toEqual({ result: { desired: 2, mode: 'manual' } });
+    await waitFor(() => readyOf(app, 'api') === 2 && countOf(app, 'web') === 1, 30_000, 'api at 2 within the budget');
+  }, 120_000);
+
   it('migrates a data folder from before services, replicas running, to the service web without restarting anything', async () => {
     const first = await startPlane({ driver: 'process', maxReplicas: 6, cpuLimit: 0.25 }, { desired: 2 });
     fixture = first;

@@ -72,6 +72,8 @@ export interface ServiceFoundation {
   /** The sample image is being built: a replica of it waits for the build instead of failing on a missing image. */
   createsWait: (settings: Settings) => boolean;
   hostCpu: () => Promise<number>;
+  /** How far a service may scale out within the host's CPU budget (policy/host-budget.ts). */
+  hostBudget: (service: string, from: number, to: number) => { allowed: number; reason: string | null };
   latency: (backend: string) => LatencyPercentiles;
   log?: (line: string) => void;
   /** Parts a test puts in place of the first service's real ones. */
@@ -126,6 +128,7 @@ export async function composeService(name: string, store: ServiceSettings, base:
     runningAtStart,
     store,
     range: () => schedule.range(clock.now()),
+    budget: (from, to) => base.hostBudget(name, from, to),
     onEvent: say,
     apply: (n) => {
       controller!.setDesired(n);

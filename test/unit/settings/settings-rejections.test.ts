@@ -52,6 +52,7 @@ const rejected: Record<keyof Settings, unknown> = {
   pauseScaleIn: 'yes',
   pauseScaleOut: 1,
   keepRunningOnQuit: 'yes',
+  hostCpuBudget: -1,
   swarmService: '-bad name',
   dockerHost: 'garbage',
   haproxyPath: 'bin/haproxy',
