@@ -292,7 +292,7 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       expect(reply.status).toBe(200);
       expect(reply.headers['content-type']).toMatch(/^text\/plain/);
       expect(reply.text).toContain('# TYPE scaledeck_replicas_desired gauge');
-      expect(reply.text).toMatch(/^scaledeck_replicas_desired \d+$/m);
+      expect(reply.text).toMatch(/^scaledeck_replicas_desired\{service="web"\} \d+$/m);
       expect(reply.text).toContain('# TYPE scaledeck_request_latency_p95_milliseconds gauge');
       expect(reply.text).toContain('# TYPE scaledeck_request_latency_p50_milliseconds gauge');
       expect(reply.text).toContain('# TYPE scaledeck_replica_memory_percent gauge');

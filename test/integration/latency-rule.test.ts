@@ -98,8 +98,8 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
       expect(reasons.at(-1)).toMatch(/^2 -> 1: rps per replica 0 < 1, p95 latency 0 ms < 60 ms for \d+ samples$/);
       expect(Math.max(...p95s)).toBeGreaterThan(150);
       expect(sampled.length).toBeGreaterThanOrEqual(2);
-      expect(metrics).toMatch(/^scaledeck_request_latency_p95_milliseconds \d+/m);
-      expect(metrics).toMatch(/^scaledeck_replica_memory_percent [\d.]+/m);
+      expect(metrics).toMatch(/^scaledeck_request_latency_p95_milliseconds\{service="web"\} \d+/m);
+      expect(metrics).toMatch(/^scaledeck_replica_memory_percent\{service="web"\} [\d.]+/m);
       expect(report.non2xx + report.errors + lightReport.non2xx + lightReport.errors).toBe(0);
     } finally {
       unsubscribe();

@@ -1,6 +1,6 @@
 // GET /metrics: the control plane's state in Prometheus text format (prom-client), read fresh on every scrape.
 import client from 'prom-client';
-import type { Snapshot, StreamMessage } from '../../contract/contract.js';
+import type { ServiceView, Snapshot, StreamMessage } from '../../contract/contract.js';
 
 export interface PrometheusSource {
   snapshot(): Snapshot;
@@ -9,37 +9,49 @@ export interface PrometheusSource {
 
 export function createPrometheusRegistry(source: PrometheusSource): client.Registry {
   const registry = new client.Registry();
-  const gauge = (name: string, help: string, read: (s: Snapshot) => number | null, labelNames: string[] = []) =>
+  const gauge = (name: string, help: string, read: (s: Snapshot) => number | null) =>
     new client.Gauge({
-      name, help, labelNames, registers: [registry],
+      name, help, registers: [registry],
       collect() {
         const value = read(source.snapshot());
         if (value !== null) this.set(value);
       },
     });
-  gauge('scaledeck_replicas_desired', 'Replica count the controller converges to', (s) => s.desired);
-  gauge('scaledeck_replicas_ready', 'Replicas serving through HAProxy', (s) => s.replicas.filter((r) => r.state === 'ready').length);
-  gauge('scaledeck_replicas_total', 'Replicas in any state', (s) => s.replicas.length);
-  gauge('scaledeck_autoscaling_enabled', '1 in auto mode, 0 in manual mode', (s) => (s.settings.mode === 'auto' ? 1 : 0));
+  // One series per service, labelled with its name; a service without a value this scrape has no series.
+  const perService = (name: string, help: string, read: (s: ServiceView) => number | null) =>
+    new client.Gauge({
+      name, help, labelNames: ['service'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const service of source.snapshot().services) {
+          const value = read(service);
+          if (value !== null) this.set({ service: service.name }, value);
+        }
+      },
+    });
+  perService('scaledeck_replicas_desired', 'Replica count the controller converges to', (s) => s.desired);
+  perService('scaledeck_replicas_ready', 'Replicas serving through HAProxy', (s) => s.replicas.filter((r) => r.state === 'ready').length);
+  perService('scaledeck_replicas_total', 'Replicas in any state', (s) => s.replicas.length);
+  perService('scaledeck_autoscaling_enabled', '1 in auto mode, 0 in manual mode', (s) => (s.settings.mode === 'auto' ? 1 : 0));
   gauge('scaledeck_host_cpu_percent', 'Host CPU use, % of all cores', (s) => s.sample?.hostCpu ?? null);
-  gauge('scaledeck_replica_cpu_percent', 'Mean CPU of ready replicas, % of their CPU limit', (s) => s.sample?.replicaCpu ?? null);
-  gauge('scaledeck_replica_memory_percent', 'Mean memory of ready replicas, % of their memory limit', (s) => s.sample?.replicaMemory ?? null);
-  gauge('scaledeck_request_latency_p50_milliseconds', 'Median HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP50Ms ?? null);
-  gauge('scaledeck_request_latency_p95_milliseconds', '95th percentile HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP95Ms ?? null);
-  gauge('scaledeck_request_latency_sample_size', 'Requests the latency percentiles of the last sample interval come from', (s) => s.sample?.latencySampleSize ?? null);
-  gauge('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);
-  gauge('scaledeck_backend_sessions', 'Requests in flight in the backend', (s) => s.sample?.sessions ?? null);
-  gauge('scaledeck_held_requests', 'Requests HAProxy holds while no replica is up (scale from zero)', (s) => s.sample?.held ?? null);
-  gauge('scaledeck_replicas_standby', 'Warm spares: started, healthy, out of rotation', (s) => s.replicas.filter((r) => r.state === 'standby').length);
+  perService('scaledeck_replica_cpu_percent', 'Mean CPU of ready replicas, % of their CPU limit', (s) => s.sample?.replicaCpu ?? null);
+  perService('scaledeck_replica_memory_percent', 'Mean memory of ready replicas, % of their memory limit', (s) => s.sample?.replicaMemory ?? null);
+  perService('scaledeck_request_latency_p50_milliseconds', 'Median HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP50Ms ?? null);
+  perService('scaledeck_request_latency_p95_milliseconds', '95th percentile HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP95Ms ?? null);
+  perService('scaledeck_request_latency_sample_size', 'Requests the latency percentiles of the last sample interval come from', (s) => s.sample?.latencySampleSize ?? null);
+  perService('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);
+  perService('scaledeck_backend_sessions', 'Requests in flight in the backend', (s) => s.sample?.sessions ?? null);
+  perService('scaledeck_held_requests', 'Requests HAProxy holds while no replica is up (scale from zero)', (s) => s.sample?.held ?? null);
+  perService('scaledeck_replicas_standby', 'Warm spares: started, healthy, out of rotation', (s) => s.replicas.filter((r) => r.state === 'standby').length);
   gauge('scaledeck_haproxy_up', '1 when HAProxy answers on its runtime socket', (s) => (s.haproxy.running ? 1 : 0));
-  gauge('scaledeck_rollout_running', '1 while replicas of an older generation are being replaced (paused included)', (s) => (s.rollout.state === 'idle' ? 0 : 1));
-  gauge('scaledeck_rollout_paused', '1 when a rollout stopped because the new version did not get ready', (s) => (s.rollout.state === 'paused' ? 1 : 0));
-  gauge('scaledeck_rollout_replaced', 'Old replicas replaced so far in the current rollout', (s) => s.rollout.replaced);
-  gauge('scaledeck_rollout_total', 'Old replicas the current rollout replaces', (s) => s.rollout.total);
+  perService('scaledeck_rollout_running', '1 while replicas of an older generation are being replaced (paused included)', (s) => (s.rollout.state === 'idle' ? 0 : 1));
+  perService('scaledeck_rollout_paused', '1 when a rollout stopped because the new version did not get ready', (s) => (s.rollout.state === 'paused' ? 1 : 0));
+  perService('scaledeck_rollout_replaced', 'Old replicas replaced so far in the current rollout', (s) => s.rollout.replaced);
+  perService('scaledeck_rollout_total', 'Old replicas the current rollout replaces', (s) => s.rollout.total);
   gauge('scaledeck_docker_up', '1 when the Docker engine answers', (s) => (s.docker.reachable ? 1 : 0));
-  const scaleEvents = new client.Counter({ name: 'scaledeck_scale_events_total', help: 'Changes of the desired replica count', registers: [registry] });
+  const scaleEvents = new client.Counter({ name: 'scaledeck_scale_events_total', help: 'Changes of the desired replica count', labelNames: ['service'], registers: [registry] });
   source.subscribe((message) => {
-    if (message.type === 'event' && message.event.kind === 'scale') scaleEvents.inc();
+    if (message.type === 'event' && message.event.kind === 'scale') scaleEvents.inc({ service: message.event.service ?? source.snapshot().services[0]?.name ?? '' });
   });
   client.collectDefaultMetrics({ register: registry, prefix: 'scaledeck_' });
   return registry;

@@ -11,8 +11,8 @@ describe('Prometheus export of held requests and standby replicas', () => {
     });
     const registry = createPrometheusRegistry({ snapshot: () => snapshot, subscribe: () => () => undefined });
     const text = await registry.metrics();
-    expect(text).toMatch(/^scaledeck_held_requests 3$/m);
-    expect(text).toMatch(/^scaledeck_replicas_standby 2$/m);
-    expect(text).toMatch(/^scaledeck_replicas_ready 1$/m);
+    expect(text).toMatch(/^scaledeck_held_requests\{service="web"\} 3$/m);
+    expect(text).toMatch(/^scaledeck_replicas_standby\{service="web"\} 2$/m);
+    expect(text).toMatch(/^scaledeck_replicas_ready\{service="web"\} 1$/m);
   });
 });
