@@ -1,23 +1,23 @@
-// Removing a service, in two steps: Remove, then a confirmation that says what it does (drains its replicas and closes
-// its frontend), or Cancel.
+// Removing a service, in two steps: Remove on its row, then a row under it that says what removing does (drains its
+// replicas, closes its frontend) with the button that does it, and Cancel.
 import { useEffect, useRef, useState } from 'react';
 import { useBridge } from './bridge-context.js';
 
-export function RemoveService({ name, onRemoved }: { name: string; onRemoved: (name: string) => void }) {
+export interface RemoveServiceConfirmProps {
+  name: string;
+  /** How many columns the row spans. */
+  columns: number;
+  onRemoved: (name: string) => void;
+  onCancel: () => void;
+}
+
+export function RemoveServiceConfirm({ name, columns, onRemoved, onCancel }: RemoveServiceConfirmProps) {
   const api = useBridge();
-  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const cancel = useRef<HTMLButtonElement | null>(null);
-  const start = useRef<HTMLButtonElement | null>(null);
-  const wasConfirming = useRef(false);
-
-  // The keyboard follows the step: to Cancel when asked (the safe choice), back to Remove when the question goes.
-  useEffect(() => {
-    if (confirming) cancel.current?.focus();
-    else if (wasConfirming.current) start.current?.focus();
-    wasConfirming.current = confirming;
-  }, [confirming]);
+  // Cancel takes the focus: the safe choice is the one a stray Enter makes.
+  useEffect(() => cancel.current?.focus(), []);
 
   const remove = async () => {
     setBusy(true);
@@ -29,27 +29,25 @@ export function RemoveService({ name, onRemoved }: { name: string; onRemoved: (n
   };
 
   return (
-    <div className="remove-service">
-      {confirming ? (
+    <tr className="confirm-row">
+      <td colSpan={columns}>
         <div className="remove-confirm" role="group" aria-label={`Confirm removing ${name}`}>
-          <span className="remove-question">Drain {name}'s replicas and close its frontend?</span>
+          <span>
+            Remove <strong>{name}</strong>? Its replicas are drained, then its frontend is closed and its settings are forgotten.
+          </span>
           <button type="button" className="small danger" disabled={busy} onClick={() => void remove()}>
             {busy ? 'Removing…' : `Remove ${name}`}
           </button>
-          <button type="button" className="small" ref={cancel} disabled={busy} onClick={() => setConfirming(false)}>
+          <button type="button" className="small" ref={cancel} disabled={busy} onClick={onCancel}>
             Cancel
           </button>
         </div>
-      ) : (
-        <button type="button" className="small" ref={start} aria-label={`Remove service ${name}`} onClick={() => setConfirming(true)}>
-          Remove
-        </button>
-      )}
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-    </div>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </td>
+    </tr>
   );
 }

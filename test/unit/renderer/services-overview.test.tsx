@@ -218,7 +218,7 @@ describe('adding and removing services', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Remove service api' }));
     expect(bridge.callsOf('removeService')).toEqual([]);
     const question = screen.getByRole('group', { name: 'Confirm removing api' });
-    expect(question.textContent).toMatch(/Drain api's replicas and close its frontend\?/);
+    expect(question.textContent).toMatch(/Remove api\? Its replicas are drained, then its frontend is closed/);
     expect(document.activeElement?.textContent).toBe('Cancel');
     await userEvent.keyboard('{Enter}');
     expect(screen.queryByRole('group', { name: 'Confirm removing api' })).toBeNull();
