@@ -37,7 +37,14 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
     },
     [dispatch],
   );
-  const onRemoved = useCallback((name: string) => dispatch({ type: 'serviceRemoved', name }), [dispatch]);
+  const onRemoved = useCallback(
+    (name: string) => {
+      dispatch({ type: 'serviceRemoved', name });
+      // The cockpit goes back to the first service, and stays there if a service of that name comes back later.
+      setSelected((current) => (current === name ? null : current));
+    },
+    [dispatch],
+  );
 
   const snapshot = state.snapshot;
   const service = snapshot ? resolveService(snapshot, selected) : undefined;

@@ -47,6 +47,7 @@ export class ServiceSamples {
     set.add(listener);
     return () => {
       set.delete(listener);
+      if (set.size === 0 && this.followers.get(service) === set) this.followers.delete(service);
     };
   }
 
