@@ -1,33 +1,18 @@
-// The dashboard: charts on top, controls at the side, replicas and events below; state comes only from the bridge.
-import { useCallback, useEffect, useState } from 'react';
-import type { LoadStatus, ScaleDeckApi, Settings, SetupCheck } from '../electron/contract/contract.js';
-import { followArchiveWindow } from './archive-window.js';
+// The dashboard: the services overview on top, then the selected service's cockpit (charts, controls, replicas, events);
+// state comes only from the bridge.
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { ScaleDeckApi, ServiceView, SetupCheck } from '../electron/contract/contract.js';
 import { BridgeContext } from './bridge-context.js';
-import { CpuChart } from './cpu-chart.js';
-import { EventLog } from './event-log.js';
-import { ForecastFeed } from './forecast-feed.js';
-import { HistoryFeed } from './history-feed.js';
-import { LatencyReadout, latencyRulesOf } from './latency-readout.js';
-import { ForecastPanel } from './forecast-panel.js';
-import { LifecyclePanel } from './lifecycle-panel.js';
-import { LoadPanel } from './load-panel.js';
-import { ModeSwitch } from './mode-switch.js';
-import { PauseSwitches } from './pause-switches.js';
-import { PolicyWaiting } from './policy-waiting.js';
-import { ReplicaChart } from './replica-chart.js';
-import { ReplicaTable } from './replica-table.js';
+import { Cockpit } from './cockpit.js';
+import type { TimeWindowS } from './history-feed.js';
 import { RolloutStatus } from './rollout-status.js';
-import { RulesPanel } from './rules-panel.js';
-import { ScheduleEditor } from './schedule-editor.js';
-import { RequestRateChart } from './request-rate-chart.js';
-import { ScaleControls } from './scale-controls.js';
-import { SecondClockContext } from './second-clock.js';
-import { SettingsPanel } from './settings-panel.js';
+import { serviceBridge } from './service-bridge.js';
+import { ServiceSamples } from './service-samples.js';
+import { eventsOf, resolveService, serviceSnapshot } from './service-snapshot.js';
+import { ServicesOverview } from './services-overview.js';
 import { SetupPanel } from './setup-panel.js';
 import { StatusBar } from './status-bar.js';
-import { createThresholdPreview } from './threshold-preview.js';
 import { useDashboard } from './use-dashboard.js';
-import { WhatIfFeed } from './what-if-feed.js';
 
 export function App({ api }: { api: ScaleDeckApi }) {
   return (
@@ -38,31 +23,35 @@ export function App({ api }: { api: ScaleDeckApi }) {
 }
 
 function Dashboard({ api }: { api: ScaleDeckApi }) {
-  const [feed] = useState(() => new HistoryFeed());
-  const [preview] = useState(createThresholdPreview);
-  // The ghost replays the window the charts show up to now (not the room ahead kept for a forecast), so it lines up
-  // with the lines under it.
-  const [whatIf] = useState(() => new WhatIfFeed(api, () => {
-    const view = feed.view.get();
-    return { fromMs: Math.max(0, Math.floor(view.start)), toMs: Math.floor(view.latest?.at ?? view.end) };
-  }));
-  useEffect(() => () => whatIf.hide(), [whatIf]);
-  useEffect(() => followArchiveWindow(api, feed), [api, feed]);
-  const { state, dispatch, connection, reload } = useDashboard(api, feed);
-  // Read once a minute while the snapshot says there is a forecast (asking before would only get a 404), and at once
-  // when it first says so; until then the legend's tooltip gives its reason.
-  const [forecastFeed] = useState(() => new ForecastFeed(api));
-  const forecastStatus = state.snapshot?.forecast;
-  useEffect(() => forecastFeed.absent.set(forecastStatus?.reason ?? null), [forecastFeed, forecastStatus?.reason]);
-  useEffect(() => (forecastStatus?.available ? forecastFeed.start(feed) : undefined), [forecastFeed, feed, forecastStatus?.available]);
-
-  const onSettings = useCallback((settings: Settings) => dispatch({ type: 'settings', settings }), [dispatch]);
-  const onScaled = useCallback((answer: { desired: number; mode: Settings['mode'] }) => dispatch({ type: 'scaled', ...answer }), [dispatch]);
-  const onMode = useCallback((mode: Settings['mode']) => dispatch({ type: 'mode', mode }), [dispatch]);
+  const [samples] = useState(() => new ServiceSamples());
+  const { state, dispatch, connection, reload, loads } = useDashboard(api, samples);
+  const [selected, setSelected] = useState<string | null>(null);
+  // The chart window a person picked stays picked when they look at another service.
+  const windowS = useRef<TimeWindowS>(300);
+  const onWindow = useCallback((next: TimeWindowS) => (windowS.current = next), []);
   const onChecks = useCallback((checks: SetupCheck[]) => dispatch({ type: 'checks', checks }), [dispatch]);
-  const onLoad = useCallback((load: LoadStatus) => dispatch({ type: 'load', load }), [dispatch]);
+  const onAdded = useCallback(
+    (view: ServiceView) => {
+      dispatch({ type: 'serviceAdded', service: view });
+      setSelected(view.name);
+    },
+    [dispatch],
+  );
+  const onRemoved = useCallback(
+    (name: string) => {
+      dispatch({ type: 'serviceRemoved', name });
+      // The cockpit goes back to the first service, and stays there if a service of that name comes back later.
+      setSelected((current) => (current === name ? null : current));
+    },
+    [dispatch],
+  );
 
   const snapshot = state.snapshot;
+  const service = snapshot ? resolveService(snapshot, selected) : undefined;
+  // The one place the selection reaches the commands: every per-service command sent from the cockpit names it.
+  const scoped = useMemo(() => (service === undefined ? api : serviceBridge(api, service)), [api, service]);
+  const events = useMemo(() => eventsOf(state.events, service), [state.events, service]);
+
   if (!snapshot) {
     return (
       <div className="splash">
@@ -83,55 +72,31 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
     );
   }
 
-  const { settings } = snapshot;
-  const thresholdProps = {
-    feed,
-    preview,
-    metric: settings.metric,
-    scaleUpThreshold: settings.scaleUpThreshold,
-    scaleDownThreshold: settings.scaleDownThreshold,
-    extraRules: JSON.stringify(settings.rules.slice(1)),
-    forecast: settings.forecast === 'off' ? undefined : forecastFeed,
-  };
-  const ready = snapshot.replicas.filter((replica) => replica.state === 'ready').length;
+  const shown = serviceSnapshot(snapshot, service);
   return (
-    <SecondClockContext.Provider value={feed.clock}>
-      <div className="app">
-        <StatusBar docker={snapshot.docker} haproxy={snapshot.haproxy} driver={settings.driver} connection={connection} />
-        <RolloutStatus rollout={snapshot.rollout} />
-        {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
-        <main className="layout">
-          <section className="charts" aria-label="Live charts">
-            <CpuChart {...thresholdProps} />
-            <div className="charts-row">
-              <ReplicaChart
-                feed={feed} maxReplicas={settings.maxReplicas} whatIf={whatIf} forecast={thresholdProps.forecast} scheduleWindows={JSON.stringify(snapshot.policy.windows)}
-              />
-              <RequestRateChart {...thresholdProps} />
-              <LatencyReadout feed={feed} latencyRules={latencyRulesOf(settings.rules)} />
-            </div>
-          </section>
-          <aside className="controls" aria-label="Controls">
-            <section className="card control-card" aria-labelledby="control-title">
-              <h2 id="control-title">Scale</h2>
-              <ScaleControls desired={snapshot.desired} ready={ready} maxReplicas={snapshot.policy.range.maxReplicas} onScaled={onScaled} />
-              <ModeSwitch mode={snapshot.settings.mode} onMode={onMode} />
-              <PauseSwitches pauseScaleOut={settings.pauseScaleOut} pauseScaleIn={settings.pauseScaleIn} onSettings={onSettings} />
-              <PolicyWaiting policy={snapshot.policy} />
-            </section>
-            <SettingsPanel settings={settings} preview={preview} onSettings={onSettings} whatIf={whatIf} />
-            <RulesPanel settings={settings} onSettings={onSettings} whatIf={whatIf} />
-            <ScheduleEditor settings={settings} onSettings={onSettings} />
-            <ForecastPanel settings={settings} onSettings={onSettings} />
-            <LifecyclePanel settings={settings} onSettings={onSettings} />
-            <LoadPanel load={snapshot.load} onLoad={onLoad} />
-          </aside>
-          <div className="lower">
-            <ReplicaTable replicas={snapshot.replicas} />
-            <EventLog events={state.events} />
-          </div>
-        </main>
-      </div>
-    </SecondClockContext.Provider>
+    <div className="app">
+      <StatusBar docker={snapshot.docker} haproxy={snapshot.haproxy} driver={snapshot.settings.driver} connection={connection} />
+      <BridgeContext.Provider value={scoped}>
+        <RolloutStatus rollout={shown.rollout} service={snapshot.services.length > 1 ? service : undefined} />
+      </BridgeContext.Provider>
+      {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
+      <main className="layout">
+        <ServicesOverview services={snapshot.services} selected={service} onSelect={setSelected} samples={samples} onAdded={onAdded} onRemoved={onRemoved} />
+        <BridgeContext.Provider value={scoped}>
+          <Cockpit
+            key={service ?? ''}
+            api={scoped}
+            service={service}
+            snapshot={shown}
+            events={events}
+            samples={samples}
+            loads={loads}
+            dispatch={dispatch}
+            windowS={windowS.current}
+            onWindow={onWindow}
+          />
+        </BridgeContext.Provider>
+      </main>
+    </div>
   );
 }

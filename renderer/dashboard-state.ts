@@ -1,5 +1,5 @@
 // The dashboard's state as a pure reducer: snapshots, streamed events and command results folded into one view.
-import type { ControlEvent, LoadStatus, Settings, SetupCheck, Snapshot } from '../electron/contract/contract.js';
+import type { ControlEvent, LoadStatus, ServiceView, Settings, SetupCheck, Snapshot } from '../electron/contract/contract.js';
 
 /** Enough events to scroll back through a busy hour without growing without bound. */
 export const EVENT_LIMIT = 300;
@@ -16,15 +16,19 @@ export type DashboardAction =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'event'; event: ControlEvent }
   | { type: 'loadError'; error: string }
-  | { type: 'settings'; settings: Settings }
-  | { type: 'scaled'; desired: number; mode: Settings['mode'] }
-  | { type: 'mode'; mode: Settings['mode'] }
+  // A command's answer for one service (absent: the first, as before there were several).
+  | { type: 'settings'; settings: Settings; service?: string }
+  | { type: 'scaled'; desired: number; mode: Settings['mode']; service?: string }
+  | { type: 'mode'; mode: Settings['mode']; service?: string }
+  | { type: 'serviceAdded'; service: ServiceView }
+  | { type: 'serviceRemoved'; name: string }
   | { type: 'checks'; checks: SetupCheck[] }
   | { type: 'load'; load: LoadStatus };
 
 export const initialDashboardState: DashboardState = { snapshot: null, events: [], loadError: null };
 
-const eventKey = (event: ControlEvent): string => `${event.at}\u0000${event.kind}\u0000${event.message}`;
+// Two services can tell the same words in the same millisecond ("2 -> 3: ..."): the service is part of the key.
+const eventKey = (event: ControlEvent): string => `${event.at}\u0000${event.kind}\u0000${event.service ?? ''}\u0000${event.message}`;
 
 /** Merges events from snapshots and the stream: the same event can arrive by both, so it is kept once, by time. */
 export function mergeEvents(current: readonly ControlEvent[], incoming: readonly ControlEvent[], limit = EVENT_LIMIT): ControlEvent[] {
@@ -48,16 +52,44 @@ export function mergeEvents(current: readonly ControlEvent[], incoming: readonly
  */
 export function shareUnchanged(shown: Snapshot | null, next: Snapshot): Snapshot {
   if (!shown) return next;
-  const shared: Record<string, unknown> = { ...next };
-  for (const key of Object.keys(next) as (keyof Snapshot)[]) {
+  const shared = sharedParts(shown, next);
+  // Each service's view is shared part by part too, so the overview row and cockpit of an unchanged service keep theirs.
+  const views = next.services.map((view) => {
+    const before = shown.services.find((candidate) => candidate.name === view.name);
+    return before ? sharedParts(before, view) : view;
+  });
+  const sameViews = views.length === shown.services.length && views.every((view, i) => view === shown.services[i]);
+  return { ...shared, services: sameViews ? shown.services : views };
+}
+
+/** `next` with every part JSON-equal to `shown`'s replaced by that one; `shown` itself when all parts are equal. */
+function sharedParts<T extends object>(shown: T, next: T): T {
+  const shared = { ...next } as Record<string, unknown>;
+  let changed = Object.keys(shown).length !== Object.keys(next).length;
+  for (const key of Object.keys(next) as (keyof T & string)[]) {
     const before = shown[key];
-    if (before !== undefined && JSON.stringify(before) === JSON.stringify(next[key])) shared[key] = before;
+    if (before !== undefined && (before === next[key] || JSON.stringify(before) === JSON.stringify(next[key]))) shared[key] = before;
+    else changed = true;
   }
-  return shared as unknown as Snapshot;
+  return changed ? (shared as T) : shown;
 }
 
 function withSnapshot(state: DashboardState, change: (snapshot: Snapshot) => Snapshot): DashboardState {
   return state.snapshot ? { ...state, snapshot: change(state.snapshot) } : state;
+}
+
+type ServicePart = Pick<ServiceView, 'settings' | 'desired'>;
+
+/**
+ * Applies a command's answer to one service: its view in `services` and, for the first service, the top-level fields
+ * that are its own too.
+ */
+function withService(state: DashboardState, service: string | undefined, change: (part: ServicePart) => ServicePart): DashboardState {
+  return withSnapshot(state, (snapshot) => {
+    const index = service === undefined ? 0 : snapshot.services.findIndex((view) => view.name === service);
+    const services = snapshot.services.map((view, i) => (i === index ? { ...view, ...change(view) } : view));
+    return index === 0 || snapshot.services.length === 0 ? { ...snapshot, ...change(snapshot), services } : { ...snapshot, services };
+  });
 }
 
 export function dashboardReducer(state: DashboardState, action: DashboardAction): DashboardState {
@@ -69,11 +101,15 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
     case 'loadError':
       return { ...state, loadError: action.error };
     case 'settings':
-      return withSnapshot(state, (s) => ({ ...s, settings: action.settings }));
+      return withService(state, action.service, (part) => ({ ...part, settings: action.settings }));
     case 'scaled':
-      return withSnapshot(state, (s) => ({ ...s, desired: action.desired, settings: { ...s.settings, mode: action.mode } }));
+      return withService(state, action.service, (part) => ({ desired: action.desired, settings: { ...part.settings, mode: action.mode } }));
     case 'mode':
-      return withSnapshot(state, (s) => ({ ...s, settings: { ...s.settings, mode: action.mode } }));
+      return withService(state, action.service, (part) => ({ ...part, settings: { ...part.settings, mode: action.mode } }));
+    case 'serviceAdded':
+      return withSnapshot(state, (s) => ({ ...s, services: [...s.services.filter((view) => view.name !== action.service.name), action.service] }));
+    case 'serviceRemoved':
+      return withSnapshot(state, (s) => ({ ...s, services: s.services.filter((view) => view.name !== action.name) }));
     case 'checks':
       return withSnapshot(state, (s) => ({ ...s, checks: action.checks }));
     case 'load':

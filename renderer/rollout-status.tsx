@@ -3,7 +3,8 @@ import { memo, useState } from 'react';
 import type { Result, RolloutView } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 
-export const RolloutStatus = memo(function RolloutStatus({ rollout }: { rollout: RolloutView }) {
+/** `service` names whose rollout it is, when there are several services to tell apart. */
+export const RolloutStatus = memo(function RolloutStatus({ rollout, service }: { rollout: RolloutView; service?: string }) {
   const api = useBridge();
   const [busy, setBusy] = useState<'rollback' | 'retry' | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -18,7 +19,7 @@ export const RolloutStatus = memo(function RolloutStatus({ rollout }: { rollout:
   };
 
   const paused = rollout.state === 'paused';
-  const what = `${rollout.from ? `${rollout.from} → ` : ''}${rollout.to ?? 'a new version'}`;
+  const what = `${service ? `${service}: ` : ''}${rollout.from ? `${rollout.from} → ` : ''}${rollout.to ?? 'a new version'}`;
   return (
     <section className={`rollout-status${paused ? ' paused' : ''}`} aria-labelledby="rollout-title">
       <h2 id="rollout-title">{paused ? 'Rollout paused' : 'Rolling out'}</h2>

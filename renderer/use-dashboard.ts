@@ -1,51 +1,53 @@
-// Connects the dashboard to the bridge: first snapshot and history, then the live stream, reloading after a reconnect.
+// Connects the dashboard to the bridge: first the snapshot, then the live stream, reloading after a reconnect; samples
+// go to the service they measure, whose cockpit reads its own history.
 import { useCallback, useEffect, useReducer, useRef, useState, type Dispatch } from 'react';
 import type { ScaleDeckApi } from '../electron/contract/contract.js';
 import { connectionOf, type ConnectionState } from './bridge.js';
 import { dashboardReducer, initialDashboardState, type DashboardAction, type DashboardState } from './dashboard-state.js';
-import type { HistoryFeed } from './history-feed.js';
+import type { ServiceSamples } from './service-samples.js';
 
 export interface Dashboard {
   state: DashboardState;
   dispatch: Dispatch<DashboardAction>;
   connection: ConnectionState;
-  /** Reads the snapshot and the history again (after a failure, or once the stream is back). */
+  /** Reads the snapshot again (after a failure, or once the stream is back). */
   reload: () => void;
+  /** Counts the reloads: a cockpit reads its history again when it changes. */
+  loads: number;
 }
 
-export function useDashboard(api: ScaleDeckApi, feed: HistoryFeed): Dashboard {
+export function useDashboard(api: ScaleDeckApi, samples: ServiceSamples): Dashboard {
   const [state, dispatch] = useReducer(dashboardReducer, initialDashboardState);
   const source = connectionOf(api);
   const [connection, setConnection] = useState<ConnectionState>(source ? 'connecting' : 'open');
+  const [loads, setLoads] = useState(0);
   const alive = useRef(true);
 
   const reload = useCallback(() => {
+    setLoads((count) => count + 1);
     void api.getSnapshot().then((answer) => {
       if (!alive.current) return;
       if ('result' in answer) {
         dispatch({ type: 'snapshot', snapshot: answer.result });
-        if (answer.result.sample) feed.add(answer.result.sample);
+        samples.addSnapshot(answer.result);
       } else {
         dispatch({ type: 'loadError', error: answer.error });
       }
     });
-    void api.getHistory().then((answer) => {
-      if (alive.current && 'result' in answer) feed.load(answer.result);
-    });
-  }, [api, feed]);
+  }, [api, samples]);
 
   useEffect(() => {
     alive.current = true;
-    const stopPublishing = feed.start();
+    const stopPublishing = samples.start();
     // Subscribe before reading, so nothing that happens in between is missed.
     const unsubscribe = api.subscribe((message) => {
       if (message.type === 'sample') {
-        feed.add(message.sample);
+        samples.add(message.sample);
       } else if (message.type === 'event') {
         dispatch({ type: 'event', event: message.event });
       } else {
         dispatch({ type: 'snapshot', snapshot: message.snapshot });
-        if (message.snapshot.sample) feed.add(message.snapshot.sample);
+        samples.addSnapshot(message.snapshot);
       }
     });
     let previous: ConnectionState | null = null;
@@ -62,7 +64,7 @@ export function useDashboard(api: ScaleDeckApi, feed: HistoryFeed): Dashboard {
       unsubscribe();
       stopPublishing();
     };
-  }, [api, feed, reload]);
+  }, [api, samples, reload]);
 
-  return { state, dispatch, connection, reload };
+  return { state, dispatch, connection, reload, loads };
 }

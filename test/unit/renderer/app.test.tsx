@@ -42,7 +42,8 @@ describe('dashboard', () => {
     // slow the machine, so this shows the line follows the slider before anything is sent.
     expect(thresholdY('cpu-chart', 'up')).toBeLessThan(before);
     expect(bridge.callsOf('updateSettings')).toEqual([]);
-    await waitFor(() => expect(bridge.callsOf('updateSettings')).toEqual([{ scaleUpThreshold: 72 }]));
+    // The one service is named too: commands from the cockpit always say which service they are for.
+    await waitFor(() => expect(bridge.callsOf('updateSettings')).toEqual([{ scaleUpThreshold: 72, service: 'web' }]));
   });
 
   it('draws the thresholds on the request chart when scaling on requests per replica', async () => {
@@ -69,7 +70,7 @@ describe('dashboard', () => {
     act(() => bridge.emit({ type: 'snapshot', snapshot: makeSnapshot({ desired: 5, mode: 'manual' }) }));
     expect(screen.getByTestId('desired-count').textContent).toBe('5');
     await userEvent.click(screen.getByRole('button', { name: 'Resume autoscaling' }));
-    expect(bridge.callsOf('setMode')).toEqual([{ mode: 'auto' }]);
+    expect(bridge.callsOf('setMode')).toEqual([{ mode: 'auto', service: 'web' }]);
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Resume autoscaling' })).toBeNull());
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ControlEvent } from '../../../electron/contract/contract.js';
 import { dashboardReducer, initialDashboardState, mergeEvents } from '../../../renderer/dashboard-state.js';
-import { makeSnapshot, T0 } from './fake-bridge.js';
+import { makeServicesSnapshot, makeSnapshot, T0, viewOf } from './fake-bridge.js';
 
 const event = (offset: number, message: string): ControlEvent => ({ at: T0 + offset, kind: 'scale', message });
 
@@ -45,5 +45,36 @@ describe('dashboard state', () => {
     const failed = dashboardReducer(initialDashboardState, { type: 'loadError', error: 'Cannot reach the ScaleDeck server' });
     expect(failed.loadError).toBe('Cannot reach the ScaleDeck server');
     expect(dashboardReducer(failed, { type: 'snapshot', snapshot: makeSnapshot() }).loadError).toBeNull();
+  });
+
+  describe('with several services', () => {
+    const base = makeSnapshot();
+    const twoServices = () => dashboardReducer(initialDashboardState, { type: 'snapshot', snapshot: makeServicesSnapshot([viewOf('web', base), viewOf('api', base, { desired: 4 })]) });
+
+    it('applies an answer for a named service to its view only', () => {
+      const next = dashboardReducer(twoServices(), { type: 'scaled', desired: 6, mode: 'manual', service: 'api' });
+      expect(next.snapshot!.services.map((view) => [view.name, view.desired, view.settings.mode])).toEqual([['web', 2, 'auto'], ['api', 6, 'manual']]);
+      expect([next.snapshot!.desired, next.snapshot!.settings.mode]).toEqual([2, 'auto']);
+    });
+
+    it('applies an answer for the first service to its view and to the top-level fields, which are its own', () => {
+      const next = dashboardReducer(twoServices(), { type: 'mode', mode: 'manual', service: 'web' });
+      expect(next.snapshot!.services.map((view) => view.settings.mode)).toEqual(['manual', 'auto']);
+      expect(next.snapshot!.settings.mode).toBe('manual');
+    });
+
+    it('keeps an unchanged service view as it was, so its row and cockpit skip their render', () => {
+      const shown = twoServices();
+      const again = makeServicesSnapshot([viewOf('web', base), viewOf('api', base, { desired: 5 })]);
+      const next = dashboardReducer(shown, { type: 'snapshot', snapshot: again });
+      expect(next.snapshot!.services[0]).toBe(shown.snapshot!.services[0]);
+      expect(next.snapshot!.services[1]).not.toBe(shown.snapshot!.services[1]);
+      expect(next.snapshot!.services[1]!.settings).toBe(shown.snapshot!.services[1]!.settings);
+    });
+
+    it('keeps two services events told in the same millisecond in the same words', () => {
+      const merged = mergeEvents([], [{ ...event(1, '2 -> 3'), service: 'web' }, { ...event(1, '2 -> 3'), service: 'api' }]);
+      expect(merged.map((e) => e.service)).toEqual(['web', 'api']);
+    });
   });
 });

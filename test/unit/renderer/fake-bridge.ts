@@ -9,6 +9,7 @@ import type {
   RolloutView,
   Sample,
   ScaleDeckApi,
+  ServiceView,
   Settings,
   Snapshot,
   StreamMessage,
@@ -58,9 +59,13 @@ const noRun = { replicaSeconds: 0, secondsAboveUp: 0, scaleEvents: 0, peakReplic
 
 const idleLoad: LoadStatus = { running: false, rate: 0, durationS: 0, startedAt: null, sent: 0, errors: 0, non2xx: 0 };
 
-/** A snapshot; `mode` is a shorthand for `settings.mode`. */
+/**
+ * A snapshot; `mode` is a shorthand for `settings.mode`. Unless `services` is given, it lists one service, `web`, whose
+ * view is the top-level fields (as the control plane's is).
+ */
 export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> & { mode?: Settings['mode'] } = {}): Snapshot {
-  return {
+  const snapshot: Snapshot = {
+    services: [],
     settings: { ...defaultSettings, mode },
     desired: 2,
     replicas: [makeReplica(), makeReplica({ id: 'c0ffee02', name: 'scaledeck-api-2', hostPort: 32769 })],
@@ -79,6 +84,43 @@ export function makeSnapshot({ mode = 'auto', ...overrides }: Partial<Snapshot> 
     rollout: idleRollout,
     ...overrides,
   };
+  if (!overrides.services) snapshot.services = [viewOf('web', snapshot)];
+  return snapshot;
+}
+
+/** A service's view with the per-service fields of `snapshot`, e.g. a first service as the top-level fields tell it. */
+export function viewOf(name: string, snapshot: Omit<Snapshot, 'services'>, overrides: Partial<ServiceView> = {}): ServiceView {
+  return {
+    name,
+    settings: snapshot.settings,
+    desired: snapshot.desired,
+    replicas: snapshot.replicas,
+    frontendUrl: snapshot.haproxy.frontendUrl,
+    policy: snapshot.policy,
+    rollout: snapshot.rollout,
+    sample: snapshot.sample,
+    lastReason: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A snapshot of several services: the first's view is also the top-level fields, as the control plane sends it.
+ * `views` give each service's own parts.
+ */
+export function makeServicesSnapshot(views: ServiceView[], overrides: Partial<Snapshot> = {}): Snapshot {
+  const first = views[0]!;
+  return makeSnapshot({
+    settings: first.settings,
+    desired: first.desired,
+    replicas: first.replicas,
+    policy: first.policy,
+    rollout: first.rollout,
+    sample: first.sample,
+    haproxy: { ...makeSnapshot().haproxy, frontendUrl: first.frontendUrl },
+    ...overrides,
+    services: views,
+  });
 }
 
 export interface RecordedCall {
@@ -126,12 +168,16 @@ export class FakeBridge implements ScaleDeckApi {
   }
 
   getSnapshot = () => this.run('getSnapshot', undefined, () => ({ result: this.snapshot }));
+  getServices = () => this.run('getServices', undefined, () => ({ result: this.snapshot.services }));
+  addService: ScaleDeckApi['addService'] = (input) =>
+    this.run('addService', input, () => ({ result: viewOf(input.name, this.snapshot, { desired: 0, replicas: [], sample: null }) }));
+  removeService: ScaleDeckApi['removeService'] = (input) => this.run('removeService', input, () => ({ result: { removed: input.name } }));
   getHistory: ScaleDeckApi['getHistory'] = (input) => this.run('getHistory', input, () => ({ result: this.history }));
   forecast: Result<ForecastView> = { error: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs', notFound: true };
-  getForecast: ScaleDeckApi['getForecast'] = () => this.run('getForecast', undefined, () => this.forecast);
+  getForecast: ScaleDeckApi['getForecast'] = (input) => this.run('getForecast', input, () => this.forecast);
   whatIf: ScaleDeckApi['whatIf'] = (input) => this.run('whatIf', input, () => ({ result: { series: [], summary: noRun, actual: noRun, model: '' } }));
-  updateSettings: ScaleDeckApi['updateSettings'] = (patch) =>
-    this.run('updateSettings', patch, () => ({ result: { ...this.snapshot.settings, ...patch } }));
+  updateSettings: ScaleDeckApi['updateSettings'] = ({ service, ...patch }) =>
+    this.run('updateSettings', service === undefined ? patch : { ...patch, service }, () => ({ result: { ...this.settingsOf(service), ...patch } }));
   scale: ScaleDeckApi['scale'] = (input) => this.run('scale', input, () => ({ result: { desired: input.replicas, mode: 'manual' as const } }));
   setMode: ScaleDeckApi['setMode'] = (input) => this.run('setMode', input, () => ({ result: { mode: input.mode } }));
   removeReplica: ScaleDeckApi['removeReplica'] = (input) => this.run('removeReplica', input, () => ({ result: { removed: input.id } }));
@@ -140,8 +186,13 @@ export class FakeBridge implements ScaleDeckApi {
   stopLoad = () => this.run('stopLoad', undefined, () => ({ result: { ...this.snapshot.load, running: false } }));
   buildImage = () => this.run('buildImage', undefined, () => ({ result: { started: true } }));
   recheck = () => this.run('recheck', undefined, () => ({ result: this.snapshot.checks }));
-  rollback = () => this.run('rollback', undefined, () => ({ result: this.snapshot.rollout }));
-  retryRollout = () => this.run('retryRollout', undefined, () => ({ result: this.snapshot.rollout }));
+  rollback: ScaleDeckApi['rollback'] = (input) => this.run('rollback', input, () => ({ result: this.snapshot.rollout }));
+  retryRollout: ScaleDeckApi['retryRollout'] = (input) => this.run('retryRollout', input, () => ({ result: this.snapshot.rollout }));
+
+  /** A service's settings as the control plane would answer them (the first's for none). */
+  private settingsOf(service: string | undefined): Settings {
+    return this.snapshot.services.find((view) => view.name === service)?.settings ?? this.snapshot.settings;
+  }
 
   subscribe(listener: (message: StreamMessage) => void): () => void {
     this.listeners.add(listener);

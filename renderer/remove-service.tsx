@@ -1,0 +1,53 @@
+// Removing a service, in two steps: Remove on its row, then a row under it that says what removing does (drains its
+// replicas, closes its frontend) with the button that does it, and Cancel.
+import { useEffect, useRef, useState } from 'react';
+import { useBridge } from './bridge-context.js';
+
+export interface RemoveServiceConfirmProps {
+  name: string;
+  /** How many columns the row spans. */
+  columns: number;
+  onRemoved: (name: string) => void;
+  onCancel: () => void;
+}
+
+export function RemoveServiceConfirm({ name, columns, onRemoved, onCancel }: RemoveServiceConfirmProps) {
+  const api = useBridge();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const cancel = useRef<HTMLButtonElement | null>(null);
+  // Cancel takes the focus: the safe choice is the one a stray Enter makes.
+  useEffect(() => cancel.current?.focus(), []);
+
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    const answer = await api.removeService({ name });
+    setBusy(false);
+    if ('result' in answer) onRemoved(name);
+    else setError(answer.error);
+  };
+
+  return (
+    <tr className="confirm-row">
+      <td colSpan={columns}>
+        <div className="remove-confirm" role="group" aria-label={`Confirm removing ${name}`}>
+          <span>
+            Remove <strong>{name}</strong>? Its replicas are drained, then its frontend is closed and its settings are forgotten.
+          </span>
+          <button type="button" className="small danger" disabled={busy} onClick={() => void remove()}>
+            {busy ? 'Removing…' : `Remove ${name}`}
+          </button>
+          <button type="button" className="small" ref={cancel} disabled={busy} onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+}
