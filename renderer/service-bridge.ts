@@ -14,6 +14,7 @@ export function serviceBridge(api: ScaleDeckApi, service: string): ScaleDeckApi 
     scale: (input) => api.scale({ ...input, service }),
     setMode: (input) => api.setMode({ ...input, service }),
     removeReplica: (input) => api.removeReplica({ ...input, service }),
+    startLoad: (input) => api.startLoad({ ...input, service }),
     rollback: (input) => api.rollback({ ...input, service }),
     retryRollout: (input) => api.retryRollout({ ...input, service }),
   };
@@ -22,7 +23,6 @@ export function serviceBridge(api: ScaleDeckApi, service: string): ScaleDeckApi 
     getServices: () => api.getServices(),
     addService: (input) => api.addService(input),
     removeService: (input) => api.removeService(input),
-    startLoad: (input) => api.startLoad(input),
     stopLoad: () => api.stopLoad(),
     buildImage: () => api.buildImage(),
     recheck: () => api.recheck(),

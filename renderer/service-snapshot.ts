@@ -23,9 +23,7 @@ export function serviceSnapshot(snapshot: Snapshot, service: string | undefined)
     policy: view.policy,
     rollout: view.rollout,
     sample: view.sample,
-    // A service's view does not say whether a forecast is ready; its cockpit asks unless it is turned off, and a
-    // forecast not ready yet answers with its reason.
-    forecast: { available: view.settings.forecast !== 'off', reason: null },
+    forecast: view.forecast,
   };
 }
 

@@ -115,6 +115,8 @@ export interface ServiceView {
   sample: Sample | null;
   /** Its latest scale decision or hold, in words ("2 -> 3: replica CPU 81% > 70% for 3 samples"), or null. */
   lastReason: string | null;
+  /** Whether getForecast has a forecast for it, and if not, why. */
+  forecast: { available: boolean; reason: string | null };
 }
 
 export interface Snapshot {
@@ -270,7 +272,7 @@ export type CommandName = keyof typeof commandInputs;
  * The commands that act on one service (those with a `service` route below): their input may name it as `service`,
  * and must when there are several; the shells resolve it (dispatch.ts) and hand it to the command as its second argument.
  */
-export type ServiceCommandName = 'getHistory' | 'getForecast' | 'whatIf' | 'updateSettings' | 'scale' | 'setMode' | 'removeReplica' | 'rollback' | 'retryRollout';
+export type ServiceCommandName = 'getHistory' | 'getForecast' | 'whatIf' | 'updateSettings' | 'scale' | 'setMode' | 'removeReplica' | 'startLoad' | 'rollback' | 'retryRollout';
 
 /** Names the service a per-service command is for; it may be left out while there is one service. */
 export interface ServiceRef {
@@ -295,7 +297,8 @@ export interface ScaleDeckApi {
   scale(input: ScaleInput & ServiceRef): Promise<Result<{ desired: number; mode: Settings['mode'] }>>;
   setMode(input: ModeInput & ServiceRef): Promise<Result<{ mode: Settings['mode'] }>>;
   removeReplica(input: RemoveReplicaInput & ServiceRef): Promise<Result<{ removed: string }>>;
-  startLoad(input: LoadInput): Promise<Result<LoadStatus>>;
+  /** A bounded load run against the service's frontend (one run at a time, for the whole app). */
+  startLoad(input: LoadInput & ServiceRef): Promise<Result<LoadStatus>>;
   stopLoad(): Promise<Result<LoadStatus>>;
   buildImage(): Promise<Result<{ started: boolean }>>;
   recheck(): Promise<Result<SetupCheck[]>>;
@@ -358,7 +361,7 @@ export const httpRoutes: Record<CommandName, HttpRoute> = {
   scale: { method: 'POST', path: '/api/scale', service: '/scale' },
   setMode: { method: 'POST', path: '/api/mode', service: '/mode' },
   removeReplica: { method: 'POST', path: '/api/replicas/remove', service: '/replicas/remove' },
-  startLoad: { method: 'POST', path: '/api/load' },
+  startLoad: { method: 'POST', path: '/api/load', service: '/load' },
   stopLoad: { method: 'DELETE', path: '/api/load' },
   buildImage: { method: 'POST', path: '/api/image/build' },
   recheck: { method: 'POST', path: '/api/checks' },

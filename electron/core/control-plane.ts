@@ -343,14 +343,16 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return this.service(service).removeReplica(input);
   }
 
-  async startLoad(input: LoadInput): Promise<Result<LoadStatus>> {
+  async startLoad(input: LoadInput, service?: string): Promise<Result<LoadStatus>> {
     if (!this.parts.haproxy.running) return fail('HAProxy is not running, so there is no frontend to send load to');
-    const foreign = foreignAddressProblem(this.settings.frontendHost, machineAddresses());
+    const runtime = this.service(service);
+    const foreign = foreignAddressProblem(runtime.settings.frontendHost, machineAddresses());
     if (foreign) return fail(`frontendHost: ${foreign}; load is sent only to this machine's own frontend`, 'frontendHost');
-    const target = loadTarget(this.frontendUrl(), input.path);
+    const frontend = this.parts.frontendUrlOf(runtime.settings);
+    const target = loadTarget(frontend, input.path);
     if ('error' in target) return fail(target.error, 'path');
-    const status = this.parts.load.start(this.frontendUrl(), input);
-    this.parts.events.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${target.url}`);
+    const status = this.parts.load.start(frontend, input);
+    this.parts.events.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${target.url}`, this.services.size > 1 ? runtime.name : undefined);
     return ok(status);
   }
 

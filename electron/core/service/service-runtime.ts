@@ -72,6 +72,7 @@ export class ServiceRuntime {
       rollout: this.parts.rollout.view(),
       sample: this.parts.sampler.history.last() ?? null,
       lastReason: this.lastReason,
+      forecast: this.parts.forecast.status(),
     };
   }
 

@@ -100,6 +100,7 @@ export function viewOf(name: string, snapshot: Omit<Snapshot, 'services'>, overr
     rollout: snapshot.rollout,
     sample: snapshot.sample,
     lastReason: null,
+    forecast: snapshot.forecast,
     ...overrides,
   };
 }

@@ -29,6 +29,7 @@ const snapshot: Snapshot = {
 };
 snapshot.services.push({
   name: 'web', settings: snapshot.settings, desired: snapshot.desired, replicas: snapshot.replicas, frontendUrl: snapshot.haproxy.frontendUrl, policy: snapshot.policy, rollout: snapshot.rollout,
+  sample: null, lastReason: null, forecast: snapshot.forecast,
 });
 
 function fakeTarget() {
