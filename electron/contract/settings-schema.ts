@@ -106,6 +106,10 @@ export const SettingsShape = z.strictObject({
   pauseScaleIn: z.boolean(),
   pauseScaleOut: z.boolean(),
   keepRunningOnQuit: z.boolean(),
+  sharedFrontendHost: checkedBy(frontendHostProblem),
+  sharedFrontendPort: z.number().int().min(0, 'must be 0 (no shared frontend) or a port up to 65535').max(65535, 'must be 0 (no shared frontend) or a port up to 65535'),
+  routeHost: z.string().max(253).regex(/^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)?$/, 'must be empty or a host name such as api.example.com (letters, digits, "-" and dots)'),
+  routePathPrefix: z.string().max(200).regex(/^(\/[A-Za-z0-9._~\/-]*)?$/, 'must be empty or a path starting with / (letters, digits, ".", "_", "~", "-" and "/")'),
   hostCpuBudget: z.number().min(0, 'must be 0 (off) or more CPUs').max(1024, 'must be 1024 CPUs or less'),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: checkedBy(dockerHostProblem),
@@ -121,7 +125,7 @@ export type SettingsPatch = Partial<Settings>;
  * HAProxy (its program, its stats page), the loop's pace and quit, and the host's CPU budget over every service.
  * Every other setting belongs to a service.
  */
-export const GLOBAL_SETTINGS = ['driver', 'dockerHost', 'haproxyPath', 'sampleIntervalMs', 'statsPort', 'keepRunningOnQuit', 'hostCpuBudget'] as const;
+export const GLOBAL_SETTINGS = ['driver', 'dockerHost', 'haproxyPath', 'sampleIntervalMs', 'statsPort', 'keepRunningOnQuit', 'hostCpuBudget', 'sharedFrontendHost', 'sharedFrontendPort'] as const;
 export type GlobalSettingName = (typeof GLOBAL_SETTINGS)[number];
 export type GlobalSettings = Pick<Settings, GlobalSettingName>;
 export const isGlobalSetting = (name: string): name is GlobalSettingName => (GLOBAL_SETTINGS as readonly string[]).includes(name);
@@ -179,6 +183,10 @@ export const defaultSettings: Settings = {
   pauseScaleIn: false,
   pauseScaleOut: false,
   keepRunningOnQuit: false,
+  sharedFrontendHost: '127.0.0.1',
+  sharedFrontendPort: 0,
+  routeHost: '',
+  routePathPrefix: '',
   // Off: a CPU limit is a cap, not a reservation, so the sum of the limits may pass the host's CPUs.
   hostCpuBudget: 0,
   swarmService: 'scaledeck-api',

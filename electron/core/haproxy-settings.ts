@@ -23,8 +23,13 @@ export function haproxyConfigForServices(dataDir: string, services: readonly { n
     requestLog: requestLog && { ...requestLog, sampleAcl: requestLogSampleAclPath(dataDir) },
     services: services.map(({ name, settings }) => {
       const { backend, frontend } = servicePlaces(dataDir, name);
-      return { backend, frontend, frontendHost: settings.frontendHost, frontendPort: settings.frontendPort, healthPath: settings.healthPath, holdTimeoutS: settings.holdTimeoutS };
+      const route = { ...(settings.routeHost ? { host: settings.routeHost } : {}), ...(settings.routePathPrefix ? { pathPrefix: settings.routePathPrefix } : {}) };
+      return {
+        backend, frontend, frontendHost: settings.frontendHost, frontendPort: settings.frontendPort, healthPath: settings.healthPath, holdTimeoutS: settings.holdTimeoutS,
+        ...(Object.keys(route).length > 0 ? { route } : {}),
+      };
     }),
+    ...(first.settings.sharedFrontendPort > 0 ? { sharedFrontend: { host: first.settings.sharedFrontendHost, port: first.settings.sharedFrontendPort } } : {}),
   });
 }
 

@@ -29,14 +29,17 @@ export async function checkSettingsPatch(
     if (error instanceof SettingsError) return { error: error.message, field: error.field };
     throw error;
   }
-  if (next.frontendHost !== before.frontendHost) {
+  for (const field of ['frontendHost', 'sharedFrontendHost'] as const) {
+    if (next[field] === before[field]) continue;
     // A foreign address would be saved, then fail HAProxy's bind and take the frontend down until it is set back.
     const addresses = deps.addresses ?? realAddresses;
-    const problem = foreignAddressProblem(next.frontendHost, addresses.list()) ?? (await addresses.bindProblem(next.frontendHost));
-    if (problem) return { error: `frontendHost: ${problem}`, field: 'frontendHost' };
+    const problem = foreignAddressProblem(next[field], addresses.list()) ?? (await addresses.bindProblem(next[field]));
+    if (problem) return { error: `${field}: ${problem}`, field };
   }
   // Only a new port can be checked: the current one is held by our own HAProxy on every host address.
-  for (const [field, host] of [['frontendPort', next.frontendHost], ['statsPort', '127.0.0.1']] as const) {
+  const ports = [['frontendPort', next.frontendHost], ['statsPort', '127.0.0.1'], ['sharedFrontendPort', next.sharedFrontendHost]] as const;
+  for (const [field, host] of ports) {
+    if (field === 'sharedFrontendPort' && next[field] === 0) continue;
     const blocker = next[field] !== before[field] ? await deps.portBlocker(next[field], host) : null;
     if (blocker) return { error: `${field}: ${blocker}; choose another port`, field };
   }

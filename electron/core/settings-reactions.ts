@@ -5,7 +5,7 @@ import { SPEC_FIELDS } from './replicas/generation.js';
 export type Reaction = 'range-or-mode' | 'resample' | 'driver-note' | 'rollout' | 'reconfigure-haproxy' | 'recheck';
 
 /** Fields whose change re-renders the HAProxy config (the frontend, stats page, health check or request hold moved). */
-export const HAPROXY_FIELDS = ['frontendHost', 'frontendPort', 'statsPort', 'healthPath', 'holdTimeoutS'] as const satisfies readonly (keyof Settings)[];
+export const HAPROXY_FIELDS = ['frontendHost', 'frontendPort', 'statsPort', 'healthPath', 'holdTimeoutS', 'sharedFrontendHost', 'sharedFrontendPort', 'routeHost', 'routePathPrefix'] as const satisfies readonly (keyof Settings)[];
 
 export const SETTINGS_REACTIONS: readonly { fields: readonly (keyof Settings)[]; reaction: Reaction }[] = [
   { fields: ['mode', 'minReplicas', 'maxReplicas', 'schedules'], reaction: 'range-or-mode' },

@@ -3,6 +3,7 @@
 // serving and scaling, and a restart adopts every service's replicas.
 import Dockerode from 'dockerode';
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceView } from '../../electron/contract/contract.js';
@@ -114,6 +115,33 @@ describe.skipIf(!hasHaproxy())('several services as local processes, across a re
     expect(after).toEqual(before);
     expect(second.plane.snapshot().events.some((e) => /HAProxy .* adopted, still serving/.test(e.message))).toBe(true);
     expect((await hostsThroughFrontend(serviceOf(second, 'api')!.frontendUrl, 5)).size).toBe(1);
+  }, 120_000);
+
+  it('routes the shared frontend by Host header and by path prefix to each service, and answers 404 where no route matches', async () => {
+    const sharedPort = await freePort();
+    fixture = await startPlane({ driver: 'process', sharedFrontendPort: sharedPort, routeHost: 'web.example' }, { desired: 1 });
+    const app = fixture;
+    const added = await app.plane.addService({ name: 'api', frontendPort: await freePort(), mode: 'manual', minReplicas: 1, routePathPrefix: '/work' });
+    expect('result' in added).toBe(true);
+    await waitFor(() => readyOf(app, 'web') === 1 && readyOf(app, 'api') === 1, 30_000, 'both services ready');
+    const [web, api] = ['web', 'api'].map((name) => serviceOf(app, name)!.replicas[0]!.name);
+    const viaShared = (pathname: string, host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: sharedPort, path: pathname, headers: { host }, timeout: 5000 }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+    const byHost = await viaShared('/', 'web.example:8080');
+    expect({ status: byHost.status, host: JSON.parse(byHost.body).host }).toEqual({ status: 200, host: web });
+    const byPath = await viaShared('/work?ms=1', `127.0.0.1:${sharedPort}`);
+    expect({ status: byPath.status, host: JSON.parse(byPath.body).host }).toEqual({ status: 200, host: api });
+    expect((await viaShared('/', 'other.example')).status).toBe(404);
+    // A route changed at run time is a reload like any HAProxy setting; with a host and a path both must match.
+    expect('result' in await app.plane.updateSettings({ routeHost: 'api.example' }, 'api')).toBe(true);
+    expect(JSON.parse((await viaShared('/work?ms=1', 'api.example')).body).host).toBe(api);
+    expect((await viaShared('/work?ms=1', 'other.example')).status).toBe(404);
   }, 120_000);
 
   it('holds a scale-out that would pass the host CPU budget, naming what uses it', async () => {

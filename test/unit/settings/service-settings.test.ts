@@ -120,7 +120,7 @@ describe('the settings file of services', () => {
 
   it('partitions every setting: the global ones are named, every other belongs to a service', () => {
     expect(GLOBAL_SETTINGS.every((name) => name in SettingsShape.shape)).toBe(true);
-    expect([...GLOBAL_SETTINGS].sort()).toEqual(['dockerHost', 'driver', 'haproxyPath', 'hostCpuBudget', 'keepRunningOnQuit', 'sampleIntervalMs', 'statsPort']);
+    expect([...GLOBAL_SETTINGS].sort()).toEqual(['dockerHost', 'driver', 'haproxyPath', 'hostCpuBudget', 'keepRunningOnQuit', 'sampleIntervalMs', 'sharedFrontendHost', 'sharedFrontendPort', 'statsPort']);
   });
 
   it('names services as Compose does', () => {
