@@ -298,7 +298,13 @@ export class ScaleDeckControlPlane implements ControlPlane {
       undo();
       return fail(`frontendPort: HAProxy refuses the new service's frontend: ${(error as Error).message}`, 'frontendPort');
     }
-    const runtime = this.runtimeOf(await this.parts.composeService(name));
+    let runtime: ServiceRuntime;
+    try {
+      runtime = this.runtimeOf(await this.parts.composeService(name));
+    } catch (error) {
+      undo();
+      return fail(`name: ${name} could not be set up: ${(error as Error).message}`, 'name');
+    }
     this.services.set(name, runtime);
     events.event('settings', `Service ${name} added: ${settings.image}, port ${settings.containerPort}, frontend ${runtime.view().frontendUrl}, ${settings.minReplicas} to ${settings.maxReplicas} replicas (${settings.mode})`, name);
     // Its frontend and backend exist before its first replica is registered in them.
