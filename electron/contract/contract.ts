@@ -3,7 +3,7 @@
 import './zod-setup.js';
 import { z } from 'zod';
 import { inputShapeProblem } from './input-shape.js';
-import type { Settings, SettingsPatch } from './settings-schema.js';
+import { SettingsShape, type Settings, type SettingsPatch } from './settings-schema.js';
 
 export type { Settings, SettingsPatch };
 
@@ -231,12 +231,15 @@ export const HistoryInput = z.strictObject(timeRange).refine(orderedRange, order
 /** A what-if replay: settings to try (checked like updateSettings) over a recorded range. */
 export const WhatIfInput = z.strictObject({ patch: SettingsPatchInput, ...timeRange }).refine(orderedRange, orderedRangeIssue);
 
-/** A new service: its name and any per-service settings (the others take their defaults); checked by the control plane. */
-export const AddServiceInput = z.looseObject({ name: z.string({ error: 'must name the service' }) });
+/**
+ * A new service: its name and any of its settings (the others take their defaults). Each value is checked here as a
+ * settings patch's is; the cross-field rules, the name and the frontend's address by the control plane.
+ */
+export const AddServiceInput = SettingsShape.partial().extend({ name: z.string({ error: 'must name the service' }) });
 /** The service to remove (DELETE /api/services/{name} names it in the path). */
 export const RemoveServiceInput = z.strictObject({ name: z.string({ error: 'must name the service' }) });
 
-export type AddServiceInput = z.infer<typeof AddServiceInput> & Record<string, unknown>;
+export type AddServiceInput = z.infer<typeof AddServiceInput>;
 export type RemoveServiceInput = z.infer<typeof RemoveServiceInput>;
 export type ScaleInput = z.infer<typeof ScaleInput>;
 export type HistoryInput = z.infer<typeof HistoryInput>;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRoutes, type CommandName, type Settings, type Snapshot } from '../../electron/contract/contract.js';
+import { httpRoutes, SERVICES_PATH, type CommandName, type Settings, type Snapshot } from '../../electron/contract/contract.js';
 import { MAX_INPUT_DEPTH } from '../../electron/contract/input-shape.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { startHeadlessServer, type HeadlessServer } from '../../electron/shells/headless/headless-server.js';
@@ -27,14 +27,26 @@ interface Row {
 }
 
 const json = (value: unknown) => JSON.stringify(value);
+/** The app's one service: a route that names its service in the path is called for it. */
+const SERVICE = 'web';
+const pathOf = (r: { path: string }) => r.path.replace('{name}', SERVICE);
 const bodyRoutes = (Object.entries(httpRoutes) as [CommandName, (typeof httpRoutes)[CommandName]][]).filter(([, r]) => r.method !== 'GET');
+/**
+ * Every door of the API: each route, and each per-service command again under /api/services/web (where GET also
+ * answers the service's view).
+ */
+const doors: { method: string; path: string }[] = [
+  ...Object.values(httpRoutes).map((r) => ({ method: r.method, path: pathOf(r) })),
+  ...Object.values(httpRoutes).flatMap((r) => (r.service === undefined ? [] : [{ method: r.method, path: `${SERVICES_PATH}/${SERVICE}${r.service}` }])),
+  { method: 'GET', path: `${SERVICES_PATH}/${SERVICE}` },
+];
 const takesInput: ReadonlySet<CommandName> = new Set(['whatIf', 'updateSettings', 'scale', 'setMode', 'removeReplica', 'startLoad']);
 const METHODS: string[] = ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'];
 
 /** Requests no caller may make, whatever the route: no token, a wrong one, a foreign Host or Origin, a wrong method. */
 function gateRows(port: number): Row[] {
-  return Object.values(httpRoutes).flatMap((r): Row[] => {
-    const used = new Set<string>(Object.values(httpRoutes).filter((o) => o.path === r.path).map((o) => o.method));
+  return doors.flatMap((r): Row[] => {
+    const used = new Set<string>(doors.filter((o) => o.path === r.path).map((o) => o.method));
     const wrongMethod = METHODS.find((m) => !used.has(m))!;
     const at = `${r.method} ${r.path}`;
     return [
@@ -52,7 +64,7 @@ function bodyRows(): Row[] {
   const nested = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
   return bodyRoutes.flatMap(([command, r]): Row[] => {
     const at = `${r.method} ${r.path}`;
-    const row = (what: string, body: string, status: number, field: string): Row => ({ name: `${at}: ${what}`, method: r.method, route: r.path, options: { body }, status, field });
+    const row = (what: string, body: string, status: number, field: string): Row => ({ name: `${at}: ${what}`, method: r.method, route: pathOf(r), options: { body }, status, field });
     return [
       row('malformed JSON', '{"replicas": ', 400, 'body'),
       row('60 KB of nesting', nested, 400, 'body'),
@@ -91,6 +103,10 @@ function fieldRows(): Row[] {
     ['updateSettings', 'a foreign frontend address', { frontendHost: '192.0.2.1' }, 'frontendHost'],
     ['updateSettings', 'an image name that leaves the engine path', { image: '../../containers/json?all=1#' }, 'image'],
     ['updateSettings', 'a health path with a Runtime API separator', { healthPath: '/h;disable server x/y' }, 'healthPath'],
+    ['addService', 'a name with a space', { name: 'a b' }, 'name'],
+    ['addService', 'the name of the service there is', { name: SERVICE }, 'name'],
+    ['addService', 'a CPU limit of 0', { name: 'api', cpuLimit: 0 }, 'cpuLimit'],
+    ['addService', 'a setting of the whole app', { name: 'api', statsPort: 9 }, 'statsPort'],
   ];
   const queryRows: Row[] = [
     { name: 'GET /api/history?from=abc', method: 'GET', route: '/api/history?from=abc', options: {}, status: 400, field: 'from' },
@@ -185,7 +201,7 @@ describe.skipIf(!hasHaproxy())('every door checked: hostile input against the he
 
   it('refuses every gate row: no token, a wrong token, a foreign Host or Origin, a wrong method', async () => {
     const rows = gateRows(server.port);
-    expect(rows.length).toBe(Object.keys(httpRoutes).length * 5);
+    expect(rows.length).toBe(doors.length * 5);
     for (const row of rows) await expectRefused(row);
   });
 

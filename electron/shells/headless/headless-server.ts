@@ -228,7 +228,16 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       if ('error' in views) return sendResult(res, views);
       return sendJson(res, 200, (views.result as ServiceView[]).find((view) => view.name === resolved.name));
     }
-    if (rest === '' && req.method === 'DELETE') return sendResult(res, await dispatchCommand(target, 'removeService', { name }));
+    if (rest === '' && req.method === 'DELETE') {
+      // The path names the service; a body may be left out or be an empty object, and anything in it is refused.
+      const body = await readJsonBody(req);
+      if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
+      const extra = body.value;
+      if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) {
+        return sendJson(res, 400, { error: `input: DELETE ${url.pathname} takes no body but an empty object`, field: 'input' });
+      }
+      return sendResult(res, await dispatchCommand(target, 'removeService', { ...(extra as object | undefined), name }));
+    }
     const candidates = (Object.entries(httpRoutes) as [CommandName, HttpRoute][]).filter(([, route]) => route.service === rest);
     const match = candidates.find(([, route]) => route.method === req.method);
     if (!match) {
