@@ -109,7 +109,7 @@ export const SettingsShape = z.strictObject({
   sharedFrontendHost: checkedBy(frontendHostProblem),
   sharedFrontendPort: z.number().int().min(0, 'must be 0 (no shared frontend) or a port up to 65535').max(65535, 'must be 0 (no shared frontend) or a port up to 65535'),
   routeHost: z.string().max(253).regex(/^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)?$/, 'must be empty or a host name such as api.example.com (letters, digits, "-" and dots)'),
-  routePathPrefix: z.string().max(200).regex(/^(\/[A-Za-z0-9._~\/-]*)?$/, 'must be empty or a path starting with / (letters, digits, ".", "_", "~", "-" and "/")'),
+  routePathPrefix: z.string().max(200).regex(/^(\/[A-Za-z0-9._~/-]*)?$/, 'must be empty or a path starting with / (letters, digits, ".", "_", "~", "-" and "/")'),
   hostCpuBudget: z.number().min(0, 'must be 0 (off) or more CPUs').max(1024, 'must be 1024 CPUs or less'),
   swarmService: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a service name (letters, digits, _ . -)'),
   dockerHost: checkedBy(dockerHostProblem),
