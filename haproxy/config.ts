@@ -268,7 +268,6 @@ function checkAddresses(options: HaproxyConfigOptions, services: ServiceRouting[
     if (host !== undefined) throw new Error(`HAProxy config: sharedFrontend.host ${host}, got "${shared.host}"`);
     if (!isPort(shared.port)) throw new Error(`HAProxy config: sharedFrontend.port must be a port number between 1 and 65535, got ${shared.port}`);
     binds.push({ owner: 'sharedFrontend.port', host: shared.host, port: shared.port });
-    if (!services.some((service) => service.route !== undefined)) throw new Error('HAProxy config: sharedFrontend is given but no service has a route');
   }
   for (const bind of binds) {
     if (bind.port === options.statsPort) throw new Error(`HAProxy config: ${bind.owner} and statsPort must differ (both are ${options.statsPort})`);

@@ -116,6 +116,11 @@ describe('the shared frontend', () => {
     expect(lines.some((line) => line.includes(HOLD_TIMEOUT_BODY))).toBe(true);
   });
 
+  it('answers 404 to every request while no service has a route', () => {
+    const lines = section(renderHaproxyConfig({ ...base, sharedFrontend: { host: '127.0.0.1', port: 8000 } }), 'frontend scaledeck_shared');
+    expect(lines).toEqual(['bind 127.0.0.1:8000', `http-request return status 404 content-type text/plain string "${NO_ROUTE_BODY}" unless { var(txn.scaledeck_route) -m found }`]);
+  });
+
   it('comes after the services and before the stats page', () => {
     expect(heads(renderHaproxyConfig(routed)).slice(-2)).toEqual(['frontend scaledeck_shared', 'frontend scaledeck_stats']);
   });
@@ -137,7 +142,6 @@ describe('a list of services HAProxy could not use', () => {
     ['the shared frontend on a service\'s address', render({ services: [{ ...web, route: { host: 'a.example' } }], sharedFrontend: { host: '127.0.0.1', port: 8080 } }), /services\[0\]\.frontendPort and sharedFrontend\.port both bind/],
     ['the shared frontend on the stats port', render({ services: [{ ...web, route: { host: 'a.example' } }], sharedFrontend: { host: '127.0.0.1', port: 8404 } }), /sharedFrontend\.port and statsPort must differ/],
     ['the shared frontend on a host name', render({ services: [{ ...web, route: { host: 'a.example' } }], sharedFrontend: { host: 'example.com', port: 8000 } }), /sharedFrontend\.host must be an IP address/],
-    ['a shared frontend without any route', render({ sharedFrontend: { host: '127.0.0.1', port: 8000 } }), /no service has a route/],
     ['a backend name with a space', withServices({ ...web, backend: 'my web' }), /services\[0\]\.backend may contain only letters/],
     ['a frontend name with a quote', withServices({ ...web, frontend: 'web"in' }), /services\[0\]\.frontend may contain only letters/],
     ['a health path without a slash', withServices({ ...web, healthPath: 'health' }), /services\[0\] \("web"\) healthPath must be a path starting with \//],
