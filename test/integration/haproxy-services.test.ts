@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closingAclPath, configPath, renderHaproxyConfig, type ServiceRouting } from '../../haproxy/config.js';
 import { endProcesses, processesRunningConfig } from '../../haproxy/process-table.js';
-import { writeHoldScript } from '../../haproxy/request-hold.js';
+import { HELD_COMMAND, parseHeld, writeHoldScript } from '../../haproxy/request-hold.js';
 import { RequestLogSecret } from '../../haproxy/request-log-secret.js';
 import { NO_ROUTE_BODY } from '../../haproxy/service-routing.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
@@ -162,7 +162,7 @@ describe.skipIf(!hasHaproxy())('several services behind one haproxy (real haprox
 
     // Routed to a service with no server yet, a request is held until one comes up.
     const held = get(sharedPort, '/gamma/first', 'alpha.test');
-    await sleep(300);
+    await waitFor(async () => parseHeld(await supervisor.client.command(HELD_COMMAND)) === 1, 3_000, 'a request held on the shared frontend');
     await addReplicas('gamma');
     expect(JSON.parse((await held).body).host).toMatch(/^gamma-/);
     expect(await answeredBy(portOf('gamma'))).toMatch(/^gamma-/);
