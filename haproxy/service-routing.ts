@@ -57,7 +57,7 @@ function singleService(options: HaproxyConfigOptions, names: SingleServiceNames)
 function checkService(service: ServiceRouting, where: string, backendField: string): void {
   const field = (name: string) => (where === '' ? name : `${where}.${name}`);
   const label = (name: string) => (where === '' ? name : `${where} ("${service.backend}") ${name}`);
-  if (!Number.isInteger(service.frontendPort) || service.frontendPort < 1 || service.frontendPort > 65535) {
+  if (!isPort(service.frontendPort)) {
     throw new Error(`HAProxy config: ${label('frontendPort')} must be a port number between 1 and 65535, got ${service.frontendPort}`);
   }
   const healthPath = healthPathProblem(service.healthPath);
@@ -108,18 +108,40 @@ function checkRoutes(services: ServiceRouting[]): void {
   }
 }
 
-export interface Bind {
+interface Bind {
   /** Who binds it, for the message ("services[1].frontendPort"). */
   owner: string;
   host: string;
   port: number;
 }
 
+/** No two frontends on one address; the stats page's port is kept apart from every other, whatever its host. */
+export function checkAddresses(options: HaproxyConfigOptions, services: ServiceRouting[]): void {
+  const single = options.services === undefined;
+  const owner = (i: number) => (single ? 'frontendPort' : `services[${i}].frontendPort`);
+  const binds = services.map((service, i) => ({ owner: owner(i), host: service.frontendHost, port: service.frontendPort }));
+  const shared = options.sharedFrontend;
+  if (shared !== undefined) {
+    const host = frontendHostProblem(shared.host);
+    if (host !== undefined) throw new Error(`HAProxy config: sharedFrontend.host ${host}, got "${shared.host}"`);
+    if (!isPort(shared.port)) throw new Error(`HAProxy config: sharedFrontend.port must be a port number between 1 and 65535, got ${shared.port}`);
+    binds.push({ owner: 'sharedFrontend.port', host: shared.host, port: shared.port });
+  }
+  for (const bind of binds) {
+    if (bind.port === options.statsPort) throw new Error(`HAProxy config: ${bind.owner} and statsPort must differ (both are ${options.statsPort})`);
+  }
+  checkBinds(binds);
+}
+
+export function isPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
 /**
  * Throws when two frontends would bind the same address: the same port on the same host, or on a wildcard address
  * that covers the other's host.
  */
-export function checkBinds(binds: Bind[]): void {
+function checkBinds(binds: Bind[]): void {
   const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
   const same = (a: string, b: string) => (a === 'localhost' ? '127.0.0.1' : a) === (b === 'localhost' ? '127.0.0.1' : b);
   binds.forEach((a, i) => {
