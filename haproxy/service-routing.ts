@@ -9,6 +9,8 @@ export const SHARED_FRONTEND_NAME = 'scaledeck_shared';
 export const NO_ROUTE_BODY = 'No service is routed for this host and path.';
 
 const NAME = /^[A-Za-z0-9_.:-]+$/;
+// A request log line (256 bytes at most, request-log.ts) ends with the backend's name, which must arrive whole.
+const MAX_NAME_LENGTH = 100;
 const ROUTE_HOST = /^[A-Za-z0-9.-]+$/;
 
 /** The section names of the single-service config, kept so an upgraded app renders what the running HAProxy has. */
@@ -66,6 +68,7 @@ function checkService(service: ServiceRouting, where: string, backendField: stri
     if (typeof value !== 'string' || !NAME.test(value)) {
       throw new Error(`HAProxy config: ${field(name)} may contain only letters, digits, "_", ".", ":" and "-", got "${value}"`);
     }
+    if (value.length > MAX_NAME_LENGTH) throw new Error(`HAProxy config: ${field(name)} must be ${MAX_NAME_LENGTH} characters or fewer, got "${value}"`);
   }
   const frontendHost = frontendHostProblem(service.frontendHost);
   if (frontendHost !== undefined) throw new Error(`HAProxy config: ${label('frontendHost')} ${frontendHost}, got "${service.frontendHost}"`);

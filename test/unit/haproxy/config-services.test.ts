@@ -143,6 +143,7 @@ describe('a list of services HAProxy could not use', () => {
     ['the shared frontend on the stats port', render({ services: [{ ...web, route: { host: 'a.example' } }], sharedFrontend: { host: '127.0.0.1', port: 8404 } }), /sharedFrontend\.port and statsPort must differ/],
     ['the shared frontend on a host name', render({ services: [{ ...web, route: { host: 'a.example' } }], sharedFrontend: { host: 'example.com', port: 8000 } }), /sharedFrontend\.host must be an IP address/],
     ['a backend name with a space', withServices({ ...web, backend: 'my web' }), /services\[0\]\.backend may contain only letters/],
+    ['a backend name longer than a request log line keeps', withServices({ ...web, backend: 'b'.repeat(101) }), /services\[0\]\.backend must be 100 characters or fewer/],
     ['a frontend name with a quote', withServices({ ...web, frontend: 'web"in' }), /services\[0\]\.frontend may contain only letters/],
     ['a health path without a slash', withServices({ ...web, healthPath: 'health' }), /services\[0\] \("web"\) healthPath must be a path starting with \//],
     ['a frontend host name', withServices({ ...web, frontendHost: 'example.com' }), /services\[0\] \("web"\) frontendHost must be an IP address/],
