@@ -2,9 +2,8 @@
 // shared frontend routing by Host and path, a stats page.
 import { join } from 'node:path';
 import { HOLD_EXPIRED_LINE, holdActionLine, holdFrontendLines, holdGlobalLines } from './request-hold.js';
-import { frontendHostProblem } from './config-values.js';
 import { requestLogLines, type RequestLogTarget } from './request-log.js';
-import { checkBinds, NO_ROUTE_BODY, routeAcls, routingOrder, servicesIn, SHARED_FRONTEND_NAME } from './service-routing.js';
+import { checkAddresses, isPort, NO_ROUTE_BODY, routeAcls, routingOrder, servicesIn, SHARED_FRONTEND_NAME } from './service-routing.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -255,29 +254,6 @@ function serversByBackend(servers: ConfiguredServer[], services: ServiceRouting[
     list.push(server);
   }
   return byBackend;
-}
-
-/** No two frontends on one address; the stats page's port is kept apart from every other, whatever its host. */
-function checkAddresses(options: HaproxyConfigOptions, services: ServiceRouting[]): void {
-  const single = options.services === undefined;
-  const owner = (i: number) => (single ? 'frontendPort' : `services[${i}].frontendPort`);
-  const binds = services.map((service, i) => ({ owner: owner(i), host: service.frontendHost, port: service.frontendPort }));
-  const shared = options.sharedFrontend;
-  if (shared !== undefined) {
-    const host = frontendHostProblem(shared.host);
-    if (host !== undefined) throw new Error(`HAProxy config: sharedFrontend.host ${host}, got "${shared.host}"`);
-    if (!isPort(shared.port)) throw new Error(`HAProxy config: sharedFrontend.port must be a port number between 1 and 65535, got ${shared.port}`);
-    binds.push({ owner: 'sharedFrontend.port', host: shared.host, port: shared.port });
-    if (!services.some((service) => service.route !== undefined)) throw new Error('HAProxy config: sharedFrontend is given but no service has a route');
-  }
-  for (const bind of binds) {
-    if (bind.port === options.statsPort) throw new Error(`HAProxy config: ${bind.owner} and statsPort must differ (both are ${options.statsPort})`);
-  }
-  checkBinds(binds);
-}
-
-function isPort(port: number): boolean {
-  return Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
 function checkOptions(options: HaproxyConfigOptions): void {

@@ -72,10 +72,14 @@ export function holdFrontendLines(backend: string, timeoutS: number): string[] {
   return [holdActionLine(backend, timeoutS), HOLD_EXPIRED_LINE];
 }
 
-/** The line that holds a request for `backend`; `condition` (ACL words) narrows it to the requests that go there. */
+/**
+ * The line that holds a request for `backend`; `condition` (ACL words) narrows it to the requests that go there.
+ * A worker that a reload replaces counts no usable server in its backends while it finishes (seen on 2.6.12: a request
+ * it took at that moment was held until the hold ran out), yet still has its servers; it serves without holding.
+ */
 export function holdActionLine(backend: string, timeoutS: number, condition = ''): string {
   const timeoutMs = Math.round(timeoutS * 1000);
-  return `http-request lua.${HOLD_ACTION} ${backend} ${timeoutMs} if ${condition ? `${condition} ` : ''}{ nbsrv(${backend}) eq 0 }`;
+  return `http-request lua.${HOLD_ACTION} ${backend} ${timeoutMs} if ${condition ? `${condition} ` : ''}!{ stopping } { nbsrv(${backend}) eq 0 }`;
 }
 
 /** Answers a request whose hold ran out; once per frontend, whichever backend it waited for. */

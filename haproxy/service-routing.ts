@@ -9,6 +9,8 @@ export const SHARED_FRONTEND_NAME = 'scaledeck_shared';
 export const NO_ROUTE_BODY = 'No service is routed for this host and path.';
 
 const NAME = /^[A-Za-z0-9_.:-]+$/;
+// A request log line (256 bytes at most, request-log.ts) ends with the backend's name, which must arrive whole.
+const MAX_NAME_LENGTH = 100;
 const ROUTE_HOST = /^[A-Za-z0-9.-]+$/;
 
 /** The section names of the single-service config, kept so an upgraded app renders what the running HAProxy has. */
@@ -57,7 +59,7 @@ function singleService(options: HaproxyConfigOptions, names: SingleServiceNames)
 function checkService(service: ServiceRouting, where: string, backendField: string): void {
   const field = (name: string) => (where === '' ? name : `${where}.${name}`);
   const label = (name: string) => (where === '' ? name : `${where} ("${service.backend}") ${name}`);
-  if (!Number.isInteger(service.frontendPort) || service.frontendPort < 1 || service.frontendPort > 65535) {
+  if (!isPort(service.frontendPort)) {
     throw new Error(`HAProxy config: ${label('frontendPort')} must be a port number between 1 and 65535, got ${service.frontendPort}`);
   }
   const healthPath = healthPathProblem(service.healthPath);
@@ -66,6 +68,7 @@ function checkService(service: ServiceRouting, where: string, backendField: stri
     if (typeof value !== 'string' || !NAME.test(value)) {
       throw new Error(`HAProxy config: ${field(name)} may contain only letters, digits, "_", ".", ":" and "-", got "${value}"`);
     }
+    if (value.length > MAX_NAME_LENGTH) throw new Error(`HAProxy config: ${field(name)} must be ${MAX_NAME_LENGTH} characters or fewer, got "${value}"`);
   }
   const frontendHost = frontendHostProblem(service.frontendHost);
   if (frontendHost !== undefined) throw new Error(`HAProxy config: ${label('frontendHost')} ${frontendHost}, got "${service.frontendHost}"`);
@@ -108,18 +111,40 @@ function checkRoutes(services: ServiceRouting[]): void {
   }
 }
 
-export interface Bind {
+interface Bind {
   /** Who binds it, for the message ("services[1].frontendPort"). */
   owner: string;
   host: string;
   port: number;
 }
 
+/** No two frontends on one address; the stats page's port is kept apart from every other, whatever its host. */
+export function checkAddresses(options: HaproxyConfigOptions, services: ServiceRouting[]): void {
+  const single = options.services === undefined;
+  const owner = (i: number) => (single ? 'frontendPort' : `services[${i}].frontendPort`);
+  const binds = services.map((service, i) => ({ owner: owner(i), host: service.frontendHost, port: service.frontendPort }));
+  const shared = options.sharedFrontend;
+  if (shared !== undefined) {
+    const host = frontendHostProblem(shared.host);
+    if (host !== undefined) throw new Error(`HAProxy config: sharedFrontend.host ${host}, got "${shared.host}"`);
+    if (!isPort(shared.port)) throw new Error(`HAProxy config: sharedFrontend.port must be a port number between 1 and 65535, got ${shared.port}`);
+    binds.push({ owner: 'sharedFrontend.port', host: shared.host, port: shared.port });
+  }
+  for (const bind of binds) {
+    if (bind.port === options.statsPort) throw new Error(`HAProxy config: ${bind.owner} and statsPort must differ (both are ${options.statsPort})`);
+  }
+  checkBinds(binds);
+}
+
+export function isPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
 /**
  * Throws when two frontends would bind the same address: the same port on the same host, or on a wildcard address
  * that covers the other's host.
  */
-export function checkBinds(binds: Bind[]): void {
+function checkBinds(binds: Bind[]): void {
   const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
   const same = (a: string, b: string) => (a === 'localhost' ? '127.0.0.1' : a) === (b === 'localhost' ? '127.0.0.1' : b);
   binds.forEach((a, i) => {

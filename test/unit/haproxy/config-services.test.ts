@@ -40,7 +40,7 @@ describe('renderHaproxyConfig with several services', () => {
   it('holds requests only in the frontend of a service with a hold, for its own backend', () => {
     const config = renderHaproxyConfig(base);
     expect(section(config, 'global')).toContain('lua-load "/var/lib/scaledeck/request-hold.lua"');
-    expect(section(config, 'frontend api_in')).toContain('http-request lua.scaledeck_hold api 30000 if { nbsrv(api) eq 0 }');
+    expect(section(config, 'frontend api_in')).toContain('http-request lua.scaledeck_hold api 30000 if !{ stopping } { nbsrv(api) eq 0 }');
     expect(section(config, 'frontend web_in').some((line) => line.includes('scaledeck_hold'))).toBe(false);
     expect(section(renderHaproxyConfig({ ...base, services: [web] }), 'global').some((line) => line.startsWith('lua-load'))).toBe(false);
   });
@@ -111,9 +111,14 @@ describe('the shared frontend', () => {
   it('holds a request routed to a service with a hold, and only that one', () => {
     const lines = shared();
     expect(lines.filter((line) => line.includes('lua.scaledeck_hold'))).toEqual([
-      'http-request lua.scaledeck_hold api 30000 if { var(txn.scaledeck_route) -m str api } { nbsrv(api) eq 0 }',
+      'http-request lua.scaledeck_hold api 30000 if { var(txn.scaledeck_route) -m str api } !{ stopping } { nbsrv(api) eq 0 }',
     ]);
     expect(lines.some((line) => line.includes(HOLD_TIMEOUT_BODY))).toBe(true);
+  });
+
+  it('answers 404 to every request while no service has a route', () => {
+    const lines = section(renderHaproxyConfig({ ...base, sharedFrontend: { host: '127.0.0.1', port: 8000 } }), 'frontend scaledeck_shared');
+    expect(lines).toEqual(['bind 127.0.0.1:8000', `http-request return status 404 content-type text/plain string "${NO_ROUTE_BODY}" unless { var(txn.scaledeck_route) -m found }`]);
   });
 
   it('comes after the services and before the stats page', () => {
@@ -137,8 +142,8 @@ describe('a list of services HAProxy could not use', () => {
     ['the shared frontend on a service\'s address', render({ services: [{ ...web, route: { host: 'a.example' } }], sharedFrontend: { host: '127.0.0.1', port: 8080 } }), /services\[0\]\.frontendPort and sharedFrontend\.port both bind/],
     ['the shared frontend on the stats port', render({ services: [{ ...web, route: { host: 'a.example' } }], sharedFrontend: { host: '127.0.0.1', port: 8404 } }), /sharedFrontend\.port and statsPort must differ/],
     ['the shared frontend on a host name', render({ services: [{ ...web, route: { host: 'a.example' } }], sharedFrontend: { host: 'example.com', port: 8000 } }), /sharedFrontend\.host must be an IP address/],
-    ['a shared frontend without any route', render({ sharedFrontend: { host: '127.0.0.1', port: 8000 } }), /no service has a route/],
     ['a backend name with a space', withServices({ ...web, backend: 'my web' }), /services\[0\]\.backend may contain only letters/],
+    ['a backend name longer than a request log line keeps', withServices({ ...web, backend: 'b'.repeat(101) }), /services\[0\]\.backend must be 100 characters or fewer/],
     ['a frontend name with a quote', withServices({ ...web, frontend: 'web"in' }), /services\[0\]\.frontend may contain only letters/],
     ['a health path without a slash', withServices({ ...web, healthPath: 'health' }), /services\[0\] \("web"\) healthPath must be a path starting with \//],
     ['a frontend host name', withServices({ ...web, frontendHost: 'example.com' }), /services\[0\] \("web"\) frontendHost must be an IP address/],
