@@ -10,7 +10,7 @@ import { describeProfile, readCpuProfile, repoFileLocator, summarizeCpuProfile }
 import { freePort, HeadlessShell, sleep, waitFor } from '../headless-shell.js';
 import { sampleUsage, type UsageSeries } from '../process-usage.js';
 import { notReadyYet, replicaIds, replicaTurnover } from '../service-readiness.js';
-import { row, seconds, type FigureResult, type FigureRow } from '../summary.js';
+import { row, seconds, spreadOf, type FigureResult, type FigureRow } from '../summary.js';
 
 const SERVICE_COUNTS = [1, 5, 10];
 const REPLICAS_EACH = 4;
@@ -134,10 +134,12 @@ export async function servicesFigure(context: BenchContext): Promise<FigureResul
   result.findings.push(`counted: ${COUNTED}`);
 
   const [first, last] = [runs[0] as Measured, runs.at(-1) as Measured];
-  const perService = ((last.meanCpuPercent + last.meanChildCpuPercent) - (first.meanCpuPercent + first.meanChildCpuPercent)) / (last.services - first.services);
-  const mbPerService = (Math.max(...last.rssMb) - Math.max(...first.rssMb)) / (last.services - first.services);
-  result.findings.push(`growth: ${perService.toFixed(3)} % of a core and ${mbPerService.toFixed(1)} MB per service of ${REPLICAS_EACH} replicas ` +
-    `(${first.services} -> ${last.services}); memory ${Math.max(...first.rssMb).toFixed(0)} -> ${Math.max(...last.rssMb).toFixed(0)} MB`);
+  const added = last.services - first.services;
+  const perService = ((last.meanCpuPercent + last.meanChildCpuPercent) - (first.meanCpuPercent + first.meanChildCpuPercent)) / added;
+  // Medians: the first window's maximum can still hold the start's heap before a collection.
+  const [firstMb, lastMb] = [spreadOf(first.rssMb)?.median ?? Number.NaN, spreadOf(last.rssMb)?.median ?? Number.NaN];
+  result.findings.push(`growth: ${perService.toFixed(3)} % of a core and ${((lastMb - firstMb) / added).toFixed(1)} MB per service of ${REPLICAS_EACH} replicas ` +
+    `(${first.services} -> ${last.services}); median memory ${firstMb.toFixed(0)} -> ${lastMb.toFixed(0)} MB`);
 
   if (context.profile) {
     context.log(`services: profiling the shell with ${Math.max(...SERVICE_COUNTS)} services (--cpu-prof)`);
