@@ -20,6 +20,7 @@ import { scaleInFigure } from './figures/scale-in-safety.js';
 import { scaleOutFigure } from './figures/scale-out.js';
 import { whatIfFigure } from './figures/what-if.js';
 import { selfHealingFigure } from './figures/self-healing.js';
+import { servicesFigure } from './figures/services-cost.js';
 import { zeroAndSparesFigure } from './figures/zero-and-spares.js';
 import { machineInfo } from './machine.js';
 import { markdownTable, writeResults, type BenchResults } from './report.js';
@@ -34,6 +35,7 @@ const figures: Record<FigureId, (context: BenchContext) => Promise<FigureResult>
   'scale-in': scaleInFigure,
   rollout: rolloutFigure,
   'control-plane': controlPlaneFigure,
+  services: servicesFigure,
   'data-plane': dataPlaneFigure,
   dashboard: dashboardFigure,
   'what-if': whatIfFigure,

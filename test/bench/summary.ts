@@ -36,7 +36,7 @@ export interface FigureResult {
   durationS: number;
 }
 
-export const FIGURE_IDS = ['scale-out', 'load-step', 'scale-in', 'rollout', 'control-plane', 'data-plane', 'dashboard', 'what-if', 'self-healing', 'zero-and-spares', 'forecast'] as const;
+export const FIGURE_IDS = ['scale-out', 'load-step', 'scale-in', 'rollout', 'control-plane', 'services', 'data-plane', 'dashboard', 'what-if', 'self-healing', 'zero-and-spares', 'forecast'] as const;
 export type FigureId = (typeof FIGURE_IDS)[number];
 
 /** Nearest-rank percentile of sorted values: p95 of 20 values is the 19th, never an interpolation that did not happen. */
