@@ -5,7 +5,8 @@ import type { ServiceView } from '../electron/contract/contract.js';
 import { AddServiceForm } from './add-service-form.js';
 import { RemoveServiceConfirm } from './remove-service.js';
 import { ReplicaSparkline } from './replica-sparkline.js';
-import { metricReading, readyCount, serviceState } from './service-figures.js';
+import { readyCount, serviceState } from './service-figures.js';
+import { ServiceMetric } from './service-metric.js';
 import type { ServiceSamples } from './service-samples.js';
 
 export interface ServicesOverviewProps {
@@ -71,7 +72,6 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
           <tbody>
             {services.map((view) => {
               const current = view.name === selected;
-              const metric = metricReading(view);
               const state = serviceState(view);
               return (
                 <Fragment key={view.name}>
@@ -92,9 +92,7 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
                       </span>
                     </td>
                     <td>
-                      <span className="metric-name">{metric.name}</span>{' '}
-                      <span className={`metric-now zone-${metric.zone}`}>{metric.now}</span>{' '}
-                      <span className="metric-against">{metric.against}</span>
+                      <ServiceMetric samples={samples} service={view.name} settings={view.settings} sample={view.sample} />
                     </td>
                     <td>
                       <ReplicaSparkline samples={samples} service={view.name} />

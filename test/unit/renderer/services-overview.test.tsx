@@ -153,6 +153,18 @@ describe('services overview', () => {
     await waitFor(() => expect(rowOf('web').querySelector('.spark-ready')?.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+H/), { timeout: 3000 });
   });
 
+  it('follows the stream in each row\'s metric, between snapshots, for the picked service and the others', async () => {
+    const bridge = await renderApp(threeServices());
+    expect(within(rowOf('api')).getByText('95 req/s').className).toContain('zone-above');
+    act(() => {
+      bridge.emit({ type: 'sample', sample: makeSample(T0 + 1000, { service: 'api', rpsPerReplica: 12 }) });
+      bridge.emit({ type: 'sample', sample: makeSample(T0 + 1000, { service: 'web', replicaCpu: 81 }) });
+    });
+    await waitFor(() => expect(within(rowOf('api')).getByText('12 req/s').className).toContain('zone-below'), { timeout: 3000 });
+    await waitFor(() => expect(within(rowOf('web')).getByText('81 %').className).toContain('zone-above'), { timeout: 3000 });
+    expect(within(rowOf('worker')).getByText('12 ms').className).toContain('zone-below');
+  });
+
   it('logs the picked service events and those about the whole app, not the other services', async () => {
     const bridge = await renderApp(threeServices());
     await userEvent.click(within(overview()).getByRole('button', { name: 'api' }));
