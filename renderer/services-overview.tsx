@@ -26,6 +26,7 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
   const columns = removable ? 8 : 7;
   const [confirming, setConfirming] = useState<string | null>(null);
   const removeButtons = useRef(new Map<string, HTMLButtonElement | null>());
+  const pickButtons = useRef(new Map<string, HTMLButtonElement | null>());
   const cancelRemove = () => {
     const name = confirming;
     setConfirming(null);
@@ -35,6 +36,9 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
   const removed = (name: string) => {
     setConfirming(null);
     onRemoved(name);
+    // Its row goes with the button that had the focus: the keyboard goes to the service the cockpit shows now.
+    const shown = name === selected ? services.find((view) => view.name !== name)?.name : selected;
+    if (shown !== undefined) pickButtons.current.get(shown)?.focus();
   };
   // A click anywhere on a row picks it, except on what does something else there (the link, Remove).
   const pickRow = (event: MouseEvent<HTMLTableRowElement>, name: string) => {
@@ -77,7 +81,15 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
                 <Fragment key={view.name}>
                   <tr className={current ? 'selected' : undefined} onClick={(event) => pickRow(event, view.name)}>
                     <th scope="row">
-                      <button type="button" className="service-pick" aria-current={current ? 'true' : undefined} onClick={() => onSelect(view.name)}>
+                      <button
+                        type="button"
+                        className="service-pick"
+                        ref={(element) => {
+                          pickButtons.current.set(view.name, element);
+                        }}
+                        aria-current={current ? 'true' : undefined}
+                        onClick={() => onSelect(view.name)}
+                      >
                         {view.name}
                       </button>
                     </th>

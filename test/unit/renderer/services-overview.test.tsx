@@ -193,6 +193,8 @@ describe('adding and removing services', () => {
     expect(bridge.callsOf('addService')).toEqual([{ name: 'checkout', image: 'shop/checkout:1.4', containerPort: 3000, frontendPort: 8090 }]);
     await waitFor(() => expect(within(overview()).getByRole('button', { name: 'checkout' }).getAttribute('aria-current')).toBe('true'));
     expect(screen.queryByRole('textbox', { name: 'Name' })).toBeNull();
+    // The focus was in the form, which is gone: it is back on the button that opened it, not lost to the page.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Add service' }));
   });
 
   it('shows a refusal next to the field it names, and focuses that field', async () => {
@@ -241,8 +243,9 @@ describe('adding and removing services', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Remove api' }));
     expect(bridge.callsOf('removeService')).toEqual([{ name: 'api' }]);
     await waitFor(() => expect(within(overview()).queryByRole('button', { name: 'api' })).toBeNull());
-    // The cockpit falls back to the first service.
+    // The cockpit falls back to the first service, and the focus, whose row is gone, goes with it.
     expect(within(overview()).getByRole('button', { name: 'web' }).getAttribute('aria-current')).toBe('true');
+    expect(document.activeElement).toBe(within(overview()).getByRole('button', { name: 'web' }));
     expect(desiredCount()).toBe('2');
   });
 });
