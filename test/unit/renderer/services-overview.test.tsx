@@ -165,6 +165,20 @@ describe('services overview', () => {
     expect(within(rowOf('worker')).getByText('12 ms').className).toContain('zone-below');
   });
 
+  it('draws each row\'s replica line from its recorded trend window as soon as the page opens, before any stream', async () => {
+    const bridge = threeServices();
+    bridge.answer('getHistory', (input) => {
+      const { service, fromMs } = input as HistoryInput & ServiceRef;
+      // The window reaches back 5 minutes from the service's latest sample.
+      expect(fromMs === undefined || fromMs === T0 - 5 * 60_000).toBe(true);
+      return { result: [0, 1, 2].map((minutes) => makeSample(T0 - (4 - minutes) * 60_000, { service, desired: 1 + minutes, ready: 1 + minutes })) };
+    });
+    await renderApp(bridge);
+    await waitFor(() => expect(bridge.callsOf('getHistory')).toContainEqual({ fromMs: T0 - 5 * 60_000, service: 'worker' }));
+    // Three recorded steps and the snapshot's sample: a line from the left part of the window, not a dot at its end.
+    await waitFor(() => expect(rowOf('worker').querySelector('.spark-ready')?.getAttribute('d')).toMatch(/^M19\.2,[\d.]+H38\.4V/), { timeout: 3000 });
+  });
+
   it('logs the picked service events and those about the whole app, not the other services', async () => {
     const bridge = await renderApp(threeServices());
     await userEvent.click(within(overview()).getByRole('button', { name: 'api' }));
