@@ -15,8 +15,8 @@ const CHROMIUM = process.env.SCALEDECK_CHROMIUM ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1440, height: 900 };
 /** Long enough for a scale-out or two to show as steps in the rows' replica lines. */
 const LOAD_S = 75;
-/** How long the page watches before the load starts, so each replica line starts flat. */
-const IDLE_S = 15;
+/** How long the services idle before the load starts. */
+const IDLE_S = 20;
 
 /** Every service scales between 2 and 4, out quickly and not back in while the picture is taken. */
 const SCALING = { mode: 'auto', minReplicas: 2, maxReplicas: 4, breachSamples: 2, scaleUpCooldownS: 5, scaleDownCooldownS: 600 } as const;
@@ -54,38 +54,42 @@ async function main(): Promise<void> {
     return services.every((view) => view.replicas.filter((r) => r.state === 'ready').length === 2) ? true : null;
   }, 30_000, 'every service at 2 ready replicas');
 
+  // Idle first, so each row's replica line starts flat; the page opens at the end and draws what was recorded.
+  await sleep(IDLE_S * 1000);
+  // web: 25 requests/s of 30 ms CPU, 0.75 CPU over replicas of 0.5 (a 3rd replica brings it under 60 %);
+  // api: 28 requests/s of almost nothing, 14 a replica at 2 (a 4th brings it under 8); search: 0.15 CPU, 15 % a replica.
+  const loads = [
+    runLoad({ url: `${shell.frontend}work?ms=30`, rate: 25, durationS: LOAD_S + 30, connections: 8 }),
+    runLoad({ url: api.frontendUrl, rate: 28, durationS: LOAD_S + 30, connections: 8 }),
+    runLoad({ url: `${search.frontendUrl}work?ms=30`, rate: 5, durationS: LOAD_S + 30, connections: 4 }),
+  ];
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
+    await sleep(LOAD_S * 1000);
     const page = await browser.newPage({ viewport: VIEWPORT });
     await page.goto(`${shell.origin}/?token=${shell.token}`);
     await page.getByRole('button', { name: 'search', exact: true }).click();
     await page.getByRole('button', { name: '1 min', exact: true }).click();
-    await sleep(IDLE_S * 1000);
-
-    // web: 25 requests/s of 30 ms CPU, 0.75 CPU over replicas of 0.5 (a 3rd replica brings it under 60 %);
-    // api: 28 requests/s of almost nothing, 14 a replica at 2 (a 4th brings it under 8); search: 0.15 CPU, 15 % a replica.
-    const loads = [
-      runLoad({ url: `${shell.frontend}work?ms=30`, rate: 25, durationS: LOAD_S + 10, connections: 8 }),
-      runLoad({ url: api.frontendUrl, rate: 28, durationS: LOAD_S + 10, connections: 8 }),
-      runLoad({ url: `${search.frontendUrl}work?ms=30`, rate: 5, durationS: LOAD_S + 10, connections: 4 }),
-    ];
-    try {
-      await sleep(LOAD_S * 1000);
-      const scrolling = await sidewaysScrollers(page);
-      if (scrolling.length > 0) throw new Error(`These tables scroll sideways at ${VIEWPORT.width}×${VIEWPORT.height}: ${scrolling.join(', ')}`);
-      await page.screenshot({ path: OUTPUT });
-      const services = await shell.request<ServiceView[]>('GET', '/api/services');
-      const counts = services.map((view) => `${view.name} ${view.replicas.filter((r) => r.state === 'ready').length}/${view.desired}`);
-      console.log(`Wrote ${OUTPUT} (${counts.join(', ')})`);
-    } finally {
-      for (const load of loads) load.stop();
-      await Promise.all(loads.map((load) => load.done));
-    }
+    await waitFor(
+      async () => (await page.locator('.services-overview .spark-ready').evaluateAll((lines) => lines.every((line) => (line.getAttribute('d') ?? '').includes('H')))) || null,
+      10_000,
+      "every row's replica line drawn",
+    );
+    // A few live samples into the charts and figures.
+    await sleep(5_000);
+    const scrolling = await sidewaysScrollers(page);
+    if (scrolling.length > 0) throw new Error(`These tables scroll sideways at ${VIEWPORT.width}×${VIEWPORT.height}: ${scrolling.join(', ')}`);
+    await page.screenshot({ path: OUTPUT });
+    const services = await shell.request<ServiceView[]>('GET', '/api/services');
+    const counts = services.map((view) => `${view.name} ${view.replicas.filter((r) => r.state === 'ready').length}/${view.desired}`);
+    console.log(`Wrote ${OUTPUT} (${counts.join(', ')})`);
   } finally {
+    for (const load of loads) load.stop();
+    await Promise.all(loads.map((load) => load.done));
     await browser.close();
     await shell.stop();
   }
