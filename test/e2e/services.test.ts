@@ -117,8 +117,8 @@ describe.skipIf(!(hasChromium() && hasHaproxy()))('services from the dashboard i
   it("moves api's figures and replica line under a bounded load on its frontend, and leaves web's as they were", async () => {
     const webBefore = await counts('web');
     const apiBefore = await cellText('api', '.metric-now');
-    // 10 requests/s of 25 ms CPU each: about half of api's 0.5 CPU limit, under its 70 % scale-up threshold.
-    const load = runLoad({ url: `http://127.0.0.1:${apiPort}/work?ms=25`, rate: 10, durationS: 12, connections: 4 });
+    // 10 requests/s of 20 ms CPU each: 40 % of api's 0.5 CPU limit, well under its 70 % scale-up threshold.
+    const load = runLoad({ url: `http://127.0.0.1:${apiPort}/work?ms=20`, rate: 10, durationS: 12, connections: 4 });
     try {
       const loaded = await waitFor(async () => {
         const now = await cellText('api', '.metric-now');
@@ -139,8 +139,9 @@ describe.skipIf(!(hasChromium() && hasHaproxy()))('services from the dashboard i
   it("picks api by keyboard and scales it out from the cockpit's +: the replica table shows api's replicas, web stays as it was", async () => {
     const webBefore = await serviceNamed('web');
     const webFigures = await cellText('web', '.replica-counts');
-    // Adding api picked it; web first, so picking api is seen to change the cockpit.
-    await rowOf('web').getByRole('button', { name: 'web', exact: true }).focus();
+    // Adding api picked it; web first, so picking api is seen to change the cockpit. Tab from the top of the page.
+    await page.locator('body').focus();
+    await tabTo(page, 'web');
     await page.keyboard.press('Enter');
     await waitFor(async () => (await tableRows(page)).length === 2 && (await tableRows(page)).every((row) => !row.name.includes('api')), 10_000, "web's replicas in the table");
     await tabTo(page, 'api');
@@ -151,19 +152,22 @@ describe.skipIf(!(hasChromium() && hasHaproxy()))('services from the dashboard i
       return rows.length === 1 && rows[0]!.name.includes('api');
     }, 10_000, "api's one replica in the table");
 
+    const desired = async () => Number(await page.getByTestId('desired-count').innerText());
+    const from = await desired();
+    const target = from + 2;
     await tabTo(page, 'Add a replica');
     await page.keyboard.press('Enter');
-    await waitFor(async () => (await page.getByTestId('desired-count').innerText()) === '2', 5_000, 'the cockpit to ask for 2');
+    await waitFor(async () => (await desired()) === from + 1, 5_000, `the cockpit to ask for ${from + 1}`);
     await page.keyboard.press('Enter');
     const names = await waitFor(async () => {
       const rows = await tableRows(page);
-      return rows.length === 3 && readyNames(rows).length === 3 ? readyNames(rows) : null;
-    }, 30_000, 'the replica table to show 3 ready replicas of api');
+      return rows.length === target && readyNames(rows).length === target ? readyNames(rows) : null;
+    }, 30_000, `the replica table to show ${target} ready replicas of api`);
     for (const name of names) expect(name).toContain('api');
-    await waitFor(async () => (await cellText('api', '.replica-counts')) === '3 / 3', 10_000, 'api at 3 / 3 in the overview');
+    await waitFor(async () => (await cellText('api', '.replica-counts')) === `${target} / ${target}`, 10_000, `api at ${target} / ${target} in the overview`);
 
     const api = await serviceNamed('api');
-    expect(api?.desired).toBe(3);
+    expect(api?.desired).toBe(target);
     expect(api?.settings.mode).toBe('manual');
     const web = await serviceNamed('web');
     expect(web?.desired).toBe(webBefore?.desired);
@@ -181,7 +185,7 @@ describe.skipIf(!(hasChromium() && hasHaproxy()))('services from the dashboard i
     await tabTo(page, 'Remove service api', { backwards: true, limit: 120 });
     await page.keyboard.press('Enter');
     // The confirmation opens on Cancel; its Remove is one Shift+Tab away.
-    expect(await focusedName(page)).toBe('Cancel');
+    await waitFor(async () => (await focusedName(page)) === 'Cancel', 2_000, 'the confirmation to open with the focus on Cancel');
     await tabTo(page, 'Remove api', { backwards: true, limit: 1 });
     await page.keyboard.press('Enter');
     await waitFor(async () => (await rowOf('api').count()) === 0, 30_000, 'the row of api to go');
