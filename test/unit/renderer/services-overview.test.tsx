@@ -262,4 +262,25 @@ describe('adding and removing services', () => {
     expect(document.activeElement).toBe(within(overview()).getByRole('button', { name: 'web' }));
     expect(desiredCount()).toBe('2');
   });
+
+  it('keeps the keyboard on the confirmation while the removal drains, and takes it to the service shown after', async () => {
+    const bridge = await renderApp(threeServices());
+    let answer: (result: { result: { removed: string } }) => void = () => undefined;
+    bridge.answer('removeService', () => new Promise((resolve) => (answer = resolve)));
+    within(overview()).getByRole('button', { name: 'Remove service worker' }).focus();
+    await userEvent.keyboard('{Enter}');
+    await userEvent.keyboard('{Shift>}{Tab}{/Shift}');
+    expect(document.activeElement?.textContent).toBe('Remove worker');
+    await userEvent.keyboard('{Enter}');
+    const running = screen.getByRole('button', { name: 'Removing…' });
+    expect(document.activeElement).toBe(running);
+    expect(running.getAttribute('aria-disabled')).toBe('true');
+    // A second Enter while it runs asks nothing more.
+    await userEvent.keyboard('{Enter}');
+    expect(bridge.callsOf('removeService')).toEqual([{ name: 'worker' }]);
+    await act(async () => answer({ result: { removed: 'worker' } }));
+    await waitFor(() => expect(within(overview()).queryByRole('button', { name: 'worker' })).toBeNull());
+    // web was shown all along, and stays.
+    expect(document.activeElement).toBe(within(overview()).getByRole('button', { name: 'web' }));
+  });
 });
