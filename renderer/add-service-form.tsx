@@ -32,6 +32,7 @@ export function AddServiceForm({ onAdded }: { onAdded: (view: ServiceView) => vo
   const [error, setError] = useState<{ message: string; field: Field | null } | null>(null);
   const [busy, setBusy] = useState(false);
   const inputs = useRef<Partial<Record<Field, HTMLInputElement | null>>>({});
+  const toggle = useRef<HTMLButtonElement | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -43,6 +44,8 @@ export function AddServiceForm({ onAdded }: { onAdded: (view: ServiceView) => vo
       setDrafts(EMPTY);
       setOpen(false);
       onAdded(answer.result);
+      // The form goes with the field that had the focus: the keyboard goes back to the button that opened it.
+      toggle.current?.focus();
       return;
     }
     const field = FIELDS.find((spec) => spec.field === answer.field)?.field ?? null;
@@ -52,7 +55,7 @@ export function AddServiceForm({ onAdded }: { onAdded: (view: ServiceView) => vo
 
   return (
     <div className="add-service">
-      <button type="button" aria-expanded={open} aria-controls={`${id}-form`} onClick={() => setOpen(!open)}>
+      <button type="button" ref={toggle} aria-expanded={open} aria-controls={`${id}-form`} onClick={() => setOpen(!open)}>
         Add service
       </button>
       {open && (

@@ -20,6 +20,7 @@ export function RemoveServiceConfirm({ name, columns, onRemoved, onCancel }: Rem
   useEffect(() => cancel.current?.focus(), []);
 
   const remove = async () => {
+    if (busy) return;
     setBusy(true);
     setError(null);
     const answer = await api.removeService({ name });
@@ -35,10 +36,11 @@ export function RemoveServiceConfirm({ name, columns, onRemoved, onCancel }: Rem
           <span>
             Remove <strong>{name}</strong>? Its replicas are drained, then its frontend is closed and its settings are forgotten.
           </span>
-          <button type="button" className="small danger" disabled={busy} onClick={() => void remove()}>
+          {/* aria-disabled, not disabled, while it runs: a disabled button drops the keyboard's focus to the page. */}
+          <button type="button" className="small danger" aria-disabled={busy || undefined} onClick={() => void remove()}>
             {busy ? 'Removing…' : `Remove ${name}`}
           </button>
-          <button type="button" className="small" ref={cancel} disabled={busy} onClick={onCancel}>
+          <button type="button" className="small" ref={cancel} aria-disabled={busy || undefined} onClick={busy ? undefined : onCancel}>
             Cancel
           </button>
         </div>

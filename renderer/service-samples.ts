@@ -32,6 +32,19 @@ export class ServiceSamples {
     for (const view of snapshot.services) if (view.sample) this.add(view.sample, view.name);
   }
 
+  /**
+   * Puts a service's recorded samples under the ones streamed since, so its line covers the whole trend window from
+   * the first frame and not only the time since the page opened.
+   */
+  load(service: string, history: readonly Sample[]): void {
+    const held = this.trends.get(service);
+    const merged = [...history, ...(held ? Array.from({ length: held.size }, (_, i) => held.at(i)) : [])].sort((a, b) => a.at - b.at);
+    const trend = new HistoryBuffer(TREND_CAPACITY);
+    for (const sample of merged) trend.push(sample);
+    this.trends.set(service, trend);
+    this.dirty = true;
+  }
+
   add(sample: Sample, service = sample.service ?? this.first): void {
     if (service === undefined) return;
     let trend = this.trends.get(service);

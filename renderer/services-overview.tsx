@@ -5,7 +5,8 @@ import type { ServiceView } from '../electron/contract/contract.js';
 import { AddServiceForm } from './add-service-form.js';
 import { RemoveServiceConfirm } from './remove-service.js';
 import { ReplicaSparkline } from './replica-sparkline.js';
-import { metricReading, readyCount, serviceState } from './service-figures.js';
+import { readyCount, serviceState } from './service-figures.js';
+import { ServiceMetric } from './service-metric.js';
 import type { ServiceSamples } from './service-samples.js';
 
 export interface ServicesOverviewProps {
@@ -25,6 +26,7 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
   const columns = removable ? 8 : 7;
   const [confirming, setConfirming] = useState<string | null>(null);
   const removeButtons = useRef(new Map<string, HTMLButtonElement | null>());
+  const pickButtons = useRef(new Map<string, HTMLButtonElement | null>());
   const cancelRemove = () => {
     const name = confirming;
     setConfirming(null);
@@ -34,6 +36,9 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
   const removed = (name: string) => {
     setConfirming(null);
     onRemoved(name);
+    // Its row goes with the button that had the focus: the keyboard goes to the service the cockpit shows now.
+    const shown = name === selected ? services.find((view) => view.name !== name)?.name : selected;
+    if (shown !== undefined) pickButtons.current.get(shown)?.focus();
   };
   // A click anywhere on a row picks it, except on what does something else there (the link, Remove).
   const pickRow = (event: MouseEvent<HTMLTableRowElement>, name: string) => {
@@ -71,13 +76,20 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
           <tbody>
             {services.map((view) => {
               const current = view.name === selected;
-              const metric = metricReading(view);
               const state = serviceState(view);
               return (
                 <Fragment key={view.name}>
                   <tr className={current ? 'selected' : undefined} onClick={(event) => pickRow(event, view.name)}>
                     <th scope="row">
-                      <button type="button" className="service-pick" aria-current={current ? 'true' : undefined} onClick={() => onSelect(view.name)}>
+                      <button
+                        type="button"
+                        className="service-pick"
+                        ref={(element) => {
+                          pickButtons.current.set(view.name, element);
+                        }}
+                        aria-current={current ? 'true' : undefined}
+                        onClick={() => onSelect(view.name)}
+                      >
                         {view.name}
                       </button>
                     </th>
@@ -92,9 +104,7 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
                       </span>
                     </td>
                     <td>
-                      <span className="metric-name">{metric.name}</span>{' '}
-                      <span className={`metric-now zone-${metric.zone}`}>{metric.now}</span>{' '}
-                      <span className="metric-against">{metric.against}</span>
+                      <ServiceMetric samples={samples} service={view.name} settings={view.settings} sample={view.sample} />
                     </td>
                     <td>
                       <ReplicaSparkline samples={samples} service={view.name} />

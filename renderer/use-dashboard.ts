@@ -4,7 +4,7 @@ import { useCallback, useEffect, useReducer, useRef, useState, type Dispatch } f
 import type { ScaleDeckApi } from '../electron/contract/contract.js';
 import { connectionOf, type ConnectionState } from './bridge.js';
 import { dashboardReducer, initialDashboardState, type DashboardAction, type DashboardState } from './dashboard-state.js';
-import type { ServiceSamples } from './service-samples.js';
+import { TREND_WINDOW_MS, type ServiceSamples } from './service-samples.js';
 
 export interface Dashboard {
   state: DashboardState;
@@ -30,6 +30,13 @@ export function useDashboard(api: ScaleDeckApi, samples: ServiceSamples): Dashbo
       if ('result' in answer) {
         dispatch({ type: 'snapshot', snapshot: answer.result });
         samples.addSnapshot(answer.result);
+        // The overview's replica lines start with the recorded trend window, not empty at every page load.
+        for (const view of answer.result.services) {
+          const fromMs = Math.max(0, (view.sample?.at ?? Date.now()) - TREND_WINDOW_MS);
+          void api.getHistory({ fromMs, service: view.name }).then((history) => {
+            if (alive.current && 'result' in history) samples.load(view.name, history.result);
+          });
+        }
       } else {
         dispatch({ type: 'loadError', error: answer.error });
       }

@@ -111,7 +111,10 @@ describe('dashboard', () => {
     act(() => bridge.setConnection('open'));
     await waitFor(() => expect(screen.getByTestId('desired-count').textContent).toBe('6'));
     expect(bridge.callsOf('getSnapshot').length).toBe(loads + 1);
-    expect(bridge.callsOf('getHistory').length).toBe(loads + 1);
+    // Each load reads the cockpit's history, and the overview's trend window of each service (one here).
+    const reads = bridge.callsOf('getHistory') as Array<{ fromMs?: number } | undefined>;
+    expect(reads.filter((input) => input?.fromMs === undefined).length).toBe(loads + 1);
+    expect(reads.filter((input) => input?.fromMs !== undefined).length).toBe(loads + 1);
   });
 
   it('asks for the forecast only once the snapshot says there is one, and draws it then', async () => {

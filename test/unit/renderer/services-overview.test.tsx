@@ -153,6 +153,32 @@ describe('services overview', () => {
     await waitFor(() => expect(rowOf('web').querySelector('.spark-ready')?.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+H/), { timeout: 3000 });
   });
 
+  it('follows the stream in each row\'s metric, between snapshots, for the picked service and the others', async () => {
+    const bridge = await renderApp(threeServices());
+    expect(within(rowOf('api')).getByText('95 req/s').className).toContain('zone-above');
+    act(() => {
+      bridge.emit({ type: 'sample', sample: makeSample(T0 + 1000, { service: 'api', rpsPerReplica: 12 }) });
+      bridge.emit({ type: 'sample', sample: makeSample(T0 + 1000, { service: 'web', replicaCpu: 81 }) });
+    });
+    await waitFor(() => expect(within(rowOf('api')).getByText('12 req/s').className).toContain('zone-below'), { timeout: 3000 });
+    await waitFor(() => expect(within(rowOf('web')).getByText('81 %').className).toContain('zone-above'), { timeout: 3000 });
+    expect(within(rowOf('worker')).getByText('12 ms').className).toContain('zone-below');
+  });
+
+  it('draws each row\'s replica line from its recorded trend window as soon as the page opens, before any stream', async () => {
+    const bridge = threeServices();
+    bridge.answer('getHistory', (input) => {
+      const { service, fromMs } = input as HistoryInput & ServiceRef;
+      // The window reaches back 5 minutes from the service's latest sample.
+      expect(fromMs === undefined || fromMs === T0 - 5 * 60_000).toBe(true);
+      return { result: [0, 1, 2].map((minutes) => makeSample(T0 - (4 - minutes) * 60_000, { service, desired: 1 + minutes, ready: 1 + minutes })) };
+    });
+    await renderApp(bridge);
+    await waitFor(() => expect(bridge.callsOf('getHistory')).toContainEqual({ fromMs: T0 - 5 * 60_000, service: 'worker' }));
+    // Three recorded steps and the snapshot's sample: a line from the left part of the window, not a dot at its end.
+    await waitFor(() => expect(rowOf('worker').querySelector('.spark-ready')?.getAttribute('d')).toMatch(/^M19\.2,[\d.]+H38\.4V/), { timeout: 3000 });
+  });
+
   it('logs the picked service events and those about the whole app, not the other services', async () => {
     const bridge = await renderApp(threeServices());
     await userEvent.click(within(overview()).getByRole('button', { name: 'api' }));
@@ -181,6 +207,8 @@ describe('adding and removing services', () => {
     expect(bridge.callsOf('addService')).toEqual([{ name: 'checkout', image: 'shop/checkout:1.4', containerPort: 3000, frontendPort: 8090 }]);
     await waitFor(() => expect(within(overview()).getByRole('button', { name: 'checkout' }).getAttribute('aria-current')).toBe('true'));
     expect(screen.queryByRole('textbox', { name: 'Name' })).toBeNull();
+    // The focus was in the form, which is gone: it is back on the button that opened it, not lost to the page.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Add service' }));
   });
 
   it('shows a refusal next to the field it names, and focuses that field', async () => {
@@ -229,8 +257,30 @@ describe('adding and removing services', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Remove api' }));
     expect(bridge.callsOf('removeService')).toEqual([{ name: 'api' }]);
     await waitFor(() => expect(within(overview()).queryByRole('button', { name: 'api' })).toBeNull());
-    // The cockpit falls back to the first service.
+    // The cockpit falls back to the first service, and the focus, whose row is gone, goes with it.
     expect(within(overview()).getByRole('button', { name: 'web' }).getAttribute('aria-current')).toBe('true');
+    expect(document.activeElement).toBe(within(overview()).getByRole('button', { name: 'web' }));
     expect(desiredCount()).toBe('2');
+  });
+
+  it('keeps the keyboard on the confirmation while the removal drains, and takes it to the service shown after', async () => {
+    const bridge = await renderApp(threeServices());
+    let answer: (result: { result: { removed: string } }) => void = () => undefined;
+    bridge.answer('removeService', () => new Promise((resolve) => (answer = resolve)));
+    within(overview()).getByRole('button', { name: 'Remove service worker' }).focus();
+    await userEvent.keyboard('{Enter}');
+    await userEvent.keyboard('{Shift>}{Tab}{/Shift}');
+    expect(document.activeElement?.textContent).toBe('Remove worker');
+    await userEvent.keyboard('{Enter}');
+    const running = screen.getByRole('button', { name: 'Removing…' });
+    expect(document.activeElement).toBe(running);
+    expect(running.getAttribute('aria-disabled')).toBe('true');
+    // A second Enter while it runs asks nothing more.
+    await userEvent.keyboard('{Enter}');
+    expect(bridge.callsOf('removeService')).toEqual([{ name: 'worker' }]);
+    await act(async () => answer({ result: { removed: 'worker' } }));
+    await waitFor(() => expect(within(overview()).queryByRole('button', { name: 'worker' })).toBeNull());
+    // web was shown all along, and stays.
+    expect(document.activeElement).toBe(within(overview()).getByRole('button', { name: 'web' }));
   });
 });
