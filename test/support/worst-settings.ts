@@ -58,6 +58,12 @@ export async function worstPatches(): Promise<Record<string, WorstPatch>> {
     swarmService: { swarmService: `z${'9'.repeat(62)}` },
     haproxyPath: { haproxyPath: '/bin/false' },
     dockerHost: { dockerHost: 'tcp://192.0.2.1:2375' },
+    // Room for no replica at all: every scale-out is held.
+    hostCpuBudget: { hostCpuBudget: 0.05 },
+    sharedFrontendHost: { sharedFrontendHost: '0.0.0.0' },
+    sharedFrontendPort: { sharedFrontendPort: await freePort() },
+    routeHost: { routeHost: `${'a'.repeat(63)}.${'b'.repeat(63)}.example` },
+    routePathPrefix: { routePathPrefix: `/${'x'.repeat(199)}` },
   };
 }
 
