@@ -134,14 +134,14 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const requestLogSecret = new RequestLogSecret(dataDir);
   const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir, requestLogSecret);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
-  const settingsOfEvery = () => store.serviceNames.map((name) => ({ name, settings: store.service(name).settings }));
   const renderConfigFor = (settingsOf: (name: string) => Settings | undefined, names: readonly string[], servers: ConfiguredServer[] = [], secret?: string) =>
     haproxyConfigForServices(dataDir, names.flatMap((name) => {
       const settings = settingsOf(name);
       return settings ? [{ name, settings }] : [];
     }), servers, secret === undefined ? undefined : { port: requestLog.port, secret });
+  // What HAProxy runs: every service as saved, the servers carried across a reload in their backends.
   const renderConfig = (servers: ConfiguredServer[], secret?: string) =>
-    haproxyConfigForServices(dataDir, settingsOfEvery(), servers, secret === undefined ? undefined : { port: requestLog.port, secret });
+    renderConfigFor((name) => store.service(name).settings, store.serviceNames, servers, secret);
   const haproxyBin = options.haproxyBin ?? findHaproxy({ configured: store.settings.haproxyPath });
   const supervisor = overrides.haproxy ? null : new HaproxySupervisor({
     dataDir, bin: haproxyBin, renderConfig, requestLogSecret, closingAcl,

@@ -42,10 +42,6 @@ export class ServiceRuntime {
     this.parts.waker.start();
   }
 
-  get loopStarted(): boolean {
-    return this.started;
-  }
-
   startSampling(intervalMs: number, onSample: (sample: Sample) => void): void {
     this.parts.sampler.start(intervalMs, ({ sample }) => onSample({ ...sample, service: this.name }));
   }
