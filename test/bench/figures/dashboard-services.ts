@@ -7,6 +7,9 @@ import { ALLOCATION_UPDATES, allocatedPerUpdate, CHROMIUM_ARGS, HOUR_SAMPLES, me
 import { freePort, HeadlessShell, waitFor } from '../headless-shell.js';
 import { CHROMIUM } from '../machine.js';
 import { notReadyYet } from '../service-readiness.js';
+import { benchPaths } from '../bench-paths.js';
+import { describeProfile, summarizeCpuProfile } from '../cpu-profile.js';
+import { buildProfilingBundle, profilePage, serveBundle } from '../renderer-profile.js';
 import type { FigureRow } from '../summary.js';
 
 const SERVICES = ['web', 's2', 's3', 's4', 's5'];
@@ -35,9 +38,28 @@ async function addServices(shell: HeadlessShell): Promise<void> {
   }, 300_000, () => `${SERVICES.length} services of ${REPLICAS_EACH} ready replicas (${waiting})`, 250);
 }
 
+/** Where the page's JavaScript time goes with every service live, in an unminified build (1 min window). */
+async function profileServices(browser: Browser, shell: HeadlessShell): Promise<string> {
+  const bundle = await buildProfilingBundle(benchPaths.repoRoot);
+  try {
+    const page = await openDashboard(browser, shell, (target) => serveBundle(target, bundle));
+    await page.getByRole('button', { name: COCKPIT, exact: true }).click();
+    await showWindow(page, '1 min');
+    await shell.request('POST', `/api/services/${COCKPIT}/load`, { rate: 40, durationS: 45, path: '/' });
+    const durationMs = 30_000;
+    const profile = await profilePage(await page.context().newCDPSession(page), page, durationMs);
+    await shell.request('DELETE', '/api/load');
+    await page.close();
+    return `JavaScript profile of the dashboard over ${durationMs / 1000} s with ${SERVICES_CASE}, 1 min window: ${describeProfile(summarizeCpuProfile(profile, bundle.locate))}`;
+  } finally {
+    bundle.remove();
+  }
+}
+
 /** The rows of the several-services case; `updatesPerWindow` as in the one-service case. */
-export async function servicesDashboardRows(context: BenchContext, updatesPerWindow: number): Promise<FigureRow[]> {
+export async function servicesDashboardRows(context: BenchContext, updatesPerWindow: number): Promise<{ rows: FigureRow[]; findings: string[] }> {
   const rows: FigureRow[] = [];
+  const findings: string[] = [];
   const shell = await HeadlessShell.start({
     app: context.app('dash-services'),
     settings: { driver: 'process', mode: 'manual', sampleIntervalMs: 1000, minReplicas: REPLICAS_EACH, maxReplicas: REPLICAS_EACH },
@@ -68,9 +90,13 @@ export async function servicesDashboardRows(context: BenchContext, updatesPerWin
       rows.push(...windowRows(label, run, allocatedBytes, false, SCOPE));
     }
     await page.close();
+    if (context.profile) {
+      context.log(`dashboard: profiling ${SERVICES_CASE} in an unminified build`);
+      findings.push(await profileServices(browser, shell));
+    }
   } finally {
     await browser?.close();
     await shell.stop();
   }
-  return rows;
+  return { rows, findings };
 }

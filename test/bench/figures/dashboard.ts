@@ -117,7 +117,9 @@ export async function dashboardFigure(context: BenchContext): Promise<FigureResu
     await shell.stop();
   }
   context.log(`dashboard: ${SERVICES_CASE}`);
-  result.rows.push(...(await servicesDashboardRows(context, updatesPerWindow)));
+  const services = await servicesDashboardRows(context, updatesPerWindow);
+  result.rows.push(...services.rows);
+  result.findings.push(...services.findings);
   result.durationS = seconds(Date.now() - startedAt);
   return result;
 }
