@@ -1,9 +1,9 @@
-// Renders the haproxy.cfg that ScaleDeck runs: per service a frontend and a backend filled at run time, optionally a
-// shared frontend routing by Host and path, a stats page.
+// Renders the haproxy.cfg that ScaleDeck runs: per service a backend filled at run time and (unless it is served only on
+// the shared frontend) a frontend of its own, optionally a shared frontend routing by Host and path, a stats page.
 import { join } from 'node:path';
 import { HOLD_EXPIRED_LINE, holdActionLine, holdFrontendLines, holdGlobalLines } from './request-hold.js';
 import { requestLogLines, type RequestLogTarget } from './request-log.js';
-import { checkAddresses, isPort, NO_ROUTE_BODY, routeAcls, routingOrder, servicesIn, SHARED_FRONTEND_NAME } from './service-routing.js';
+import { checkAddresses, hasOwnFrontend, isPort, NO_ROUTE_BODY, routeAcls, routingOrder, servicesIn, SHARED_FRONTEND_NAME } from './service-routing.js';
 
 export type HaproxyConfigStyle = 'scaledeck' | 'seed';
 
@@ -13,6 +13,7 @@ export interface ServiceRouting {
   backend: string;
   frontend: string;
   frontendHost: string;
+  /** 0: no frontend of its own; it is then served only by its `route` on the shared frontend. */
   frontendPort: number;
   healthPath: string;
   /** Hold requests up to this many seconds while its backend has no server up; absent: 503 at once. */
@@ -167,15 +168,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       'timeout check 2s',
     ]],
     ...services.flatMap((service): Array<[string, string[]]> => [
-      [`frontend ${service.frontend}`, [
-        // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
-        `bind ${service.frontendHost}:${service.frontendPort}`,
-        // First, so every request draws whether it is logged before a hold or a backend takes it.
-        ...requestLog(options),
-        ...(service.holdTimeoutS === undefined ? [] : holdFrontendLines(service.backend, service.holdTimeoutS)),
-        ...closing(options),
-        `default_backend ${service.backend}`,
-      ]],
+      ...(hasOwnFrontend(service) ? [ownFrontend(options, service)] : []),
       // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
       [`backend ${service.backend}`, [
         'balance roundrobin',
@@ -223,6 +216,19 @@ function requestLog(options: HaproxyConfigOptions): string[] {
 
 function closing(options: HaproxyConfigOptions): string[] {
   return options.closingAcl ? [`http-after-response set-header Connection close if { src -f ${quote(options.closingAcl)} }`] : [];
+}
+
+/** A service's own frontend: every request on its address goes to its backend. */
+function ownFrontend(options: HaproxyConfigOptions, service: ServiceRouting): [string, string[]] {
+  return [`frontend ${service.frontend}`, [
+    // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
+    `bind ${service.frontendHost}:${service.frontendPort}`,
+    // First, so every request draws whether it is logged before a hold or a backend takes it.
+    ...requestLog(options),
+    ...(service.holdTimeoutS === undefined ? [] : holdFrontendLines(service.backend, service.holdTimeoutS)),
+    ...closing(options),
+    `default_backend ${service.backend}`,
+  ]];
 }
 
 /**

@@ -59,8 +59,11 @@ function singleService(options: HaproxyConfigOptions, names: SingleServiceNames)
 function checkService(service: ServiceRouting, where: string, backendField: string): void {
   const field = (name: string) => (where === '' ? name : `${where}.${name}`);
   const label = (name: string) => (where === '' ? name : `${where} ("${service.backend}") ${name}`);
-  if (!isPort(service.frontendPort)) {
-    throw new Error(`HAProxy config: ${label('frontendPort')} must be a port number between 1 and 65535, got ${service.frontendPort}`);
+  if (service.frontendPort === 0 && service.route === undefined) {
+    throw new Error(`HAProxy config: ${label('frontendPort')} is 0 (served only on the shared frontend), which needs a route`);
+  }
+  if (service.frontendPort !== 0 && !isPort(service.frontendPort)) {
+    throw new Error(`HAProxy config: ${label('frontendPort')} must be 0 (served only on the shared frontend) or a port number between 1 and 65535, got ${service.frontendPort}`);
   }
   const healthPath = healthPathProblem(service.healthPath);
   if (healthPath !== undefined) throw new Error(`HAProxy config: ${label('healthPath')} ${healthPath}, got "${service.healthPath}"`);
@@ -122,8 +125,12 @@ interface Bind {
 export function checkAddresses(options: HaproxyConfigOptions, services: ServiceRouting[]): void {
   const single = options.services === undefined;
   const owner = (i: number) => (single ? 'frontendPort' : `services[${i}].frontendPort`);
-  const binds = services.map((service, i) => ({ owner: owner(i), host: service.frontendHost, port: service.frontendPort }));
+  const binds = services.flatMap((service, i) => (hasOwnFrontend(service) ? [{ owner: owner(i), host: service.frontendHost, port: service.frontendPort }] : []));
   const shared = options.sharedFrontend;
+  const sharedOnly = services.findIndex((service) => !hasOwnFrontend(service));
+  if (shared === undefined && sharedOnly >= 0) {
+    throw new Error(`HAProxy config: ${owner(sharedOnly)} is 0 (served only on the shared frontend), but there is no sharedFrontend`);
+  }
   if (shared !== undefined) {
     const host = frontendHostProblem(shared.host);
     if (host !== undefined) throw new Error(`HAProxy config: sharedFrontend.host ${host}, got "${shared.host}"`);
@@ -134,6 +141,11 @@ export function checkAddresses(options: HaproxyConfigOptions, services: ServiceR
     if (bind.port === options.statsPort) throw new Error(`HAProxy config: ${bind.owner} and statsPort must differ (both are ${options.statsPort})`);
   }
   checkBinds(binds);
+}
+
+/** A service with frontendPort 0 has no frontend of its own: it is reached only by its route on the shared frontend. */
+export function hasOwnFrontend(service: ServiceRouting): boolean {
+  return service.frontendPort !== 0;
 }
 
 export function isPort(port: number): boolean {

@@ -74,7 +74,8 @@ export const SettingsShape = z.strictObject({
   cpuLimit: z.number().min(0.05, 'must be at least 0.05 CPU').max(64, 'must be 64 CPUs or less'),
   memoryLimitMb: z.number().int().min(16, 'must be at least 16 MB').max(65536, 'must be 65536 MB or less'),
   frontendHost: checkedBy(frontendHostProblem),
-  frontendPort: port,
+  // 0: no frontend of its own, served only by its route on the shared frontend (checkInvariants says when that may be).
+  frontendPort: z.number().int().min(0, 'must be 0 (served only on the shared frontend) or a port up to 65535').max(65535, 'must be 0 (served only on the shared frontend) or a port up to 65535'),
   statsPort: port,
   minReplicas: z.number().int().min(0, 'must be 0 or more').max(100, 'must be 100 or less'),
   maxReplicas: z.number().int().min(1, 'must be 1 or more').max(100, 'must be 100 or less'),
@@ -233,8 +234,19 @@ function checkInvariants(s: Settings, flatFirstRule: boolean): void {
   const schedule = schedulesProblem(s.schedules, s.standbyReplicas);
   if (schedule) throw new SettingsError(schedule.field, schedule.problem);
   s.rules.forEach((rule, i) => checkRule(rule, s.policy, (name) => (i === 0 && flatFirstRule ? name : `rules.${i}.${name}`)));
+  if (s.frontendPort === 0) servedOnlyShared(s);
   if (s.statsPort === s.frontendPort) {
     throw new SettingsError('statsPort', `must differ from frontendPort (${s.frontendPort})`);
+  }
+}
+
+/** A service without a frontend of its own is reachable only through its route on the shared frontend: both must exist. */
+function servedOnlyShared(s: Settings): void {
+  if (s.sharedFrontendPort === 0) {
+    throw new SettingsError('frontendPort', 'is 0 (served only on the shared frontend), which needs the shared frontend on: set sharedFrontendPort first');
+  }
+  if (s.routeHost === '' && s.routePathPrefix === '') {
+    throw new SettingsError('frontendPort', 'is 0 (served only on the shared frontend), which needs a route there: set routeHost or routePathPrefix');
   }
 }
 

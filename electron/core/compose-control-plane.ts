@@ -1,6 +1,7 @@
 // The composition root: builds the control plane's parts from the data folder and settings, and wires them.
 // It holds no behaviour; every effectful part can be replaced (tests pass fakes through `overrides`). What is one per
 // service is built by service/compose-service.ts, once for each service in the settings and for each one added.
+import { frontendUrlOf, reachableUrl } from './service-address.js';
 import Dockerode from 'dockerode';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -62,12 +63,6 @@ export interface ControlPlaneOverrides {
   portBlocker?: (port: number, host: string) => Promise<string | null>;
   /** HAProxy's per-request timings; a fake HAProxy sends none, so tests pass their own. */
   requestLog?: { port: number; take(backend?: string): LatencyPercentiles; close(): Promise<void> };
-}
-
-/** A URL a browser or load tool on this machine can use for a bind address (0.0.0.0 means "all", so loopback). */
-function reachableUrl(host: string, port: number): string {
-  const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${target.includes(':') ? `[${target}]` : target}:${port}/`;
 }
 
 function dockerEngine(docker: Dockerode, paths: ControlPlaneOptions['paths'], onChange: () => void): DockerEngine {
@@ -186,6 +181,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     portBlocker: async () => {
       if (haproxy.running) return null;
       const { frontendPort, frontendHost } = globals();
+      if (frontendPort === 0) return null;
       return (await isPortFree(frontendPort, frontendHost)) ? null : describePortInUse(frontendPort);
     },
   };
@@ -193,7 +189,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
 
   plane = new ScaleDeckControlPlane({
     dataDir, clock, store, haproxy, docker, events, probes, portBlocker, statsUrl, services, releaseDataFolder, requestLog,
-    frontendUrlOf: (settings) => reachableUrl(settings.frontendHost, settings.frontendPort),
+    frontendUrlOf,
     composeService: composeOne,
     renderConfigFor: (settingsOf, names) => renderConfigFor(settingsOf, names),
     followRate: (rps) => void logSampling.follow(rps),

@@ -19,6 +19,7 @@ import { describeGeneration, generationOf, specOf } from './replicas/generation.
 import { foreignAddressProblem, machineAddresses } from './local-addresses.js';
 import { ServiceRuntime } from './service/service-runtime.js';
 import type { ServiceCpu } from './policy/host-budget.js';
+import { loadAddressOf, loadPathOf, servedOnlyShared } from './service-address.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
@@ -287,7 +288,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
       throw error;
     }
     const undo = () => store.removeService(name);
-    const blocker = await this.parts.portBlocker(settings.frontendPort, settings.frontendHost);
+    const blocker = servedOnlyShared(settings) ? null : await this.parts.portBlocker(settings.frontendPort, settings.frontendHost);
     if (blocker) {
       undo();
       return fail(`frontendPort: ${blocker}; choose another port`, 'frontendPort');
@@ -352,19 +353,21 @@ export class ScaleDeckControlPlane implements ControlPlane {
   async startLoad(input: LoadInput, service?: string): Promise<Result<LoadStatus>> {
     if (!this.parts.haproxy.running) return fail('HAProxy is not running, so there is no frontend to send load to');
     const runtime = this.service(service);
-    const foreign = foreignAddressProblem(runtime.settings.frontendHost, machineAddresses());
-    if (foreign) return fail(`frontendHost: ${foreign}; load is sent only to this machine's own frontend`, 'frontendHost');
-    const frontend = this.parts.frontendUrlOf(runtime.settings);
-    const target = loadTarget(frontend, input.path);
+    const hostField = servedOnlyShared(runtime.settings) ? 'sharedFrontendHost' : 'frontendHost';
+    const foreign = foreignAddressProblem(runtime.settings[hostField], machineAddresses());
+    if (foreign) return fail(`${hostField}: ${foreign}; load is sent only to this machine's own frontend`, hostField);
+    const { frontend, host } = loadAddressOf(runtime.settings);
+    const routed = { ...input, path: loadPathOf(runtime.settings, input.path) };
+    const target = loadTarget(frontend, routed.path);
     if ('error' in target) return fail(target.error, 'path');
-    const status = this.parts.load.start(frontend, input);
+    const status = this.parts.load.start(frontend, routed, host);
     this.parts.events.event('load', `Generating ${input.rate} requests/s for ${input.durationS} s against ${target.url}`, this.services.size > 1 ? runtime.name : undefined);
     return ok(status);
   }
 
   /** A load run targets the frontend it started on; when the frontend moves, it stops rather than follow it or stay. */
   private stopLoadOffFrontend(before: Settings, next: Settings): void {
-    const moved = before.frontendHost !== next.frontendHost || before.frontendPort !== next.frontendPort;
+    const moved = this.parts.frontendUrlOf(before) !== this.parts.frontendUrlOf(next);
     if (!moved || !this.parts.load.status.running) return;
     const status = this.parts.load.stop();
     this.parts.events.event('load', `Load stopped after ${status.sent} requests: the frontend moved to ${this.parts.frontendUrlOf(next)}`);

@@ -29,8 +29,11 @@ export class LoadGenerator {
     return { ...this.current };
   }
 
-  /** Starts a run against our frontend at `frontend`; a running one is stopped first. Throws for a path off it. */
-  start(frontend: string, input: LoadInput): LoadStatus {
+  /**
+   * Starts a run against our frontend at `frontend` (with `host` as the Host header, for a route on the shared
+   * frontend); a running one is stopped first. Throws for a path off it.
+   */
+  start(frontend: string, input: LoadInput, host?: string): LoadStatus {
     const target = loadTarget(frontend, input.path);
     if ('error' in target) throw new Error(target.error);
     const { url } = target;
@@ -38,6 +41,7 @@ export class LoadGenerator {
     this.current = { running: true, rate: input.rate, durationS: input.durationS, startedAt: this.now(), sent: 0, errors: 0, non2xx: 0 };
     const instance = autocannon({
       url,
+      ...(host === undefined ? {} : { headers: { host } }),
       // Enough connections to reach the rate with ~100 ms responses, few enough to stay polite on a laptop.
       connections: Math.max(1, Math.min(64, Math.ceil(input.rate / 10))),
       overallRate: input.rate,

@@ -39,7 +39,8 @@ export async function checkSettingsPatch(
   // Only a new port can be checked: the current one is held by our own HAProxy on every host address.
   const ports = [['frontendPort', next.frontendHost], ['statsPort', '127.0.0.1'], ['sharedFrontendPort', next.sharedFrontendHost]] as const;
   for (const [field, host] of ports) {
-    if (field === 'sharedFrontendPort' && next[field] === 0) continue;
+    // 0: no frontend of its own, or no shared frontend; nothing to bind.
+    if (next[field] === 0) continue;
     const blocker = next[field] !== before[field] ? await deps.portBlocker(next[field], host) : null;
     if (blocker) return { error: `${field}: ${blocker}; choose another port`, field };
   }

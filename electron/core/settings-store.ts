@@ -4,7 +4,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import {
-  applySettingsPatch, DEFAULT_SERVICE, defaultSettings, isGlobalSetting, MAX_SERVICES, parseSettings, serviceNameProblem, SettingsError, settingsFromStored, storedForm,
+  applySettingsPatch, DEFAULT_SERVICE, defaultSettings, GLOBAL_SETTINGS, isGlobalSetting, MAX_SERVICES, parseSettings, serviceNameProblem, SettingsError, settingsFromStored, storedForm,
   type Settings,
 } from '../contract/settings-schema.js';
 import { PRIVATE_FILE_MODE } from './private-data-folder.js';
@@ -40,6 +40,11 @@ const isReplicaCount = (value: unknown): value is number =>
 function changedFromDefaults(settings: Partial<Settings>): Partial<Settings> {
   return Object.fromEntries(Object.entries(storedForm(settings as Settings))
     .filter(([key, value]) => JSON.stringify(defaultSettings[key as keyof Settings]) !== JSON.stringify(value)));
+}
+
+/** The first global setting whose value differs between two sets of globals (a missing one has its default). */
+function changedGlobal(before: Partial<Settings>, after: Partial<Settings>): string | undefined {
+  return GLOBAL_SETTINGS.find((name) => (before[name] ?? defaultSettings[name]) !== (after[name] ?? defaultSettings[name]));
 }
 
 const globalPart = (settings: Partial<Settings>): Partial<Settings> =>
@@ -225,8 +230,12 @@ export class SettingsStore {
       try {
         parseSettings({ ...this.#merged(other), ...globals });
       } catch (error) {
-        if (error instanceof SettingsError) throw new SettingsError(error.field, `${error.problem} (for the service ${other.name})`);
-        throw error;
+        if (!(error instanceof SettingsError)) throw error;
+        // The other service's own field did not change: the global one that breaks it is what the person set.
+        const cause = isGlobalSetting(error.field) ? undefined : changedGlobal(this.#globals, globals);
+        throw cause === undefined
+          ? new SettingsError(error.field, `${error.problem} (for the service ${other.name})`)
+          : new SettingsError(cause, `would leave the service ${other.name} invalid: its ${error.field} ${error.problem}`);
       }
     }
     this.#checkFrontends(entry, next);
@@ -243,7 +252,7 @@ export class SettingsStore {
       const theirs = this.#merged(other);
       const wildcard = (host: string) => host === '0.0.0.0' || host === '::';
       const sameHost = theirs.frontendHost === next.frontendHost || wildcard(theirs.frontendHost) || wildcard(next.frontendHost);
-      if (theirs.frontendPort === next.frontendPort && sameHost) {
+      if (next.frontendPort !== 0 && theirs.frontendPort === next.frontendPort && sameHost) {
         throw new SettingsError('frontendPort', `${next.frontendHost}:${next.frontendPort} is the frontend of the service ${other.name}; choose another port`);
       }
       if (theirs.swarmService === next.swarmService && next.driver === 'swarm') {

@@ -59,7 +59,8 @@ export async function runSetupChecks(probes: SetupProbes, context: SetupContext)
   }
 
   if (port === null) {
-    checks.push({ id: 'port', ok: true, message: `Frontend port ${context.frontendPort} is available` });
+    const message = context.frontendPort === 0 ? 'Served only on the shared frontend: no frontend port of its own' : `Frontend port ${context.frontendPort} is available`;
+    checks.push({ id: 'port', ok: true, message });
   } else {
     checks.push({ id: 'port', ok: false, message: `${port[0]?.toUpperCase()}${port.slice(1)}`, fix: `Choose another frontendPort in Settings, or stop that program.` });
   }

@@ -124,6 +124,24 @@ describe('the shared frontend', () => {
   it('comes after the services and before the stats page', () => {
     expect(heads(renderHaproxyConfig(routed)).slice(-2)).toEqual(['frontend scaledeck_shared', 'frontend scaledeck_stats']);
   });
+
+  it('gives a service served only on the shared frontend no frontend of its own, its backend and route kept', () => {
+    const onlyShared = { ...api, frontendPort: 0, route: { pathPrefix: '/api' } };
+    const config = renderHaproxyConfig({ ...base, services: [web, onlyShared], sharedFrontend: { host: '127.0.0.1', port: 8000 } });
+    expect(heads(config)).toEqual(['frontend web_in', 'backend web', 'backend api', 'frontend scaledeck_shared', 'frontend scaledeck_stats']);
+    expect(config).not.toMatch(/bind \S+:0\b/);
+    const lines = section(config, 'frontend scaledeck_shared');
+    expect(lines).toContain('use_backend api if { var(txn.scaledeck_route) -m str api }');
+    // Its hold moves with it: a request on its route still waits for a first replica.
+    expect(lines).toContain('http-request lua.scaledeck_hold api 30000 if { var(txn.scaledeck_route) -m str api } !{ stopping } { nbsrv(api) eq 0 }');
+    expect(section(config, 'global')).toContain('lua-load "/var/lib/scaledeck/request-hold.lua"');
+  });
+
+  it('lets a service served only on the shared frontend share no port with anyone: its frontendPort binds nothing', () => {
+    const both = [{ ...web, frontendPort: 0, route: { host: 'a.example' } }, { ...api, frontendPort: 0, route: { host: 'b.example' } }];
+    const config = renderHaproxyConfig({ ...base, services: both, sharedFrontend: { host: '127.0.0.1', port: 8000 } });
+    expect(heads(config)).toEqual(['backend web', 'backend api', 'frontend scaledeck_shared', 'frontend scaledeck_stats']);
+  });
 });
 
 describe('a list of services HAProxy could not use', () => {
@@ -147,7 +165,9 @@ describe('a list of services HAProxy could not use', () => {
     ['a frontend name with a quote', withServices({ ...web, frontend: 'web"in' }), /services\[0\]\.frontend may contain only letters/],
     ['a health path without a slash', withServices({ ...web, healthPath: 'health' }), /services\[0\] \("web"\) healthPath must be a path starting with \//],
     ['a frontend host name', withServices({ ...web, frontendHost: 'example.com' }), /services\[0\] \("web"\) frontendHost must be an IP address/],
-    ['a port out of range', withServices({ ...web, frontendPort: 70000 }), /services\[0\] \("web"\) frontendPort must be a port number/],
+    ['a port out of range', withServices({ ...web, frontendPort: 70000 }), /services\[0\] \("web"\) frontendPort must be 0 \(served only on the shared frontend\) or a port number/],
+    ['no frontend of its own and no route', withServices({ ...web, frontendPort: 0 }), /services\[0\] \("web"\) frontendPort is 0 \(served only on the shared frontend\), which needs a route/],
+    ['no frontend of its own and no shared frontend', withServices({ ...web, frontendPort: 0, route: { pathPrefix: '/web' } }), /services\[0\]\.frontendPort is 0 \(served only on the shared frontend\), but there is no sharedFrontend/],
     ['a hold of no time', withServices({ ...web, holdTimeoutS: 0 }), /holdTimeoutS must be a positive number/],
     ['a route with neither host nor path', withServices({ ...web, route: {} }), /route needs a host, a pathPrefix or both/],
     ['a path prefix without a slash', withServices({ ...web, route: { pathPrefix: 'api' } }), /route\.pathPrefix must be a path starting with \//],
