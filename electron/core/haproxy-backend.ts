@@ -1,6 +1,6 @@
 // The controller's LoadBalancer over HAProxy's runtime API: one backend, servers added, drained and removed live.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DEFAULT_BACKEND, FRONTEND_NAME } from '../../haproxy/config.js';
+import { DEFAULT_BACKEND } from '../../haproxy/config.js';
 import { HELD_COMMAND, parseHeld } from '../../haproxy/request-hold.js';
 import type { RuntimeClient } from '../../haproxy/runtime-client.js';
 import type { LoadBalancer, ServerView } from './load-balancer.js';
@@ -48,8 +48,6 @@ export class HaproxyBackend implements LoadBalancer {
     healthPathMap?: string | HealthPathFile,
     /** Seconds over which a server entering rotation ramps up its traffic (the slowStartS setting). */
     private readonly slowStartS: () => number = () => 0,
-    /** The frontend whose request rate is this service's. */
-    private readonly frontend = FRONTEND_NAME,
   ) {
     this.healthPaths = typeof healthPathMap === 'string' ? new HealthPathFile(healthPathMap) : healthPathMap;
     this.healthPathMap = this.healthPaths?.file;
@@ -110,14 +108,16 @@ export class HaproxyBackend implements LoadBalancer {
     return parseHeld(await this.client().command(HELD_COMMAND), this.backend);
   }
 
-  /** Frontend request rate and backend load, for the metrics sampler. */
+  /**
+   * The backend's counters, for the metrics sampler: its requests are this service's alone, whichever frontend they
+   * came through (its own, or its route on the shared one, whose rate mixes every routed service's).
+   */
   async traffic(): Promise<TrafficStats> {
     // A HAProxy started before the hold existed has no such command: the count is then unknown, not an error.
     const [rows, held] = await Promise.all([this.client().showStat(), this.heldRequests().catch(() => null)]);
-    const frontend = rows.find((r) => r.proxy === this.frontend && r.kind === 'frontend');
     const backend = rows.find((r) => r.proxy === this.backend && r.kind === 'backend');
     return {
-      rps: frontend?.rate ?? 0,
+      requestsTotal: backend?.requestsTotal ?? 0,
       sessions: backend?.scur ?? 0,
       queue: backend?.qcur ?? 0,
       held,

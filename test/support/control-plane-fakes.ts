@@ -87,7 +87,7 @@ export class FakeLoadBalancer implements LoadBalancer {
     return this.held;
   }
   async traffic(): Promise<TrafficStats> {
-    return { rps: 0, sessions: 0, queue: 0, held: this.held, http5xxTotal: 0, responseTimeMs: 0 };
+    return { requestsTotal: 0, sessions: 0, queue: 0, held: this.held, http5xxTotal: 0, responseTimeMs: 0 };
   }
 }
 

@@ -39,7 +39,7 @@ export function createPrometheusRegistry(source: PrometheusSource): client.Regis
   perService('scaledeck_request_latency_p50_milliseconds', 'Median HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP50Ms ?? null);
   perService('scaledeck_request_latency_p95_milliseconds', '95th percentile HAProxy request time (%Ta) over the last sample interval', (s) => s.sample?.latencyP95Ms ?? null);
   perService('scaledeck_request_latency_sample_size', 'Requests the latency percentiles of the last sample interval come from', (s) => s.sample?.latencySampleSize ?? null);
-  perService('scaledeck_frontend_requests_per_second', 'HAProxy frontend request rate', (s) => s.sample?.rps ?? null);
+  perService('scaledeck_frontend_requests_per_second', 'Requests per second the service served (its HAProxy backend, through any frontend)', (s) => s.sample?.rps ?? null);
   perService('scaledeck_backend_sessions', 'Requests in flight in the backend', (s) => s.sample?.sessions ?? null);
   perService('scaledeck_held_requests', 'Requests HAProxy holds while no replica is up (scale from zero)', (s) => s.sample?.held ?? null);
   perService('scaledeck_replicas_standby', 'Warm spares: started, healthy, out of rotation', (s) => s.replicas.filter((r) => r.state === 'standby').length);

@@ -3,11 +3,16 @@ import type { Sample } from '../../contract/contract.js';
 import type { ReplicaStats } from '../replicas/replica-driver.js';
 import type { LatencyPercentiles } from './latency-window.js';
 import { latencyReadingOf } from './latency-sampling.js';
+import { requestRate, type RequestCount } from './request-rate.js';
 import { RingBuffer } from './ring-buffer.js';
 import { systemClock, withTimeout, type Cancel, type Clock } from '../clock.js';
 
 export interface TrafficStats {
-  rps: number;
+  /**
+   * The backend's cumulative requests; the sampler turns it into the service's rate. Requests held at zero replicas
+   * are not in it until a replica serves them: the sample counts them apart (`held`).
+   */
+  requestsTotal: number;
   sessions: number;
   queue: number;
   /** Requests held in the frontend for want of a server, or null when they could not be counted. */
@@ -58,6 +63,7 @@ export class MetricsSampler {
   private latestStats = new Map<string, ReplicaStats | null>();
   private latestProblems = new Map<string, string>();
   private previous5xx: number | null = null;
+  private previousRequests: RequestCount | null = null;
   private running: Promise<SampleResult> | null = null;
   private cancelTimer: Cancel | null = null;
   /** Ticks skipped because the previous one was still running (a slow engine never stacks up work). */
@@ -124,9 +130,13 @@ export class MetricsSampler {
     this.latestProblems = problems;
 
     let http5xx: number | null = null;
+    let rps: number | null = null;
     if (traffic) {
       http5xx = this.previous5xx === null ? 0 : Math.max(0, traffic.http5xxTotal - this.previous5xx);
       this.previous5xx = traffic.http5xxTotal;
+      const requests = { total: traffic.requestsTotal, at: this.clock.now() };
+      rps = requestRate(this.previousRequests, requests);
+      this.previousRequests = requests;
     }
     const ready = replicas.filter((r) => r.state === 'ready').length;
     const latency = latencyReadingOf(sources.latency());
@@ -134,8 +144,8 @@ export class MetricsSampler {
       at: this.clock.now(),
       hostCpu,
       replicaCpu: sources.replicaCpu(stats),
-      rps: traffic?.rps ?? null,
-      rpsPerReplica: traffic && ready > 0 ? traffic.rps / ready : null,
+      rps,
+      rpsPerReplica: rps !== null && ready > 0 ? rps / ready : null,
       sessions: traffic?.sessions ?? null,
       queue: traffic?.queue ?? null,
       held: traffic?.held ?? null,

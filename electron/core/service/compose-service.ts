@@ -108,7 +108,7 @@ export async function composeService(name: string, store: ServiceSettings, base:
   };
   const overrides = first ? base.overrides ?? {} : {};
   const driver = overrides.driver ?? createReplicaDriver(base.driverKind, context);
-  const lb = overrides.lb ?? new HaproxyBackend(base.client, places.backend, base.healthPaths, () => settings().slowStartS, places.frontend);
+  const lb = overrides.lb ?? new HaproxyBackend(base.client, places.backend, base.healthPaths, () => settings().slowStartS);
 
   const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
   let controller: Controller | null = null;
