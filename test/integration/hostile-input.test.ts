@@ -148,6 +148,8 @@ const past = (setting: NumericSetting, edge: 'min' | 'max') => {
 /** Settings that only make sense together with another: what makes each edge valid on its own. */
 const EDGE_COMPANIONS: Partial<Record<keyof Settings, Partial<Record<'min' | 'max', Partial<Settings>>>>> = {
   minReplicas: { max: { maxReplicas: 100 } },
+  // 0 is served only on the shared frontend: it needs that frontend on and a route there.
+  frontendPort: { min: { sharedFrontendPort: 65535, routePathPrefix: '/' } },
   scaleUpThreshold: { min: { metric: 'rps-per-replica', scaleDownThreshold: 0, scaleUpThreshold: 0.5 }, max: { metric: 'rps-per-replica' } },
   scaleDownThreshold: { max: { metric: 'rps-per-replica', scaleUpThreshold: 10000, scaleDownThreshold: 9999 } },
   targetValue: { min: { targetValue: 0.001 }, max: { metric: 'rps-per-replica' } },

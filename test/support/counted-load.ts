@@ -9,6 +9,8 @@ export interface CountedLoadOptions {
   durationS: number;
   method?: 'GET' | 'POST';
   body?: Buffer;
+  /** Extra request headers, e.g. the Host a route on the shared frontend matches. */
+  headers?: http.OutgoingHttpHeaders;
   /** At most this many connections at once (default 10); a request waits for a free one. */
   connections?: number;
   /** A request not answered this long after it was issued ends as an error `ETIMEDOUT` (default 10 s). */
@@ -148,7 +150,7 @@ function sendOne(options: CountedLoadOptions, agent: http.Agent, timeoutMs: numb
     end(outcome);
   };
   const fail = (code: string) => finish({ kind: 'error', code, at: Date.now(), latencyMs: performance.now() - sentAt });
-  const headers: http.OutgoingHttpHeaders = options.body ? { 'content-type': 'application/octet-stream', 'content-length': options.body.length } : {};
+  const headers: http.OutgoingHttpHeaders = { ...options.headers, ...(options.body ? { 'content-type': 'application/octet-stream', 'content-length': options.body.length } : {}) };
   const request = http.request(options.url, { method: options.method ?? 'GET', agent, headers }, (response) => {
     const chunks: Buffer[] = [];
     let bytes = 0;

@@ -22,7 +22,8 @@ export async function worstPatches(): Promise<Record<string, WorstPatch>> {
     cpuLimit: { cpuLimit: 0.05 },
     memoryLimitMb: { memoryLimitMb: 16 },
     frontendHost: { frontendHost: '0.0.0.0' },
-    frontendPort: { frontendPort: await freePort() },
+    // No frontend of its own: served only by a route on the shared frontend, turned on for it.
+    frontendPort: { frontendPort: 0, sharedFrontendPort: await freePort(), routePathPrefix: '/' },
     statsPort: { statsPort: await freePort() },
     minReplicas: { minReplicas: 0 },
     maxReplicas: { maxReplicas: 100 },
