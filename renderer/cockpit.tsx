@@ -60,7 +60,8 @@ export function Cockpit({ api, service, snapshot, events, samples, loads, dispat
   useEffect(() => () => whatIf.hide(), [whatIf]);
   useEffect(() => feed.windowS.subscribe(() => onWindow(feed.windowS.get())), [feed, onWindow]);
   useEffect(() => followArchiveWindow(api, feed), [api, feed]);
-  useEffect(() => feed.start(), [feed]);
+  // The page's one beat: the overview's lines are published on it too, so they are drawn in the charts' frame.
+  useEffect(() => feed.start(undefined, undefined, samples.publish), [feed, samples]);
   useEffect(() => (service === undefined ? undefined : samples.follow(service, (sample) => feed.add(sample))), [samples, service, feed]);
   // Read after following the stream, so nothing streamed in between is missed; again after every reload.
   useEffect(() => {

@@ -109,10 +109,16 @@ export class HistoryFeed {
    * Nothing is published while the page is hidden (what was missed is drawn once it shows again), and a long window
    * (where a second moves the lines by less than a pixel) is redrawn less often.
    */
-  start(intervalMs = PUBLISH_INTERVAL_MS, isHidden: () => boolean = () => typeof document !== 'undefined' && document.hidden): () => void {
+  start(
+    intervalMs = PUBLISH_INTERVAL_MS,
+    isHidden: () => boolean = () => typeof document !== 'undefined' && document.hidden,
+    /** Runs on every beat first, so what else the page redraws each second (the overview) shares the charts' frame. */
+    alongside: () => void = () => undefined,
+  ): () => void {
     let lastPublishedAt = 0;
     let clockTick: ReturnType<typeof setTimeout> | undefined;
     const timer = setInterval(() => {
+      alongside();
       // The clock's texts change half a beat after the charts' publish, on the same timer, so the two never share a
       // frame: each frame stays small, rather than two timers drifting into the same one now and then.
       clearTimeout(clockTick);

@@ -12,7 +12,7 @@ const TREND_CAPACITY = 600;
 export const OVERVIEW_FRAME_MEASURE = 'scaledeck:overview-frame';
 
 export class ServiceSamples {
-  /** The overview's lines are drawn in a frame of their own, requested at most once a second. */
+  /** The overview's lines are drawn in a frame of their own, requested at most once per publish. */
   readonly frame: LiveFrame;
   /** Samples without a service are the first service's (the contract says so). */
   private first: string | undefined;
@@ -69,13 +69,13 @@ export class ServiceSamples {
     return this.trends.get(service);
   }
 
-  /** Redraws the overview's lines once a second while samples come in; returns the function that stops it. */
-  start(intervalMs = 1000): () => void {
-    const timer = setInterval(() => {
-      if (!this.dirty) return;
-      this.dirty = false;
-      this.frame.request();
-    }, intervalMs);
-    return () => clearInterval(timer);
-  }
+  /**
+   * Redraws the overview's lines if samples came in since the last call. Called on the charts' own beat (HistoryFeed's
+   * timer), so the overview and the charts are drawn in one frame: one style, layout and paint a second, not two.
+   */
+  publish = (): void => {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.frame.request();
+  };
 }

@@ -45,7 +45,6 @@ export function useDashboard(api: ScaleDeckApi, samples: ServiceSamples): Dashbo
 
   useEffect(() => {
     alive.current = true;
-    const stopPublishing = samples.start();
     // Subscribe before reading, so nothing that happens in between is missed.
     const unsubscribe = api.subscribe((message) => {
       if (message.type === 'sample') {
@@ -69,7 +68,6 @@ export function useDashboard(api: ScaleDeckApi, samples: ServiceSamples): Dashbo
       alive.current = false;
       stopWatching?.();
       unsubscribe();
-      stopPublishing();
     };
   }, [api, samples, reload]);
 

@@ -5,6 +5,7 @@ import type { HistoryInput, Sample } from '../../../electron/contract/contract.j
 import { archiveRefreshMs, followArchiveWindow, type ArchiveTimers } from '../../../renderer/archive-window.js';
 import { LiveFrame } from '../../../renderer/live-frame.js';
 import { HistoryFeed, TIME_WINDOWS_S } from '../../../renderer/history-feed.js';
+import { ServiceSamples } from '../../../renderer/service-samples.js';
 import { FakeBridge, makeSample, T0 } from './fake-bridge.js';
 
 const seconds = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => makeSample(T0 + (from + i) * 1000, { hostCpu: from + i }));
@@ -160,6 +161,35 @@ describe('the page clock', () => {
     stopFollowing();
     vi.advanceTimersByTime(5000);
     expect(frames).toEqual(['charts at 1000', 'clock at 1500', 'charts at 2000', 'clock at 2500', 'charts at 3000']);
+  });
+});
+
+describe('the overview on the charts\' beat', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('asks for the overview\'s frame on the same beat as the charts\', so one paint draws both', () => {
+    vi.useFakeTimers({ now: T0 });
+    const frames: string[] = [];
+    const frameFor = (what: string) => (run: () => void) => {
+      frames.push(`${what} at ${Date.now() - T0}`);
+      run();
+    };
+    const samples = new ServiceSamples(frameFor('overview'));
+    const stopDrawing = samples.frame.add(() => undefined);
+    const feed = new HistoryFeed(() => Date.now(), new LiveFrame(frameFor('charts')));
+    frames.length = 0;
+    const stop = feed.start(1000, () => false, samples.publish);
+    for (let i = 0; i < 3; i++) {
+      const sample = makeSample(Date.now());
+      feed.add(sample);
+      samples.add(sample, 'web');
+      vi.advanceTimersByTime(1000);
+    }
+    // A beat with no new sample draws neither.
+    vi.advanceTimersByTime(1000);
+    stop();
+    stopDrawing();
+    expect(frames).toEqual(['overview at 1000', 'charts at 1000', 'overview at 2000', 'charts at 2000', 'overview at 3000', 'charts at 3000']);
   });
 });
 
