@@ -234,6 +234,14 @@ export class ScaleDeckControlPlane implements ControlPlane {
   private async applySettings(runtime: ServiceRuntime, patch: unknown): Promise<Result<Settings>> {
     if (!this.services.has(runtime.name)) return fail(`service: there is no service named ${runtime.name}`, 'service');
     const before = runtime.settings;
+    try {
+      // The store's own rules first (every service's, for a global change): they say what is wrong in its own words,
+      // before HAProxy is asked about a config those rules already refuse.
+      runtime.parts.store.check(patch);
+    } catch (error) {
+      if (error instanceof SettingsError) return fail(error.message, error.field);
+      throw error;
+    }
     const checked = await checkSettingsPatch(before, patch, { ...this.parts, render: (next) => this.renderWith(runtime.name, next) });
     if ('error' in checked) return fail(checked.error, checked.field);
     try {

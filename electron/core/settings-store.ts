@@ -89,6 +89,8 @@ export interface ServiceSettings {
   readonly settings: Settings;
   /** Validates the whole result before writing; throws SettingsError naming the field, and changes nothing, on a bad value. */
   update(patch: unknown): Settings;
+  /** What `update` would make of `patch`, checked against every service the same way; writes nothing. */
+  check(patch: unknown): Settings;
   /** The persisted desired replica count, or null if none was ever set. */
   readonly desired: number | null;
   setDesired(n: number): void;
@@ -151,6 +153,7 @@ export class SettingsStore {
         return store.#merged(entry);
       },
       update: (patch: unknown) => this.#update(entry, patch),
+      check: (patch: unknown) => this.#checked(entry, patch),
       get desired() {
         return entry.desired ?? null;
       },
@@ -222,6 +225,14 @@ export class SettingsStore {
   }
 
   #update(entry: StoredService, patch: unknown): Settings {
+    const next = this.#checked(entry, patch);
+    this.#globals = globalPart(next);
+    entry.settings = servicePart(next);
+    this.#write();
+    return next;
+  }
+
+  #checked(entry: StoredService, patch: unknown): Settings {
     const next = applySettingsPatch(this.#merged(entry), patch);
     const globals = globalPart(next);
     // A global change must hold for every other service too (statsPort against each frontendPort, the driver against spares).
@@ -239,9 +250,6 @@ export class SettingsStore {
       }
     }
     this.#checkFrontends(entry, next);
-    this.#globals = globals;
-    entry.settings = servicePart(next);
-    this.#write();
     return next;
   }
 

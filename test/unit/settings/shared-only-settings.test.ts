@@ -59,6 +59,10 @@ describe('the settings store with a service served only on the shared frontend',
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(store.service('web').settings.sharedFrontendPort).toBe(9000);
+    // The dry run the control plane asks before HAProxy is asked: the same refusal, and a good patch saved nowhere.
+    expect(() => store.service('web').check({ sharedFrontendPort: 0 })).toThrow(/^sharedFrontendPort: would leave the service api invalid/);
+    expect(store.service('web').check({ sharedFrontendPort: 9001 }).sharedFrontendPort).toBe(9001);
+    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
   it('lets two services both have frontendPort 0: neither binds a port', () => {
