@@ -97,6 +97,8 @@ export interface ComposePlan {
   networks: ComposeNetwork[];
   /** The command that starts what is left to Compose (`docker compose -f … up -d db cache`), or null when nothing is. */
   composeUp: string | null;
+  /** About the file as a whole: an unknown top-level key, a variable used unset outside any service. */
+  warnings: string[];
 }
 
 /** A file ScaleDeck cannot plan from: a 400 naming the file, the service (when one) and the key. */

@@ -1,0 +1,30 @@
+// The first pass: a Compose file's text parsed into a plain mapping, refusing what is too big, malformed or an alias bomb.
+import { parseDocument } from 'yaml';
+import { ComposeFileError } from './compose-plan-types.js';
+import { isMap, type YamlMap } from './compose-fields.js';
+
+export const MAX_COMPOSE_BYTES = 1024 * 1024;
+/** Real files use a few dozen aliases; billion-laughs bombs need thousands. */
+const MAX_ALIASES = 1000;
+
+export function loadCompose(yaml: string, file: string): YamlMap {
+  const bytes = Buffer.byteLength(yaml, 'utf8');
+  if (bytes > MAX_COMPOSE_BYTES) {
+    throw new ComposeFileError(file, '(file)', `is ${(bytes / MAX_COMPOSE_BYTES).toFixed(1)} MiB; a Compose file ScaleDeck reads may be 1 MiB at most`);
+  }
+  const doc = parseDocument(yaml, { merge: true, uniqueKeys: true, prettyErrors: true });
+  const error = doc.errors[0];
+  if (error) {
+    const line = error.linePos?.[0];
+    throw new ComposeFileError(file, line ? `line ${line.line}` : '(file)', `is not valid YAML: ${error.message.split('\n')[0]}`);
+  }
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new ComposeFileError(file, '(file)', `cannot be read: ${message} (aliases that expand too far are refused)`);
+  }
+  if (!isMap(root)) throw new ComposeFileError(file, '(file)', 'must be a mapping with a services: key');
+  return root;
+}
