@@ -474,6 +474,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
       await Promise.all(runtimes.map((runtime) => runtime.drainAll()));
       await Promise.all(runtimes.map((runtime) => runtime.close()));
       await haproxy.stop();
+      // With HAProxy gone a relay would only refuse its callers; the next start makes it again.
+      await this.compose?.stopRelays().catch((error: unknown) => events.event('error', `A relay could not be removed: ${(error as Error).message}`));
     }
     await this.parts.requestLog.close();
     events.close();

@@ -193,6 +193,12 @@ export class ComposeProjects {
     return ok({ removed: names });
   }
 
+  /** At a shutdown that drains: every relay goes with the replicas it forwarded to. */
+  async stopRelays(): Promise<void> {
+    const { store } = this.host;
+    for (const name of store.serviceNames.filter((n) => store.service(n).origin)) await this.engine.removeRelay(name);
+  }
+
   /** At start: every service from a file gets its relay back (kept when it still runs as it was made). */
   async resume(event: (message: string, service: string) => void): Promise<void> {
     const { store } = this.host;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { APP_LABEL, INSTANCE_LABEL, MANAGED_LABEL, ownershipOf } from '../replicas/replica-driver.js';
+import { APP_LABEL, INSTANCE_LABEL } from '../replicas/replica-driver.js';
 import { message, statusCode } from '../replicas/engine-errors.js';
 import type { ServiceOrigin } from './service-origin.js';
 
@@ -88,7 +88,8 @@ export class ServiceRelays {
         Cmd: [],
         Env: [`RELAY_PORT=${target.port}`],
         Labels: {
-          [MANAGED_LABEL]: 'true', [APP_LABEL]: this.options.app, [RELAY_FOR_LABEL]: target.service, [RELAY_SPEC_LABEL]: hash,
+          // Not MANAGED_LABEL: a relay is no replica, and no driver may adopt it as one.
+          [APP_LABEL]: this.options.app, [RELAY_FOR_LABEL]: target.service, [RELAY_SPEC_LABEL]: hash,
           ...(this.options.instance ? { [INSTANCE_LABEL]: this.options.instance } : {}),
         },
         Healthcheck: { Test: ['NONE'] },
@@ -124,7 +125,10 @@ export class ServiceRelays {
   private async inspect(name: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
     try {
       const info = await this.options.docker.getContainer(name).inspect();
-      return ownershipOf(info.Config.Labels, this.options.app, this.options.instance) === 'ours' && info.Config.Labels?.[RELAY_FOR_LABEL] ? info : undefined;
+      const labels = info.Config.Labels ?? {};
+      const ours = labels[APP_LABEL] === this.options.app && labels[RELAY_FOR_LABEL] !== undefined
+        && (this.options.instance === undefined || labels[INSTANCE_LABEL] === this.options.instance);
+      return ours ? info : undefined;
     } catch (error) {
       if (statusCode(error) === 404) return undefined;
       throw error;
