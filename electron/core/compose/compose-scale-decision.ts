@@ -25,7 +25,7 @@ export function decideScale(scope: FieldScope, service: NormalService): ScaleDec
   if (containerPort === undefined) blocking.push('has no port (no ports: and no expose:), so it looks like a worker: scaling workers on a queue\'s length is not done');
   const stateful = service.image === undefined ? undefined : statefulImage(service.image);
   const overridable = [
-    ...(stateful === undefined ? [] : [`runs ${stateful}, a known stateful image (a database, cache or broker keeps its data in one place)`]),
+    ...(stateful === undefined ? [] : [`runs ${stateful}, a known stateful image (a database, cache, broker or in-memory store keeps its data in one place)`]),
     ...stateReasons(service),
   ];
 
