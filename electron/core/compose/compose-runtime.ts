@@ -31,7 +31,8 @@ export function replicaRuntime(scope: FieldScope, service: NormalService, ctx: R
     } else if (volume.type !== 'volume' && volume.type !== 'bind') {
       warnings.push(`the ${volume.type} mount at ${volume.target} is not carried`);
     } else {
-      warnings.push(`the ${volume.type} ${volume.source} at ${volume.target} is not mounted in replicas (it holds state; only read-only binds are carried)`);
+      const what = volume.type === 'bind' ? `writable bind ${volume.source}` : `named volume "${volume.source}"`;
+      warnings.push(`the ${what} at ${volume.target} is not mounted in replicas (only read-only binds are carried)`);
     }
   }
   for (const grant of service.secrets) {
