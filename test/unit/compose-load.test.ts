@@ -17,7 +17,7 @@ describe('loading a Compose file', () => {
 
   it('refuses a file over 1 MiB by its size, before parsing it', () => {
     const tooBig = `[${'x'.repeat(MAX_COMPOSE_BYTES)}`;
-    expect(() => loadCompose(tooBig, 'big.yaml')).toThrow(new ComposeFileError('big.yaml', '(file)', 'is 1.0 MiB; a Compose file ScaleDeck reads may be 1 MiB at most'));
+    expect(() => loadCompose(tooBig, 'big.yaml')).toThrow(new ComposeFileError('big.yaml', '(file)', `is ${MAX_COMPOSE_BYTES + 1} bytes; a Compose file ScaleDeck reads may be 1 MiB (1048576 bytes) at most`));
   });
 
   it('refuses malformed YAML with its line', () => {

@@ -72,6 +72,18 @@ describe('what is scaled and what is left to Compose', () => {
     expect(kept).toMatchObject({ scale: false, reasons: ['x-scaledeck.scale is false'] });
   });
 
+  it('never fails on a bad value of a key that decides nothing about scaling: it is dropped with a warning', () => {
+    const web = only(svc('image: example/web\nports: ["8080:80"]\nlabels: 5\nulimits: {nofile: lots}\nshm_size: huge\nstop_grace_period: [1]\nrestart: {bad: shape}\nlogging: 7'));
+    expect(web.scale).toBe(true);
+    expect(web.runtime).toMatchObject({ labels: {}, ulimits: undefined, shmSizeBytes: undefined, stopGracePeriodS: undefined });
+    expect(web.warnings).toEqual(expect.arrayContaining([
+      'labels: must be a mapping, not number 5; ignored',
+      'ulimits.nofile: must be a whole number, not "lots"; ignored',
+      'shm_size: must be a size such as 512m or 1g, not "huge"; ignored',
+      'stop_grace_period: must be a duration such as 10s or 1m30s, not a list; ignored',
+    ]));
+  });
+
   it('drops a container_name from a scaled service, and warns about keys replicas do not get', () => {
     const web = only(svc('image: example/web\nports: ["8080:80"]\ncontainer_name: web1\nhostname: web1\nprivileged: true\nrestart: always\nlogging: {driver: json-file}\ndeploy:\n  placement: {constraints: []}\nfrobnicate: 1\nx-other: 2'));
     expect(web.scale).toBe(true);

@@ -10,7 +10,7 @@ const MAX_ALIASES = 1000;
 export function loadCompose(yaml: string, file: string): YamlMap {
   const bytes = Buffer.byteLength(yaml, 'utf8');
   if (bytes > MAX_COMPOSE_BYTES) {
-    throw new ComposeFileError(file, '(file)', `is ${(bytes / MAX_COMPOSE_BYTES).toFixed(1)} MiB; a Compose file ScaleDeck reads may be 1 MiB at most`);
+    throw new ComposeFileError(file, '(file)', `is ${bytes} bytes; a Compose file ScaleDeck reads may be 1 MiB (${MAX_COMPOSE_BYTES} bytes) at most`);
   }
   const doc = parseDocument(yaml, { merge: true, uniqueKeys: true, prettyErrors: true });
   const error = doc.errors[0];

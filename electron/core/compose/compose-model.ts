@@ -51,6 +51,8 @@ export interface NormalService {
   stopSignal?: string;
   stopGracePeriodS?: number;
   xScaledeck: YamlMap;
+  /** Keys dropped for a bad value that decides nothing about scaling (`labels: 5`). */
+  warnings: string[];
 }
 
 export interface NormalNetwork {

@@ -44,6 +44,7 @@ function planProject(project: NormalProject, file: string, projectDir: string | 
     const planned = decision.scale ? replicaRuntime(scope, service, { project, projectDir, lookup, networkName }) : undefined;
     const warnings = [
       ...(unsetWarnings.get(service.name) ?? []),
+      ...service.warnings,
       ...decision.warnings,
       ...settingWarnings,
       ...(planned ? [...planned.warnings, ...notCarriedWarnings(service)] : []),
