@@ -116,6 +116,13 @@ describe('ports', () => {
     expect(web).toMatchObject({ containerPort: 80, frontend: { host: '127.0.0.1', port: 8080 } });
   });
 
+  it('takes x-scaledeck.frontendHost and frontendPort over the published port', () => {
+    const web = only(svc('image: example/web\nports: ["8080:80"]\nx-scaledeck:\n  frontendHost: 0.0.0.0\n  frontendPort: ${FRONT:-9090}'));
+    expect(web.frontend).toEqual({ host: '0.0.0.0', port: 9090 });
+    expect(web.settings).toMatchObject({ frontendHost: '0.0.0.0', frontendPort: 9090 });
+    expect(web.warnings.join('\n')).not.toMatch(/every address/);
+  });
+
   it('warns that an ephemeral published port leaves the frontend port to ScaleDeck', () => {
     const web = only(svc('image: example/web\nports: ["80"]'));
     expect(web).toMatchObject({ scale: true, containerPort: 80, frontend: undefined });
@@ -149,7 +156,7 @@ describe('settings', () => {
   });
 
   it('lets x-scaledeck set any per-service setting, over what the file implies', () => {
-    const web = only(svc('image: example/web\nports: ["8080:80"]\ndeploy:\n  resources:\n    limits: {cpus: 2}\nx-scaledeck:\n  cpuLimit: 1\n  maxReplicas: 8\n  metric: rps-per-replica\n  scaleUpThreshold: 200\n  scaleDownThreshold: 50\n  healthPath: /ready'));
+    const web = only(svc('image: example/web\nports: ["8080:80"]\ndeploy:\n  resources:\n    limits: {cpus: 2}\nx-scaledeck:\n  scale: "${SCALE:-true}"\n  cpuLimit: 1\n  maxReplicas: ${MAX:-8}\n  metric: rps-per-replica\n  scaleUpThreshold: 200\n  scaleDownThreshold: 50\n  healthPath: /ready'));
     expect(web.settings).toMatchObject({ cpuLimit: 1, maxReplicas: 8, metric: 'rps-per-replica', healthPath: '/ready' });
   });
 

@@ -57,7 +57,7 @@ function planProject(project: NormalProject, file: string, projectDir: string | 
       image: service.image,
       build: service.build && buildOf(scope, service, projectDir),
       containerPort: decision.containerPort,
-      frontend: decision.frontend,
+      frontend: frontendOf(settings),
       replicas: service.replicas,
       settings,
       runtime: planned?.runtime,
@@ -98,6 +98,12 @@ function buildOf(scope: FieldScope, service: NormalService, projectDir: string |
   if (build === undefined) return undefined;
   const context = isRemoteContext(build.context) ? build.context : resolveHostPath(scope, projectDir, build.context, 'build.context');
   return { context, dockerfile: build.dockerfile, target: build.target, args: build.args };
+}
+
+/** The frontend the settings hold: the published port's, or what x-scaledeck sets over it. */
+function frontendOf(settings: Record<string, unknown>): PlannedService['frontend'] {
+  if (typeof settings.frontendPort !== 'number') return undefined;
+  return { host: typeof settings.frontendHost === 'string' ? settings.frontendHost : '127.0.0.1', port: settings.frontendPort };
 }
 
 function usedNetworks(project: NormalProject, networkName: (key: string) => string): ComposeNetwork[] {

@@ -1,5 +1,5 @@
 // Whether ScaleDeck scales a service or leaves it to Compose, and why: its port, its state, its network, its image.
-import { FieldScope, integerAt } from './compose-fields.js';
+import { boolAt, FieldScope, integerAt } from './compose-fields.js';
 import type { NormalService } from './compose-model.js';
 import { statefulImage } from './compose-stateful-images.js';
 
@@ -12,8 +12,7 @@ export interface ScaleDecision {
 }
 
 export function decideScale(scope: FieldScope, service: NormalService): ScaleDecision {
-  const forced = service.xScaledeck.scale;
-  if (forced !== undefined && typeof forced !== 'boolean') scope.fail('x-scaledeck.scale', 'must be true or false');
+  const forced = boolAt(scope, service.xScaledeck.scale, 'x-scaledeck.scale');
   const { containerPort, frontend, warnings } = servingPort(scope, service);
   // What no override can change: HAProxy must reach each replica on a port of its own.
   const blocking: string[] = [];
@@ -66,6 +65,6 @@ function servingPort(scope: FieldScope, service: NormalService): Pick<ScaleDecis
     return { containerPort, warnings };
   }
   const host = mapping.hostIp === undefined || mapping.hostIp === '' ? '127.0.0.1' : mapping.hostIp;
-  if (mapping.hostIp === undefined) warnings.push(`port ${mapping.published} was published on every address; ScaleDeck's frontend listens on 127.0.0.1 only (x-scaledeck.frontendHost changes it)`);
+  if (mapping.hostIp === undefined && service.xScaledeck.frontendHost === undefined) warnings.push(`port ${mapping.published} was published on every address; ScaleDeck's frontend listens on 127.0.0.1 only (x-scaledeck.frontendHost changes it)`);
   return { containerPort, frontend: { host, port: mapping.published }, warnings };
 }
