@@ -31,6 +31,7 @@ describe('what is scaled and what is left to Compose', () => {
     ['host networking', 'network_mode: host', /network_mode: host/],
     ['another service\'s network', 'network_mode: "service:db"', /network_mode: service:db/],
     ['no network', 'network_mode: none', /nothing can reach it/],
+    ['another service\'s volumes', 'volumes_from: ["db:ro"]', /mounts the volumes of db \(volumes_from\)/],
   ])('leaves a service with %s to Compose, saying why', (_, lines, reason) => {
     const web = plan(`${svc(`image: example/web\nports: ["8080:80"]\n${lines}`)}  db:\n    image: example/db\n    expose: [5432]\nvolumes:\n  data: {}\n`).services[0];
     expect(web?.scale).toBe(false);
@@ -104,6 +105,11 @@ describe('ports', () => {
     const web = only(svc('image: example/web\nports:\n  - "53:53/udp"\n  - "127.0.0.2:8081:81"\n  - "8082:82"'));
     expect(web).toMatchObject({ containerPort: 81, frontend: { host: '127.0.0.2', port: 8081 } });
     expect(web.settings).toMatchObject({ containerPort: 81, frontendHost: '127.0.0.2', frontendPort: 8081 });
+  });
+
+  it('warns that the other published ports are not published by replicas', () => {
+    const web = only(svc('image: example/web\nports: ["5001:5000", "5678:5678", "53:53/udp"]'));
+    expect(web.warnings).toContain('only port 5000 is served through HAProxy; 5678:5678/tcp, 53:53/udp are not published by replicas');
   });
 
   it('falls back to expose:, with no frontend', () => {

@@ -32,6 +32,8 @@ export interface NormalService {
   secrets: FileGrant[];
   configs: FileGrant[];
   volumes: VolumeMount[];
+  /** Whose volumes `volumes_from` mounts: a service's name, or `container <name>`. */
+  volumesFrom: string[];
   /** Undefined: the implicit `default` network. */
   networks?: Map<string, { aliases: string[] }>;
   networkMode?: string;

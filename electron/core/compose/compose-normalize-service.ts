@@ -44,6 +44,8 @@ export function normalizeService(scope: FieldScope, name: string, raw: unknown):
     secrets: readGrants(scope, s.secrets, 'secrets'),
     configs: readGrants(scope, s.configs, 'configs'),
     volumes: readVolumes(scope, s.volumes),
+    volumesFrom: stringListAt(scope, s.volumes_from, 'volumes_from').map((entry) =>
+      entry.startsWith('container:') ? `container ${entry.split(':')[1]}` : (entry.split(':')[0] as string)),
     networks: readServiceNetworks(scope, s.networks),
     networkMode: textAt(scope, s.network_mode, 'network_mode') || undefined,
     dependsOn: readDependsOn(scope, s.depends_on),

@@ -42,11 +42,14 @@ export function decideScale(scope: FieldScope, service: NormalService): ScaleDec
 }
 
 function stateReasons(service: NormalService): string[] {
-  return service.volumes.flatMap((v) => {
+  const mounts = service.volumes.flatMap((v) => {
     if (v.type === 'volume' && v.source !== undefined) return [`keeps state in the named volume "${v.source}" (at ${v.target}), which its replicas would not share`];
     if (v.type === 'bind' && !v.readOnly) return [`writes to the host path ${v.source} (bind mount at ${v.target} without :ro), which its replicas would share unsafely`];
     return [];
   });
+  // Even read-only, another container's volumes are its state, and replicas started apart from it cannot mount them.
+  const borrowed = service.volumesFrom.map((from) => `mounts the volumes of ${from} (volumes_from), which are that container's state`);
+  return [...mounts, ...borrowed];
 }
 
 /**
@@ -60,6 +63,10 @@ function servingPort(scope: FieldScope, service: NormalService): Pick<ScaleDecis
   const mapping = chosen === undefined ? tcp[0] : tcp.find((p) => p.target === chosen);
   const containerPort = chosen ?? mapping?.target ?? service.expose.find((e) => e.protocol === 'tcp')?.port;
   if (mapping === undefined || containerPort === undefined) return { containerPort, warnings };
+  const others = service.ports.filter((p) => p !== mapping && p.target !== containerPort && p.published !== undefined);
+  if (others.length > 0) {
+    warnings.push(`only port ${containerPort} is served through HAProxy; ${others.map((p) => `${p.published}:${p.target}/${p.protocol}`).join(', ')} ${others.length === 1 ? 'is' : 'are'} not published by replicas`);
+  }
   if (mapping.published === undefined) {
     warnings.push(`port ${mapping.target} is published on no fixed host port, so ScaleDeck will choose the frontend port`);
     return { containerPort, warnings };
