@@ -24,6 +24,11 @@ describe('loading a Compose file', () => {
     expect(() => loadCompose('services:\n  web:\n    image: "unclosed\n', 'compose.yaml')).toThrow(/compose.yaml: line \d+: is not valid YAML/);
   });
 
+  it('refuses hostile nesting, whether the parser or the depth check meets it first', () => {
+    expect(() => loadCompose(`services:\n  web: ${'['.repeat(40)}${']'.repeat(40)}\n`, 'deep.yaml')).toThrow(/deep.yaml: services.web(.0)+: nests deeper than ScaleDeck reads \(32 levels at most\)/);
+    expect(() => loadCompose(`services:\n  web: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'deep.yaml')).toThrow(/deep.yaml: line 2: nests deeper than ScaleDeck reads/);
+  });
+
   it('refuses a billion-laughs alias bomb quickly instead of expanding it', () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 9; i++) levels.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(10).fill(`*${'abcdefghi'[i - 1]}`).join(',')}]`);
