@@ -26,7 +26,7 @@ describe('loading a Compose file', () => {
 
   it('refuses hostile nesting, whether the parser or the depth check meets it first', () => {
     expect(() => loadCompose(`services:\n  web: ${'['.repeat(40)}${']'.repeat(40)}\n`, 'deep.yaml')).toThrow(/deep.yaml: services.web(.0)+: nests deeper than ScaleDeck reads \(32 levels at most\)/);
-    expect(() => loadCompose(`services:\n  web: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'deep.yaml')).toThrow(/deep.yaml: line 2: nests deeper than ScaleDeck reads/);
+    expect(() => loadCompose(`services:\n  web: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, 'deep.yaml')).toThrow(/deep.yaml: (line 2|services.web(.0)+): nests deeper than ScaleDeck reads/);
   });
 
   it('refuses a billion-laughs alias bomb quickly instead of expanding it', () => {
