@@ -39,6 +39,12 @@ describe('what is scaled and what is left to Compose', () => {
     expect(web?.runtime).toBeUndefined();
   });
 
+  it('gives a service left to Compose no frontend: its published port stays Compose\'s', () => {
+    const db = only(svc('image: postgres:16\nports: ["5432:5432"]'));
+    expect(db).toMatchObject({ scale: false, containerPort: 5432, frontend: undefined });
+    expect(db.settings).toEqual({ image: 'postgres:16', containerPort: 5432 });
+  });
+
   it('leaves a worker (no port at all) to Compose', () => {
     expect(only(svc('image: example/worker\ncommand: celery worker')).reasons).toEqual([
       "has no port (no ports: and no expose:), so it looks like a worker: scaling workers on a queue's length is not done",

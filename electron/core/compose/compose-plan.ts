@@ -57,7 +57,7 @@ function planProject(project: NormalProject, file: string, projectDir: string | 
       image: service.image,
       build: service.build && buildOf(scope, service, projectDir),
       containerPort: decision.containerPort,
-      frontend: frontendOf(settings),
+      frontend: decision.scale ? frontendOf(settings) : undefined,
       replicas: service.replicas,
       settings,
       runtime: planned?.runtime,

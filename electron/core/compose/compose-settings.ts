@@ -28,8 +28,11 @@ export function serviceSettings(scope: FieldScope, service: NormalService, decis
   };
   offer('image', service.image, 'image');
   offer('containerPort', decision.containerPort, 'ports');
-  offer('frontendHost', decision.frontend?.host, 'ports');
-  offer('frontendPort', decision.frontend?.port, 'ports');
+  // A service left to Compose keeps its published port: HAProxy must not take it.
+  if (decision.scale) {
+    offer('frontendHost', decision.frontend?.host, 'ports');
+    offer('frontendPort', decision.frontend?.port, 'ports');
+  }
   offer('healthPath', healthPathOf(service.healthTest), 'healthcheck');
   offer('cpuLimit', service.cpus, 'deploy.resources.limits.cpus');
   offer('memoryLimitMb', service.memoryBytes === undefined ? undefined : Math.floor(service.memoryBytes / MIB), 'deploy.resources.limits.memory');
