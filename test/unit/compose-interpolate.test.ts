@@ -103,6 +103,10 @@ describe('env files', () => {
     });
   });
 
+  it('keeps every value as written in the raw format', () => {
+    expect(parseEnvFile('A="quoted" # not a comment\nB=$HOME\n# comment', () => 'x', 'raw')).toEqual({ A: '"quoted" # not a comment', B: '$HOME' });
+  });
+
   it('keeps an escaped dollar in double quotes literal', () => {
     expect(parseEnvFile('PRICE="\\$5 and $$6"')).toEqual({ PRICE: '$5 and $6' });
   });

@@ -111,10 +111,10 @@ describe('a service', () => {
   });
 
   it('reads env_file as a string, a list, or the long form', () => {
-    expect(service({ env_file: 'a.env' }).envFiles).toEqual([{ path: 'a.env', required: true, key: 'env_file' }]);
-    expect(service({ env_file: ['a.env', { path: 'b.env', required: false }] }).envFiles).toEqual([
-      { path: 'a.env', required: true, key: 'env_file.0' },
-      { path: 'b.env', required: false, key: 'env_file.1' },
+    expect(service({ env_file: 'a.env' }).envFiles).toEqual([{ path: 'a.env', required: true, raw: false, key: 'env_file' }]);
+    expect(service({ env_file: ['a.env', { path: 'b.env', required: false, format: 'raw' }] }).envFiles).toEqual([
+      { path: 'a.env', required: true, raw: false, key: 'env_file.0' },
+      { path: 'b.env', required: false, raw: true, key: 'env_file.1' },
     ]);
   });
 

@@ -21,7 +21,7 @@ export interface NormalService {
   command?: string[];
   entrypoint?: string[];
   environment: Record<string, string | null>;
-  envFiles: Array<{ path: string; required: boolean; key: string }>;
+  envFiles: Array<{ path: string; required: boolean; raw: boolean; key: string }>;
   ports: PortMapping[];
   expose: Array<{ port: number; protocol: string }>;
   /** Exec form (`CMD`, `CMD-SHELL` or `NONE` first); undefined when the file sets none or disables it. */

@@ -98,10 +98,12 @@ function readEnvFiles(scope: FieldScope, value: unknown): NormalService['envFile
   const items = Array.isArray(value) ? value : [value];
   return items.map((item, i) => {
     const key = Array.isArray(value) ? `env_file.${i}` : 'env_file';
-    if (!isMap(item)) return { path: textAt(scope, item, key) ?? '', required: true, key };
+    if (!isMap(item)) return { path: textAt(scope, item, key) ?? '', required: true, raw: false, key };
     const path = textAt(scope, item.path, `${key}.path`);
     if (!path) scope.fail(`${key}.path`, 'is required: the env file to read');
-    return { path, required: boolAt(scope, item.required, `${key}.required`) ?? true, key };
+    const format = textAt(scope, item.format, `${key}.format`);
+    if (format !== undefined && format !== 'raw') scope.fail(`${key}.format`, `must be raw, or left out for Compose's own format; not "${format}"`);
+    return { path, required: boolAt(scope, item.required, `${key}.required`) ?? true, raw: format === 'raw', key };
   });
 }
 

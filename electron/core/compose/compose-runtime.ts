@@ -84,7 +84,7 @@ function environmentOf(scope: FieldScope, service: NormalService, ctx: RuntimeCo
     const file = resolveHostPath(scope, ctx.projectDir, envFile.path, envFile.key);
     if (!isFile(file)) continue;
     try {
-      for (const [k, v] of Object.entries(parseEnvFile(fs.readFileSync(file, 'utf8'), ctx.lookup))) env.set(k, v);
+      for (const [k, v] of Object.entries(parseEnvFile(fs.readFileSync(file, 'utf8'), ctx.lookup, envFile.raw ? 'raw' : 'compose'))) env.set(k, v);
     } catch (e) {
       if (e instanceof EnvFileError || e instanceof InterpolationError) scope.fail(envFile.key, `${path.basename(file)}: ${e.message}`);
       throw e;
