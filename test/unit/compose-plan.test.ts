@@ -261,6 +261,11 @@ describe('the project\'s networks and the command for the rest', () => {
     expect(web.warnings).toContain('variable VERSION is not set, so image has an empty string in its place');
   });
 
+  it('warns when more services would be scaled than ScaleDeck runs', () => {
+    const many = `services:\n${Array.from({ length: 17 }, (_, i) => `  s${i}: {image: example/web, ports: ["${8000 + i}:80"]}\n`).join('')}`;
+    expect(plan(many).warnings).toEqual(['17 services would be scaled, but ScaleDeck runs 16 at most: set x-scaledeck.scale: false on the others']);
+  });
+
   it('reads anchors and merge keys', () => {
     const merged = plan('x-base: &base\n  image: example/web\n  environment: {A: "1"}\nservices:\n  web:\n    <<: *base\n    ports: ["8080:80"]\n  worker:\n    <<: *base\n').services;
     expect(merged.map((s) => [s.name, s.image, s.scale])).toEqual([['web', 'example/web', true], ['worker', 'example/web', false]]);

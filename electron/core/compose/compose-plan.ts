@@ -1,6 +1,7 @@
 // The planner: a Compose file read through its passes (load, interpolate, normalise, validate) into a ComposePlan.
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_SERVICES } from '../../contract/settings-schema.js';
 import { FieldScope } from './compose-fields.js';
 import { EnvFileError, parseEnvFile } from './compose-env-file.js';
 import { InterpolationAt, InterpolationError, interpolateTree, type Lookup, type UnsetUse } from './compose-interpolate.js';
@@ -66,13 +67,15 @@ function planProject(project: NormalProject, file: string, projectDir: string | 
     };
   });
   const left = services.filter((s) => !s.scale).map((s) => s.name);
+  const scaled = services.length - left.length;
+  const tooMany = scaled > MAX_SERVICES ? [`${scaled} services would be scaled, but ScaleDeck runs ${MAX_SERVICES} at most: set x-scaledeck.scale: false on the others`] : [];
   return {
     project: project.name,
     file,
     services,
     networks: usedNetworks(project, networkName),
     composeUp: left.length === 0 ? null : ['docker', 'compose', '-f', file, '-p', project.name, 'up', '-d', ...left].map(shellQuote).join(' '),
-    warnings: [...project.warnings, ...(unsetWarnings.get(undefined) ?? [])],
+    warnings: [...project.warnings, ...(unsetWarnings.get(undefined) ?? []), ...tooMany],
   };
 }
 
