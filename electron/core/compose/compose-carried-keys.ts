@@ -5,7 +5,7 @@ const CARRIED = new Set([
   'image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'expose', 'healthcheck', 'deploy',
   'secrets', 'configs', 'volumes', 'networks', 'depends_on', 'profiles', 'working_dir', 'user', 'labels',
   'extra_hosts', 'shm_size', 'ulimits', 'cap_add', 'cap_drop', 'read_only', 'tmpfs', 'stop_signal',
-  'stop_grace_period', 'scale', 'cpus', 'mem_limit', 'restart', 'network_mode',
+  'stop_grace_period', 'scale', 'cpus', 'mem_limit', 'restart', 'network_mode', 'volumes_from',
 ]);
 
 /** The Compose Specification's other service keys: known, valid, and not carried to replicas. */
@@ -17,7 +17,6 @@ const KNOWN = new Set([
   'mem_reservation', 'mem_swappiness', 'memswap_limit', 'models', 'oom_kill_disable', 'oom_score_adj', 'pid',
   'pids_limit', 'platform', 'post_start', 'pre_start', 'pre_stop', 'privileged', 'provider', 'pull_policy', 'runtime',
   'security_opt', 'stdin_open', 'storage_opt', 'sysctls', 'tty', 'use_api_socket', 'userns_mode', 'uts',
-  'volumes_from',
 ]);
 
 /** What `deploy:` holds beyond the replica count and the limits ScaleDeck reads. */

@@ -8,10 +8,10 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"' };
 
 /**
- * Parses env-file text. Unquoted and double-quoted values are interpolated from the file's earlier lines, then `outer`;
+ * Parses env-file text (`format: raw` keeps each value exactly as written). Unquoted and double-quoted values are interpolated from the file's earlier lines, then `outer`;
  * single-quoted values are literal. A line `KEY` alone leaves KEY unset (it is not in the result).
  */
-export function parseEnvFile(text: string, outer: Lookup = () => undefined): Record<string, string> {
+export function parseEnvFile(text: string, outer: Lookup = () => undefined, format: 'compose' | 'raw' = 'compose'): Record<string, string> {
   const values = new Map<string, string>();
   const lookup: Lookup = (name) => values.get(name) ?? outer(name);
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -24,6 +24,11 @@ export function parseEnvFile(text: string, outer: Lookup = () => undefined): Rec
     if (!KEY.test(key)) throw new EnvFileError(`line ${n + 1}: "${key.slice(0, 40)}" is not a variable name`);
     if (eq < 0) continue;
     let raw = line.slice(eq + 1).trimStart();
+    // `format: raw`: the value as written, quotes and dollars included.
+    if (format === 'raw') {
+      values.set(key, raw);
+      continue;
+    }
     const quote = raw[0];
     if (quote === '"' || quote === "'") {
       // A quoted value may run over several lines, up to its closing quote.

@@ -21,7 +21,7 @@ export interface NormalService {
   command?: string[];
   entrypoint?: string[];
   environment: Record<string, string | null>;
-  envFiles: Array<{ path: string; required: boolean; key: string }>;
+  envFiles: Array<{ path: string; required: boolean; raw: boolean; key: string }>;
   ports: PortMapping[];
   expose: Array<{ port: number; protocol: string }>;
   /** Exec form (`CMD`, `CMD-SHELL` or `NONE` first); undefined when the file sets none or disables it. */
@@ -32,6 +32,8 @@ export interface NormalService {
   secrets: FileGrant[];
   configs: FileGrant[];
   volumes: VolumeMount[];
+  /** Whose volumes `volumes_from` mounts: a service's name, or `container <name>`. */
+  volumesFrom: string[];
   /** Undefined: the implicit `default` network. */
   networks?: Map<string, { aliases: string[] }>;
   networkMode?: string;
@@ -51,6 +53,8 @@ export interface NormalService {
   stopSignal?: string;
   stopGracePeriodS?: number;
   xScaledeck: YamlMap;
+  /** Keys dropped for a bad value that decides nothing about scaling (`labels: 5`). */
+  warnings: string[];
 }
 
 export interface NormalNetwork {

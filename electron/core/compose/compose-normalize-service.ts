@@ -1,6 +1,7 @@
 // Normalisation of one service: every key the planner reads, from whichever form the file uses, into its canonical shape.
 import { boolAt, describe, FieldScope, integerAt, isMap, keyValuesAt, listAt, mapAt, stringListAt, textAt } from './compose-fields.js';
 import type { FileGrant, NormalService } from './compose-model.js';
+import { ComposeFileError } from './compose-plan-types.js';
 import { readExpose, readPorts } from './compose-ports.js';
 import { shellWords, ShellWordsError } from './compose-shell-words.js';
 import { parseBytes, parseDurationS } from './compose-units.js';
@@ -13,6 +14,17 @@ export function normalizeService(scope: FieldScope, name: string, raw: unknown):
   const limits = mapAt(scope, mapAt(scope, mapAt(scope, s.deploy, 'deploy').resources, 'deploy.resources').limits, 'deploy.resources.limits');
   const deploy = mapAt(scope, s.deploy, 'deploy');
   const replicas = integerAt(scope, deploy.replicas, 'deploy.replicas', 0, 1000) ?? integerAt(scope, s.scale, 'scale', 0, 1000);
+  const warnings: string[] = [];
+  // Keys that decide neither whether nor how a service scales never fail the plan: a bad one is dropped, with a warning.
+  const lenient = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (e) {
+      if (!(e instanceof ComposeFileError)) throw e;
+      warnings.push(`${e.key}: ${e.problem}; ignored`);
+      return fallback;
+    }
+  };
   return {
     name,
     keys: Object.keys(s),
@@ -32,23 +44,26 @@ export function normalizeService(scope: FieldScope, name: string, raw: unknown):
     secrets: readGrants(scope, s.secrets, 'secrets'),
     configs: readGrants(scope, s.configs, 'configs'),
     volumes: readVolumes(scope, s.volumes),
+    volumesFrom: stringListAt(scope, s.volumes_from, 'volumes_from').map((entry) =>
+      entry.startsWith('container:') ? `container ${entry.split(':')[1]}` : (entry.split(':')[0] as string)),
     networks: readServiceNetworks(scope, s.networks),
     networkMode: textAt(scope, s.network_mode, 'network_mode') || undefined,
     dependsOn: readDependsOn(scope, s.depends_on),
-    profiles: stringListAt(scope, s.profiles, 'profiles'),
-    containerName: textAt(scope, s.container_name, 'container_name') || undefined,
-    workingDir: textAt(scope, s.working_dir, 'working_dir') || undefined,
-    user: textAt(scope, s.user, 'user') || undefined,
-    labels: Object.fromEntries(Object.entries(keyValuesAt(scope, s.labels, 'labels')).map(([k, v]) => [k, v ?? ''])),
-    extraHosts: readExtraHosts(scope, s.extra_hosts),
-    shmSizeBytes: bytesAt(scope, s.shm_size, 'shm_size'),
-    ulimits: readUlimits(scope, s.ulimits),
-    capAdd: stringListAt(scope, s.cap_add, 'cap_add'),
-    capDrop: stringListAt(scope, s.cap_drop, 'cap_drop'),
-    readOnly: boolAt(scope, s.read_only, 'read_only'),
-    tmpfs: stringListAt(scope, s.tmpfs, 'tmpfs'),
-    stopSignal: textAt(scope, s.stop_signal, 'stop_signal') || undefined,
-    stopGracePeriodS: durationAt(scope, s.stop_grace_period, 'stop_grace_period'),
+    profiles: lenient(() => stringListAt(scope, s.profiles, 'profiles'), []),
+    containerName: lenient(() => textAt(scope, s.container_name, 'container_name') || undefined, undefined),
+    workingDir: lenient(() => textAt(scope, s.working_dir, 'working_dir') || undefined, undefined),
+    user: lenient(() => textAt(scope, s.user, 'user') || undefined, undefined),
+    labels: lenient(() => Object.fromEntries(Object.entries(keyValuesAt(scope, s.labels, 'labels')).map(([k, v]) => [k, v ?? ''])), {}),
+    extraHosts: lenient(() => readExtraHosts(scope, s.extra_hosts), []),
+    shmSizeBytes: lenient(() => bytesAt(scope, s.shm_size, 'shm_size'), undefined),
+    ulimits: lenient(() => readUlimits(scope, s.ulimits), undefined),
+    capAdd: lenient(() => stringListAt(scope, s.cap_add, 'cap_add'), []),
+    capDrop: lenient(() => stringListAt(scope, s.cap_drop, 'cap_drop'), []),
+    readOnly: lenient(() => boolAt(scope, s.read_only, 'read_only'), undefined),
+    tmpfs: lenient(() => stringListAt(scope, s.tmpfs, 'tmpfs'), []),
+    stopSignal: lenient(() => textAt(scope, s.stop_signal, 'stop_signal') || undefined, undefined),
+    stopGracePeriodS: lenient(() => durationAt(scope, s.stop_grace_period, 'stop_grace_period'), undefined),
+    warnings,
     xScaledeck: mapAt(scope, s['x-scaledeck'], 'x-scaledeck'),
   };
 }
@@ -83,10 +98,12 @@ function readEnvFiles(scope: FieldScope, value: unknown): NormalService['envFile
   const items = Array.isArray(value) ? value : [value];
   return items.map((item, i) => {
     const key = Array.isArray(value) ? `env_file.${i}` : 'env_file';
-    if (!isMap(item)) return { path: textAt(scope, item, key) ?? '', required: true, key };
+    if (!isMap(item)) return { path: textAt(scope, item, key) ?? '', required: true, raw: false, key };
     const path = textAt(scope, item.path, `${key}.path`);
     if (!path) scope.fail(`${key}.path`, 'is required: the env file to read');
-    return { path, required: boolAt(scope, item.required, `${key}.required`) ?? true, key };
+    const format = textAt(scope, item.format, `${key}.format`);
+    if (format !== undefined && format !== 'raw') scope.fail(`${key}.format`, `must be raw, or left out for Compose's own format; not "${format}"`);
+    return { path, required: boolAt(scope, item.required, `${key}.required`) ?? true, raw: format === 'raw', key };
   });
 }
 

@@ -106,7 +106,7 @@ export class ComposeFileError extends Error {
   constructor(
     readonly file: string,
     readonly key: string,
-    problem: string,
+    readonly problem: string,
     readonly service?: string,
   ) {
     super(`${file}: ${service === undefined ? '' : `service "${service}": `}${key}: ${problem}`);

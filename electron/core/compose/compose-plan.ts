@@ -1,6 +1,7 @@
 // The planner: a Compose file read through its passes (load, interpolate, normalise, validate) into a ComposePlan.
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_SERVICES } from '../../contract/settings-schema.js';
 import { FieldScope } from './compose-fields.js';
 import { EnvFileError, parseEnvFile } from './compose-env-file.js';
 import { InterpolationAt, InterpolationError, interpolateTree, type Lookup, type UnsetUse } from './compose-interpolate.js';
@@ -44,6 +45,7 @@ function planProject(project: NormalProject, file: string, projectDir: string | 
     const planned = decision.scale ? replicaRuntime(scope, service, { project, projectDir, lookup, networkName }) : undefined;
     const warnings = [
       ...(unsetWarnings.get(service.name) ?? []),
+      ...service.warnings,
       ...decision.warnings,
       ...settingWarnings,
       ...(planned ? [...planned.warnings, ...notCarriedWarnings(service)] : []),
@@ -56,7 +58,7 @@ function planProject(project: NormalProject, file: string, projectDir: string | 
       image: service.image,
       build: service.build && buildOf(scope, service, projectDir),
       containerPort: decision.containerPort,
-      frontend: decision.frontend,
+      frontend: decision.scale ? frontendOf(settings) : undefined,
       replicas: service.replicas,
       settings,
       runtime: planned?.runtime,
@@ -65,13 +67,15 @@ function planProject(project: NormalProject, file: string, projectDir: string | 
     };
   });
   const left = services.filter((s) => !s.scale).map((s) => s.name);
+  const scaled = services.length - left.length;
+  const tooMany = scaled > MAX_SERVICES ? [`${scaled} services would be scaled, but ScaleDeck runs ${MAX_SERVICES} at most: set x-scaledeck.scale: false on the others`] : [];
   return {
     project: project.name,
     file,
     services,
     networks: usedNetworks(project, networkName),
     composeUp: left.length === 0 ? null : ['docker', 'compose', '-f', file, '-p', project.name, 'up', '-d', ...left].map(shellQuote).join(' '),
-    warnings: [...project.warnings, ...(unsetWarnings.get(undefined) ?? [])],
+    warnings: [...project.warnings, ...(unsetWarnings.get(undefined) ?? []), ...tooMany],
   };
 }
 
@@ -97,6 +101,12 @@ function buildOf(scope: FieldScope, service: NormalService, projectDir: string |
   if (build === undefined) return undefined;
   const context = isRemoteContext(build.context) ? build.context : resolveHostPath(scope, projectDir, build.context, 'build.context');
   return { context, dockerfile: build.dockerfile, target: build.target, args: build.args };
+}
+
+/** The frontend the settings hold: the published port's, or what x-scaledeck sets over it. */
+function frontendOf(settings: Record<string, unknown>): PlannedService['frontend'] {
+  if (typeof settings.frontendPort !== 'number') return undefined;
+  return { host: typeof settings.frontendHost === 'string' ? settings.frontendHost : '127.0.0.1', port: settings.frontendPort };
 }
 
 function usedNetworks(project: NormalProject, networkName: (key: string) => string): ComposeNetwork[] {

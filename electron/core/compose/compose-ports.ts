@@ -28,10 +28,10 @@ function longPort(scope: FieldScope, item: Record<string, unknown>, key: string)
   const target = integerAt(scope, item.target, `${key}.target`, 1, 65535);
   if (target === undefined) scope.fail(`${key}.target`, 'is required in the long syntax (the container port)');
   const publishedText = textAt(scope, item.published, `${key}.published`);
-  const published = publishedText === undefined || publishedText === '' ? [] : range(scope, publishedText, `${key}.published`);
+  const [low, high] = publishedText === undefined || publishedText === '' ? [] : bounds(scope, publishedText, `${key}.published`);
   return {
     target,
-    published: published.length === 1 ? published[0] : undefined,
+    published: low !== undefined && low === high ? low : undefined,
     hostIp: textAt(scope, item.host_ip, `${key}.host_ip`) || undefined,
     protocol: (textAt(scope, item.protocol, `${key}.protocol`) ?? 'tcp').toLowerCase(),
   };
@@ -56,10 +56,12 @@ function shortPort(scope: FieldScope, item: unknown, key: string): PortMapping[]
   const host = parts.length > 0 ? (parts.pop() as string) : undefined;
   if (parts.length > 0) hostIp = parts.join(':');
   const targets = range(scope, container, key);
-  const hosts = host === undefined || host === '' ? [] : range(scope, host, key);
-  if (hosts.length > 1 && hosts.length !== targets.length && targets.length > 1) {
-    scope.fail(key, `publishes a host range of ${hosts.length} ports for a container range of ${targets.length}; they must be the same length`);
+  const [low, high] = host === undefined || host === '' ? [] : bounds(scope, host, key);
+  const hostCount = low === undefined || high === undefined ? 0 : high - low + 1;
+  if (hostCount > 1 && targets.length > 1 && hostCount !== targets.length) {
+    scope.fail(key, `publishes a host range of ${hostCount} ports for a container range of ${targets.length}; they must be the same length`);
   }
+  const hosts = low !== undefined && hostCount === targets.length ? targets.map((_, i) => low + i) : [];
   return targets.map((target, i) => ({
     target,
     // One container port and a host range: the engine picks a free port in the range.
@@ -70,13 +72,19 @@ function shortPort(scope: FieldScope, item: unknown, key: string): PortMapping[]
 }
 
 /** `8080` or `8080-8085`, each from 1 to 65535. */
-function range(scope: FieldScope, text: string, key: string): number[] {
+function bounds(scope: FieldScope, text: string, key: string): [number, number] {
   const match = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(text);
   if (!match) scope.fail(key, `"${text.slice(0, 40)}" is not a port or a port range such as 8080 or 8080-8085`);
   const from = Number(match[1]);
   const to = match[2] === undefined ? from : Number(match[2]);
   for (const port of [from, to]) if (port < 1 || port > 65535) scope.fail(key, `port ${port} is out of range (1 to 65535)`);
   if (to < from) scope.fail(key, `range ${from}-${to} ends before it starts`);
+  return [from, to];
+}
+
+/** Every port of a container range (a host range for one container port is only bounds: the engine picks in it). */
+function range(scope: FieldScope, text: string, key: string): number[] {
+  const [from, to] = bounds(scope, text, key);
   if (to - from >= MAX_RANGE) scope.fail(key, `range ${from}-${to} is longer than ${MAX_RANGE} ports`);
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }

@@ -31,7 +31,8 @@ export function replicaRuntime(scope: FieldScope, service: NormalService, ctx: R
     } else if (volume.type !== 'volume' && volume.type !== 'bind') {
       warnings.push(`the ${volume.type} mount at ${volume.target} is not carried`);
     } else {
-      warnings.push(`the ${volume.type} ${volume.source} at ${volume.target} is not mounted in replicas (it holds state; only read-only binds are carried)`);
+      const what = volume.type === 'bind' ? `writable bind ${volume.source}` : `named volume "${volume.source}"`;
+      warnings.push(`the ${what} at ${volume.target} is not mounted in replicas (only read-only binds are carried)`);
     }
   }
   for (const grant of service.secrets) {
@@ -83,7 +84,7 @@ function environmentOf(scope: FieldScope, service: NormalService, ctx: RuntimeCo
     const file = resolveHostPath(scope, ctx.projectDir, envFile.path, envFile.key);
     if (!isFile(file)) continue;
     try {
-      for (const [k, v] of Object.entries(parseEnvFile(fs.readFileSync(file, 'utf8'), ctx.lookup))) env.set(k, v);
+      for (const [k, v] of Object.entries(parseEnvFile(fs.readFileSync(file, 'utf8'), ctx.lookup, envFile.raw ? 'raw' : 'compose'))) env.set(k, v);
     } catch (e) {
       if (e instanceof EnvFileError || e instanceof InterpolationError) scope.fail(envFile.key, `${path.basename(file)}: ${e.message}`);
       throw e;

@@ -1,5 +1,5 @@
 // Whether ScaleDeck scales a service or leaves it to Compose, and why: its port, its state, its network, its image.
-import { FieldScope, integerAt } from './compose-fields.js';
+import { boolAt, FieldScope, integerAt } from './compose-fields.js';
 import type { NormalService } from './compose-model.js';
 import { statefulImage } from './compose-stateful-images.js';
 
@@ -12,8 +12,7 @@ export interface ScaleDecision {
 }
 
 export function decideScale(scope: FieldScope, service: NormalService): ScaleDecision {
-  const forced = service.xScaledeck.scale;
-  if (forced !== undefined && typeof forced !== 'boolean') scope.fail('x-scaledeck.scale', 'must be true or false');
+  const forced = boolAt(scope, service.xScaledeck.scale, 'x-scaledeck.scale');
   const { containerPort, frontend, warnings } = servingPort(scope, service);
   // What no override can change: HAProxy must reach each replica on a port of its own.
   const blocking: string[] = [];
@@ -25,7 +24,7 @@ export function decideScale(scope: FieldScope, service: NormalService): ScaleDec
   if (containerPort === undefined) blocking.push('has no port (no ports: and no expose:), so it looks like a worker: scaling workers on a queue\'s length is not done');
   const stateful = service.image === undefined ? undefined : statefulImage(service.image);
   const overridable = [
-    ...(stateful === undefined ? [] : [`runs ${stateful}, a known stateful image (a database, cache or broker keeps its data in one place)`]),
+    ...(stateful === undefined ? [] : [`runs ${stateful}, a known stateful image (a database, cache, broker or in-memory store keeps its data in one place)`]),
     ...stateReasons(service),
   ];
 
@@ -43,11 +42,14 @@ export function decideScale(scope: FieldScope, service: NormalService): ScaleDec
 }
 
 function stateReasons(service: NormalService): string[] {
-  return service.volumes.flatMap((v) => {
+  const mounts = service.volumes.flatMap((v) => {
     if (v.type === 'volume' && v.source !== undefined) return [`keeps state in the named volume "${v.source}" (at ${v.target}), which its replicas would not share`];
     if (v.type === 'bind' && !v.readOnly) return [`writes to the host path ${v.source} (bind mount at ${v.target} without :ro), which its replicas would share unsafely`];
     return [];
   });
+  // Even read-only, another container's volumes are its state, and replicas started apart from it cannot mount them.
+  const borrowed = service.volumesFrom.map((from) => `mounts the volumes of ${from} (volumes_from), which are that container's state`);
+  return [...mounts, ...borrowed];
 }
 
 /**
@@ -61,11 +63,15 @@ function servingPort(scope: FieldScope, service: NormalService): Pick<ScaleDecis
   const mapping = chosen === undefined ? tcp[0] : tcp.find((p) => p.target === chosen);
   const containerPort = chosen ?? mapping?.target ?? service.expose.find((e) => e.protocol === 'tcp')?.port;
   if (mapping === undefined || containerPort === undefined) return { containerPort, warnings };
+  const others = service.ports.filter((p) => p !== mapping && p.target !== containerPort && p.published !== undefined);
+  if (others.length > 0) {
+    warnings.push(`only port ${containerPort} is served through HAProxy; ${others.map((p) => `${p.published}:${p.target}/${p.protocol}`).join(', ')} ${others.length === 1 ? 'is' : 'are'} not published by replicas`);
+  }
   if (mapping.published === undefined) {
     warnings.push(`port ${mapping.target} is published on no fixed host port, so ScaleDeck will choose the frontend port`);
     return { containerPort, warnings };
   }
   const host = mapping.hostIp === undefined || mapping.hostIp === '' ? '127.0.0.1' : mapping.hostIp;
-  if (mapping.hostIp === undefined) warnings.push(`port ${mapping.published} was published on every address; ScaleDeck's frontend listens on 127.0.0.1 only (x-scaledeck.frontendHost changes it)`);
+  if (mapping.hostIp === undefined && service.xScaledeck.frontendHost === undefined) warnings.push(`port ${mapping.published} was published on every address; ScaleDeck's frontend listens on 127.0.0.1 only (x-scaledeck.frontendHost changes it)`);
   return { containerPort, frontend: { host, port: mapping.published }, warnings };
 }

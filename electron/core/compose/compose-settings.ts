@@ -8,7 +8,7 @@ import type { ScaleDecision } from './compose-scale-decision.js';
 const MIB = 1024 * 1024;
 
 export function serviceSettings(scope: FieldScope, service: NormalService, decision: ScaleDecision): { settings: Record<string, unknown>; warnings: string[] } {
-  const given = Object.fromEntries(Object.entries(service.xScaledeck).filter(([key]) => key !== 'scale'));
+  const given = Object.fromEntries(Object.entries(service.xScaledeck).filter(([key]) => key !== 'scale').map(([key, value]) => [key, typed(key, value)]));
   for (const key of Object.keys(given)) {
     if (isGlobalSetting(key)) scope.fail(`x-scaledeck.${key}`, 'is a setting of ScaleDeck as a whole, not of one service; set it in ScaleDeck\'s settings');
   }
@@ -28,12 +28,26 @@ export function serviceSettings(scope: FieldScope, service: NormalService, decis
   };
   offer('image', service.image, 'image');
   offer('containerPort', decision.containerPort, 'ports');
-  offer('frontendHost', decision.frontend?.host, 'ports');
-  offer('frontendPort', decision.frontend?.port, 'ports');
+  // A service left to Compose keeps its published port: HAProxy must not take it.
+  if (decision.scale) {
+    offer('frontendHost', decision.frontend?.host, 'ports');
+    offer('frontendPort', decision.frontend?.port, 'ports');
+  }
   offer('healthPath', healthPathOf(service.healthTest), 'healthcheck');
   offer('cpuLimit', service.cpus, 'deploy.resources.limits.cpus');
   offer('memoryLimitMb', service.memoryBytes === undefined ? undefined : Math.floor(service.memoryBytes / MIB), 'deploy.resources.limits.memory');
   return { settings: { ...derived, ...given }, warnings };
+}
+
+/**
+ * Interpolation leaves text (`maxReplicas: ${MAX:-5}` is "5"), so text a number or boolean setting would take as a
+ * number or boolean is read as one, as Compose reads its own numeric keys.
+ */
+function typed(key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || !Object.hasOwn(SettingsShape.shape, key)) return value;
+  const shape = SettingsShape.shape[key as keyof typeof SettingsShape.shape];
+  const candidate = value === 'true' ? true : value === 'false' ? false : value.trim() === '' ? value : Number(value);
+  return !shape.safeParse(value).success && shape.safeParse(candidate).success ? candidate : value;
 }
 
 const LOCAL_URL = /^https?:\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(\/[^\s'"|;&<>]*)?$/;

@@ -1,6 +1,6 @@
 // Images known to keep state (databases, caches, brokers), recognised by their repository name whatever the registry or tag.
 
-/** Repository names (one path component each) of images whose containers are a store, not a replica of a web service. */
+/** Repository names (a path component, or a whole path) of images whose containers are a store, not a replica of a web service. */
 const STATEFUL_REPOSITORIES = new Set([
   'postgres', 'postgresql', 'postgis', 'timescaledb', 'timescaledb-ha', 'pgautoupgrade', 'pgvector', 'cockroach',
   'mysql', 'mysql-server', 'mariadb', 'percona', 'percona-server', 'mssql', 'azure-sql-edge',
@@ -10,6 +10,8 @@ const STATEFUL_REPOSITORIES = new Set([
   'cassandra', 'scylla', 'couchdb', 'couchbase', 'influxdb', 'neo4j', 'etcd', 'minio', 'questdb',
   'qdrant', 'weaviate', 'milvus', 'kafka', 'cp-kafka', 'redpanda', 'zookeeper', 'cp-zookeeper',
   'rabbitmq', 'nats', 'nats-streaming', 'pulsar', 'activemq', 'activemq-artemis', 'mosquitto', 'emqx',
+  // Stores that keep what they receive in memory: each replica would hold a part of it.
+  'jaeger', 'jaegertracing/all-in-one', 'prometheus', 'loki', 'tempo', 'mailpit', 'maildev', 'mailhog',
 ]);
 
 /** The repository's path components, without registry, tag and digest: `ghcr.io/bitnami/postgresql:16` -> bitnami, postgresql. */
@@ -23,5 +25,7 @@ export function repositoryPath(image: string): string[] {
 
 /** The stateful repository name the image is, or undefined. */
 export function statefulImage(image: string): string | undefined {
-  return repositoryPath(image).find((part) => STATEFUL_REPOSITORIES.has(part));
+  const parts = repositoryPath(image);
+  const whole = parts.join('/');
+  return STATEFUL_REPOSITORIES.has(whole) ? whole : parts.find((part) => STATEFUL_REPOSITORIES.has(part));
 }
