@@ -17,6 +17,14 @@ export const ComposeInput = z.strictObject({
 export const ComposeProjectInput = z.strictObject({ project: z.string({ error: 'must name the project' }).min(1).max(63) });
 
 export type ComposeInput = z.infer<typeof ComposeInput>;
+
+/**
+ * What the caller may make ScaleDeck read: never part of the input, decided by the shell. The desktop window and a
+ * file opened with --compose may name host files; a file sent over HTTP without such a folder may not.
+ */
+export interface ComposeAccess {
+  hostFiles: boolean;
+}
 export type ComposeProjectInput = z.infer<typeof ComposeProjectInput>;
 
 /** A service left to Compose, as the engine shows it now; ScaleDeck only reads it. */

@@ -4,10 +4,10 @@ import './zod-setup.js';
 import { z } from 'zod';
 import { inputShapeProblem } from './input-shape.js';
 import { SettingsShape, type Settings, type SettingsPatch } from './settings-schema.js';
-import { ComposeInput, ComposeProjectInput, type ComposeProjectView } from './compose-contract.js';
+import { ComposeInput, ComposeProjectInput, type ComposeAccess, type ComposeProjectView } from './compose-contract.js';
 
 export type { Settings, SettingsPatch };
-export type { ComposeInput, ComposeProjectInput, ComposeProjectView, ComposeServiceView, ComposeServiceState } from './compose-contract.js';
+export type { ComposeAccess, ComposeInput, ComposeProjectInput, ComposeProjectView, ComposeServiceView, ComposeServiceState } from './compose-contract.js';
 
 /** `standby`: started, healthy and registered in HAProxy but out of rotation, kept warm for the next scale-out. */
 export type ReplicaState = 'starting' | 'ready' | 'standby' | 'draining' | 'stopping' | 'failed';
@@ -299,9 +299,9 @@ export interface ScaleDeckApi {
   /** Drains a service's replicas, then takes its frontend and backend out of HAProxy (hitless) and forgets its settings. */
   removeService(input: RemoveServiceInput): Promise<Result<{ removed: string }>>;
   /** Reads a Compose file into a plan (which services ScaleDeck scales, which it leaves to Compose and why); starts nothing. */
-  planCompose(input: ComposeInput): Promise<Result<ComposeProjectView>>;
+  planCompose(input: ComposeInput, access?: ComposeAccess): Promise<Result<ComposeProjectView>>;
   /** Starts a plan: its scaled services as services of this app; again with an edited file, changes only what changed. */
-  applyCompose(input: ComposeInput): Promise<Result<ComposeProjectView>>;
+  applyCompose(input: ComposeInput, access?: ComposeAccess): Promise<Result<ComposeProjectView>>;
   /** The projects applied, with the state of what they leave to Compose. */
   getComposeProjects(): Promise<Result<ComposeProjectView[]>>;
   /** Drains and removes what ScaleDeck started for a project; what Compose runs is left alone. */

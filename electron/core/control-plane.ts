@@ -19,7 +19,7 @@ import { describeGeneration, generationOf, specOf } from './replicas/generation.
 import { foreignAddressProblem, machineAddresses } from './local-addresses.js';
 import { ServiceRuntime } from './service/service-runtime.js';
 import type { ServiceCpu } from './policy/host-budget.js';
-import type { ComposeInput, ComposeProjectInput, ComposeProjectView } from '../contract/compose-contract.js';
+import type { ComposeAccess, ComposeInput, ComposeProjectInput, ComposeProjectView } from '../contract/compose-contract.js';
 import { ComposeProjects } from './compose/compose-projects.js';
 import type { ServiceOrigin } from './compose/service-origin.js';
 
@@ -221,12 +221,12 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return this.queue(() => this.applyRemoveService(input));
   }
 
-  async planCompose(input: ComposeInput): Promise<Result<ComposeProjectView>> {
-    return this.compose ? this.compose.plan(input) : fail(NO_COMPOSE);
+  async planCompose(input: ComposeInput, access: ComposeAccess = { hostFiles: true }): Promise<Result<ComposeProjectView>> {
+    return this.compose ? this.compose.plan({ ...input, hostFiles: access.hostFiles }) : fail(NO_COMPOSE);
   }
 
-  applyCompose(input: ComposeInput): Promise<Result<ComposeProjectView>> {
-    return this.queue(() => (this.compose ? this.compose.apply(input) : Promise.resolve(fail(NO_COMPOSE))));
+  applyCompose(input: ComposeInput, access: ComposeAccess = { hostFiles: true }): Promise<Result<ComposeProjectView>> {
+    return this.queue(() => (this.compose ? this.compose.apply({ ...input, hostFiles: access.hostFiles }) : Promise.resolve(fail(NO_COMPOSE))));
   }
 
   async getComposeProjects(): Promise<Result<ComposeProjectView[]>> {

@@ -91,7 +91,8 @@ describe.skipIf(!hasDocker() || !hasHaproxy() || !hasDockerCompose())('a Compose
     const byName = (view: ComposeProjectView, name: string) => view.services.find((s) => s.name === name)!;
     expect(byName(planned.result, 'api')).toMatchObject({ scale: true, service: `${project}.api`, change: 'add', frontend: { host: '127.0.0.1', port: frontendPort } });
     expect(byName(planned.result, 'api').warnings.join(' ')).toMatch(/container_name/);
-    expect(byName(planned.result, 'db')).toMatchObject({ scale: false, state: 'running' });
+    // The sample image has a HEALTHCHECK: Compose's container may still be in its first check.
+    expect(byName(planned.result, 'db')).toMatchObject({ scale: false, state: expect.stringMatching(/^(running|starting)$/) });
     expect(byName(planned.result, 'db').reasons.join(' ')).toMatch(/volume/);
     expect(planned.result.composeUp).toBe(`docker compose -f compose.yaml -p ${project} up -d db`);
     // A plan starts nothing.
@@ -111,7 +112,7 @@ describe.skipIf(!hasDocker() || !hasHaproxy() || !hasDockerCompose())('a Compose
     const info = await replica.inspect();
     expect(info.Config.Env).toEqual(expect.arrayContaining(['DB_URL=http://db:8000', 'GREETING=hi', 'PORT=8000']));
     expect(Object.keys(info.NetworkSettings.Networks)).toContain(network);
-    const exec = await replica.exec({ Cmd: ['node', '-e', "fetch('http://db:8000/').then(async (r) => console.log(r.status, await r.text()))"], AttachStdout: true, AttachStderr: true, Tty: true });
+    const exec = await replica.exec({ Cmd: ['node', '-e', "fetch('http://db:8000/').then(async (r) => console.log(r.status + ' ' + (await r.text())))"], AttachStdout: true, AttachStderr: true, Tty: true });
     const output = await new Promise<string>((resolve, reject) => {
       exec.start({ Tty: true }, (error, stream) => {
         if (error || !stream) return reject(error ?? new Error('no exec stream'));
@@ -191,6 +192,7 @@ describe.skipIf(!hasDocker() || !hasHaproxy() || !hasDockerCompose())('a Compose
       expect('error' in answer ? answer.error : `accepted ${JSON.stringify(answer)}`, what).toMatch(message);
     }
     expect(app.plane.snapshot().services.map((s) => s.name)).toEqual(before);
-    expect(await app.plane.getComposeProjects()).toEqual({ result: [] });
+    const projects = await app.plane.getComposeProjects();
+    expect('result' in projects && projects.result.map((p) => p.project)).not.toContain(`${project}bad`);
   }, 120_000);
 });

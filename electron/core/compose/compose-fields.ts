@@ -5,14 +5,15 @@ export type YamlMap = Record<string, unknown>;
 
 /** Where a value sits, for messages: the file, the service (when inside one) and the key path below it. */
 export class FieldScope {
-  constructor(readonly file: string, readonly service?: string) {}
+  /** `hostFiles` false: the file came from elsewhere (an API call), so it may name no file of this machine. */
+  constructor(readonly file: string, readonly service?: string, readonly hostFiles = true) {}
 
   fail(key: string, problem: string): never {
     throw new ComposeFileError(this.file, key, problem, this.service);
   }
 
   forService(service: string): FieldScope {
-    return new FieldScope(this.file, service);
+    return new FieldScope(this.file, service, this.hostFiles);
   }
 }
 

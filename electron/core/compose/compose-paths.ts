@@ -5,6 +5,9 @@ import path from 'node:path';
 import type { FieldScope } from './compose-fields.js';
 
 export function resolveHostPath(scope: FieldScope, projectDir: string | undefined, given: string, key: string): string {
+  if (!scope.hostFiles) {
+    scope.fail(key, `"${given}" is a file of the machine ScaleDeck runs on, which only a Compose file opened on that machine may name (npm run serve -- --compose FILE, or the desktop app)`);
+  }
   if (given === '~' || given.startsWith('~/')) return path.join(os.homedir(), given.slice(1));
   if (path.isAbsolute(given)) return path.normalize(given);
   if (projectDir === undefined) scope.fail(key, `"${given}" is a relative path, and no project folder was given to resolve it against`);

@@ -11,6 +11,11 @@ export interface ComposeSource {
   fileName?: string;
   /** The project name when the file has no `name:` (Compose's default: the project folder's name). */
   projectName?: string;
+  /**
+   * False for a file that came over the HTTP API without a folder opened on this machine: then it may name no host
+   * file (bind mount, env_file, secret, config, build context), so a caller with the token cannot read or mount them.
+   */
+  hostFiles?: boolean;
 }
 
 /** A read-only file or folder a replica gets: a `:ro` bind, a secret (`/run/secrets/<name>`) or a config. */

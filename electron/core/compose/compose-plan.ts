@@ -28,18 +28,19 @@ export function planCompose(source: ComposeSource): ComposePlan {
     throw e;
   }
   const project = normalizeProject(interpolated.root, file, { projectName: source.projectName, projectDir: source.projectDir });
-  validateProject(project, file, source.projectDir);
-  return planProject(project, file, source.projectDir, lookup, interpolated.unset);
+  const hostFiles = source.hostFiles !== false;
+  validateProject(project, file, source.projectDir, hostFiles);
+  return planProject(project, file, source.projectDir, lookup, interpolated.unset, hostFiles);
 }
 
-function planProject(project: NormalProject, file: string, projectDir: string | undefined, lookup: Lookup, unset: UnsetUse[]): ComposePlan {
+function planProject(project: NormalProject, file: string, projectDir: string | undefined, lookup: Lookup, unset: UnsetUse[], hostFiles: boolean): ComposePlan {
   const networkName = (key: string) => {
     const n = project.networks.get(key);
     return n?.name ?? (n?.external ? key : `${project.name}_${key}`);
   };
   const unsetWarnings = unsetByService(unset);
   const services = project.services.map((service): PlannedService => {
-    const scope = new FieldScope(file, service.name);
+    const scope = new FieldScope(file, service.name, hostFiles);
     const decision = decideScale(scope, service);
     const { settings, warnings: settingWarnings } = serviceSettings(scope, service, decision);
     const planned = decision.scale ? replicaRuntime(scope, service, { project, projectDir, lookup, networkName }) : undefined;

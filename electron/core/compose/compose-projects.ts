@@ -1,11 +1,11 @@
 // Applies a Compose file's plan to the app: its scaled services become services of ScaleDeck (added, changed by the
 // same hitless paths as a settings change or a rollout, or drained and removed), with their networks and relays.
 // Every service's settings are checked before the first change, so a bad file changes nothing.
-import type { ComposeInput, ComposeProjectView, ComposeServiceState, ComposeServiceView } from '../../contract/compose-contract.js';
+import type { ComposeProjectView, ComposeServiceState, ComposeServiceView } from '../../contract/compose-contract.js';
 import type { AddServiceInput, Result, ServiceView } from '../../contract/contract.js';
 import { applySettingsPatch, defaultSettings, SettingsError, type Settings } from '../../contract/settings-schema.js';
 import type { SettingsStore } from '../settings-store.js';
-import { ComposeFileError, type ComposePlan, type PlannedService } from './compose-plan-types.js';
+import { ComposeFileError, type ComposePlan, type ComposeSource, type PlannedService } from './compose-plan-types.js';
 import { serviceNameFor, type ServiceOrigin } from './service-origin.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
@@ -13,7 +13,7 @@ const fail = (error: string, field?: string): Result<never> => (field ? { error,
 
 /** The engine's side of a project: reading the file, the networks, the relays, and what Compose runs. */
 export interface ComposeEngine {
-  plan(input: ComposeInput): ComposePlan;
+  plan(source: ComposeSource): ComposePlan;
   /** Creates the project's networks that do not exist yet, labelled as Compose would, so Compose later uses them as its own. */
   ensureNetworks(plan: ComposePlan): Promise<void>;
   /** The state of the services left to Compose, by Compose's labels. */
@@ -53,7 +53,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 export class ComposeProjects {
   constructor(private readonly engine: ComposeEngine, private readonly host: ComposeHost) {}
 
-  private read(input: ComposeInput): Result<ComposePlan> {
+  private read(input: ComposeSource): Result<ComposePlan> {
     try {
       return ok(this.engine.plan(input));
     } catch (error) {
@@ -117,7 +117,7 @@ export class ComposeProjects {
     return { project: plan.project, file: plan.file, services, removes, composeUp: plan.composeUp, applied };
   }
 
-  async plan(input: ComposeInput): Promise<Result<ComposeProjectView>> {
+  async plan(input: ComposeSource): Promise<Result<ComposeProjectView>> {
     const plan = this.read(input);
     if ('error' in plan) return plan;
     const steps = await this.steps(plan.result);
@@ -125,7 +125,7 @@ export class ComposeProjects {
     return ok(await this.view(plan.result, steps.result, false));
   }
 
-  async apply(input: ComposeInput): Promise<Result<ComposeProjectView>> {
+  async apply(input: ComposeSource): Promise<Result<ComposeProjectView>> {
     const read = this.read(input);
     if ('error' in read) return read;
     const plan = read.result;

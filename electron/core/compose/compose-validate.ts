@@ -3,9 +3,9 @@ import { FieldScope } from './compose-fields.js';
 import type { FileSource, NormalProject, NormalService } from './compose-model.js';
 import { isDirectory, isFile, isRemoteContext, resolveHostPath } from './compose-paths.js';
 
-export function validateProject(project: NormalProject, file: string, projectDir: string | undefined): void {
+export function validateProject(project: NormalProject, file: string, projectDir: string | undefined, hostFiles = true): void {
   const names = new Set(project.services.map((s) => s.name));
-  const top = new FieldScope(file);
+  const top = new FieldScope(file, undefined, hostFiles);
   for (const service of project.services) {
     const scope = top.forService(service.name);
     if (service.image === undefined && service.build === undefined) scope.fail('image', 'is missing, and so is build: a service needs one of them');

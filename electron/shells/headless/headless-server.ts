@@ -15,6 +15,7 @@ import {
   LOCAL_ONLY_SETTINGS,
   STREAM_PATH,
   type CommandName,
+  type ComposeInput,
   type Result,
   type StreamMessage,
 } from '../../contract/contract.js';
@@ -220,9 +221,17 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
     const localOnly = command === 'updateSettings' ? localOnlyField(body.value) : undefined;
     if (localOnly) return sendJson(res, 403, { error: `${localOnly}: ${LOCAL_ONLY_REASON}`, field: localOnly });
-    const projectDir = compose ? (body.value as { projectDir?: unknown } | undefined)?.projectDir : undefined;
-    if (typeof projectDir === 'string' && !(options.composeDirs ?? []).includes(path.resolve(projectDir))) {
-      return sendJson(res, 403, { error: `projectDir: ${COMPOSE_DIR_REASON}`, field: 'projectDir' });
+    if (compose) {
+      const projectDir = (body.value as { projectDir?: unknown } | undefined)?.projectDir;
+      const opened = typeof projectDir === 'string' && (options.composeDirs ?? []).includes(path.resolve(projectDir));
+      if (typeof projectDir === 'string' && !opened) return sendJson(res, 403, { error: `projectDir: ${COMPOSE_DIR_REASON}`, field: 'projectDir' });
+      // Only a file whose folder was opened on this machine may name its files; one sent from elsewhere names none.
+      const access = { hostFiles: opened };
+      const scoped: CommandTarget = Object.assign(Object.create(target) as CommandTarget, {
+        planCompose: (input: ComposeInput) => target.planCompose(input, access),
+        applyCompose: (input: ComposeInput) => target.applyCompose(input, access),
+      });
+      return sendResult(res, await dispatchCommand(scoped, command, body.value));
     }
     return sendResult(res, await dispatchCommand(target, command, body.value));
   };
