@@ -4,7 +4,7 @@
 // by one), and removing the project leaves what Compose runs alone.
 import Dockerode from 'dockerode';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,4 +195,31 @@ describe.skipIf(!hasDocker() || !hasHaproxy() || !hasDockerCompose())('a Compose
     const projects = await app.plane.getComposeProjects();
     expect('result' in projects && projects.result.map((p) => p.project)).not.toContain(`${project}bad`);
   }, 120_000);
+
+  it('builds the image of a service that has only build:, as Compose would tag it, and serves it', async () => {
+    fixture ??= await startPlane({ driver: 'docker' }, { desired: 1 });
+    const app = fixture;
+    const buildProject = `${project}b`;
+    const context = path.join(dir, 'site');
+    mkdirSync(context, { recursive: true });
+    // FROM an image the engine has: nothing is pulled.
+    writeFileSync(path.join(context, 'Dockerfile'), 'FROM scaledeck/api:latest\nARG FLAVOUR\nENV FLAVOUR=$FLAVOUR\n');
+    writeFileSync(path.join(context, '.dockerignore'), 'secrets/\n');
+    const port = await freePort();
+    const yaml = `services:\n  site:\n    build:\n      context: ./site\n      args: { FLAVOUR: built }\n    ports: ["127.0.0.1:${port}:8000"]\n    x-scaledeck: { healthPath: /healthz, mode: manual }\n`;
+    const tag = `${buildProject}-site:latest`;
+    try {
+      const applied = await app.plane.applyCompose({ yaml, projectDir: dir, projectName: buildProject });
+      if ('error' in applied) throw new Error(applied.error);
+      expect(applied.result.services[0]).toMatchObject({ name: 'site', scale: true, image: tag });
+      const name = `${buildProject}.site`;
+      await waitFor(() => app.plane.snapshot().services.find((s) => s.name === name)?.replicas.some((r) => r.state === 'ready') ?? false, 60_000, 'the built service ready');
+      const replica = app.plane.snapshot().services.find((s) => s.name === name)!.replicas[0]!;
+      expect((await docker.getContainer(replica.id).inspect()).Config.Env).toContain('FLAVOUR=built');
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+      expect(await app.plane.removeCompose({ project: buildProject })).toEqual({ result: { removed: [name] } });
+    } finally {
+      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
+  }, 180_000);
 });

@@ -5,7 +5,8 @@ import type { ComposeProjectView, ComposeServiceState, ComposeServiceView } from
 import type { AddServiceInput, Result, ServiceView } from '../../contract/contract.js';
 import { applySettingsPatch, defaultSettings, SettingsError, type Settings } from '../../contract/settings-schema.js';
 import type { SettingsStore } from '../settings-store.js';
-import { ComposeFileError, type ComposePlan, type ComposeSource, type PlannedService } from './compose-plan-types.js';
+import { ComposeFileError, type ComposePlan, type ComposeSource, type PlannedBuild, type PlannedService } from './compose-plan-types.js';
+import { builtImageTag } from './context-build.js';
 import { serviceNameFor, type ServiceOrigin } from './service-origin.js';
 
 const ok = <T>(result: T): Result<T> => ({ result });
@@ -20,6 +21,8 @@ export interface ComposeEngine {
   states(plan: ComposePlan): Promise<Map<string, ComposeServiceState>>;
   /** Whether an image is in the engine. */
   imageExists(image: string): Promise<boolean>;
+  /** Builds a service's image from its `build:` and tags it. */
+  build(build: PlannedBuild, tag: string): Promise<void>;
   /** The relay image, checked before anything starts. */
   readonly relayImage: string;
   ensureRelay(service: string, origin: ServiceOrigin, port: number): Promise<void>;
@@ -46,7 +49,14 @@ interface Step {
   patch: Record<string, unknown>;
   change: 'add' | 'update' | 'keep';
   runtimeChanged: boolean;
+  /** The image its replicas run: the file's, or the one built from its `build:`. */
+  image: string;
+  /** Built from the file's `build:` at apply, when its image is not there yet. */
+  build?: { from: PlannedBuild; tag: string };
 }
+
+/** What a project's view shows of a scaled service: a step of an apply, or of a plan applied before. */
+type ViewStep = Pick<Step, 'planned' | 'name' | 'image'> & { change?: Step['change'] };
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -75,13 +85,14 @@ export class ComposeProjects {
       const name = serviceNameFor(plan.project, planned.name);
       const field = `services.${planned.name}`;
       if (!planned.runtime || planned.containerPort === undefined) return fail(`${plan.file}: service "${planned.name}": ports: ScaleDeck needs the port it serves HTTP on`, field);
-      if (!planned.image) {
-        return fail(`${plan.file}: service "${planned.name}": build: ScaleDeck runs images and does not build them; build it (\`docker compose -f ${plan.file} build ${planned.name}\`) and name it in \`image:\``, field);
-      }
+      // With only `build:`, the image is the one Compose would build and tag; it is built at apply when missing.
+      const image = planned.image ?? (planned.build ? builtImageTag(plan.project, planned.name) : undefined);
+      if (!image) return fail(`${plan.file}: service "${planned.name}": image: is missing, and so is build`, `${field}.image`);
+      const toBuild = planned.build && !(await this.engine.imageExists(image)) ? { from: planned.build, tag: image } : undefined;
       const origin: ServiceOrigin = { project: plan.project, service: planned.name, runtime: planned.runtime };
       const existing = store.serviceNames.includes(name) ? store.service(name) : undefined;
       if (existing && existing.origin?.project !== plan.project) return fail(`${field}: ScaleDeck has a service named ${name} that is not from this project; rename or remove it first`, field);
-      const wanted: Record<string, unknown> = { ...planned.settings, image: planned.image, containerPort: planned.containerPort };
+      const wanted: Record<string, unknown> = { ...planned.settings, image, containerPort: planned.containerPort };
       if (planned.frontend) Object.assign(wanted, { frontendHost: planned.frontend.host, frontendPort: planned.frontend.port });
       else if (!existing) Object.assign(wanted, { frontendHost: '127.0.0.1', frontendPort: await this.host.freePort('127.0.0.1') });
       try {
@@ -91,25 +102,26 @@ export class ComposeProjects {
         if (error instanceof SettingsError) return fail(`${plan.file}: service "${planned.name}": x-scaledeck.${error.field}: ${error.problem}`, `${field}.${error.field}`);
         throw error;
       }
-      if (!(await this.engine.imageExists(planned.image))) return fail(`${plan.file}: service "${planned.name}": image: ${planned.image} is not in the Docker engine; pull or build it first`, `${field}.image`);
+      if (!toBuild && !(await this.engine.imageExists(image))) return fail(`${plan.file}: service "${planned.name}": image: ${image} is not in the Docker engine; pull or build it first`, `${field}.image`);
       const patch = existing ? Object.fromEntries(Object.entries(wanted).filter(([key, value]) => !same(existing.settings[key as keyof Settings], value))) : wanted;
       const runtimeChanged = existing !== undefined && !same(existing.origin?.runtime, origin.runtime);
-      steps.push({ planned, name, origin, patch, runtimeChanged, change: !existing ? 'add' : Object.keys(patch).length > 0 || runtimeChanged ? 'update' : 'keep' });
+      const change = !existing ? 'add' : Object.keys(patch).length > 0 || runtimeChanged || toBuild ? 'update' : 'keep';
+      steps.push({ planned, name, image, origin, patch, runtimeChanged, change, ...(toBuild ? { build: toBuild } : {}) });
     }
     return ok(steps);
   }
 
-  private async view(plan: ComposePlan, steps: Step[], applied: boolean): Promise<ComposeProjectView> {
+  private async view(plan: ComposePlan, steps: ViewStep[], applied: boolean): Promise<ComposeProjectView> {
     const states = plan.services.some((s) => !s.scale) ? await this.engine.states(plan).catch(() => new Map<string, ComposeServiceState>()) : new Map();
     const kept = new Set(steps.map((s) => s.name));
     const services = plan.services.map((planned): ComposeServiceView => {
       const step = steps.find((s) => s.planned.name === planned.name);
       return {
         name: planned.name, scale: planned.scale, reasons: planned.reasons, warnings: planned.warnings,
-        ...(planned.image ? { image: planned.image } : {}),
+        ...(step?.image ?? planned.image ? { image: step?.image ?? planned.image } : {}),
         ...(planned.containerPort !== undefined ? { containerPort: planned.containerPort } : {}),
         ...(planned.frontend ? { frontend: planned.frontend } : {}),
-        ...(step ? { service: step.name, change: applied ? 'keep' : step.change } : {}),
+        ...(step ? { service: step.name, change: applied ? 'keep' : step.change ?? 'keep' } : {}),
         ...(planned.scale ? {} : { state: states.get(planned.name) ?? 'missing' }),
       };
     });
@@ -137,6 +149,14 @@ export class ComposeProjects {
     }
     if (steps.length > 0 && !(await this.engine.imageExists(this.engine.relayImage))) {
       return fail(`image: the relay that lets the project's containers call a scaled service by name runs on ${this.engine.relayImage}, which is not built yet: build it with \`npm run image\``, 'image');
+    }
+    // Every image first: a build that fails leaves the app as it was.
+    for (const step of steps.filter((s) => s.build)) {
+      try {
+        await this.engine.build(step.build!.from, step.build!.tag);
+      } catch (error) {
+        return fail(`${plan.file}: service "${step.planned.name}": build: ${(error as Error).message}`, `services.${step.planned.name}.build`);
+      }
     }
     await this.engine.ensureNetworks(plan);
     const { store } = this.host;
@@ -167,9 +187,14 @@ export class ComposeProjects {
   }
 
   async list(): Promise<Result<ComposeProjectView[]>> {
+    const { store } = this.host;
     const views: ComposeProjectView[] = [];
     for (const plan of this.host.store.projects) {
-      const steps = plan.services.filter((s) => s.scale).map((planned) => ({ planned, name: serviceNameFor(plan.project, planned.name) }) as Step);
+      const steps = plan.services.filter((s) => s.scale).map((planned) => {
+        const name = serviceNameFor(plan.project, planned.name);
+        const image = store.serviceNames.includes(name) ? store.service(name).settings.image : planned.image ?? '';
+        return { planned, name, image };
+      });
       views.push(await this.view(plan, steps, true));
     }
     return ok(views);

@@ -9,6 +9,7 @@ import type { ComposeEngine } from './compose-projects.js';
 import { planCompose } from './compose-plan.js';
 import type { ComposePlan } from './compose-plan-types.js';
 import { ServiceRelays } from './service-relay.js';
+import { buildContext } from './context-build.js';
 
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
@@ -20,6 +21,7 @@ export interface DockerComposeEngineOptions {
   instance: string;
   dataDir: string;
   relayImage: string;
+  log?: (line: string) => void;
 }
 
 function stateOf(container: Dockerode.ContainerInfo): ComposeServiceState {
@@ -36,6 +38,7 @@ export function dockerComposeEngine(options: DockerComposeEngineOptions): Compos
     plan: (input) => planCompose(input),
     relayImage: options.relayImage,
     imageExists: (image) => imageExists(docker, image),
+    build: (build, tag) => buildContext(docker, build, tag, (line) => options.log?.(line)),
     async ensureNetworks(plan: ComposePlan) {
       const used = new Set(plan.services.filter((s) => s.scale).flatMap((s) => s.runtime?.networks.map((n) => n.name) ?? []));
       for (const network of plan.networks.filter((n) => used.has(n.name))) {
