@@ -18,6 +18,11 @@ export interface ServiceRouting {
   healthPath: string;
   /** Hold requests up to this many seconds while its backend has no server up; absent: 503 at once. */
   holdTimeoutS?: number;
+  /**
+   * Also listens on this UNIX socket (mode 666): the relay that answers to the service's name inside a Compose
+   * project's networks forwards its callers here, so they reach the replicas through the balancer too.
+   */
+  relaySocket?: string;
   /** Also served on the shared frontend when a request matches: Host header (exact, case-insensitive, port ignored) and/or path prefix; both given = both must match. */
   route?: { host?: string; pathPrefix?: string };
 }
@@ -168,7 +173,8 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       'timeout check 2s',
     ]],
     ...services.flatMap((service): Array<[string, string[]]> => [
-      ...(hasOwnFrontend(service) ? [ownFrontend(options, service)] : []),
+      // A service only on the shared frontend still gets one when a Compose relay reaches it over its socket.
+      ...(hasOwnFrontend(service) || service.relaySocket !== undefined ? [ownFrontend(options, service)] : []),
       // Servers are added over the runtime socket; roundrobin is one of the algorithms that accepts them.
       [`backend ${service.backend}`, [
         'balance roundrobin',
@@ -222,7 +228,8 @@ function closing(options: HaproxyConfigOptions): string[] {
 function ownFrontend(options: HaproxyConfigOptions, service: ServiceRouting): [string, string[]] {
   return [`frontend ${service.frontend}`, [
     // haproxy takes the text after the last colon as the port, so an IPv6 literal needs no brackets.
-    `bind ${service.frontendHost}:${service.frontendPort}`,
+    ...(hasOwnFrontend(service) ? [`bind ${service.frontendHost}:${service.frontendPort}`] : []),
+    ...(service.relaySocket === undefined ? [] : [`bind ${quote(`unix@${service.relaySocket}`)} mode 666`]),
     // First, so every request draws whether it is logged before a hold or a backend takes it.
     ...requestLog(options),
     ...(service.holdTimeoutS === undefined ? [] : holdFrontendLines(service.backend, service.holdTimeoutS)),
@@ -283,6 +290,11 @@ function checkOptions(options: HaproxyConfigOptions): void {
   const socket = socketPath(options.dataDir);
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
     throw new Error(`HAProxy config: the runtime socket path is longer than ${MAX_SOCKET_PATH_BYTES} bytes, which UNIX sockets do not allow: ${socket}; choose a shorter data folder`);
+  }
+  for (const relay of (options.services ?? []).flatMap((service) => service.relaySocket ?? [])) {
+    if (Buffer.byteLength(relay) > MAX_SOCKET_PATH_BYTES || /["\\$\n\r]/.test(relay)) {
+      throw new Error(`HAProxy config: the relay socket path ${relay} is longer than ${MAX_SOCKET_PATH_BYTES} bytes or holds quotes or line breaks; choose a shorter data folder`);
+    }
   }
 }
 

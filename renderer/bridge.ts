@@ -88,6 +88,10 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
   getServices = () => this.call('getServices');
   addService = (input: Parameters<ScaleDeckApi['addService']>[0]) => this.call('addService', input);
   removeService = (input: Parameters<ScaleDeckApi['removeService']>[0]) => this.call('removeService', input);
+  planCompose = (input: Parameters<ScaleDeckApi['planCompose']>[0]) => this.call('planCompose', input);
+  applyCompose = (input: Parameters<ScaleDeckApi['applyCompose']>[0]) => this.call('applyCompose', input);
+  getComposeProjects = () => this.call('getComposeProjects');
+  removeCompose = (input: Parameters<ScaleDeckApi['removeCompose']>[0]) => this.call('removeCompose', input);
   getHistory = (input?: Parameters<ScaleDeckApi['getHistory']>[0]) => this.call('getHistory', input);
   getForecast = (input?: Parameters<ScaleDeckApi['getForecast']>[0]) => this.call('getForecast', input);
   whatIf = (input: Parameters<ScaleDeckApi['whatIf']>[0]) => this.call('whatIf', input);
@@ -139,9 +143,10 @@ export class HttpBridge implements ScaleDeckApi, ConnectionSource {
     const named = route.service !== undefined && typeof service === 'string';
     let input = named ? (Object.keys(rest).length === 0 && route.method !== 'PATCH' ? undefined : rest) : routedInput;
     let path = named ? `${SERVICES_PATH}/${encodeURIComponent(service)}${route.service}` : route.path;
-    if (route.path.includes('{name}')) {
-      // A route that names its subject in the path (DELETE /api/services/{name}) sends no body.
-      path = route.path.replace('{name}', encodeURIComponent(String((routedInput as { name?: unknown } | undefined)?.name ?? '')));
+    const subject = /\{(\w+)\}/.exec(route.path)?.[1];
+    if (subject) {
+      // A route that names its subject in the path (DELETE /api/services/{name}, /api/compose/{project}) sends no body.
+      path = route.path.replace(`{${subject}}`, encodeURIComponent(String((routedInput as Record<string, unknown> | undefined)?.[subject] ?? '')));
       input = undefined;
     }
     const headers: Record<string, string> = {};

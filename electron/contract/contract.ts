@@ -4,8 +4,10 @@ import './zod-setup.js';
 import { z } from 'zod';
 import { inputShapeProblem } from './input-shape.js';
 import { SettingsShape, type Settings, type SettingsPatch } from './settings-schema.js';
+import { ComposeInput, ComposeProjectInput, type ComposeAccess, type ComposeProjectView } from './compose-contract.js';
 
 export type { Settings, SettingsPatch };
+export type { ComposeAccess, ComposeInput, ComposeProjectInput, ComposeProjectView, ComposeServiceView, ComposeServiceState } from './compose-contract.js';
 
 /** `standby`: started, healthy and registered in HAProxy but out of rotation, kept warm for the next scale-out. */
 export type ReplicaState = 'starting' | 'ready' | 'standby' | 'draining' | 'stopping' | 'failed';
@@ -117,6 +119,8 @@ export interface ServiceView {
   lastReason: string | null;
   /** Whether getForecast has a forecast for it, and if not, why. */
   forecast: { available: boolean; reason: string | null };
+  /** The Compose project it was applied from, when it was. */
+  project?: string;
 }
 
 export interface Snapshot {
@@ -254,6 +258,10 @@ export const commandInputs = {
   getServices: null,
   addService: AddServiceInput,
   removeService: RemoveServiceInput,
+  planCompose: ComposeInput,
+  applyCompose: ComposeInput,
+  getComposeProjects: null,
+  removeCompose: ComposeProjectInput,
   getHistory: HistoryInput.optional(),
   getForecast: null,
   whatIf: WhatIfInput,
@@ -290,6 +298,14 @@ export interface ScaleDeckApi {
   addService(input: AddServiceInput): Promise<Result<ServiceView>>;
   /** Drains a service's replicas, then takes its frontend and backend out of HAProxy (hitless) and forgets its settings. */
   removeService(input: RemoveServiceInput): Promise<Result<{ removed: string }>>;
+  /** Reads a Compose file into a plan (which services ScaleDeck scales, which it leaves to Compose and why); starts nothing. */
+  planCompose(input: ComposeInput, access?: ComposeAccess): Promise<Result<ComposeProjectView>>;
+  /** Starts a plan: its scaled services as services of this app; again with an edited file, changes only what changed. */
+  applyCompose(input: ComposeInput, access?: ComposeAccess): Promise<Result<ComposeProjectView>>;
+  /** The projects applied, with the state of what they leave to Compose. */
+  getComposeProjects(): Promise<Result<ComposeProjectView[]>>;
+  /** Drains and removes what ScaleDeck started for a project; what Compose runs is left alone. */
+  removeCompose(input: ComposeProjectInput): Promise<Result<{ removed: string[] }>>;
   /** Recorded samples over a range (default: the last hour), at most ~2000 points with each bucket's min and max. */
   getHistory(input?: HistoryInput & ServiceRef): Promise<Result<Sample[]>>;
   /** The load forecast for the next 2 h (not found before a day of history, or with `forecast: "off"`). */
@@ -326,7 +342,7 @@ export type CommandTarget = {
 };
 
 /** What may still be asked while ScaleDeck shuts down: reads, and stopping a load run. */
-export const READ_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['getSnapshot', 'getServices', 'getHistory', 'getForecast', 'whatIf', 'stopLoad']);
+export const READ_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>(['getSnapshot', 'getServices', 'planCompose', 'getComposeProjects', 'getHistory', 'getForecast', 'whatIf', 'stopLoad']);
 export const SHUTTING_DOWN_ERROR = 'ScaleDeck is shutting down; try again after it has started';
 
 export type StreamMessage =
@@ -352,11 +368,18 @@ export interface HttpRoute {
 /** Where one service's commands are served: `/api/services/{name}` and a command's `service` suffix. */
 export const SERVICES_PATH = '/api/services';
 
+/** Where Compose projects are planned, applied, listed and removed. */
+export const COMPOSE_PATH = '/api/compose';
+
 export const httpRoutes: Record<CommandName, HttpRoute> = {
   getSnapshot: { method: 'GET', path: '/api/snapshot' },
   getServices: { method: 'GET', path: SERVICES_PATH },
   addService: { method: 'POST', path: SERVICES_PATH },
   removeService: { method: 'DELETE', path: `${SERVICES_PATH}/{name}` },
+  planCompose: { method: 'POST', path: `${COMPOSE_PATH}/plan` },
+  applyCompose: { method: 'POST', path: `${COMPOSE_PATH}/apply` },
+  getComposeProjects: { method: 'GET', path: COMPOSE_PATH },
+  removeCompose: { method: 'DELETE', path: `${COMPOSE_PATH}/{project}` },
   getHistory: { method: 'GET', path: '/api/history', query: { from: 'fromMs', to: 'toMs' }, service: '/history' },
   getForecast: { method: 'GET', path: '/api/forecast', service: '/forecast' },
   whatIf: { method: 'POST', path: '/api/whatif', service: '/whatif' },

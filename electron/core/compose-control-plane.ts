@@ -17,6 +17,8 @@ import { ScaleDeckControlPlane, type ControlPlane, type DockerEngine, type Hapro
 import { EventStream } from './event-stream.js';
 import { HealthPathFile } from './haproxy-backend.js';
 import { haproxyConfigForServices } from './haproxy-settings.js';
+import { dockerComposeEngine, freePort } from './compose/docker-compose-engine.js';
+import { relaySocketDir, relaySocketPath } from './compose/service-relay.js';
 import { ImageBuildJob } from './image/image-build-job.js';
 import { API_IMAGE_TAG, imageExists } from './image/image-builder.js';
 import type { LoadBalancer } from './load-balancer.js';
@@ -129,10 +131,17 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
   const requestLogSecret = new RequestLogSecret(dataDir);
   const requestLog = overrides.requestLog ?? new RequestLogListener(dataDir, requestLogSecret);
   if (requestLog instanceof RequestLogListener) await requestLog.start();
+  // A service from a Compose file also listens on its relay's socket, for callers inside the project's networks.
+  const relayOf = (name: string) => {
+    if (!store.serviceNames.includes(name) || !store.service(name).origin) return {};
+    // HAProxy binds the socket in this folder; the relay's container mounts the folder (a reload may replace the socket).
+    mkdirSync(relaySocketDir(dataDir, name), { recursive: true });
+    return { relaySocket: relaySocketPath(dataDir, name) };
+  };
   const renderConfigFor = (settingsOf: (name: string) => Settings | undefined, names: readonly string[], servers: ConfiguredServer[] = [], secret?: string) =>
     haproxyConfigForServices(dataDir, names.flatMap((name) => {
       const settings = settingsOf(name);
-      return settings ? [{ name, settings }] : [];
+      return settings ? [{ name, settings, ...relayOf(name) }] : [];
     }), servers, secret === undefined ? undefined : { port: requestLog.port, secret });
   // What HAProxy runs: every service as saved, the servers carried across a reload in their backends.
   const renderConfig = (servers: ConfiguredServer[], secret?: string) =>
@@ -194,6 +203,8 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     renderConfigFor: (settingsOf, names) => renderConfigFor(settingsOf, names),
     followRate: (rps) => void logSampling.follow(rps),
     sampleImage: API_IMAGE_TAG,
+    composeEngine: overrides.driver || driverKind === 'process' ? null : dockerComposeEngine({ docker: dockerode, app: foundation.app, instance: foundation.instance, dataDir, relayImage: API_IMAGE_TAG }),
+    freePort,
     load: new LoadGenerator(() => events.publishSnapshot()),
   });
   if (store.setAside) {

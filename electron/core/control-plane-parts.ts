@@ -9,6 +9,7 @@ import type { LoadGenerator } from './load-generator.js';
 import type { SettingsStore } from './settings-store.js';
 import type { SetupProbes } from './setup-checks.js';
 import type { ServiceParts } from './service/compose-service.js';
+import type { ComposeEngine } from './compose/compose-projects.js';
 
 export interface ControlPlane extends CommandTarget {
   subscribe(listener: (message: StreamMessage) => void): () => void;
@@ -75,6 +76,10 @@ export interface ControlPlaneParts {
   sampleImage: string;
   /** Releases the data folder for the next instance; the last step of a shutdown. */
   releaseDataFolder: () => Promise<void>;
+  /** Compose files: reading them, the project's networks and relays; null without a Docker engine (and in fakes). */
+  composeEngine: ComposeEngine | null;
+  /** A free port on `host`, for a service from a Compose file that publishes none. */
+  freePort: (host: string) => Promise<number>;
   /** The listener for HAProxy's per-request timings, closed on shutdown. */
   requestLog: { close(): Promise<void> };
 }

@@ -20,7 +20,11 @@ import { foreignAddressProblem, machineAddresses } from './local-addresses.js';
 import { ServiceRuntime } from './service/service-runtime.js';
 import type { ServiceCpu } from './policy/host-budget.js';
 import { loadAddressOf, loadPathOf, servedOnlyShared } from './service-address.js';
+import type { ComposeAccess, ComposeInput, ComposeProjectInput, ComposeProjectView } from '../contract/compose-contract.js';
+import { ComposeProjects } from './compose/compose-projects.js';
+import type { ServiceOrigin } from './compose/service-origin.js';
 
+const NO_COMPOSE = 'Compose files need the Docker engine; this app runs without one';
 const ok = <T>(result: T): Result<T> => ({ result });
 const fail = (error: string, field?: string): Result<never> => (field ? { error, field } : { error });
 
@@ -32,6 +36,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
   private readonly services = new Map<string, ServiceRuntime>();
   /** Each service's latest request rate, for the request log's sampling of the whole app. */
   private readonly rates = new Map<string, number | null>();
+  private readonly compose: ComposeProjects | null;
 
   /** While true the shells refuse every command but reads (dispatchCommand); the drain to zero is under way. */
   get shuttingDown(): boolean {
@@ -43,6 +48,19 @@ export class ScaleDeckControlPlane implements ControlPlane {
   constructor(private readonly parts: ControlPlaneParts) {
     this.dockerWatch = new DockerWatch(parts.docker, (kind, message) => parts.events.event(kind, message), () => parts.events.publishSnapshot(), () => this.settings.driver !== 'process');
     for (const service of parts.services) this.services.set(service.name, this.runtimeOf(service));
+    this.compose = parts.composeEngine && new ComposeProjects(parts.composeEngine, {
+      store: parts.store,
+      driverKind: () => this.first.parts.driver.kind,
+      add: (input, origin, desired) => this.applyAddService(input, origin, desired),
+      update: (name, patch) => this.applySettings(this.service(name), patch),
+      remove: (name) => this.applyRemoveService({ name }),
+      rollOut: (name, before, after) => {
+        const runtime = this.service(name);
+        runtime.parts.rollout.begin(specOf(runtime.settings, before?.runtime), specOf(runtime.settings, after.runtime));
+        runtime.parts.controller.kick();
+      },
+      freePort: parts.freePort,
+    });
     // Events of a service go to its history; those of the whole app to the first service's (as before services).
     parts.events.subscribe((message) => {
       if (message.type !== 'event') return;
@@ -101,6 +119,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     this.buildSampleImageIfMissing();
     await this.startHaproxy();
     for (const runtime of this.services.values()) this.startSampling(runtime);
+    await this.compose?.resume((message, service) => events.event('error', message, service));
     // Watch the Docker connection: a restarted engine is noticed and shown without restarting the app.
     this.dockerWatch.start(clock);
   }
@@ -203,6 +222,22 @@ export class ScaleDeckControlPlane implements ControlPlane {
     return this.queue(() => this.applyRemoveService(input));
   }
 
+  async planCompose(input: ComposeInput, access: ComposeAccess = { hostFiles: true }): Promise<Result<ComposeProjectView>> {
+    return this.compose ? this.compose.plan({ ...input, hostFiles: access.hostFiles }) : fail(NO_COMPOSE);
+  }
+
+  applyCompose(input: ComposeInput, access: ComposeAccess = { hostFiles: true }): Promise<Result<ComposeProjectView>> {
+    return this.queue(() => (this.compose ? this.compose.apply({ ...input, hostFiles: access.hostFiles }) : Promise.resolve(fail(NO_COMPOSE))));
+  }
+
+  async getComposeProjects(): Promise<Result<ComposeProjectView[]>> {
+    return this.compose ? this.compose.list() : ok([]);
+  }
+
+  removeCompose(input: ComposeProjectInput): Promise<Result<{ removed: string[] }>> {
+    return this.queue(() => (this.compose ? this.compose.remove(input.project) : Promise.resolve(fail(NO_COMPOSE))));
+  }
+
   async getHistory(input: HistoryInput | undefined, service?: string): Promise<Result<Sample[]>> {
     return this.service(service).getHistory(input);
   }
@@ -270,7 +305,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
         for (const each of this.services.values()) this.startSampling(each);
         return;
       case 'rollout':
-        runtime.parts.rollout.begin(specOf(before), specOf(next));
+        runtime.parts.rollout.begin(specOf(before, runtime.parts.store.origin?.runtime), specOf(next, runtime.parts.store.origin?.runtime));
         return runtime.parts.controller.kick();
       case 'driver-note':
         return events.event('settings', `The ${next.driver} driver takes over after a restart of ScaleDeck; the running replicas stay with ${runtime.parts.driver.kind}`);
@@ -285,12 +320,15 @@ export class ScaleDeckControlPlane implements ControlPlane {
     }
   }
 
-  private async applyAddService(input: AddServiceInput): Promise<Result<ServiceView>> {
+  private async applyAddService(input: AddServiceInput, origin?: ServiceOrigin, desired?: number): Promise<Result<ServiceView>> {
     const { name, ...patch } = input;
     const { store, events, haproxy } = this.parts;
     let settings: Settings;
     try {
-      settings = store.addService(name, patch).settings;
+      const added = store.addService(name, patch, origin);
+      // A Compose file's `deploy.replicas` is where the service starts (within its range, which the target keeps).
+      if (desired !== undefined) added.setDesired(Math.min(Math.max(desired, added.settings.minReplicas), added.settings.maxReplicas));
+      settings = added.settings;
     } catch (error) {
       if (error instanceof SettingsError) return fail(error.message, error.field);
       throw error;
@@ -331,6 +369,7 @@ export class ScaleDeckControlPlane implements ControlPlane {
     if (!runtime) return { error: `name: there is no service named ${input.name} (services: ${this.serviceNames.join(', ')})`, field: 'name', notFound: true };
     if (this.services.size === 1) return fail(`name: ${input.name} is the only service; an app keeps at least one`, 'name');
     const { events, haproxy, store } = this.parts;
+    const origin = store.service(input.name).origin;
     events.event('settings', `Removing service ${input.name}: draining its ${runtime.parts.controller.replicas().length} replica(s)`, input.name);
     // Drained through HAProxy first: its clients get their answers; then its frontend and backend go.
     await runtime.drainAll();
@@ -339,6 +378,9 @@ export class ScaleDeckControlPlane implements ControlPlane {
     this.rates.delete(input.name);
     store.removeService(input.name);
     if (this.haproxyServing) await haproxy.reload().catch((error: unknown) => events.event('error', `HAProxy could not drop the service ${input.name}: ${(error as Error).message}`));
+    if (origin) {
+      await this.parts.composeEngine?.removeRelay(input.name).catch((error: unknown) => events.event('error', `The relay for ${input.name} could not be removed: ${(error as Error).message}`));
+    }
     events.event('settings', `Service ${input.name} removed`);
     events.publishSnapshot();
     return ok({ removed: input.name });
@@ -443,6 +485,8 @@ export class ScaleDeckControlPlane implements ControlPlane {
       await Promise.all(runtimes.map((runtime) => runtime.drainAll()));
       await Promise.all(runtimes.map((runtime) => runtime.close()));
       await haproxy.stop();
+      // With HAProxy gone a relay would only refuse its callers; the next start makes it again.
+      await this.compose?.stopRelays().catch((error: unknown) => events.event('error', `A relay could not be removed: ${(error as Error).message}`));
     }
     await this.parts.requestLog.close();
     events.close();

@@ -15,18 +15,19 @@ export function haproxyConfigFor(dataDir: string, settings: Settings, servers: C
 }
 
 /** The config of every service behind the one HAProxy: each its frontend and backend, the servers in theirs. */
-export function haproxyConfigForServices(dataDir: string, services: readonly { name: string; settings: Settings }[], servers: ConfiguredServer[] = [], requestLog?: RequestLogTarget): string {
+export function haproxyConfigForServices(dataDir: string, services: readonly { name: string; settings: Settings; relaySocket?: string }[], servers: ConfiguredServer[] = [], requestLog?: RequestLogTarget): string {
   const [first] = services;
   if (!first) throw new Error('HAProxy config: there is no service to serve');
   return renderHaproxyConfig({
     dataDir, statsPort: first.settings.statsPort, servers, healthPathMap: healthPathMapPath(dataDir), closingAcl: closingAclPath(dataDir),
     requestLog: requestLog && { ...requestLog, sampleAcl: requestLogSampleAclPath(dataDir) },
-    services: services.map(({ name, settings }) => {
+    services: services.map(({ name, settings, relaySocket }) => {
       const { backend, frontend } = servicePlaces(dataDir, name);
       const route = { ...(settings.routeHost ? { host: settings.routeHost } : {}), ...(settings.routePathPrefix ? { pathPrefix: settings.routePathPrefix } : {}) };
       return {
         backend, frontend, frontendHost: settings.frontendHost, frontendPort: settings.frontendPort, healthPath: settings.healthPath, holdTimeoutS: settings.holdTimeoutS,
         ...(Object.keys(route).length > 0 ? { route } : {}),
+        ...(relaySocket ? { relaySocket } : {}),
       };
     }),
     ...(first.settings.sharedFrontendPort > 0 ? { sharedFrontend: { host: first.settings.sharedFrontendHost, port: first.settings.sharedFrontendPort } } : {}),

@@ -8,6 +8,8 @@ import {
   type Settings,
 } from '../contract/settings-schema.js';
 import { PRIVATE_FILE_MODE } from './private-data-folder.js';
+import type { ComposePlan } from './compose/compose-plan-types.js';
+import { readAppliedPlan, readOrigin, type ServiceOrigin } from './compose/service-origin.js';
 
 /**
  * The file's shape as written: the global settings, and each service's own settings and desired count, in order. A
@@ -19,12 +21,16 @@ interface StoredFile {
   services?: unknown;
   /** Only in a file from before services. */
   desired?: unknown;
+  /** The Compose plans applied, by project. */
+  projects?: unknown;
 }
 
 interface StoredService {
   name: string;
   settings: Partial<Settings>;
   desired?: number;
+  /** Present when a Compose file made the service. */
+  origin?: ServiceOrigin;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -74,10 +80,12 @@ function storedServices(raw: unknown): StoredService[] {
   for (const entry of Array.isArray(raw) ? raw : []) {
     if (!isRecord(entry) || serviceNameProblem(entry.name) !== undefined) continue;
     if (services.some((s) => s.name === entry.name) || services.length >= MAX_SERVICES) continue;
+    const origin = readOrigin(entry.origin);
     services.push({
       name: entry.name as string,
       settings: isRecord(entry.settings) ? servicePart(entry.settings as Partial<Settings>) : {},
       ...(isReplicaCount(entry.desired) ? { desired: entry.desired } : {}),
+      ...(origin ? { origin } : {}),
     });
   }
   return services.length > 0 ? services : [{ name: DEFAULT_SERVICE, settings: {} }];
@@ -94,12 +102,15 @@ export interface ServiceSettings {
   /** The persisted desired replica count, or null if none was ever set. */
   readonly desired: number | null;
   setDesired(n: number): void;
+  /** The Compose project and runtime it was made from, or undefined for a service added by hand. */
+  readonly origin: ServiceOrigin | undefined;
 }
 
 export class SettingsStore {
   readonly #conf: Conf<StoredFile>;
   #globals: Partial<Settings>;
   #services: StoredService[];
+  #projects: ComposePlan[];
   /** Where an unreadable settings file was moved at start (the store then began on defaults), or null. */
   readonly setAside: string | null;
   /** The file held one service's settings from before services: they are now the service `web`'s, and rewritten so. */
@@ -125,6 +136,8 @@ export class SettingsStore {
     } else {
       this.#services = storedServices(this.#conf.get('services'));
     }
+    this.#projects = (Array.isArray(this.#conf.get('projects')) ? (this.#conf.get('projects') as unknown[]) : [])
+      .map(readAppliedPlan).filter((plan): plan is ComposePlan => plan !== undefined);
     this.#globals = globalPart(flat);
     // Each service's settings are read over the defaults field by field, as they always were (settingsFromStored).
     const first = settingsFromStored({ ...this.#services[0]!.settings, ...this.#globals });
@@ -162,6 +175,9 @@ export class SettingsStore {
         entry.desired = n;
         this.#write();
       },
+      get origin() {
+        return entry.origin;
+      },
     };
   }
 
@@ -169,7 +185,7 @@ export class SettingsStore {
    * Adds a service with `patch` over the defaults (and the global settings); throws SettingsError naming the field
    * (`name` for the name) and changes nothing when the name or a value is bad, or its frontend is another's.
    */
-  addService(name: string, patch: unknown): ServiceSettings {
+  addService(name: string, patch: unknown, origin?: ServiceOrigin): ServiceSettings {
     const problem = serviceNameProblem(name);
     if (problem !== undefined) throw new SettingsError('name', problem);
     if (this.#services.some((s) => s.name === name)) throw new SettingsError('name', `a service named ${name} exists already`);
@@ -180,7 +196,7 @@ export class SettingsStore {
     // Each service is its own Swarm service: a new one does not take the first one's name by default.
     const defaults = { swarmService: `scaledeck-${name}`.slice(0, 63) };
     const next = applySettingsPatch({ ...defaultSettings, ...defaults, ...this.#globals } as Settings, shape);
-    const entry: StoredService = { name, settings: servicePart(next) };
+    const entry: StoredService = { name, settings: servicePart(next), ...(origin ? { origin } : {}) };
     this.#checkFrontends(entry, next);
     this.#services.push(entry);
     this.#write();
@@ -193,6 +209,25 @@ export class SettingsStore {
     if (index < 0) throw new SettingsError('name', `there is no service named ${name}`);
     if (this.#services.length === 1) throw new SettingsError('name', `${name} is the only service; an app keeps at least one`);
     this.#services.splice(index, 1);
+    this.#write();
+  }
+
+  /** Replaces what a Compose file gives a service's replicas (an apply of an edited file). */
+  setOrigin(name: string, origin: ServiceOrigin): void {
+    const entry = this.#services.find((s) => s.name === name);
+    if (!entry) throw new SettingsError('name', `there is no service named ${name}`);
+    entry.origin = origin;
+    this.#write();
+  }
+
+  /** The Compose plans applied, one per project. */
+  get projects(): readonly ComposePlan[] {
+    return this.#projects;
+  }
+
+  /** Records a project's applied plan (null: the project is gone). */
+  setProject(project: string, plan: ComposePlan | null): void {
+    this.#projects = [...this.#projects.filter((p) => p.project !== project), ...(plan ? [plan] : [])];
     this.#write();
   }
 
@@ -275,7 +310,9 @@ export class SettingsStore {
       name: s.name,
       settings: changedFromDefaults(s.settings),
       ...(s.desired === undefined ? {} : { desired: s.desired }),
+      ...(s.origin ? { origin: s.origin } : {}),
     })));
+    if (this.#projects.length > 0 || this.#conf.has('projects')) this.#conf.set('projects', this.#projects);
   }
 }
 

@@ -36,6 +36,15 @@ export function hasHaproxy(): boolean {
   return haproxyCache;
 }
 
+let composeCache: boolean | undefined;
+/** The Compose CLI (Debian's docker-compose), to start what a Compose file leaves to Compose as a person would. */
+export function hasDockerCompose(): boolean {
+  composeCache ??= probe('the docker-compose CLI', () => {
+    execFileSync('docker-compose', ['version', '--short'], { stdio: 'pipe', timeout: 20_000 });
+  });
+  return composeCache;
+}
+
 export const CHROMIUM = process.env.SCALEDECK_CHROMIUM ?? '/usr/bin/chromium';
 let chromiumCache: boolean | undefined;
 export function hasChromium(): boolean {

@@ -11,6 +11,11 @@ export interface ComposeSource {
   fileName?: string;
   /** The project name when the file has no `name:` (Compose's default: the project folder's name). */
   projectName?: string;
+  /**
+   * False for a file that came over the HTTP API without a folder opened on this machine: then it may name no host
+   * file (bind mount, env_file, secret, config, build context), so a caller with the token cannot read or mount them.
+   */
+  hostFiles?: boolean;
 }
 
 /** A read-only file or folder a replica gets: a `:ro` bind, a secret (`/run/secrets/<name>`) or a config. */
@@ -97,6 +102,8 @@ export interface ComposePlan {
   networks: ComposeNetwork[];
   /** The command that starts what is left to Compose (`docker compose -f … up -d db cache`), or null when nothing is. */
   composeUp: string | null;
+  /** About the file as a whole: an unknown top-level key, a variable used unset outside any service. */
+  warnings: string[];
 }
 
 /** A file ScaleDeck cannot plan from: a 400 naming the file, the service (when one) and the key. */
@@ -104,7 +111,7 @@ export class ComposeFileError extends Error {
   constructor(
     readonly file: string,
     readonly key: string,
-    problem: string,
+    readonly problem: string,
     readonly service?: string,
   ) {
     super(`${file}: ${service === undefined ? '' : `service "${service}": `}${key}: ${problem}`);

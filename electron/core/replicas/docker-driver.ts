@@ -16,6 +16,7 @@ import {
 import { DockerStatsFeeds } from './docker-stats.js';
 import { GENERATION_LABEL, HEALTH_PATH_LABEL, generationOf } from './generation.js';
 import { assertAppName, message, statusCode, stopContainer } from './engine-errors.js';
+import type { ReplicaRuntime } from '../compose/compose-plan-types.js';
 
 /** Which container port to read the published host port of, for containers listed after a restart. */
 export const CONTAINER_PORT_LABEL = 'scaledeck.container-port';
@@ -35,10 +36,13 @@ export interface ContainerIdentity {
 export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIdentity): Dockerode.ContainerCreateOptions {
   const port = `${spec.containerPort}/tcp`;
   const memory = Math.round(spec.memoryLimitMb * 2 ** 20);
+  const runtime = spec.runtime;
   return {
     name: identity.name,
     Image: spec.image,
     Labels: {
+      // The file's labels first: ScaleDeck's own always win, so a file cannot make a replica look like another app's.
+      ...runtime?.labels,
       [MANAGED_LABEL]: 'true',
       [APP_LABEL]: identity.app,
       [CONTAINER_PORT_LABEL]: String(spec.containerPort),
@@ -46,10 +50,11 @@ export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIde
       [HEALTH_PATH_LABEL]: spec.healthPath,
       ...(identity.instance ? { [INSTANCE_LABEL]: identity.instance } : {}),
     },
-    // The sample api listens on PORT, so a changed containerPort setting reaches it.
-    Env: [`PORT=${spec.containerPort}`],
+    // The sample api listens on PORT, so a changed containerPort setting reaches it; a Compose service gets its own environment.
+    Env: runtime ? Object.entries(runtime.environment).map(([key, value]) => `${key}=${value}`) : [`PORT=${spec.containerPort}`],
     ExposedPorts: { [port]: {} },
-    StopTimeout: identity.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S,
+    StopTimeout: runtime?.stopGracePeriodS !== undefined ? Math.ceil(runtime.stopGracePeriodS) : identity.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S,
+    ...(runtime ? composeContainerFields(runtime) : {}),
     // HAProxy checks every replica; an image's own HEALTHCHECK would run a process inside the container every few
     // seconds, counted as the replica's CPU (the sample's costs 35 ms of CPU a probe) and read by the autoscaler.
     Healthcheck: { Test: ['NONE'] },
@@ -64,7 +69,33 @@ export function containerCreateOptions(spec: ReplicaSpec, identity: ContainerIde
       RestartPolicy: { Name: 'no' },
       SecurityOpt: ['no-new-privileges'],
       PidsLimit: REPLICA_PIDS_LIMIT,
+      ...(runtime ? composeHostConfig(runtime) : {}),
     },
+  };
+}
+
+/** What a Compose file gives a replica's container besides ScaleDeck's own fields. */
+function composeContainerFields(runtime: ReplicaRuntime): Partial<Dockerode.ContainerCreateOptions> {
+  return {
+    ...(runtime.command ? { Cmd: runtime.command } : {}),
+    ...(runtime.entrypoint ? { Entrypoint: runtime.entrypoint } : {}),
+    ...(runtime.workingDir ? { WorkingDir: runtime.workingDir } : {}),
+    ...(runtime.user ? { User: runtime.user } : {}),
+    ...(runtime.stopSignal ? { StopSignal: runtime.stopSignal } : {}),
+  };
+}
+
+function composeHostConfig(runtime: ReplicaRuntime): Dockerode.HostConfig {
+  return {
+    // Secrets, configs and `:ro` binds, and nothing writable: a scaled service holds no state of its own.
+    Binds: runtime.mounts.map((mount) => `${mount.source}:${mount.target}:ro`),
+    ExtraHosts: runtime.extraHosts,
+    ...(runtime.shmSizeBytes ? { ShmSize: runtime.shmSizeBytes } : {}),
+    ...(runtime.ulimits ? { Ulimits: runtime.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) } : {}),
+    ...(runtime.capAdd ? { CapAdd: runtime.capAdd } : {}),
+    ...(runtime.capDrop ? { CapDrop: runtime.capDrop } : {}),
+    ...(runtime.readOnlyRootfs ? { ReadonlyRootfs: true } : {}),
+    ...(runtime.tmpfs ? { Tmpfs: Object.fromEntries(runtime.tmpfs.map((entry) => { const [target = entry, options = ''] = entry.split(/:(.*)/s); return [target, options]; })) } : {}),
   };
 }
 
@@ -225,6 +256,14 @@ export class DockerDriver implements ReplicaDriver {
       throw new Error(`could not create a container from ${spec.image}: ${message(error)}`);
     }
     try {
+      // Joined before it starts, so its first request to `db` already resolves; never under its service's name there
+      // (that name is HAProxy's relay), so callers inside the project reach every replica through the balancer.
+      for (const network of spec.runtime?.networks ?? []) {
+        await this.docker.getNetwork(network.name).connect({ Container: container.id, EndpointConfig: { Aliases: network.aliases } })
+          .catch((error: unknown) => {
+            throw new Error(statusCode(error) === 404 ? `the network ${network.name} does not exist: apply the Compose file again, or start the project with docker compose` : `could not join the network ${network.name}: ${message(error)}`);
+          });
+      }
       await container.start();
       const info = await container.inspect();
       const hostPort = publishedPort(info, spec.containerPort);

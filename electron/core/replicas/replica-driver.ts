@@ -1,4 +1,5 @@
 // The one interface every replica driver (docker, process, swarm) implements for the controller.
+import type { ReplicaRuntime } from '../compose/compose-plan-types.js';
 
 /** A replica as the driver sees it right now: what runs, where it listens. */
 export interface ObservedReplica {
@@ -68,6 +69,8 @@ export interface ReplicaSpec {
   healthPath: string;
   cpuLimit: number;
   memoryLimitMb: number;
+  /** A service from a Compose file: its environment, command, networks and read-only mounts (docker driver only). */
+  runtime?: ReplicaRuntime;
 }
 
 export interface ReplicaDriver {

@@ -114,7 +114,7 @@ export async function composeService(name: string, store: ServiceSettings, base:
   let controller: Controller | null = null;
   const rollout = new Rollout({
     clock,
-    spec: () => specOf(settings()),
+    spec: () => specOf(settings(), store.origin?.runtime),
     surge: () => settings().rolloutSurge,
     deadlineS: () => settings().rolloutDeadlineS,
     onEvent: say,
@@ -139,7 +139,7 @@ export async function composeService(name: string, store: ServiceSettings, base:
   controller = new Controller({
     driver,
     lb,
-    spec: () => specOf(settings()),
+    spec: () => specOf(settings(), store.origin?.runtime),
     drainTimeoutS: () => settings().drainTimeoutS,
     standby: () => (target.shuttingDown ? 0 : settings().standbyReplicas),
     desired: target.desired,
@@ -153,7 +153,7 @@ export async function composeService(name: string, store: ServiceSettings, base:
   const replicas = () => controller!.replicas();
   const sampler = new MetricsSampler({
     hostCpu: base.hostCpu,
-    replicaStats: (id) => driver.stats(id, specOf(settings())),
+    replicaStats: (id) => driver.stats(id, specOf(settings(), store.origin?.runtime)),
     traffic: () => lb.traffic(),
     replicas,
     // The figure the dashboard charts is the policy's own reading of replica CPU (ready, warmed-up replicas).

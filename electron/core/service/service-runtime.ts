@@ -69,6 +69,7 @@ export class ServiceRuntime {
       sample: this.parts.sampler.history.last() ?? null,
       lastReason: this.lastReason,
       forecast: this.parts.forecast.status(),
+      ...(this.parts.store.origin ? { project: this.parts.store.origin.project } : {}),
     };
   }
 

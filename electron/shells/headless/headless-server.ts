@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import {
+  COMPOSE_PATH,
   httpRoutes,
   SERVICES_PATH,
   type HttpRoute,
@@ -14,9 +15,11 @@ import {
   LOCAL_ONLY_SETTINGS,
   STREAM_PATH,
   type CommandName,
+  type ComposeInput,
   type Result,
   type StreamMessage,
 } from '../../contract/contract.js';
+import { COMPOSE_BODY_BYTES } from '../../contract/compose-contract.js';
 import { jsonNestingPastLimit, MAX_INPUT_DEPTH } from '../../contract/input-shape.js';
 import { dispatchCommand, resolveService, type CommandTarget } from '../common/dispatch.js';
 import { createPrometheusRegistry, type PrometheusSource } from '../../core/metrics/prometheus.js';
@@ -33,6 +36,11 @@ export interface HeadlessServerOptions {
   token: string;
   rendererDir: string;
   stream?: StreamLimits;
+  /**
+   * The folders of the Compose files opened on this machine (`--compose`): the only `projectDir`s an API call may
+   * name, so a caller with the token cannot have ScaleDeck read or mount files from anywhere else on the host.
+   */
+  composeDirs?: readonly string[];
 }
 
 export interface HeadlessServer {
@@ -105,12 +113,12 @@ function allowedHosts(host: string, port: number): Set<string> {
   return new Set([...names].map((name) => `${name}:${port}`));
 }
 
-async function readJsonBody(req: http.IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; status: number; error: string }> {
+async function readJsonBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<{ ok: true; value: unknown } | { ok: false; status: number; error: string }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, error: `body: larger than ${MAX_BODY_BYTES} bytes` };
+    if (size > limit) return { ok: false, status: 413, error: `body: larger than ${limit} bytes` };
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -122,6 +130,9 @@ async function readJsonBody(req: http.IncomingMessage): Promise<{ ok: true; valu
     return { ok: false, status: 400, error: 'body: is not valid JSON' };
   }
 }
+
+const COMPOSE_DIR_REASON =
+  'a project folder is read only when its Compose file was opened on this machine (npm run serve -- --compose FILE); send the file\'s text without projectDir otherwise';
 
 const LOCAL_ONLY_REASON =
   'can be set only on this machine (the settings file, SCALEDECK_HAPROXY or DOCKER_HOST, the command line, or the desktop window), not over the HTTP API';
@@ -192,6 +203,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       return serveStatic(res, url.pathname);
     }
     if (url.pathname.startsWith(`${SERVICES_PATH}/`)) return handleService(req, res, url);
+    if (url.pathname.startsWith(`${COMPOSE_PATH}/`) && !routeByKey.has(`POST ${url.pathname}`)) return handleComposeProject(req, res, url);
     const command = routeByKey.get(`${req.method} ${url.pathname}`);
     if (!command) {
       if (knownPaths.has(url.pathname)) return sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
@@ -204,11 +216,42 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       if (!query.ok) return sendJson(res, 400, { error: query.error, field: query.field });
       return sendResult(res, await dispatchCommand(target, command, query.value));
     }
-    const body = await readJsonBody(req);
+    const compose = command === 'planCompose' || command === 'applyCompose';
+    const body = await readJsonBody(req, compose ? COMPOSE_BODY_BYTES : MAX_BODY_BYTES);
     if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
     const localOnly = command === 'updateSettings' ? localOnlyField(body.value) : undefined;
     if (localOnly) return sendJson(res, 403, { error: `${localOnly}: ${LOCAL_ONLY_REASON}`, field: localOnly });
+    if (compose) {
+      const projectDir = (body.value as { projectDir?: unknown } | undefined)?.projectDir;
+      const opened = typeof projectDir === 'string' && (options.composeDirs ?? []).includes(path.resolve(projectDir));
+      if (typeof projectDir === 'string' && !opened) return sendJson(res, 403, { error: `projectDir: ${COMPOSE_DIR_REASON}`, field: 'projectDir' });
+      // Only a file whose folder was opened on this machine may name its files; one sent from elsewhere names none.
+      const access = { hostFiles: opened };
+      const scoped: CommandTarget = Object.assign(Object.create(target) as CommandTarget, {
+        planCompose: (input: ComposeInput) => target.planCompose(input, access),
+        applyCompose: (input: ComposeInput) => target.applyCompose(input, access),
+      });
+      return sendResult(res, await dispatchCommand(scoped, command, body.value));
+    }
     return sendResult(res, await dispatchCommand(target, command, body.value));
+  };
+
+  /** `DELETE /api/compose/{project}`: the path names the project. */
+  const handleComposeProject = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
+    const encoded = url.pathname.slice(COMPOSE_PATH.length + 1);
+    if (req.method !== 'DELETE') return sendJson(res, 405, { error: `${req.method} is not allowed on ${url.pathname} (use DELETE)` });
+    let project: string;
+    try {
+      project = decodeURIComponent(encoded);
+    } catch {
+      return sendJson(res, 400, { error: `project: ${encoded} is not a valid name`, field: 'project' });
+    }
+    const body = await readJsonBody(req);
+    if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
+    if (body.value !== undefined && (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value) || Object.keys(body.value).length > 0)) {
+      return sendJson(res, 400, { error: `input: DELETE ${url.pathname} takes no body but an empty object`, field: 'input' });
+    }
+    return sendResult(res, await dispatchCommand(target, 'removeCompose', { project }));
   };
 
   /** `/api/services/{name}` (GET: its view; PATCH: its settings) and `/api/services/{name}/…`: a per-service command. */

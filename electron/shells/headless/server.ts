@@ -1,14 +1,18 @@
 // The headless shell (`npm run serve`): the control plane behind HTTP + WebSocket, dashboard in any browser.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveAppPaths, repoRootFrom } from '../common/app-paths.js';
 import { createControlPlane } from '../../core/compose-control-plane.js';
+import type { ControlPlane } from '../../core/control-plane.js';
+import { describePlan } from '../../core/compose/describe-plan.js';
 import { describePortInUse } from '../../core/port-owner.js';
 import { defaultDataDir } from '../../core/settings-store.js';
 import { exposureWarning, startHeadlessServer, tokenProblem } from './headless-server.js';
 import { keepServingOnStrayErrors } from '../common/last-resort.js';
 
-const USAGE = 'Usage: npm run serve -- [--host 127.0.0.1] [--port 7400] [--data-dir DIR] [--haproxy-path /path/to/haproxy] [--docker-host URL]';
+const USAGE = 'Usage: npm run serve -- [--host 127.0.0.1] [--port 7400] [--data-dir DIR] [--haproxy-path /path/to/haproxy] [--docker-host URL] [--compose compose.yaml [--apply]]';
 
 interface Cli {
   host: string;
@@ -16,6 +20,8 @@ interface Cli {
   dataDir: string;
   /** Saved before start: settings that may be set only from this machine, never over the HTTP API. */
   localSettings: { haproxyPath?: string; dockerHost?: string };
+  /** A Compose file to plan at start (absolute), and whether to apply that plan too. */
+  compose?: { file: string; apply: boolean };
 }
 
 function parseCli(argv: string[]): Cli {
@@ -27,6 +33,8 @@ function parseCli(argv: string[]): Cli {
       'data-dir': { type: 'string' },
       'haproxy-path': { type: 'string' },
       'docker-host': { type: 'string' },
+      compose: { type: 'string' },
+      apply: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -39,7 +47,9 @@ function parseCli(argv: string[]): Cli {
   const localSettings = Object.fromEntries(
     ([['haproxyPath', values['haproxy-path']], ['dockerHost', values['docker-host']]] as const).filter(([, value]) => value !== undefined),
   );
-  return { host: values.host ?? '127.0.0.1', port, dataDir: values['data-dir'] ?? defaultDataDir(), localSettings };
+  if (values.apply && !values.compose) throw new Error('--apply: applies the plan of --compose FILE; name the file');
+  const compose = values.compose ? { file: path.resolve(values.compose), apply: values.apply ?? false } : undefined;
+  return { host: values.host ?? '127.0.0.1', port, dataDir: values['data-dir'] ?? defaultDataDir(), localSettings, ...(compose ? { compose } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -70,7 +80,9 @@ async function main(): Promise<void> {
   });
   let server;
   try {
-    server = await startHeadlessServer({ target: plane, host: cli.host, port: cli.port, token, rendererDir: paths.rendererDir });
+    server = await startHeadlessServer({
+      target: plane, host: cli.host, port: cli.port, token, rendererDir: paths.rendererDir, composeDirs: cli.compose ? [path.dirname(cli.compose.file)] : [],
+    });
   } catch (error) {
     const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
     console.error(busy ? `Cannot serve the dashboard: ${await describePortInUse(cli.port)}; use --port to choose another.` : `Cannot serve the dashboard: ${(error as Error).message}`);
@@ -79,6 +91,7 @@ async function main(): Promise<void> {
   }
   console.log(`ScaleDeck dashboard: ${server.url}`);
   console.log(`Frontend: ${plane.frontendUrl()}  HAProxy stats: ${plane.statsUrl()}`);
+  if (cli.compose) await openCompose(plane, cli.compose);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -92,6 +105,26 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Plans the file given with --compose and prints the plan; applies it only when --apply says so. */
+async function openCompose(plane: ControlPlane, compose: { file: string; apply: boolean }): Promise<void> {
+  let yaml: string;
+  try {
+    yaml = readFileSync(compose.file, 'utf8');
+  } catch (error) {
+    console.error(`--compose: cannot read ${compose.file}: ${(error as Error).message}`);
+    return;
+  }
+  const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const input = { yaml, projectDir: path.dirname(compose.file), fileName: compose.file, env };
+  const result = compose.apply ? await plane.applyCompose(input) : await plane.planCompose(input);
+  if ('error' in result) {
+    console.error(`--compose: ${result.error}`);
+    return;
+  }
+  console.log(describePlan(result.result));
+  if (!compose.apply) console.log(`Nothing started. Apply it from the dashboard's Compose panel, or start again with --compose ${compose.file} --apply`);
 }
 
 main().catch((error: unknown) => {

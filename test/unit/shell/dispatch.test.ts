@@ -109,7 +109,8 @@ describe('dispatchCommand', () => {
     const { target, calls } = recordingTarget();
     const stopping = Object.assign(target, { shuttingDown: true });
     for (const command of Object.keys(commandInputs) as CommandName[]) {
-      const answer = await dispatchCommand(stopping, command, command === 'whatIf' ? { patch: {} } : undefined);
+      const inputs: Partial<Record<CommandName, unknown>> = { whatIf: { patch: {} }, planCompose: { yaml: 'services: {}' } };
+      const answer = await dispatchCommand(stopping, command, inputs[command]);
       if (READ_COMMANDS.has(command)) expect(answer).toEqual({ result: { handledBy: command } });
       else expect(answer).toEqual({ error: SHUTTING_DOWN_ERROR });
     }

@@ -32,6 +32,8 @@ snapshot.services.push({
   sample: null, lastReason: null, forecast: snapshot.forecast,
 });
 
+const composeView = { project: 'shop', file: 'compose.yaml', services: [], removes: [], composeUp: null, applied: false };
+
 function fakeTarget() {
   const listeners = new Set<(message: StreamMessage) => void>();
   const ok = <T>(result: T) => vi.fn(async () => ({ result }));
@@ -52,6 +54,10 @@ function fakeTarget() {
     whatIf: vi.fn(async () => ({ error: 'what-if is not part of these tests' })),
     rollback: ok(snapshot.rollout),
     retryRollout: ok(snapshot.rollout),
+    planCompose: vi.fn(async () => ({ result: composeView })),
+    applyCompose: vi.fn(async () => ({ result: composeView })),
+    getComposeProjects: ok([]),
+    removeCompose: ok({ removed: ['shop.api'] }),
     snapshot: () => snapshot,
     subscribe: (listener: (message: StreamMessage) => void) => {
       listeners.add(listener);
@@ -71,8 +77,8 @@ describe('the headless server', () => {
   /** Open streams, apart from the /metrics registry's own subscription. */
   const streams = () => fake.listeners.size - otherSubscribers;
 
-  async function start(stream = { pingIntervalMs: 60_000, maxBufferedBytes: 1024 * 1024 }) {
-    server = await startHeadlessServer({ target: fake.target, host: '127.0.0.1', port: 0, token: TOKEN, rendererDir, stream });
+  async function start(stream = { pingIntervalMs: 60_000, maxBufferedBytes: 1024 * 1024 }, composeDirs: string[] = []) {
+    server = await startHeadlessServer({ target: fake.target, host: '127.0.0.1', port: 0, token: TOKEN, rendererDir, stream, composeDirs });
     otherSubscribers = fake.listeners.size;
   }
 
@@ -164,6 +170,34 @@ describe('the headless server', () => {
     expect(fake.target.scale.mock.calls.length).toBe(calls);
     expect((await api('DELETE', '/api/services/web/scale')).status).toBe(405);
     expect((await api('POST', '/api/services/web/nothing')).status).toBe(404);
+  });
+
+  it('reads host files for a Compose file only from a folder opened on this machine, and never from a file sent over HTTP', async () => {
+    const opened = path.join(rendererDir, 'shop');
+    await start(undefined, [opened]);
+    const post = (route: string, body: unknown) => fetch(`${origin()}${route}`, {
+      method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const elsewhere = await post('/api/compose/apply', { yaml: 'services: {}', projectDir: '/etc' });
+    expect(elsewhere.status).toBe(403);
+    expect(await elsewhere.json()).toMatchObject({ field: 'projectDir' });
+    expect(fake.target.applyCompose).not.toHaveBeenCalled();
+
+    expect((await post('/api/compose/plan', { yaml: 'services: {}', projectDir: opened })).status).toBe(200);
+    expect(fake.target.planCompose).toHaveBeenLastCalledWith({ yaml: 'services: {}', projectDir: opened }, { hostFiles: true });
+    // A file larger than any other body (64 KiB) still reaches the planner, which has its own limit and error.
+    const large = `services: {}\n${'#'.repeat(200 * 1024)}\n`;
+    expect((await post('/api/compose/apply', { yaml: large })).status).toBe(200);
+    expect(fake.target.applyCompose).toHaveBeenLastCalledWith({ yaml: large }, { hostFiles: false });
+  });
+
+  it('removes a Compose project named in the path, with no body', async () => {
+    await start();
+    const answer = await fetch(`${origin()}/api/compose/shop`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(answer.status).toBe(200);
+    expect(fake.target.removeCompose).toHaveBeenCalledWith({ project: 'shop' });
+    const withBody = await fetch(`${origin()}/api/compose/shop`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: '{"project":"other"}' });
+    expect(withBody.status).toBe(400);
   });
 
   it('answers a forecast that is not there yet with 404 and the reason', async () => {
