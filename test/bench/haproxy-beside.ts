@@ -112,7 +112,8 @@ export function startScaledeckTaggingSample(replicaPort: number, requestLogPort:
   return startScaledeckConfig(replicaPort, requestLogPort, (config) => {
     const tagged = config
       .replace('http-request set-log-level silent if scaledeck_unlogged', 'http-request set-var(txn.sd_unlogged) bool(1) if scaledeck_unlogged')
-      .replace(/%ST"/, '%ST %[var(txn.sd_unlogged)]"');
+      // Appended after every field the parser reads, so the line still parses as ScaleDeck's.
+      .replace(/ %b"/, ' %b %[var(txn.sd_unlogged)]"');
     if (tagged === config || !tagged.includes('txn.sd_unlogged)]"')) throw new Error('ScaleDeck\'s request log lines changed shape: the tagging needs updating');
     return tagged;
   });

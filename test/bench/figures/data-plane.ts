@@ -191,7 +191,11 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
  */
 async function sampledVersusFull(replicaPort: number, route: string, durationS: number): Promise<SampledVersusFull> {
   const listener = new TaggedLogListener();
-  const haproxy = await startScaledeckTaggingSample(replicaPort, await listener.start());
+  // A failed start must still close the listener's socket, or the run never exits.
+  const haproxy = await startScaledeckTaggingSample(replicaPort, await listener.start()).catch(async (error: unknown) => {
+    await listener.close();
+    throw error;
+  });
   try {
     const url = new URL(route, haproxy.frontend).toString();
     const warm = await measure(url, 1);
