@@ -99,6 +99,15 @@ export function startScaledeckWithoutLog(replicaPort: number): Promise<BenchHapr
   return startScaledeckConfig(replicaPort, null);
 }
 
+/** (c) less one of its lines or server options, to price what it adds over the floor; throws if the text is gone. */
+export function startScaledeckWithoutPart(replicaPort: number, part: { name: string; lines: RegExp[] }): Promise<BenchHaproxy> {
+  return startScaledeckConfig(replicaPort, null, (config) => part.lines.reduce((text, line) => {
+    const next = text.replace(line, '');
+    if (next === text) throw new Error(`ScaleDeck's config no longer has ${line} (${part.name}): the price list needs updating`);
+    return next;
+  }, config));
+}
+
 /** ScaleDeck's config with its sampled request log sent to `requestLogPort`: (d)'s config apart from the app around it. */
 export function startScaledeckWithLog(replicaPort: number, requestLogPort: number): Promise<SamplingHaproxy> {
   return startScaledeckConfig(replicaPort, requestLogPort);
