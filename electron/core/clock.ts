@@ -40,7 +40,8 @@ export function withTimeout<T>(clock: Clock, work: Promise<T>, ms: number, what:
 
 export interface PollOptions {
   timeoutMs: number;
-  intervalMs: number;
+  /** The pause before the next probe; a function of the time waited so far polls densely first, then less. */
+  intervalMs: number | ((waitedMs: number) => number);
   /** Stops the wait early (it then throws as on a timeout, with "cancelled"). */
   cancelled?: () => boolean;
   /** Ends the timeout message: "… within 30 s (<why>)"; given the last probe answer. */
@@ -56,7 +57,9 @@ export async function pollUntil<T>(
   probe: () => Promise<{ done: T } | { waiting: string }>,
   options: PollOptions,
 ): Promise<T> {
-  const deadline = clock.now() + options.timeoutMs;
+  const startedAt = clock.now();
+  const deadline = startedAt + options.timeoutMs;
+  const interval = typeof options.intervalMs === 'number' ? () => options.intervalMs as number : options.intervalMs;
   let last = 'not asked yet';
   for (;;) {
     if (options.cancelled?.()) throw new TimeoutError(options.describe('cancelled'));
@@ -64,6 +67,6 @@ export async function pollUntil<T>(
     if ('done' in answer) return answer.done;
     last = answer.waiting;
     if (clock.now() >= deadline) throw new TimeoutError(options.describe(last));
-    await sleep(clock, options.intervalMs);
+    await sleep(clock, interval(clock.now() - startedAt));
   }
 }

@@ -9,6 +9,7 @@ import { ProcessDriver } from '../../electron/core/replicas/process-driver.js';
 import type { ReplicaDriver } from '../../electron/core/replicas/replica-driver.js';
 import { defaultSettings } from '../../electron/contract/settings-schema.js';
 import { renderHaproxyConfig } from '../../haproxy/config.js';
+import { writeHoldScript } from '../../haproxy/request-hold.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
 import { benchPaths } from './bench-paths.js';
 import { waitForNewHost } from './frontend-probe.js';
@@ -39,6 +40,8 @@ export async function actuationPhases(app: string, driverKind: 'docker' | 'proce
     rmSync(dataDir, { recursive: true, force: true });
   });
   try {
+    // The default settings hold requests at zero replicas, so the config loads the hold's script.
+    await writeHoldScript(dataDir);
     await supervisor.start();
     const backend = new HaproxyBackend(() => supervisor.client);
     const frontend = `http://127.0.0.1:${frontendPort}/`;

@@ -8,7 +8,8 @@ import { removeContainersOf, sleep } from './headless-shell.js';
 import { onTeardown } from './teardown.js';
 
 const run = promisify(execFile);
-const POLL_MS = 5;
+/** How often the floor asks its container; the scale-out figure probes ScaleDeck's frontend as often, so both wait alike. */
+export const POLL_MS = 5;
 const ANSWER_TIMEOUT_MS = 30_000;
 
 /** Seconds from `docker run` to the container's first answer on `/`, once per run; labelled `app` for the cleanup. */

@@ -99,6 +99,15 @@ export function startScaledeckWithoutLog(replicaPort: number): Promise<BenchHapr
   return startScaledeckConfig(replicaPort, null);
 }
 
+/** (c) less one of its lines or server options, to price what it adds over the floor; throws if the text is gone. */
+export function startScaledeckWithoutPart(replicaPort: number, part: { name: string; lines: RegExp[] }): Promise<BenchHaproxy> {
+  return startScaledeckConfig(replicaPort, null, (config) => part.lines.reduce((text, line) => {
+    const next = text.replace(line, '');
+    if (next === text) throw new Error(`ScaleDeck's config no longer has ${line} (${part.name}): the price list needs updating`);
+    return next;
+  }, config));
+}
+
 /** ScaleDeck's config with its sampled request log sent to `requestLogPort`: (d)'s config apart from the app around it. */
 export function startScaledeckWithLog(replicaPort: number, requestLogPort: number): Promise<SamplingHaproxy> {
   return startScaledeckConfig(replicaPort, requestLogPort);
@@ -112,7 +121,8 @@ export function startScaledeckTaggingSample(replicaPort: number, requestLogPort:
   return startScaledeckConfig(replicaPort, requestLogPort, (config) => {
     const tagged = config
       .replace('http-request set-log-level silent if scaledeck_unlogged', 'http-request set-var(txn.sd_unlogged) bool(1) if scaledeck_unlogged')
-      .replace(/%ST"/, '%ST %[var(txn.sd_unlogged)]"');
+      // Appended after every field the parser reads, so the line still parses as ScaleDeck's.
+      .replace(/ %b"/, ' %b %[var(txn.sd_unlogged)]"');
     if (tagged === config || !tagged.includes('txn.sd_unlogged)]"')) throw new Error('ScaleDeck\'s request log lines changed shape: the tagging needs updating');
     return tagged;
   });

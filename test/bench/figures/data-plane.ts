@@ -13,6 +13,7 @@ import { tcpActiveOpens, tcpTimeWait } from '../tcp-counters.js';
 import { onTeardown } from '../teardown.js';
 import { haproxyCpuMs, startBareHaproxy, startScaledeckTaggingSample, startScaledeckWithLog, startScaledeckWithoutLog, type BenchHaproxy } from '../haproxy-beside.js';
 import { TaggedLogListener, type SampledVersusFull } from '../sampled-p95.js';
+import { configPartCosts } from '../config-costs.js';
 import { pidfilePath } from '../../../haproxy/config.js';
 import { keptPerScale } from '../../../electron/core/metrics/latency-sampling.js';
 
@@ -175,6 +176,8 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
       const slot = await throughStaticSlot(replica.hostPort, durationS);
       result.findings.push(`through a server-template slot (declared in the config, pointed at the replica at run time) instead of a server added with "add server": ` +
         `${slot.requestsPerSecond.toFixed(0)} req/s, ${slot.opensPerRequest.toFixed(2)} new TCP connections per request, p50 latency ${slot.latencyP50Ms} ms`);
+      context.log('data-plane: the price of each part of ScaleDeck\'s config over the bare one');
+      result.rows.push(...await configPartCosts({ replicaPort: replica.hostPort, floor: bare, full: withoutLog, rounds, durationS: 3, connections: CONNECTIONS, figure }));
     }
   } finally {
     for (const haproxy of beside) await haproxy.stop();
@@ -191,7 +194,11 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
  */
 async function sampledVersusFull(replicaPort: number, route: string, durationS: number): Promise<SampledVersusFull> {
   const listener = new TaggedLogListener();
-  const haproxy = await startScaledeckTaggingSample(replicaPort, await listener.start());
+  // A failed start must still close the listener's socket, or the run never exits.
+  const haproxy = await startScaledeckTaggingSample(replicaPort, await listener.start()).catch(async (error: unknown) => {
+    await listener.close();
+    throw error;
+  });
   try {
     const url = new URL(route, haproxy.frontend).toString();
     const warm = await measure(url, 1);

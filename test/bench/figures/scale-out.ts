@@ -1,7 +1,7 @@
 // Figure 1: from a scale request (n -> n+1) to the new replica answering through the frontend, ScaleDeck vs the seed,
 // beside the engine's floor (a bare `docker run` to its first answer) measured in the same run.
 import { actuationPhases } from '../actuation-phases.js';
-import { dockerRunFloor } from '../engine-floor.js';
+import { dockerRunFloor, POLL_MS } from '../engine-floor.js';
 import { runsFor, type BenchContext } from '../bench-context.js';
 import { hostsServing, waitForNewHost, type NewHostResult } from '../frontend-probe.js';
 import { HeadlessShell, sleep, waitFor } from '../headless-shell.js';
@@ -34,7 +34,7 @@ async function scaleDeckSeries(context: BenchContext, driver: 'docker' | 'proces
       const known = await hostsServing(shell.frontend, 1);
       const requestedAt = Date.now();
       await shell.scale(2);
-      record(series, requestedAt, await waitForNewHost(shell.frontend, known, NEW_HOST_TIMEOUT_MS));
+      record(series, requestedAt, await waitForNewHost(shell.frontend, known, NEW_HOST_TIMEOUT_MS, POLL_MS));
       await shell.waitForReplicas(2, 30_000);
       await shell.scale(1);
       await shell.waitForReplicas(1, 60_000);
@@ -55,7 +55,7 @@ async function baselineSeries(context: BenchContext, driver: 'docker' | 'process
       const known = await hostsServing(baseline.frontend, 1);
       const requestedAt = Date.now();
       const actuation = baseline.setReplicas(2);
-      record(series, requestedAt, await waitForNewHost(baseline.frontend, known, NEW_HOST_TIMEOUT_MS));
+      record(series, requestedAt, await waitForNewHost(baseline.frontend, known, NEW_HOST_TIMEOUT_MS, POLL_MS));
       await actuation;
       await baseline.setReplicas(1);
       // Killed replicas leave HAProxy within the call; a short pause keeps runs from overlapping in the engine.
