@@ -83,6 +83,8 @@ const SERVER_CHANGE = /^(add server|del server|set server|enable health|disable 
 export class RuntimeClient {
   /** When HAProxy last answered a command on this socket (performance.now() ms), any command; 0 before the first. */
   lastAnswerAt = 0;
+  /** Counts server and map changes begun and ended, and reloads: a read asked before the count moved may miss one. */
+  serverChanges = 0;
 
   private changesHeld: Promise<void> | null = null;
   private changesInFlight = 0;
@@ -97,6 +99,7 @@ export class RuntimeClient {
     if (change) {
       while (this.changesHeld) await this.changesHeld;
       this.changesInFlight++;
+      this.serverChanges++;
     }
     try {
       const answer = await this.exchange(cmd);
@@ -104,7 +107,10 @@ export class RuntimeClient {
       if (refusal !== undefined) throw new HaproxyCommandError(cmd, answer.trim());
       return answer;
     } finally {
-      if (change && --this.changesInFlight === 0) this.changesSettled?.();
+      if (change) {
+        this.serverChanges++;
+        if (--this.changesInFlight === 0) this.changesSettled?.();
+      }
     }
   }
 
@@ -122,6 +128,8 @@ export class RuntimeClient {
       this.changesSettled = null;
       return await work();
     } finally {
+      // A reload hands the servers to a new worker: what the old one answered is no longer the truth.
+      this.serverChanges++;
       this.changesHeld = null;
       release();
     }
@@ -193,6 +201,16 @@ export class RuntimeClient {
     checkName('backend name', backend);
     const cmd = `show servers state ${backend}`;
     return parseServersState(await this.expect(cmd, (answer) => answer.trimStart().startsWith('1')));
+  }
+
+  /** True while a server or map change is on its way to HAProxy or held back by a reload. */
+  get changingServers(): boolean {
+    return this.changesInFlight > 0 || this.changesHeld !== null;
+  }
+
+  /** `show servers state` of every backend, parsed. */
+  async showServersStateAll(): Promise<ServerState[]> {
+    return parseServersState(await this.dumpServersState());
   }
 
   /** `show servers state` for every backend, exactly as HAProxy writes it: the format `server-state-file` reads. */
