@@ -1,5 +1,6 @@
 // Talks to HAProxy's runtime API over its admin UNIX socket: add, drain and delete servers, read stats.
 import net from 'node:net';
+import { CliSession, CliSessionClosed } from './cli-session.js';
 import { serverParameters } from './config.js';
 import { parseServersState, parseShowStat, type ServerState, type StatRecord } from './stat.js';
 
@@ -78,6 +79,12 @@ function cliWord(value: string): string {
 }
 
 /** Commands that change a server or a map entry: they must not land between a reload's copy of the state and its new worker. */
+/**
+ * The reads asked every tick, sent on one kept connection. `show info` is not among them: a reload asks it for the new
+ * worker's pid, which a connection kept to the old worker would never tell.
+ */
+const KEPT_READ = /^(show stat|show servers state|scaledeck held)\b/;
+
 const SERVER_CHANGE = /^(add server|del server|set server|enable health|disable health|shutdown sessions|add map|del map|set map)\b/;
 
 export class RuntimeClient {
@@ -89,8 +96,16 @@ export class RuntimeClient {
   private changesHeld: Promise<void> | null = null;
   private changesInFlight = 0;
   private changesSettled: (() => void) | null = null;
+  private readonly session: CliSession;
 
-  constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {}
+  constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {
+    this.session = new CliSession(socketPath, timeoutMs, (error) => this.socketError(error));
+  }
+
+  /** Closes the kept connection (the next read opens another); for a stop, and before and after a reload. */
+  closeSession(): void {
+    this.session.close();
+  }
 
   /** Sends one command on its own connection; resolves with the answer, rejects on refusals and socket trouble. */
   async command(cmd: string): Promise<string> {
@@ -123,6 +138,9 @@ export class RuntimeClient {
     while (this.changesHeld) await this.changesHeld;
     let release!: () => void;
     this.changesHeld = new Promise((resolve) => (release = resolve));
+    // The kept connection belongs to the worker a reload replaces; reads meanwhile use connections of their own, and
+    // the next kept one, opened after the reload, reaches the new worker.
+    this.session.close();
     try {
       if (this.changesInFlight > 0) await new Promise<void>((resolve) => (this.changesSettled = resolve));
       this.changesSettled = null;
@@ -130,6 +148,7 @@ export class RuntimeClient {
     } finally {
       // A reload hands the servers to a new worker: what the old one answered is no longer the truth.
       this.serverChanges++;
+      this.session.close();
       this.changesHeld = null;
       release();
     }
@@ -284,7 +303,21 @@ export class RuntimeClient {
     return answer;
   }
 
-  private exchange(cmd: string): Promise<string> {
+  private async exchange(cmd: string): Promise<string> {
+    if (!KEPT_READ.test(cmd) || this.changesHeld !== null) return this.exchangeAlone(cmd);
+    try {
+      const answer = await this.session.send(cmd);
+      this.lastAnswerAt = performance.now();
+      return answer;
+    } catch (error) {
+      // Closed before it answered (idle timeout, a worker gone): a read is safe to ask again on its own connection.
+      if (error instanceof CliSessionClosed) return this.exchangeAlone(cmd);
+      throw error;
+    }
+  }
+
+  /** One command on a connection of its own, which HAProxy closes after answering (no prompt). */
+  private exchangeAlone(cmd: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let settled = false;

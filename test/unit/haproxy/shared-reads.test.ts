@@ -59,7 +59,7 @@ describe('SharedRuntimeReads', () => {
     const [serversA, serversB] = await Promise.all([a.servers(), b.servers()]);
     expect(serversA).toEqual([{ name: 'a-1', address: '127.0.0.1', port: 4001, up: true, draining: false, maint: false }]);
     expect(serversB).toEqual([{ name: 'b-1', address: '127.0.0.1', port: 4002, up: true, draining: true, maint: false }]);
-    expect(haproxy.asked).toEqual(['show servers state']);
+    expect(count(haproxy.asked, 'show servers state')).toBe(1);
   });
 
   it('never answers from before a server change: a read after it asks HAProxy again', async () => {
