@@ -237,8 +237,11 @@ export class RuntimeClient {
     return this.expect('show servers state', (answer) => answer.trimStart().startsWith('1'));
   }
 
-  async showStat(): Promise<StatRecord[]> {
-    return parseShowStat(await this.expect('show stat', (answer) => answer.startsWith('# ')));
+  /** Every row, or with `proxiesOnly` the frontends' and backends' (no row per server: what the sampler reads). */
+  async showStat({ proxiesOnly = false }: { proxiesOnly?: boolean } = {}): Promise<StatRecord[]> {
+    // Type mask 3: frontends (1) and backends (2) of every proxy (-1), every server id (-1).
+    const cmd = proxiesOnly ? 'show stat -1 3 -1' : 'show stat';
+    return parseShowStat(await this.expect(cmd, (answer) => answer.startsWith('# ')));
   }
 
   /** `show info` as key/value pairs, e.g. Version, Pid (the worker's), Uptime_sec, CurrConns. */

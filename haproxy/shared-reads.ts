@@ -44,18 +44,25 @@ class SharedRead<T> {
 
 export class SharedRuntimeReads {
   private readonly stats: SharedRead<StatRecord[]>;
+  private readonly proxyStats: SharedRead<StatRecord[]>;
   private readonly servers: SharedRead<ServerState[]>;
   private readonly held: SharedRead<string>;
 
   constructor(private readonly client: () => RuntimeClient, maxAgeMs = SHARED_READ_MAX_AGE_MS) {
     this.stats = new SharedRead((c) => c.showStat(), maxAgeMs);
+    this.proxyStats = new SharedRead((c) => c.showStat({ proxiesOnly: true }), maxAgeMs);
     this.servers = new SharedRead((c) => c.showServersStateAll(), maxAgeMs);
     this.held = new SharedRead((c) => c.command(HELD_COMMAND), maxAgeMs);
   }
 
-  /** `show stat` of every proxy. */
+  /** `show stat` of every proxy and server. */
   showStat(): Promise<StatRecord[]> {
     return this.stats.get(this.client());
+  }
+
+  /** `show stat` of frontends and backends only: a sample's traffic, without a row per replica to read and parse. */
+  proxyStat(): Promise<StatRecord[]> {
+    return this.proxyStats.get(this.client());
   }
 
   /** `show servers state` of one backend, from the answer for all of them. */

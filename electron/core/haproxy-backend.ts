@@ -116,7 +116,7 @@ export class HaproxyBackend implements LoadBalancer {
   /** Frontend request rate and backend load, for the metrics sampler. */
   async traffic(): Promise<TrafficStats> {
     // A HAProxy started before the hold existed has no such command: the count is then unknown, not an error.
-    const [rows, held] = await Promise.all([this.reads.showStat(), this.heldRequests().catch(() => null)]);
+    const [rows, held] = await Promise.all([this.reads.proxyStat(), this.heldRequests().catch(() => null)]);
     const frontend = rows.find((r) => r.proxy === this.frontend && r.kind === 'frontend');
     const backend = rows.find((r) => r.proxy === this.backend && r.kind === 'backend');
     return {

@@ -12,7 +12,7 @@ const STAT = '# pxname,svname,qcur,scur,rate,req_rate,type\nin_a,FRONTEND,0,0,0,
 const STATE_HEADER = '# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change ' +
   'srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port';
 const STATE = `1\n${STATE_HEADER}\n3 svc_a 1 a-1 127.0.0.1 2 0 1 1 5 6 3 4 6 0 0 0 - 4001\n4 svc_b 1 b-1 127.0.0.1 2 8 1 1 5 6 3 4 6 0 0 0 - 4002\n\n`;
-const ANSWERS: Record<string, string> = { 'show stat': STAT, 'show servers state': STATE, 'scaledeck held': '3\nsvc_a 2\nsvc_b 1\n' };
+const ANSWERS: Record<string, string> = { 'show stat': STAT, 'show stat -1 3 -1': STAT, 'show servers state': STATE, 'scaledeck held': '3\nsvc_a 2\nsvc_b 1\n' };
 
 /** A runtime socket answering one command per connection, counting each command it was asked. */
 async function fakeHaproxy(): Promise<{ client: RuntimeClient; asked: string[]; close: () => Promise<void> }> {
@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 describe('SharedRuntimeReads', () => {
-  it('asks show stat and the held count once for every service sampling in the same tick, each reading its own backend', async () => {
+  it('asks the proxies\' show stat and the held count once for every service sampling in the same tick, each reading its own backend', async () => {
     const haproxy = await fakeHaproxy();
     close = haproxy.close;
     const reads = new SharedRuntimeReads(() => haproxy.client);
@@ -46,7 +46,7 @@ describe('SharedRuntimeReads', () => {
     const [trafficA, trafficB] = await Promise.all([a.traffic(), b.traffic()]);
     expect(trafficA).toMatchObject({ rps: 7, sessions: 3, queue: 1, held: 2 });
     expect(trafficB).toMatchObject({ rps: 2, sessions: 5, queue: 0, held: 1 });
-    expect(count(haproxy.asked, 'show stat')).toBe(1);
+    expect(count(haproxy.asked, 'show stat -1 3 -1')).toBe(1);
     expect(count(haproxy.asked, 'scaledeck held')).toBe(1);
   });
 
