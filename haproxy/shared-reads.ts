@@ -4,8 +4,11 @@ import { HELD_COMMAND } from './request-hold.js';
 import type { RuntimeClient } from './runtime-client.js';
 import type { ServerState, StatRecord } from './stat.js';
 
-/** How long a finished answer still serves a later ask: services ticking together ask within a few ms of each other. */
-export const SHARED_READ_MAX_AGE_MS = 100;
+/**
+ * How long a finished answer still serves a later ask. Services ticking together join the one in flight; this only
+ * covers a straggler, and stays below the waker's 50 ms poll so a held request is never seen late.
+ */
+export const SHARED_READ_MAX_AGE_MS = 20;
 
 interface Reading<T> {
   answer: Promise<T>;
