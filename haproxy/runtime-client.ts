@@ -1,5 +1,6 @@
 // Talks to HAProxy's runtime API over its admin UNIX socket: add, drain and delete servers, read stats.
 import net from 'node:net';
+import { CliSession, CliSessionClosed } from './cli-session.js';
 import { serverParameters } from './config.js';
 import { parseServersState, parseShowStat, type ServerState, type StatRecord } from './stat.js';
 
@@ -78,17 +79,33 @@ function cliWord(value: string): string {
 }
 
 /** Commands that change a server or a map entry: they must not land between a reload's copy of the state and its new worker. */
+/**
+ * The reads asked every tick, sent on one kept connection. `show info` is not among them: a reload asks it for the new
+ * worker's pid, which a connection kept to the old worker would never tell.
+ */
+const KEPT_READ = /^(show stat|show servers state|scaledeck held)\b/;
+
 const SERVER_CHANGE = /^(add server|del server|set server|enable health|disable health|shutdown sessions|add map|del map|set map)\b/;
 
 export class RuntimeClient {
   /** When HAProxy last answered a command on this socket (performance.now() ms), any command; 0 before the first. */
   lastAnswerAt = 0;
+  /** Counts server and map changes begun and ended, and reloads: a read asked before the count moved may miss one. */
+  serverChanges = 0;
 
   private changesHeld: Promise<void> | null = null;
   private changesInFlight = 0;
   private changesSettled: (() => void) | null = null;
+  private readonly session: CliSession;
 
-  constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {}
+  constructor(readonly socketPath: string, private readonly timeoutMs = 5_000) {
+    this.session = new CliSession(socketPath, timeoutMs, (error) => this.socketError(error));
+  }
+
+  /** Closes the kept connection (the next read opens another); for a stop, and before and after a reload. */
+  closeSession(): void {
+    this.session.close();
+  }
 
   /** Sends one command on its own connection; resolves with the answer, rejects on refusals and socket trouble. */
   async command(cmd: string): Promise<string> {
@@ -97,6 +114,7 @@ export class RuntimeClient {
     if (change) {
       while (this.changesHeld) await this.changesHeld;
       this.changesInFlight++;
+      this.serverChanges++;
     }
     try {
       const answer = await this.exchange(cmd);
@@ -104,7 +122,10 @@ export class RuntimeClient {
       if (refusal !== undefined) throw new HaproxyCommandError(cmd, answer.trim());
       return answer;
     } finally {
-      if (change && --this.changesInFlight === 0) this.changesSettled?.();
+      if (change) {
+        this.serverChanges++;
+        if (--this.changesInFlight === 0) this.changesSettled?.();
+      }
     }
   }
 
@@ -117,11 +138,17 @@ export class RuntimeClient {
     while (this.changesHeld) await this.changesHeld;
     let release!: () => void;
     this.changesHeld = new Promise((resolve) => (release = resolve));
+    // The kept connection belongs to the worker a reload replaces; reads meanwhile use connections of their own, and
+    // the next kept one, opened after the reload, reaches the new worker.
+    this.session.close();
     try {
       if (this.changesInFlight > 0) await new Promise<void>((resolve) => (this.changesSettled = resolve));
       this.changesSettled = null;
       return await work();
     } finally {
+      // A reload hands the servers to a new worker: what the old one answered is no longer the truth.
+      this.serverChanges++;
+      this.session.close();
       this.changesHeld = null;
       release();
     }
@@ -195,13 +222,26 @@ export class RuntimeClient {
     return parseServersState(await this.expect(cmd, (answer) => answer.trimStart().startsWith('1')));
   }
 
+  /** True while a server or map change is on its way to HAProxy or held back by a reload. */
+  get changingServers(): boolean {
+    return this.changesInFlight > 0 || this.changesHeld !== null;
+  }
+
+  /** `show servers state` of every backend, parsed. */
+  async showServersStateAll(): Promise<ServerState[]> {
+    return parseServersState(await this.dumpServersState());
+  }
+
   /** `show servers state` for every backend, exactly as HAProxy writes it: the format `server-state-file` reads. */
   async dumpServersState(): Promise<string> {
     return this.expect('show servers state', (answer) => answer.trimStart().startsWith('1'));
   }
 
-  async showStat(): Promise<StatRecord[]> {
-    return parseShowStat(await this.expect('show stat', (answer) => answer.startsWith('# ')));
+  /** Every row, or with `proxiesOnly` the frontends' and backends' (no row per server: what the sampler reads). */
+  async showStat({ proxiesOnly = false }: { proxiesOnly?: boolean } = {}): Promise<StatRecord[]> {
+    // Type mask 3: frontends (1) and backends (2) of every proxy (-1), every server id (-1).
+    const cmd = proxiesOnly ? 'show stat -1 3 -1' : 'show stat';
+    return parseShowStat(await this.expect(cmd, (answer) => answer.startsWith('# ')));
   }
 
   /** `show info` as key/value pairs, e.g. Version, Pid (the worker's), Uptime_sec, CurrConns. */
@@ -266,7 +306,21 @@ export class RuntimeClient {
     return answer;
   }
 
-  private exchange(cmd: string): Promise<string> {
+  private async exchange(cmd: string): Promise<string> {
+    if (!KEPT_READ.test(cmd) || this.changesHeld !== null) return this.exchangeAlone(cmd);
+    try {
+      const answer = await this.session.send(cmd);
+      this.lastAnswerAt = performance.now();
+      return answer;
+    } catch (error) {
+      // Closed before it answered (idle timeout, a worker gone): a read is safe to ask again on its own connection.
+      if (error instanceof CliSessionClosed) return this.exchangeAlone(cmd);
+      throw error;
+    }
+  }
+
+  /** One command on a connection of its own, which HAProxy closes after answering (no prompt). */
+  private exchangeAlone(cmd: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let settled = false;

@@ -39,13 +39,15 @@ export function parseShowStat(csv: string): StatRecord[] {
     throw new Error(`"show stat" answer has no "# pxname,svname,..." header line; it began with: ${csv.slice(0, 120)}`);
   }
   const columns = splitCsvLine(lines[headerIndex].slice(2));
+  // Looked up once per answer, not once per row and field: a tick parses a row for every replica of every service.
+  const at = new Map(columns.map((name, index) => [name, index]));
   const records: StatRecord[] = [];
   for (const line of lines.slice(headerIndex + 1)) {
     if (line.trim() === '' || line.startsWith('#')) continue;
     const cells = splitCsvLine(line);
     const field = (name: string): string => {
-      const at = columns.indexOf(name);
-      return at >= 0 ? (cells[at] ?? '') : '';
+      const index = at.get(name);
+      return index === undefined ? '' : (cells[index] ?? '');
     };
     const server = field('svname');
     const kind = KINDS[field('type')] ?? kindFromName(server);
@@ -72,6 +74,8 @@ export function parseShowStat(csv: string): StatRecord[] {
 
 /** Splits one CSV line: comma-separated, fields optionally in double quotes, a quote inside doubled. */
 export function splitCsvLine(line: string): string[] {
+  // Most rows quote nothing (HAProxy quotes only a field holding a comma or a quote): a plain split is exact for them.
+  if (!line.includes('"')) return line.split(',');
   const cells: string[] = [];
   let cell = '';
   let quoted = false;

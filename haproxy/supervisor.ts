@@ -170,6 +170,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   async stop(): Promise<void> {
     this.unwatch();
     await this.serially(() => this.terminate());
+    this.client.closeSession();
   }
 
   /**
@@ -183,6 +184,7 @@ export class HaproxySupervisor extends EventEmitter<HaproxySupervisorEvents> {
   /** Stops watching and leaves HAProxy serving, for a later start() to adopt. */
   detach(): void {
     this.unwatch();
+    this.client.closeSession();
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {

@@ -11,6 +11,7 @@ import { writeHoldScript } from '../../haproxy/request-hold.js';
 import { closingAclPath, healthPathMapPath, requestLogSampleAclPath, type ConfiguredServer } from '../../haproxy/config.js';
 import { findHaproxy } from '../../haproxy/find-haproxy.js';
 import { haproxyVersion, checkHaproxy } from '../../haproxy/version.js';
+import { SharedRuntimeReads } from '../../haproxy/shared-reads.js';
 import { DEFAULT_SERVICE, type Settings } from '../contract/settings-schema.js';
 import { systemClock, type Clock } from './clock.js';
 import { ScaleDeckControlPlane, type ControlPlane, type DockerEngine, type HaproxyProcess } from './control-plane.js';
@@ -38,6 +39,7 @@ import { dockerStatus } from './replicas/docker-driver.js';
 import type { ReplicaDriver } from './replicas/replica-driver.js';
 import { composeService, servicePlaces, type ServiceFoundation, type ServiceParts } from './service/compose-service.js';
 import { SettingsStore } from './settings-store.js';
+import { tickingTogether } from './ticking-together.js';
 import type { SetupProbes } from './setup-checks.js';
 
 export interface ControlPlaneOptions {
@@ -106,7 +108,8 @@ export async function createControlPlane(options: ControlPlaneOptions, overrides
 
 async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPlaneOverrides, releaseDataFolder: () => Promise<void>): Promise<ControlPlane> {
   const { dataDir } = options;
-  const clock = overrides.clock ?? systemClock;
+  // Services' loops tick together, so what they ask HAProxy each tick is asked once for all (reads below).
+  const clock = tickingTogether(overrides.clock ?? systemClock);
   const store = new SettingsStore(dataDir);
   if (options.localSettings && Object.keys(options.localSettings).length > 0) store.update(options.localSettings);
   const globals = () => store.settings;
@@ -163,6 +166,7 @@ async function buildAndStart(options: ControlPlaneOptions, overrides: ControlPla
     dockerode,
     serverScript: options.paths.apiServerJs,
     client: () => supervisor!.client,
+    reads: new SharedRuntimeReads(() => supervisor!.client),
     healthPaths,
     event: (kind, message, service) => events.event(kind, message, service),
     publishSnapshot: () => events.publishSnapshot(),

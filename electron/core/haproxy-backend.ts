@@ -1,8 +1,9 @@
 // The controller's LoadBalancer over HAProxy's runtime API: one backend, servers added, drained and removed live.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_BACKEND } from '../../haproxy/config.js';
-import { HELD_COMMAND, parseHeld } from '../../haproxy/request-hold.js';
+import { parseHeld } from '../../haproxy/request-hold.js';
 import type { RuntimeClient } from '../../haproxy/runtime-client.js';
+import { SharedRuntimeReads } from '../../haproxy/shared-reads.js';
 import type { LoadBalancer, ServerView } from './load-balancer.js';
 import type { TrafficStats } from './metrics/sampler.js';
 import { PRIVATE_FILE_MODE } from './private-data-folder.js';
@@ -48,13 +49,15 @@ export class HaproxyBackend implements LoadBalancer {
     healthPathMap?: string | HealthPathFile,
     /** Seconds over which a server entering rotation ramps up its traffic (the slowStartS setting). */
     private readonly slowStartS: () => number = () => 0,
+    /** The reads every service's backend shares (one `show stat` a tick for all); its own when it is the only one. */
+    private readonly reads = new SharedRuntimeReads(client),
   ) {
     this.healthPaths = typeof healthPathMap === 'string' ? new HealthPathFile(healthPathMap) : healthPathMap;
     this.healthPathMap = this.healthPaths?.file;
   }
 
   async servers(): Promise<ServerView[]> {
-    const states = await this.client().showServersState(this.backend);
+    const states = await this.reads.serversState(this.backend);
     return states.map((s) => ({
       name: s.name,
       address: s.address,
@@ -92,7 +95,7 @@ export class HaproxyBackend implements LoadBalancer {
   }
 
   async sessions(name: string): Promise<number | null> {
-    const row = (await this.client().showStat()).find((r) => r.proxy === this.backend && r.server === name);
+    const row = (await this.reads.showStat()).find((r) => r.proxy === this.backend && r.server === name);
     return row ? row.scur + row.qcur : null;
   }
 
@@ -105,7 +108,7 @@ export class HaproxyBackend implements LoadBalancer {
   }
 
   async heldRequests(): Promise<number> {
-    return parseHeld(await this.client().command(HELD_COMMAND), this.backend);
+    return parseHeld(await this.reads.heldAnswer(), this.backend);
   }
 
   /**
@@ -114,7 +117,7 @@ export class HaproxyBackend implements LoadBalancer {
    */
   async traffic(): Promise<TrafficStats> {
     // A HAProxy started before the hold existed has no such command: the count is then unknown, not an error.
-    const [rows, held] = await Promise.all([this.client().showStat(), this.heldRequests().catch(() => null)]);
+    const [rows, held] = await Promise.all([this.reads.proxyStat(), this.heldRequests().catch(() => null)]);
     const backend = rows.find((r) => r.proxy === this.backend && r.kind === 'backend');
     return {
       requestsTotal: backend?.requestsTotal ?? 0,

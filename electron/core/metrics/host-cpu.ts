@@ -19,20 +19,28 @@ function readTicks(): Ticks {
   return { busy, total };
 }
 
+/** Counters moved less than this (ms, all cores together) since the last reading: too little to tell anything new. */
+const MIN_SPAN_MS = 100;
+
 export class HostCpu {
   private previous: Ticks;
+  private last: number | null = null;
 
   /** `read` is the kernel's counters; tests hand in their own. */
   constructor(private readonly read: () => Ticks = readTicks) {
     this.previous = read();
   }
 
-  /** CPU use of the whole machine since the previous call (or since construction), 0..100. */
+  /** CPU use of the whole machine since the previous call (or since construction), 0..100; the same again for a call right after. */
   percent(): number {
     const now = this.read();
     const total = now.total - this.previous.total;
+    // Services sampling on one tick ask within a millisecond of each other: each gets the figure of the whole
+    // interval, not a sliver of it (or nothing) after the first.
+    if (total < MIN_SPAN_MS && this.last !== null) return this.last;
     const busy = now.busy - this.previous.busy;
     this.previous = now;
-    return total > 0 ? Math.min(100, Math.max(0, (busy / total) * 100)) : 0;
+    this.last = total > 0 ? Math.min(100, Math.max(0, (busy / total) * 100)) : 0;
+    return this.last;
   }
 }

@@ -2,6 +2,7 @@
 // memory, so a read takes microseconds, where an asynchronous one (pidusage) costs a thread-pool round trip for every
 // replica every second.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 /** USER_HZ, the unit of the times in /proc/PID/stat: 100 on every Linux. */
 const TICKS_PER_SECOND = 100;
@@ -17,22 +18,46 @@ function uptimeS(): number {
   return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
 }
 
-export class ProcUsage {
-  private readonly previous = new Map<number, { ticks: number; atS: number }>();
+/** The kernel's page size, the unit of rss in /proc/PID/stat: AT_PAGESZ (6) in this process's auxiliary vector. */
+function pageSize(): number {
+  try {
+    const auxv = readFileSync('/proc/self/auxv');
+    const wide = process.arch.endsWith('64') || process.arch === 's390x';
+    const little = os.endianness() === 'LE';
+    const width = wide ? 8 : 4;
+    const word = (at: number) => Number(wide ? (little ? auxv.readBigUInt64LE(at) : auxv.readBigUInt64BE(at)) : (little ? auxv.readUInt32LE(at) : auxv.readUInt32BE(at)));
+    for (let at = 0; at + 2 * width <= auxv.length; at += 2 * width) {
+      if (word(at) === 6) return word(at + width);
+    }
+  } catch {
+    // No auxv to read: the page size of nearly every Linux machine.
+  }
+  return 4096;
+}
 
-  /** Throws when the process is gone. */
+export class ProcUsage {
+  /** Per pid: its CPU ticks at the last reading, and when (performance.now() ms). */
+  private readonly previous = new Map<number, { ticks: number; atMs: number }>();
+  private readonly pageBytes = pageSize();
+
+  /**
+   * Throws when the process is gone. One file per reading (/proc/PID/stat holds the CPU times and the resident pages),
+   * and the monotonic clock between readings: for a hundred replicas every second, each file read counts.
+   */
   read(pid: number): ProcessUsage {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the command name, which may hold spaces and parentheses; utime, stime and starttime are fields 14, 15, 22.
+    // After the command name, which may hold spaces and parentheses; utime, stime, starttime and rss are fields 14,
+    // 15, 22 and 24.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
-    const atS = uptimeS();
-    const before = this.previous.get(pid) ?? { ticks: 0, atS: Number(fields[19]) / TICKS_PER_SECOND };
-    this.previous.set(pid, { ticks, atS });
-    const elapsedS = atS - before.atS;
-    const cpuPercent = elapsedS > 0 ? (((ticks - before.ticks) / TICKS_PER_SECOND) / elapsedS) * 100 : 0;
-    const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
-    return { cpuPercent, memBytes: rssKb * 1024 };
+    const atMs = performance.now();
+    const before = this.previous.get(pid);
+    this.previous.set(pid, { ticks, atMs });
+    // The first reading measures since the process started, which only the kernel's uptime can tell.
+    const elapsedS = before ? (atMs - before.atMs) / 1000 : uptimeS() - Number(fields[19]) / TICKS_PER_SECOND;
+    const cpuTicks = ticks - (before?.ticks ?? 0);
+    const cpuPercent = elapsedS > 0 ? ((cpuTicks / TICKS_PER_SECOND) / elapsedS) * 100 : 0;
+    return { cpuPercent, memBytes: Number(fields[21]) * this.pageBytes };
   }
 
   forget(pid: number): void {

@@ -153,13 +153,9 @@ export class ProcessDriver implements ReplicaDriver {
 
   /** Alive AND running our server: a pid number alone may have been reused by an unrelated process. */
   private async isOurProcess(pid: number): Promise<boolean> {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return false;
-    }
     let args: string[];
     if (HAS_PROC) {
+      // A process that is gone has no /proc entry, so the read alone tells: no signal 0 first.
       try {
         // /proc is answered from the kernel's memory, never a disk: a synchronous read takes microseconds, where the
         // asynchronous one costs four thread-pool round trips, for every replica twice a second.
@@ -169,6 +165,7 @@ export class ProcessDriver implements ReplicaDriver {
       }
     } else {
       try {
+        process.kill(pid, 0);
         args = (await execFileAsync('ps', ['-o', 'command=', '-p', String(pid)])).stdout.trim().split(/\s+/);
       } catch {
         return false;

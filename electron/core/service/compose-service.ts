@@ -8,6 +8,7 @@ import { DEFAULT_SERVICE, type Settings } from '../../contract/settings-schema.j
 import type { ControlEvent } from '../../contract/contract.js';
 import { FRONTEND_NAME } from '../../../haproxy/config.js';
 import type { RuntimeClient } from '../../../haproxy/runtime-client.js';
+import type { SharedRuntimeReads } from '../../../haproxy/shared-reads.js';
 import { Autoscaler, observationOf } from '../autoscaler.js';
 import type { Clock } from '../clock.js';
 import { Controller } from '../controller.js';
@@ -66,6 +67,8 @@ export interface ServiceFoundation {
   dockerode: Dockerode;
   serverScript: string;
   client: () => RuntimeClient;
+  /** HAProxy's per-tick answers, asked once for every service. */
+  reads: SharedRuntimeReads;
   healthPaths: HealthPathFile;
   event: (kind: ControlEvent['kind'], message: string, service?: string) => void;
   publishSnapshot: () => void;
@@ -108,7 +111,7 @@ export async function composeService(name: string, store: ServiceSettings, base:
   };
   const overrides = first ? base.overrides ?? {} : {};
   const driver = overrides.driver ?? createReplicaDriver(base.driverKind, context);
-  const lb = overrides.lb ?? new HaproxyBackend(base.client, places.backend, base.healthPaths, () => settings().slowStartS);
+  const lb = overrides.lb ?? new HaproxyBackend(base.client, places.backend, base.healthPaths, () => settings().slowStartS, base.reads);
 
   const runningAtStart = store.desired === null ? (await driver.list().catch(() => [])).filter((r) => r.running).length : undefined;
   let controller: Controller | null = null;

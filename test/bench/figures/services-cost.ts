@@ -1,5 +1,6 @@
 // Figure 4b: what the control plane costs as services are added: the headless shell with 1, 5 and 10 services of 4
-// process replicas each (manual mode), its CPU and the short-lived children it waits for, and its resident memory.
+// process replicas each (manual mode), and 5 of 10 each, its CPU and the short-lived children it waits for, and its
+// resident memory.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import { row, seconds, spreadOf, type FigureResult, type FigureRow } from '../su
 
 const SERVICE_COUNTS = [1, 5, 10];
 const REPLICAS_EACH = 4;
+/** Once more with more replicas each: the per-service reads must not grow with replicas, the per-replica ones show here. */
+const WIDE = { services: 5, replicasEach: 10 };
 /** The spec's goals, at 5 services x 4 replicas. */
 const GOAL_AT = 5;
 const CPU_GOAL = 2;
@@ -27,6 +30,7 @@ const figure = '4b control-plane cost per service';
 
 interface Measured extends UsageSeries {
   services: number;
+  replicasEach: number;
   startedAt: number;
   /** Replicas that came or went in the window, in words; absent when none did. */
   turnover?: string;
@@ -38,37 +42,37 @@ function listServices(shell: HeadlessShell): Promise<ServiceView[]> {
   return shell.request<ServiceView[]>('GET', '/api/services');
 }
 
-/** Adds services until there are `count`, each manual with exactly REPLICAS_EACH replicas on a frontend of its own. */
-async function growTo(shell: HeadlessShell, from: number, count: number): Promise<void> {
+/** Adds services until there are `count`, each manual with exactly `each` replicas on a frontend of its own. */
+async function growTo(shell: HeadlessShell, from: number, count: number, each: number): Promise<void> {
   for (let index = from; index < count; index++) {
     const name = serviceName(index);
     await shell.request('POST', '/api/services', {
-      name, frontendPort: await freePort(), mode: 'manual', minReplicas: REPLICAS_EACH, maxReplicas: REPLICAS_EACH,
+      name, frontendPort: await freePort(), mode: 'manual', minReplicas: each, maxReplicas: each,
     });
-    await shell.request('POST', `/api/services/${name}/scale`, { replicas: REPLICAS_EACH });
+    await shell.request('POST', `/api/services/${name}/scale`, { replicas: each });
   }
 }
 
-async function measure(shell: HeadlessShell, services: number, windowMs: number): Promise<Measured> {
+async function measure(shell: HeadlessShell, services: number, each: number, windowMs: number): Promise<Measured> {
   const names = Array.from({ length: services }, (_, index) => serviceName(index));
   let waiting = 'no listing yet';
   const ready = await waitFor(async () => {
     const views = await listServices(shell);
-    waiting = notReadyYet(views, names, REPLICAS_EACH) ?? '';
+    waiting = notReadyYet(views, names, each) ?? '';
     return waiting === '' ? views : null;
-  }, 300_000, () => `${services} services of ${REPLICAS_EACH} ready replicas (${waiting})`, 250);
+  }, 300_000, () => `${services} services of ${each} ready replicas (${waiting})`, 250);
   await sleep(SETTLE_MS);
   const startedAt = Date.now();
   const usage = await sampleUsage(shell.pid, windowMs);
   const turnover = replicaTurnover(replicaIds(ready), replicaIds(await listServices(shell)));
-  return { ...usage, services, startedAt, ...(turnover ? { turnover } : {}) };
+  return { ...usage, services, replicasEach: each, startedAt, ...(turnover ? { turnover } : {}) };
 }
 
 function rowsOf(runs: readonly Measured[]): FigureRow[] {
   return runs.flatMap((run) => {
-    const subject = `${run.services} service${run.services === 1 ? '' : 's'} x ${REPLICAS_EACH} process replicas`;
+    const subject = `${run.services} service${run.services === 1 ? '' : 's'} x ${run.replicasEach} process replicas`;
     const total = run.meanCpuPercent + run.meanChildCpuPercent;
-    const atGoal = run.services === GOAL_AT;
+    const atGoal = run.services === GOAL_AT && run.replicasEach === REPLICAS_EACH;
     const turnover = run.turnover ? `; replicas changed in the window (${run.turnover}): a reaped one's CPU is among the children` : '';
     return [
       row({
@@ -86,22 +90,24 @@ function rowsOf(runs: readonly Measured[]): FigureRow[] {
 }
 
 /** A shell grown to `counts` services one step at a time, measured at each; profiled under --cpu-prof when `profileDir` is given. */
-async function runShell(context: BenchContext, suffix: string, counts: readonly number[], windowMs: number, profileDir?: string): Promise<{ runs: Measured[]; spawnedAt: number }> {
+async function runShell(
+  context: BenchContext, suffix: string, counts: readonly number[], windowMs: number, { profileDir, each = REPLICAS_EACH }: { profileDir?: string; each?: number } = {},
+): Promise<{ runs: Measured[]; spawnedAt: number }> {
   // Manual mode: each count stays where it is set, so a window measures the steady state, not scaling.
   const shell = await HeadlessShell.start({
     app: context.app(suffix),
-    settings: { driver: 'process', mode: 'manual', minReplicas: REPLICAS_EACH, maxReplicas: REPLICAS_EACH },
-    desired: REPLICAS_EACH,
+    settings: { driver: 'process', mode: 'manual', minReplicas: each, maxReplicas: each },
+    desired: each,
     ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
   });
   const runs: Measured[] = [];
   try {
     let services = 1;
     for (const count of counts) {
-      await growTo(shell, services, count);
+      await growTo(shell, services, count, each);
       services = count;
-      context.log(`services: ${count} x ${REPLICAS_EACH} process replicas, ${windowMs / 1000} s at 1 s sampling${profileDir ? ' under --cpu-prof' : ''}`);
-      runs.push(await measure(shell, count, windowMs));
+      context.log(`services: ${count} x ${each} process replicas, ${windowMs / 1000} s at 1 s sampling${profileDir ? ' under --cpu-prof' : ''}`);
+      runs.push(await measure(shell, count, each, windowMs));
     }
   } finally {
     await shell.stop();
@@ -114,7 +120,7 @@ async function profileAtMost(context: BenchContext, windowMs: number): Promise<s
   const most = Math.max(...SERVICE_COUNTS);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sdb-prof-'));
   try {
-    const { runs, spawnedAt } = await runShell(context, 'services-prof', [most], windowMs, dir);
+    const { runs, spawnedAt } = await runShell(context, 'services-prof', [most], windowMs, { profileDir: dir });
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error('the profiled shell wrote no .cpuprofile');
     const from = (runs[0] as Measured).startedAt - spawnedAt;
@@ -132,6 +138,8 @@ export async function servicesFigure(context: BenchContext): Promise<FigureResul
   const { runs } = await runShell(context, 'services', SERVICE_COUNTS, windowMs);
   result.rows.push(...rowsOf(runs));
   result.findings.push(`counted: ${COUNTED}`);
+  const { runs: wide } = await runShell(context, 'services-wide', [WIDE.services], windowMs, { each: WIDE.replicasEach });
+  result.rows.push(...rowsOf(wide));
 
   const [first, last] = [runs[0] as Measured, runs.at(-1) as Measured];
   const added = last.services - first.services;

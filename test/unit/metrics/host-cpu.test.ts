@@ -35,4 +35,17 @@ describe('HostCpu', () => {
       expect(percent).toBeLessThanOrEqual(100);
     }
   });
+
+  it('gives a call right after another the same figure, as services sampling on one tick ask one after the other', () => {
+    const readings = [
+      { busy: 0, total: 0 },
+      { busy: 500, total: 1000 },
+      { busy: 500, total: 1001 },
+      { busy: 500, total: 2000 },
+    ];
+    const cpu = new HostCpu(() => readings.shift()!);
+    expect(cpu.percent()).toBe(50);
+    expect(cpu.percent()).toBe(50);
+    expect(cpu.percent()).toBe(0);
+  });
 });

@@ -1,7 +1,7 @@
 // Specification of reading a process's CPU and memory from /proc: a busy process reads as about a core, an idle
 // one as about nothing, its memory as what the kernel reports, and a process that is gone as an error.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcUsage } from '../../../electron/core/replicas/proc-usage.js';
 
@@ -29,6 +29,13 @@ describe.skipIf(!existsSync('/proc/self/stat'))('a process usage read from /proc
     expect(busy.cpuPercent).toBeLessThan(110);
     expect(idle.cpuPercent).toBeLessThan(5);
     expect(idle.memBytes).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
+  it('reads resident memory as the kernel reports it in VmRSS', () => {
+    const usage = new ProcUsage().read(process.pid);
+    const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    // Two readings a moment apart of a process that allocates as it runs: close, not equal.
+    expect(Math.abs(usage.memBytes / 1024 - rssKb)).toBeLessThan(rssKb * 0.1);
   });
 
   it('throws for a process that is gone', async () => {
