@@ -114,6 +114,8 @@ export function ComposePanel({ request, onSelect, onRemoved }: ComposePanelProps
   const removed = (project: string, services: string[]) => {
     setStatus(`Removed ${project}.`);
     onRemoved(services);
+    // The project goes with the button that had the focus: the keyboard goes back to the top of the panel.
+    fileInput.current?.focus();
     void refresh();
   };
 
