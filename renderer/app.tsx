@@ -52,7 +52,11 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
 
   const [composeOpen, setComposeOpen] = useState(false);
   const [composeRequest, setComposeRequest] = useState<ComposeRequest | null>(null);
-  const toggleCompose = useCallback(() => setComposeOpen((open) => !open), []);
+  const toggleCompose = useCallback(() => {
+    setComposeOpen((open) => !open);
+    // A file from the menu is planned once: the panel opened again starts from its file input.
+    setComposeRequest(null);
+  }, []);
   const onComposeRemoved = useCallback((names: string[]) => names.forEach(onRemoved), [onRemoved]);
   // The desktop menu's "Open Compose file…" opens the panel and plans the file, with its folder.
   useEffect(

@@ -182,6 +182,13 @@ describe('Compose panel', () => {
     await within(panel).findByRole('table', { name: 'Plan for shop' });
     expect(bridge.callsOf('planCompose')).toEqual([input]);
     expect(within(panel).getByText('Planned: /home/ada/shop/compose.yaml in /home/ada/shop')).toBeTruthy();
+
+    // Closed and opened again, the panel starts from its file input instead of planning the file again.
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Compose' }));
+    await user.click(screen.getByRole('button', { name: 'Compose' }));
+    expect(within(screen.getByRole('region', { name: 'Compose' })).queryByRole('table', { name: 'Plan for shop' })).toBeNull();
+    expect(bridge.callsOf('planCompose')).toHaveLength(1);
   });
 
   it('reads the applied projects again every few seconds while open, and no more once closed', async () => {
