@@ -1,6 +1,6 @@
 // `npm run screenshot:compose`: docs/compose-plan.png, the Compose panel showing the plan of a small shop's
-// compose.yaml, shot in Chromium at 1440×900. Planning starts nothing, so web runs as local processes and nothing of
-// the file is started or pulled.
+// compose.yaml, shot in Chromium at 1440×900. Compose files need the docker driver (web runs one container of the
+// sample api); planning starts nothing of the file and pulls nothing.
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { benchPaths } from '../test/bench/bench-paths.js';
@@ -40,7 +40,7 @@ volumes:
 async function main(): Promise<void> {
   const shell = await HeadlessShell.start({
     app: `shot${Math.random().toString(16).slice(2, 8)}`,
-    settings: { driver: 'process', mode: 'manual', minReplicas: 1, maxReplicas: 2 },
+    settings: { driver: 'docker', mode: 'manual', minReplicas: 1, maxReplicas: 2 },
     desired: 1,
   });
   const browser = await chromium.launch({
