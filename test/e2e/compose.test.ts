@@ -99,7 +99,8 @@ describe.skipIf(!(hasChromium() && hasHaproxy() && hasDocker()))('a Compose file
     expect(api.slice(0, 6)).toEqual(['api', 'Scaled by ScaleDeck', 'scaledeck/api:latest', '8000', `127.0.0.1:${apiPort}`, 'Adds it']);
     const db = await cells(planRow('db'));
     expect(db.slice(0, 3)).toEqual(['db', 'Left to Compose', 'postgres:16']);
-    expect(db[5]).toMatch(/volume/);
+    expect(db[5]).toBe('Leaves it to Compose (missing)');
+    expect(db[6]).toMatch(/volume/);
     expect(await panel().locator('.compose-plan code').innerText()).toBe(`docker compose -f compose.yaml -p ${project} up -d db`);
     // A plan starts nothing.
     expect((await services()).map((view) => view.name)).toEqual(['web']);
