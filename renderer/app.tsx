@@ -1,8 +1,10 @@
 // The dashboard: the services overview on top, then the selected service's cockpit (charts, controls, replicas, events);
 // state comes only from the bridge.
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ScaleDeckApi, ServiceView, SetupCheck } from '../electron/contract/contract.js';
+import { composeFileSourceOf } from './bridge.js';
 import { BridgeContext } from './bridge-context.js';
+import { ComposePanel, type ComposeRequest } from './compose-panel.js';
 import { Cockpit } from './cockpit.js';
 import type { TimeWindowS } from './history-feed.js';
 import { RolloutStatus } from './rollout-status.js';
@@ -13,6 +15,8 @@ import { ServicesOverview } from './services-overview.js';
 import { SetupPanel } from './setup-panel.js';
 import { StatusBar } from './status-bar.js';
 import { useDashboard } from './use-dashboard.js';
+
+const COMPOSE_PANEL_ID = 'compose-panel';
 
 export function App({ api }: { api: ScaleDeckApi }) {
   return (
@@ -44,6 +48,24 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
       setSelected((current) => (current === name ? null : current));
     },
     [dispatch],
+  );
+
+  const [composeOpen, setComposeOpen] = useState(false);
+  const [composeRequest, setComposeRequest] = useState<ComposeRequest | null>(null);
+  const toggleCompose = useCallback(() => {
+    setComposeOpen((open) => !open);
+    // A file from the menu is planned once: the panel opened again starts from its file input.
+    setComposeRequest(null);
+  }, []);
+  const onComposeRemoved = useCallback((names: string[]) => names.forEach(onRemoved), [onRemoved]);
+  // The desktop menu's "Open Compose file…" opens the panel and plans the file, with its folder.
+  useEffect(
+    () =>
+      composeFileSourceOf(api)?.onComposeFile((input) => {
+        setComposeOpen(true);
+        setComposeRequest((last) => ({ input, seq: (last?.seq ?? 0) + 1 }));
+      }),
+    [api],
   );
 
   const snapshot = state.snapshot;
@@ -81,7 +103,24 @@ function Dashboard({ api }: { api: ScaleDeckApi }) {
       </BridgeContext.Provider>
       {snapshot.checks.some((check) => !check.ok) && <SetupPanel checks={snapshot.checks} imageBuild={snapshot.imageBuild} onChecks={onChecks} />}
       <main className="layout">
-        <ServicesOverview services={snapshot.services} selected={service} onSelect={setSelected} samples={samples} onAdded={onAdded} onRemoved={onRemoved} />
+        <div className="overview-area">
+          <ServicesOverview
+            services={snapshot.services}
+            selected={service}
+            onSelect={setSelected}
+            samples={samples}
+            onAdded={onAdded}
+            onRemoved={onRemoved}
+            composeOpen={composeOpen}
+            composePanelId={COMPOSE_PANEL_ID}
+            onToggleCompose={toggleCompose}
+          />
+          {composeOpen && (
+            <div id={COMPOSE_PANEL_ID}>
+              <ComposePanel request={composeRequest} onSelect={setSelected} onRemoved={onComposeRemoved} />
+            </div>
+          )}
+        </div>
         <BridgeContext.Provider value={scoped}>
           <Cockpit
             key={service ?? ''}

@@ -4,6 +4,7 @@ import {
   SERVICES_PATH,
   STREAM_PATH,
   type CommandName,
+  type ComposeFileSource,
   type Result,
   type ScaleDeckApi,
   type StreamMessage,
@@ -11,8 +12,8 @@ import {
 
 declare global {
   interface Window {
-    /** Exposed by the Electron preload: one function per command, plus `subscribe`. */
-    scaledeck?: ScaleDeckApi;
+    /** Exposed by the Electron preload: one function per command, plus `subscribe` and `onComposeFile`. */
+    scaledeck?: ScaleDeckApi & ComposeFileSource;
   }
 }
 
@@ -28,6 +29,12 @@ export interface ConnectionSource {
 export function connectionOf(api: ScaleDeckApi): ConnectionSource | null {
   const candidate = api as Partial<ConnectionSource>;
   return typeof candidate.onConnectionState === 'function' ? (candidate as ConnectionSource) : null;
+}
+
+/** The desktop window's source of Compose files opened from its menu; null in a browser (or a fake without one). */
+export function composeFileSourceOf(api: ScaleDeckApi): ComposeFileSource | null {
+  const candidate = api as Partial<ComposeFileSource>;
+  return typeof candidate.onComposeFile === 'function' ? (candidate as ComposeFileSource) : null;
 }
 
 const TOKEN_KEY = 'scaledeck.token';

@@ -1,5 +1,6 @@
 // The services at a glance, one row each: where it is served, its replicas, its first rule's metric against its
-// thresholds, its recent replica count, what it is doing and why; a row is picked to show its cockpit below.
+// thresholds, its recent replica count, what it is doing and why; a row is picked to show its cockpit below. Its
+// Compose button shows the Compose panel, and a service applied from a Compose file names its project.
 import { Fragment, memo, useRef, useState, type MouseEvent } from 'react';
 import type { ServiceView } from '../electron/contract/contract.js';
 import { AddServiceForm } from './add-service-form.js';
@@ -16,12 +17,26 @@ export interface ServicesOverviewProps {
   samples: ServiceSamples;
   onAdded: (view: ServiceView) => void;
   onRemoved: (name: string) => void;
+  /** Whether the Compose panel is shown, and the button's way to show or hide it. */
+  composeOpen: boolean;
+  composePanelId: string;
+  onToggleCompose: () => void;
 }
 
 /** "127.0.0.1:8080" for "http://127.0.0.1:8080/": the address without what every one of them has. */
 const shortUrl = (url: string): string => url.replace(/^https?:\/\//, '').replace(/\/$/, '');
 
-export const ServicesOverview = memo(function ServicesOverview({ services, selected, onSelect, samples, onAdded, onRemoved }: ServicesOverviewProps) {
+export const ServicesOverview = memo(function ServicesOverview({
+  services,
+  selected,
+  onSelect,
+  samples,
+  onAdded,
+  onRemoved,
+  composeOpen,
+  composePanelId,
+  onToggleCompose,
+}: ServicesOverviewProps) {
   const removable = services.length > 1;
   const columns = removable ? 8 : 7;
   const [confirming, setConfirming] = useState<string | null>(null);
@@ -51,7 +66,12 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
         <h2 id="services-title">
           Services <span className="count-badge">{services.length}</span>
         </h2>
-        <AddServiceForm onAdded={onAdded} />
+        <div className="services-actions">
+          <button type="button" aria-expanded={composeOpen} aria-controls={composePanelId} onClick={onToggleCompose}>
+            Compose
+          </button>
+          <AddServiceForm onAdded={onAdded} />
+        </div>
       </div>
       <div className="table-scroll">
         <table>
@@ -92,6 +112,7 @@ export const ServicesOverview = memo(function ServicesOverview({ services, selec
                       >
                         {view.name}
                       </button>
+                      {view.project !== undefined && <span className="project-tag">{`from ${view.project}`}</span>}
                     </th>
                     <td className="mono">
                       <a href={view.frontendUrl} target="_blank" rel="noreferrer">

@@ -420,6 +420,14 @@ export function inputFromQuery(route: HttpRoute, params: URLSearchParams): { ok:
 /** IPC channel names, derived from the command names so that no channel is spelled twice. */
 export const ipcChannel = (command: CommandName): string => `scaledeck:${command}`;
 export const IPC_STREAM_CHANNEL = 'scaledeck:stream';
+/** The desktop app's "Open Compose file…": the main process reads the file a person picked and hands it to the window. */
+export const IPC_COMPOSE_FILE_CHANNEL = 'scaledeck:compose-file';
+
+/** What only the desktop window has: files opened from its menu, with their folder (a browser cannot send one). */
+export interface ComposeFileSource {
+  /** Calls `listener` with each Compose file opened from the menu; returns the function that stops it. */
+  onComposeFile(listener: (input: ComposeInput) => void): () => void;
+}
 
 /**
  * Settings that name a program ScaleDeck runs (`haproxyPath`) or an engine it sends its Docker credentials to

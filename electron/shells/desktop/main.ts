@@ -3,8 +3,9 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, net, protocol, 
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { applicationMenuTemplate } from './app-menu.js';
+import { openComposeFile } from './open-compose-file.js';
 import { desktopDataDir, repoRootFrom, resolveAppPaths, type AppPaths } from '../common/app-paths.js';
-import { commandInputs, IPC_STREAM_CHANNEL, ipcChannel, type CommandName, type StreamMessage } from '../../contract/contract.js';
+import { commandInputs, IPC_COMPOSE_FILE_CHANNEL, IPC_STREAM_CHANNEL, ipcChannel, type CommandName, type StreamMessage } from '../../contract/contract.js';
 import { createControlPlane } from '../../core/compose-control-plane.js';
 import type { ControlPlane } from '../../core/control-plane.js';
 import { SettingsShape } from '../../contract/settings-schema.js';
@@ -144,6 +145,28 @@ function forwardStream(plane: ControlPlane): void {
   });
 }
 
+/** The menu's "Open Compose file…": the window's Compose panel opens with the file and plans it. */
+function openComposeFromMenu(): void {
+  const window = mainWindow;
+  if (!window || window.isDestroyed()) return;
+  void openComposeFile({
+    pick: async () => {
+      const picked = await dialog.showOpenDialog(window, {
+        title: 'Open Compose file',
+        properties: ['openFile'],
+        filters: [{ name: 'Compose files', extensions: ['yaml', 'yml'] }],
+      });
+      return picked.canceled ? undefined : picked.filePaths[0];
+    },
+    send: (input) => {
+      if (window.isDestroyed() || !showingDashboard) return false;
+      window.webContents.send(IPC_COMPOSE_FILE_CHANNEL, input);
+      return true;
+    },
+    fail: (message) => dialog.showErrorBox('Could not open the Compose file', message),
+  });
+}
+
 function requestQuit(): void {
   const settings = controlPlane?.settings;
   advance({
@@ -198,7 +221,7 @@ async function start(): Promise<void> {
   handleAppEvents();
   serveRendererFiles();
   lockDownWebContents();
-  Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ platform: process.platform, development: !app.isPackaged })));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ platform: process.platform, development: !app.isPackaged, onOpenCompose: openComposeFromMenu })));
   serveCommands();
   createWindow();
 

@@ -1,18 +1,20 @@
-// Runs before the renderer, sandboxed: exposes `window.scaledeck`, one function per contract command, over IPC.
+// Runs before the renderer, sandboxed: exposes `window.scaledeck`, one function per contract command, over IPC, plus
+// the stream and the Compose files opened from the menu.
 // A sandboxed preload can require only 'electron' and a few built-ins, so it cannot load contract.js at run time:
 // the channel names are derived here the same way as contract.ts's ipcChannel (a unit test holds them equal).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { CommandName, ScaleDeckApi, StreamMessage } from '../../contract/contract.js';
+import type { CommandName, ComposeFileSource, ComposeInput, ScaleDeckApi, StreamMessage } from '../../contract/contract.js';
 
 export const commandChannel = (command: CommandName): string => `scaledeck:${command}`;
 export const STREAM_CHANNEL = 'scaledeck:stream';
+export const COMPOSE_FILE_CHANNEL = 'scaledeck:compose-file';
 
 function invoke<T>(command: CommandName, input?: unknown): Promise<T> {
   return ipcRenderer.invoke(commandChannel(command), input);
 }
 
 /** Typed as the contract, so a command added there and missing here fails the type check. */
-export const scaledeckApi: ScaleDeckApi = {
+export const scaledeckApi: ScaleDeckApi & ComposeFileSource = {
   getSnapshot: () => invoke('getSnapshot'),
   getServices: () => invoke('getServices'),
   addService: (input) => invoke('addService', input),
@@ -40,6 +42,13 @@ export const scaledeckApi: ScaleDeckApi = {
     ipcRenderer.on(STREAM_CHANNEL, forward);
     return () => {
       ipcRenderer.removeListener(STREAM_CHANNEL, forward);
+    };
+  },
+  onComposeFile(listener: (input: ComposeInput) => void): () => void {
+    const forward = (_event: IpcRendererEvent, input: ComposeInput) => listener(input);
+    ipcRenderer.on(COMPOSE_FILE_CHANNEL, forward);
+    return () => {
+      ipcRenderer.removeListener(COMPOSE_FILE_CHANNEL, forward);
     };
   },
 };

@@ -173,6 +173,10 @@ export class FakeBridge implements ScaleDeckApi {
   addService: ScaleDeckApi['addService'] = (input) =>
     this.run('addService', input, () => ({ result: viewOf(input.name, this.snapshot, { desired: 0, replicas: [], sample: null }) }));
   removeService: ScaleDeckApi['removeService'] = (input) => this.run('removeService', input, () => ({ result: { removed: input.name } }));
+  planCompose: ScaleDeckApi['planCompose'] = (input) => this.run('planCompose', input, () => ({ error: 'planCompose: not answered by this fake' }));
+  applyCompose: ScaleDeckApi['applyCompose'] = (input) => this.run('applyCompose', input, () => ({ error: 'applyCompose: not answered by this fake' }));
+  getComposeProjects = () => this.run('getComposeProjects', undefined, () => ({ result: [] }));
+  removeCompose: ScaleDeckApi['removeCompose'] = (input) => this.run('removeCompose', input, () => ({ result: { removed: [] } }));
   getHistory: ScaleDeckApi['getHistory'] = (input) => this.run('getHistory', input, () => ({ result: this.history }));
   forecast: Result<ForecastView> = { error: 'no forecast yet: the history holds 0 h of the 24 h a forecast needs', notFound: true };
   getForecast: ScaleDeckApi['getForecast'] = (input) => this.run('getForecast', input, () => this.forecast);
