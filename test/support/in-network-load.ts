@@ -58,14 +58,19 @@ export async function runInNetworkLoad(options: { docker: Dockerode; image: stri
     Tty: true,
     HostConfig: { NetworkMode: options.network },
   });
+  // Attached before it starts, so nothing it prints is missed; a terminal's output comes as plain text.
+  const output = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+  let printed = '';
+  output.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
   await container.start();
   const done = (async () => {
     try {
       const deadlineMs = (options.durationS + 60) * 1000;
       await Promise.race([container.wait(), new Promise((_, reject) => setTimeout(() => reject(new Error(`the in-network load did not end within ${deadlineMs / 1000} s`)), deadlineMs))]);
-      const logs = (await container.logs({ stdout: true, stderr: true })).toString('utf8');
-      const line = logs.split(/\r?\n/).find((l) => l.startsWith('{'));
-      if (!line) throw new Error(`the in-network load printed no counts: ${logs.slice(-500)}`);
+      // The stream may deliver its last bytes just after the container ends.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const line = printed.split(/\r?\n/).find((l) => l.startsWith('{'));
+      if (!line) throw new Error(`the in-network load printed no counts: ${printed.slice(-500)}`);
       return JSON.parse(line) as InNetworkReport;
     } finally {
       await container.remove({ force: true }).catch(() => undefined);
