@@ -43,6 +43,13 @@ export function ComposePanel({ request, onSelect, onRemoved }: ComposePanelProps
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState<Busy>(null);
   const [projects, setProjects] = useState<ComposeProjectView[] | null>(null);
+  // A file without `name:` needs one: Compose takes its folder's, which a browser never sends.
+  const [projectName, setProjectName] = useState('');
+  const named = (next: ComposeInput): ComposeInput => {
+    const rest = { ...next };
+    delete rest.projectName;
+    return projectName.trim() ? { ...rest, projectName: projectName.trim() } : rest;
+  };
   const fileInput = useRef<HTMLInputElement | null>(null);
 
   const refresh = useCallback(async () => {
@@ -91,7 +98,7 @@ export function ComposePanel({ request, onSelect, onRemoved }: ComposePanelProps
       return;
     }
     // A browser gives the file's text and name, never its folder: a file with relative paths is refused naming them.
-    await planFile({ yaml, fileName: file.name });
+    await planFile(named({ yaml, fileName: file.name }));
   };
 
   const apply = async () => {
@@ -126,6 +133,23 @@ export function ComposePanel({ request, onSelect, onRemoved }: ComposePanelProps
         Plan a <span className="mono">compose.yaml</span>: ScaleDeck scales the services it can and leaves the rest to Compose. Planning starts nothing.
       </p>
       <div className="compose-pick">
+        <label htmlFor={`${id}-project`}>Project name</label>
+        <input
+          id={`${id}-project`}
+          type="text"
+          value={projectName}
+          maxLength={63}
+          aria-describedby={`${id}-project-hint`}
+          onChange={(event) => setProjectName(event.currentTarget.value)}
+        />
+        <span id={`${id}-project-hint`} className="hint">
+          for a file without <span className="mono">name:</span>
+        </span>
+        {input && (
+          <button type="button" disabled={busy !== null} onClick={() => void planFile(named(input))}>
+            Plan again
+          </button>
+        )}
         <label htmlFor={`${id}-file`}>Compose file</label>
         <input
           id={`${id}-file`}

@@ -55,6 +55,23 @@ const cellsOf = (table: HTMLElement, name: string) =>
   Array.from(within(table).getByRole('rowheader', { name }).closest('tr')!.querySelectorAll('th, td')).map((cell) => cell.textContent);
 
 describe('Compose panel', () => {
+  it('plans a file without name: under the project name typed, and again when it changes', async () => {
+    const bridge = new FakeBridge();
+    bridge.answer('planCompose', () => ({ result: plan }));
+    const { user, panel } = await openPanel(bridge);
+    await user.type(within(panel).getByLabelText('Project name'), 'shop');
+    await user.upload(within(panel).getByLabelText('Compose file'), new File([YAML], 'compose.yaml', { type: 'application/yaml' }));
+    await within(panel).findByRole('table', { name: 'Plan for shop' });
+    await user.clear(within(panel).getByLabelText('Project name'));
+    await user.type(within(panel).getByLabelText('Project name'), 'store');
+    await user.click(within(panel).getByRole('button', { name: 'Plan again' }));
+    await waitFor(() => expect(bridge.callsOf('planCompose')).toHaveLength(2));
+    expect(bridge.callsOf('planCompose')).toEqual([
+      { yaml: YAML, fileName: 'compose.yaml', projectName: 'shop' },
+      { yaml: YAML, fileName: 'compose.yaml', projectName: 'store' },
+    ]);
+  });
+
   it('opens from the overview and plans the picked file from its text and name', async () => {
     const bridge = new FakeBridge();
     const { panel } = await uploadPlan(bridge);
