@@ -1,9 +1,10 @@
 // The Compose projects applied: each one's scaled services (a button shows its cockpit), what it leaves to Compose
 // shown read-only with its state and the command that starts it, and Remove project with a confirmation.
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ComposeProjectView } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 import { CommandBlock } from './command-block.js';
+import { useConfirmedRemoval } from './confirmed-removal.js';
 import { refusalText } from './refusal-text.js';
 
 export interface ComposeProjectsProps {
@@ -112,21 +113,7 @@ function ComposeProject({ project, onSelect, onRemoved }: { project: ComposeProj
 
 function RemoveProjectConfirm({ project, scaled, onRemoved, onCancel }: { project: string; scaled: number; onRemoved: ComposeProjectsProps['onRemoved']; onCancel: () => void }) {
   const api = useBridge();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const cancel = useRef<HTMLButtonElement | null>(null);
-  // Cancel takes the focus: the safe choice is the one a stray Enter makes.
-  useEffect(() => cancel.current?.focus(), []);
-
-  const remove = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    const answer = await api.removeCompose({ project });
-    setBusy(false);
-    if ('result' in answer) onRemoved(project, answer.result.removed);
-    else setError(refusalText(answer));
-  };
+  const { busy, error, cancel, remove } = useConfirmedRemoval(() => api.removeCompose({ project }), (result) => onRemoved(project, result.removed), refusalText);
 
   return (
     <div className="compose-remove">

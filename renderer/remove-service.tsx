@@ -1,7 +1,7 @@
 // Removing a service, in two steps: Remove on its row, then a row under it that says what removing does (drains its
 // replicas, closes its frontend) with the button that does it, and Cancel.
-import { useEffect, useRef, useState } from 'react';
 import { useBridge } from './bridge-context.js';
+import { useConfirmedRemoval } from './confirmed-removal.js';
 
 export interface RemoveServiceConfirmProps {
   name: string;
@@ -13,21 +13,7 @@ export interface RemoveServiceConfirmProps {
 
 export function RemoveServiceConfirm({ name, columns, onRemoved, onCancel }: RemoveServiceConfirmProps) {
   const api = useBridge();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const cancel = useRef<HTMLButtonElement | null>(null);
-  // Cancel takes the focus: the safe choice is the one a stray Enter makes.
-  useEffect(() => cancel.current?.focus(), []);
-
-  const remove = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    const answer = await api.removeService({ name });
-    setBusy(false);
-    if ('result' in answer) onRemoved(name);
-    else setError(answer.error);
-  };
+  const { busy, error, cancel, remove } = useConfirmedRemoval(() => api.removeService({ name }), () => onRemoved(name));
 
   return (
     <tr className="confirm-row">
