@@ -67,7 +67,8 @@ export class ComposeProjects {
     try {
       return ok(this.engine.plan(input));
     } catch (error) {
-      if (error instanceof ComposeFileError) return fail(error.message, 'yaml');
+      // The field names where in the file: `services.api.ports.0`, or the file's own key (`networks`, `line 3`).
+      if (error instanceof ComposeFileError) return fail(error.message, error.service === undefined ? error.key : `services.${error.service}.${error.key}`);
       throw error;
     }
   }
