@@ -2,9 +2,16 @@
 // point only at the parts that part is allowed to see. Relative imports are resolved, so the check is by file.
 import path from 'node:path';
 
+/** The app-wide half of the core that knows services exist: the composition root, the control plane, HAProxy's config of them all. */
+const CORE_APP = new Set(['compose-control-plane', 'control-plane', 'control-plane-parts', 'docker-watch', 'haproxy-settings', 'settings-check'].map((name) => `electron/core/${name}.ts`));
+
 /** Parts by path, first match wins; files matching none (tests, benchmarks, scripts) are not checked. */
 const PARTS = [
   ['contract', (p) => p.startsWith('electron/contract/')],
+  ['core-app', (p) => CORE_APP.has(p)],
+  // One service's parts, built N times by the composition root.
+  ['core-service', (p) => p.startsWith('electron/core/service/')],
+  // What both build on and neither owns: the settings store, policy, metrics, drivers, Compose files, the clock.
   ['core', (p) => p.startsWith('electron/core/')],
   // What HAProxy's config can carry, as pure functions: the settings schema and the config renderer share them.
   ['haproxy-values', (p) => p === 'haproxy/config-values.ts'],
@@ -19,8 +26,10 @@ const PARTS = [
 /** Which parts each part may import; the arrows of docs/architecture.md. */
 export const ALLOWED = {
   contract: ['contract', 'haproxy-values'],
+  'core-app': ['contract', 'core-app', 'core-service', 'core', 'haproxy', 'haproxy-values'],
+  'core-service': ['contract', 'core-service', 'core', 'haproxy', 'haproxy-values'],
   core: ['contract', 'core', 'haproxy', 'haproxy-values'],
-  shell: ['contract', 'core', 'haproxy', 'haproxy-values', 'shell'],
+  shell: ['contract', 'core-app', 'core', 'haproxy', 'haproxy-values', 'shell'],
   haproxy: ['haproxy', 'haproxy-values'],
   'haproxy-values': [],
   renderer: ['contract', 'renderer'],

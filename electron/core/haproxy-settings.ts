@@ -3,7 +3,7 @@ import { closingAclPath, healthPathMapPath, renderHaproxyConfig, requestLogSampl
 import type { RequestLogTarget } from '../../haproxy/request-log.js';
 import { SettingsError, type Settings } from '../contract/settings-schema.js';
 import type { HaproxyProcess } from './control-plane-parts.js';
-import { BACKEND_NAME } from './haproxy-backend.js';
+import { BACKEND_NAME } from './service/haproxy-backend.js';
 import { servicePlaces } from './service/compose-service.js';
 import { HAPROXY_FIELDS } from './settings-reactions.js';
 

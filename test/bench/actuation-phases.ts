@@ -2,8 +2,8 @@
 // controller makes), to show where the time from request to first answer goes.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { waitForHealth } from '../../electron/core/replica-health.js';
-import { HaproxyBackend } from '../../electron/core/haproxy-backend.js';
+import { waitForHealth } from '../../electron/core/service/replica-health.js';
+import { HaproxyBackend } from '../../electron/core/service/haproxy-backend.js';
 import { DockerDriver } from '../../electron/core/replicas/docker-driver.js';
 import { ProcessDriver } from '../../electron/core/replicas/process-driver.js';
 import type { ReplicaDriver } from '../../electron/core/replicas/replica-driver.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import psList from 'ps-list';
-import { BACKEND_NAME } from '../../electron/core/haproxy-backend.js';
+import { BACKEND_NAME } from '../../electron/core/service/haproxy-backend.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { APP_LABEL, MANAGED_LABEL } from '../../electron/core/replicas/replica-driver.js';
 import { RuntimeClient } from '../../haproxy/runtime-client.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthPathMapPath, renderHaproxyConfig } from '../../haproxy/config.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';
-import { BACKEND_NAME, HaproxyBackend } from '../../electron/core/haproxy-backend.js';
+import { BACKEND_NAME, HaproxyBackend } from '../../electron/core/service/haproxy-backend.js';
 import { hasHaproxy } from '../support/requirements.js';
 import { freePort, waitFor } from '../support/waiting.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeClient } from '../../haproxy/runtime-client.js';
-import { BACKEND_NAME } from '../../electron/core/haproxy-backend.js';
+import { BACKEND_NAME } from '../../electron/core/service/haproxy-backend.js';
 import { hasDocker, hasHaproxy } from '../support/requirements.js';
 import { startPlane, waitFor, type PlaneFixture, hostsThroughFrontend } from '../support/control-plane-fixture.js';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HaproxyBackend } from '../../electron/core/haproxy-backend.js';
+import { HaproxyBackend } from '../../electron/core/service/haproxy-backend.js';
 import { renderHaproxyConfig } from '../../haproxy/config.js';
 import { writeHoldScript } from '../../haproxy/request-hold.js';
 import { HaproxySupervisor } from '../../haproxy/supervisor.js';

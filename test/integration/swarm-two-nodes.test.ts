@@ -7,7 +7,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeClient } from '../../haproxy/runtime-client.js';
-import { BACKEND_NAME } from '../../electron/core/haproxy-backend.js';
+import { BACKEND_NAME } from '../../electron/core/service/haproxy-backend.js';
 import type { SwarmTask } from '../../electron/core/replicas/swarm/tasks.js';
 import { hasDocker, hasHaproxy, requireAll } from '../support/requirements.js';
 import { hostsThroughFrontend, runLoad, startPlane, waitFor, type LoadReport, type LoadRun, type PlaneFixture } from '../support/control-plane-fixture.js';

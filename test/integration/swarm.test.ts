@@ -7,7 +7,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeClient } from '../../haproxy/runtime-client.js';
-import { BACKEND_NAME } from '../../electron/core/haproxy-backend.js';
+import { BACKEND_NAME } from '../../electron/core/service/haproxy-backend.js';
 import type { ReplicaSpec } from '../../electron/core/replicas/replica-driver.js';
 import { SwarmDriver, TASK_ID_LABEL } from '../../electron/core/replicas/swarm-driver.js';
 import type { SwarmTask } from '../../electron/core/replicas/swarm/tasks.js';

@@ -2,7 +2,7 @@
 // tests on a fake clock. Integration tests use the real ones.
 import { EventEmitter } from 'node:events';
 import type { DockerEngine, HaproxyProcess } from '../../electron/core/control-plane.js';
-import type { LoadBalancer, ServerView } from '../../electron/core/load-balancer.js';
+import type { LoadBalancer, ServerView } from '../../electron/core/service/load-balancer.js';
 import type { TrafficStats } from '../../electron/core/metrics/sampler.js';
 import { generationOf } from '../../electron/core/replicas/generation.js';
 import type { ObservedReplica, ReplicaDriver, ReplicaSpec } from '../../electron/core/replicas/replica-driver.js';

@@ -20,7 +20,7 @@ const TICK_PERIOD_MS = 500;
 /** Lets the replicas' stats and the first samples settle before measuring. */
 const SETTLE_MS = 5000;
 /** The code one reconcile pass runs: the loop, its plan, the driver's listing and HAProxy's server list. */
-const RECONCILE_FILES = ['core/controller.js', 'core/reconcile.js', 'core/tracked-replicas.js', 'core/replica-facts.js', 'process-driver.js', 'haproxy-backend.js', 'haproxy/stat.js'];
+const RECONCILE_FILES = ['core/service/controller.js', 'core/service/reconcile.js', 'core/service/tracked-replicas.js', 'core/service/replica-facts.js', 'process-driver.js', 'haproxy-backend.js', 'haproxy/stat.js'];
 const figure = '4 control-plane cost';
 
 interface Measured extends UsageSeries {

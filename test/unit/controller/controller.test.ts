@@ -1,6 +1,6 @@
 // The controller's order of effects, with in-memory fakes of the driver and load balancer on a fake clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Controller } from '../../../electron/core/controller.js';
+import { Controller } from '../../../electron/core/service/controller.js';
 import { sleep } from '../../../electron/core/clock.js';
 import type { ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
 import { FakeClock } from '../../support/fake-clock.js';

@@ -1,10 +1,10 @@
 // Rollouts an engine performs itself (Swarm's rolling update): the plan only drains what the engine replaces and
 // holds a lower count while the engine updates; the Rollout hands the engine the spec and follows its outcome.
 import { describe, expect, it } from 'vitest';
-import { planReconcile } from '../../../electron/core/reconcile.js';
-import { isActive, type ReplicaFacts } from '../../../electron/core/replica-facts.js';
-import { Rollout, type ReplicaInRollout } from '../../../electron/core/rollout.js';
-import { rolloutRecordInMemory } from '../../../electron/core/rollout-record.js';
+import { planReconcile } from '../../../electron/core/service/reconcile.js';
+import { isActive, type ReplicaFacts } from '../../../electron/core/service/replica-facts.js';
+import { Rollout, type ReplicaInRollout } from '../../../electron/core/service/rollout.js';
+import { rolloutRecordInMemory } from '../../../electron/core/service/rollout-record.js';
 import { generationOf } from '../../../electron/core/replicas/generation.js';
 import type { EngineUpdate, ReplicaSpec, RollingEngine } from '../../../electron/core/replicas/replica-driver.js';
 import { FakeClock } from '../../support/fake-clock.js';

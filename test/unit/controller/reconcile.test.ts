@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planReconcile } from '../../../electron/core/reconcile.js';
-import type { ReplicaFacts } from '../../../electron/core/replica-facts.js';
+import { planReconcile } from '../../../electron/core/service/reconcile.js';
+import type { ReplicaFacts } from '../../../electron/core/service/replica-facts.js';
 
 const replica = (id: string, overrides: Partial<ReplicaFacts> = {}): ReplicaFacts => ({
   id, name: `r-${id}`, state: 'ready', startedAt: Number(id.replace(/\D/g, '')) || 0, running: true, registered: true, busy: false, ...overrides,

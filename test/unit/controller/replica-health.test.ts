@@ -1,6 +1,6 @@
 // The wait for a new replica's health answer: how densely it asks, and what it says when the replica never answers.
 import { describe, expect, it } from 'vitest';
-import { waitForHealth } from '../../../electron/core/replica-health.js';
+import { waitForHealth } from '../../../electron/core/service/replica-health.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 /** A probe that fails until `answersAtMs` on the clock, recording when it was asked. */

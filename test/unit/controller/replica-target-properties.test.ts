@@ -2,7 +2,7 @@
 // hand switches to manual, and what is persisted is what runs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReplicaTarget, type TargetStore } from '../../../electron/core/replica-target.js';
+import { ReplicaTarget, type TargetStore } from '../../../electron/core/service/replica-target.js';
 import { SettingsError, applySettingsPatch, defaultSettings, type Settings, type SettingsPatch } from '../../../electron/contract/settings-schema.js';
 import { PROPERTY_TIMEOUT_MS, propertyRuns } from '../../support/property-seed.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planReconcile } from '../../../electron/core/reconcile.js';
-import { isActive, type ReplicaFacts } from '../../../electron/core/replica-facts.js';
-import { planRolloutStep } from '../../../electron/core/rollout-plan.js';
+import { planReconcile } from '../../../electron/core/service/reconcile.js';
+import { isActive, type ReplicaFacts } from '../../../electron/core/service/replica-facts.js';
+import { planRolloutStep } from '../../../electron/core/service/rollout-plan.js';
 
 const replica = (id: string, generation: string | undefined, overrides: Partial<ReplicaFacts> = {}): ReplicaFacts => ({
   id, name: `r-${id}`, state: 'ready', startedAt: Number(id.replace(/\D/g, '')) || 0, running: true, registered: true, busy: false, generation, ...overrides,

@@ -1,7 +1,7 @@
 // Warm spares in the pure reconcile plan: promoted first on a scale-out, refilled behind, never counted as serving.
 import { describe, expect, it } from 'vitest';
-import { planReconcile } from '../../../electron/core/reconcile.js';
-import type { ReplicaFacts } from '../../../electron/core/replica-facts.js';
+import { planReconcile } from '../../../electron/core/service/reconcile.js';
+import type { ReplicaFacts } from '../../../electron/core/service/replica-facts.js';
 
 const replica = (id: string, overrides: Partial<ReplicaFacts> = {}): ReplicaFacts => ({
   id, name: `r-${id}`, state: 'ready', startedAt: Number(id), running: true, registered: true, busy: false, ...overrides,

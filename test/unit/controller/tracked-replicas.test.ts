@@ -1,6 +1,6 @@
 // Adopting what the engine lists: a task the engine is stopping for its successor is adopted only while HAProxy has it.
 import { describe, expect, it } from 'vitest';
-import { TrackedReplicas } from '../../../electron/core/tracked-replicas.js';
+import { TrackedReplicas } from '../../../electron/core/service/tracked-replicas.js';
 import type { ObservedReplica } from '../../../electron/core/replicas/replica-driver.js';
 
 const task = (id: string, overrides: Partial<ObservedReplica> = {}): ObservedReplica => ({

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HaproxyBackend } from '../../../electron/core/haproxy-backend.js';
+import { HaproxyBackend } from '../../../electron/core/service/haproxy-backend.js';
 import { RuntimeClient } from '../../../haproxy/runtime-client.js';
 import { SharedRuntimeReads } from '../../../haproxy/shared-reads.js';
 

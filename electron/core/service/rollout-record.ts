@@ -1,8 +1,8 @@
 // What of a rollout survives a restart, and where it is kept: a file in the data folder, or memory in tests.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ReplicaSpec } from './replicas/replica-driver.js';
-import { PRIVATE_FILE_MODE } from './private-data-folder.js';
+import type { ReplicaSpec } from '../replicas/replica-driver.js';
+import { PRIVATE_FILE_MODE } from '../private-data-folder.js';
 
 /** What survives a restart: the specs on both sides (the old one is what a rollback restores) and a pause. */
 export interface RolloutRecord {

@@ -1,10 +1,10 @@
 // The reconcile loop: observe replicas and HAProxy, compare with the desired count, act until they agree.
-import type { ControlEvent } from '../contract/contract.js';
-import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import type { ControlEvent } from '../../contract/contract.js';
+import type { ReplicaDriver, ReplicaSpec } from '../replicas/replica-driver.js';
 import { planReconcile, type ReconcileAction } from './reconcile.js';
 import { isActive } from './replica-facts.js';
 import type { LoadBalancer } from './load-balancer.js';
-import { systemClock, type Cancel, type Clock } from './clock.js';
+import { systemClock, type Cancel, type Clock } from '../clock.js';
 import type { RolloutInput } from './rollout-plan.js';
 import { TrackedReplicas, type TrackedReplica } from './tracked-replicas.js';
 import { ReplicaLifecycle } from './replica-lifecycle.js';

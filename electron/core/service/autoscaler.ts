@@ -1,13 +1,13 @@
 // The autoscaling step: each sample goes through the pure policy, a change goes to the replica target, and what
 // held a change back goes to the event log (collapsed) and to "what it is waiting for".
-import type { Sample } from '../contract/contract.js';
-import type { Settings } from '../contract/settings-schema.js';
-import { forecastStep, type ForecastFloor } from './forecast/forecast-scale.js';
-import { decide, initialPolicyState, type PolicyObservation, type PolicyState } from './policy.js';
-import { HoldLog } from './policy/hold-log.js';
-import type { LiveSchedule } from './schedule/live-schedule.js';
+import type { Sample } from '../../contract/contract.js';
+import type { Settings } from '../../contract/settings-schema.js';
+import { forecastStep, type ForecastFloor } from '../forecast/forecast-scale.js';
+import { decide, initialPolicyState, type PolicyObservation, type PolicyState } from '../policy.js';
+import { HoldLog } from '../policy/hold-log.js';
+import type { LiveSchedule } from '../schedule/live-schedule.js';
 import type { ReplicaTarget } from './replica-target.js';
-import type { ReplicaStats } from './replicas/replica-driver.js';
+import type { ReplicaStats } from '../replicas/replica-driver.js';
 import type { TrackedReplica } from './tracked-replicas.js';
 
 /** What the policy sees of one moment: the sample's figures, and each replica's state, age, CPU and memory. */

@@ -1,7 +1,7 @@
 // Scale from zero on demand: while the desired count is 0 in auto mode, asks HAProxy how many requests it holds
 // and wakes one replica at once when any wait, whatever the policy's cooldowns say.
-import type { Settings } from '../contract/settings-schema.js';
-import type { Cancel, Clock } from './clock.js';
+import type { Settings } from '../../contract/settings-schema.js';
+import type { Cancel, Clock } from '../clock.js';
 
 export interface WakeOnRequestOptions {
   clock: Clock;

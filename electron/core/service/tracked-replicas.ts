@@ -1,6 +1,6 @@
 // The replicas the reconcile loop knows, brought in line each pass with what the engine and HAProxy answer.
-import type { ReplicaState } from '../contract/contract.js';
-import type { ObservedReplica } from './replicas/replica-driver.js';
+import type { ReplicaState } from '../../contract/contract.js';
+import type { ObservedReplica } from '../replicas/replica-driver.js';
 import type { ReplicaFacts } from './replica-facts.js';
 import type { ServerView } from './load-balancer.js';
 

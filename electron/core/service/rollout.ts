@@ -1,9 +1,9 @@
 // The rollout's state across ticks and restarts: which generation replaces which, progress, and the pause of a bad version.
-import type { EventKind, ReplicaState, RolloutView } from '../contract/contract.js';
-import type { Clock } from './clock.js';
-import { describeGeneration, generationOf } from './replicas/generation.js';
-import type { EngineUpdate, ReplicaSpec, RollingEngine } from './replicas/replica-driver.js';
-import { describeEngineUpdate, gaveUp, isUnderWay } from './replicas/swarm/rolling-update.js';
+import type { EventKind, ReplicaState, RolloutView } from '../../contract/contract.js';
+import type { Clock } from '../clock.js';
+import { describeGeneration, generationOf } from '../replicas/generation.js';
+import type { EngineUpdate, ReplicaSpec, RollingEngine } from '../replicas/replica-driver.js';
+import { describeEngineUpdate, gaveUp, isUnderWay } from '../replicas/swarm/rolling-update.js';
 import { isOldGeneration, type RolloutInput } from './rollout-plan.js';
 import type { RolloutRecord, RolloutRecordStore } from './rollout-record.js';
 

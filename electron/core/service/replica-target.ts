@@ -1,8 +1,8 @@
 // The one owner of the desired replica count and the mode: every change comes here with its cause, is clamped to
 // [minReplicas, maxReplicas] once, persisted, evented and handed to the controller.
-import type { ControlEvent } from '../contract/contract.js';
-import type { Settings, SettingsPatch } from '../contract/settings-schema.js';
-import { clampReplicas } from './policy/state.js';
+import type { ControlEvent } from '../../contract/contract.js';
+import type { Settings, SettingsPatch } from '../../contract/settings-schema.js';
+import { clampReplicas } from '../policy/state.js';
 
 export type ScaleCause =
   | { kind: 'policy'; reason: string }

@@ -1,12 +1,12 @@
 // The controller's LoadBalancer over HAProxy's runtime API: one backend, servers added, drained and removed live.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DEFAULT_BACKEND } from '../../haproxy/config.js';
-import { parseHeld } from '../../haproxy/request-hold.js';
-import type { RuntimeClient } from '../../haproxy/runtime-client.js';
-import { SharedRuntimeReads } from '../../haproxy/shared-reads.js';
+import { DEFAULT_BACKEND } from '../../../haproxy/config.js';
+import { parseHeld } from '../../../haproxy/request-hold.js';
+import type { RuntimeClient } from '../../../haproxy/runtime-client.js';
+import { SharedRuntimeReads } from '../../../haproxy/shared-reads.js';
 import type { LoadBalancer, ServerView } from './load-balancer.js';
-import type { TrafficStats } from './metrics/sampler.js';
-import { PRIVATE_FILE_MODE } from './private-data-folder.js';
+import type { TrafficStats } from '../metrics/sampler.js';
+import { PRIVATE_FILE_MODE } from '../private-data-folder.js';
 
 export const BACKEND_NAME = DEFAULT_BACKEND;
 

@@ -1,5 +1,5 @@
 // What the reconcile loop and the rollout step both know of a replica: its facts this tick, and what counts it.
-import type { ReplicaState } from '../contract/contract.js';
+import type { ReplicaState } from '../../contract/contract.js';
 
 /** One replica as the controller tracks it, joined with what the driver and HAProxy report this tick. */
 export interface ReplicaFacts {

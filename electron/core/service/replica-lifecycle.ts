@@ -1,8 +1,8 @@
 // The steps that take one replica into HAProxy's rotation and out of it: bring up, promote, register, drain, reap.
-import type { ControlEvent } from '../contract/contract.js';
-import type { ReplicaDriver, ReplicaSpec } from './replicas/replica-driver.js';
+import type { ControlEvent } from '../../contract/contract.js';
+import type { ReplicaDriver, ReplicaSpec } from '../replicas/replica-driver.js';
 import type { LoadBalancer } from './load-balancer.js';
-import { pollUntil, sleep, type Clock } from './clock.js';
+import { pollUntil, sleep, type Clock } from '../clock.js';
 import { waitForHealth } from './replica-health.js';
 import type { TrackedReplica } from './tracked-replicas.js';
 

@@ -1,5 +1,5 @@
 // Whether a replica answers its health URL: one probe, and the wait until it does.
-import { pollUntil, systemClock, type Clock } from './clock.js';
+import { pollUntil, systemClock, type Clock } from '../clock.js';
 
 /**
  * A replica usually answers within a second of its start: asked every 10 ms then, a scale-out waits for it about as
