@@ -1,7 +1,7 @@
 // One service's cockpit: its charts, controls, replicas and events. Everything here reads the service snapshot it is
 // given and sends commands through the bridge in context, which names the service (service-bridge.ts).
 import { useCallback, useEffect, useState, type Dispatch } from 'react';
-import type { ControlEvent, LoadStatus, ScaleDeckApi, Settings, Snapshot } from '../electron/contract/contract.js';
+import { firstRule, type ControlEvent, type LoadStatus, type ScaleDeckApi, type Settings, type Snapshot } from '../electron/contract/contract.js';
 import { followArchiveWindow } from './archive-window.js';
 import { CpuChart } from './cpu-chart.js';
 import type { DashboardAction } from './dashboard-state.js';
@@ -93,9 +93,9 @@ export function Cockpit({ api, service, snapshot, events, samples, loads, dispat
   const thresholdProps = {
     feed,
     preview,
-    metric: settings.metric,
-    scaleUpThreshold: settings.scaleUpThreshold,
-    scaleDownThreshold: settings.scaleDownThreshold,
+    metric: firstRule(settings).metric,
+    scaleUpThreshold: firstRule(settings).scaleUpThreshold,
+    scaleDownThreshold: firstRule(settings).scaleDownThreshold,
     extraRules: JSON.stringify(settings.rules.slice(1)),
     forecast: settings.forecast === 'off' ? undefined : forecastFeed,
   };

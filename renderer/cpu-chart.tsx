@@ -1,7 +1,7 @@
 // Live CPU chart: host CPU and the replicas' mean, with the scale-up and scale-down thresholds drawn across it.
 import { memo, useMemo } from 'react';
 import { LineChart, ReferenceLine, ResponsiveContainer } from 'recharts';
-import type { Sample, Settings } from '../electron/contract/contract.js';
+import type { Sample, ScalingRule, Settings } from '../electron/contract/contract.js';
 import { ChartCard, hiddenXAxis, PLOT_MARGIN, plotGrid, valueAxis } from './chart-card.js';
 import type { ForecastFeed } from './forecast-feed.js';
 import { ForecastError, ForecastLine, forecastReplicaCpu } from './forecast-line.js';
@@ -17,7 +17,7 @@ import { useStoreValue, type ValueStore } from './value-store.js';
 export interface ThresholdLinesProps {
   feed: HistoryFeed;
   preview: ValueStore<ThresholdPreview>;
-  metric: Settings['metric'];
+  metric: ScalingRule['metric'];
   scaleUpThreshold: number;
   scaleDownThreshold: number;
   /**
@@ -116,7 +116,7 @@ const CPU_READOUT: ReadoutEntry[] = [
 ];
 
 /** Host solid, replica mean dashed; the scaling metric's line is the thicker one. */
-function cpuLines(metric: Settings['metric']): LiveSeriesLine[] {
+function cpuLines(metric: ScalingRule['metric']): LiveSeriesLine[] {
   return [
     { name: 'host', value: hostValue, width: metric === 'host-cpu' ? 2 : 1.5 },
     { name: 'replica', value: replicaValue, dash: '6 3', width: metric === 'replica-cpu' ? 2 : 1.5 },

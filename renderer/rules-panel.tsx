@@ -31,7 +31,7 @@ export function withThreshold(rule: ScalingRule, field: 'scaleUpThreshold' | 'sc
 }
 
 /** The defaults of a metric when a rule switches to it, so a CPU rule never inherits a threshold in ms. */
-function switchMetric(metric: Settings['metric']): ScalingRule {
+function switchMetric(metric: ScalingRule['metric']): ScalingRule {
   return { ...(NEW_RULES.find((rule) => rule.metric === metric) as ScalingRule) };
 }
 
@@ -115,7 +115,7 @@ export const RulesPanel = memo(function RulesPanel({ settings, onSettings, whatI
                 id={`${id}-metric-${index}`}
                 value={rule.metric}
                 aria-invalid={errorFor(index, 'metric') ? true : undefined}
-                onChange={(event) => replace(index, switchMetric(event.currentTarget.value as Settings['metric']), false)}
+                onChange={(event) => replace(index, switchMetric(event.currentTarget.value as ScalingRule['metric']), false)}
               >
                 {Object.entries(METRIC_LABELS).map(([metric, label]) => (
                   <option key={metric} value={metric}>

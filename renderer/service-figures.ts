@@ -1,8 +1,8 @@
 // What the overview says about a service in a word or a number: its state, and its first rule's metric against its thresholds.
-import type { Sample, ServiceView, Settings } from '../electron/contract/contract.js';
+import type { Sample, ServiceView, ScalingRule } from '../electron/contract/contract.js';
 import { NO_VALUE } from './format.js';
 
-type Metric = Settings['metric'];
+type Metric = ScalingRule['metric'];
 
 /** Where each metric is in a sample. */
 const SAMPLE_FIELD: Record<Metric, keyof Sample> = {

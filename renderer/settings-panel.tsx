@@ -1,6 +1,6 @@
 // The scaling rules: sliders that never cross, written to the control plane debounced; a rejected value snaps back.
 import { memo, useEffect, useId, useRef, useState } from 'react';
-import type { Settings, SettingsPatch } from '../electron/contract/contract.js';
+import { firstRule, type ScalingRule, type Settings, type SettingsPatch } from '../electron/contract/contract.js';
 import { useBridge } from './bridge-context.js';
 import { thresholdScale } from './threshold-scale.js';
 import { ThresholdSlider } from './threshold-slider.js';
@@ -29,7 +29,7 @@ interface SliderSpec {
   format: (value: number) => string;
 }
 
-export const METRIC_LABELS: Record<Settings['metric'], string> = {
+export const METRIC_LABELS: Record<ScalingRule['metric'], string> = {
   'replica-cpu': 'Replica CPU (mean, % of limit)',
   'host-cpu': 'Host CPU (%)',
   'rps-per-replica': 'Requests/s per replica',
@@ -38,7 +38,7 @@ export const METRIC_LABELS: Record<Settings['metric'], string> = {
 };
 
 function sliderSpecs(settings: Settings): SliderSpec[] {
-  const { max: thresholdMax, format: threshold } = thresholdScale(settings.metric, settings.scaleUpThreshold);
+  const { max: thresholdMax, format: threshold } = thresholdScale(firstRule(settings).metric, firstRule(settings).scaleUpThreshold);
   const replicaMax = Math.max(50, settings.maxReplicas);
   const seconds = (value: number) => `${value} s`;
   const replicas = (value: number) => String(value);
@@ -89,7 +89,8 @@ export const SettingsPanel = memo(function SettingsPanel({ settings, preview, on
   const queue = useRef<Promise<void>>(Promise.resolve());
   const mounted = useRef(true);
 
-  const valueOf = (field: SliderField): number => drafts[field] ?? settings[field];
+  // The first rule's fields are shown flat, as the sliders send them.
+  const valueOf = (field: SliderField): number => drafts[field] ?? { ...settings, ...firstRule(settings) }[field];
 
   useEffect(() => {
     mounted.current = true;
@@ -152,11 +153,11 @@ export const SettingsPanel = memo(function SettingsPanel({ settings, preview, on
         <label htmlFor={metricId}>Scale on</label>
         <select
           id={metricId}
-          value={settings.metric}
+          value={firstRule(settings).metric}
           aria-invalid={errorFor('metric') ? true : undefined}
           onChange={(event) => {
             setError(null);
-            send({ metric: event.currentTarget.value as Settings['metric'] });
+            send({ metric: event.currentTarget.value as ScalingRule['metric'] });
           }}
         >
           {Object.entries(METRIC_LABELS).map(([metric, label]) => (
@@ -173,7 +174,7 @@ export const SettingsPanel = memo(function SettingsPanel({ settings, preview, on
       </div>
       {settings.policy === 'target' && (
         <p className="note">
-          The target policy is active (target {settings.targetValue}); the thresholds below apply to the threshold policy.
+          The target policy is active (target {firstRule(settings).targetValue}); the thresholds below apply to the threshold policy.
         </p>
       )}
       {sliderSpecs(settings).map((spec) => (

@@ -1,7 +1,7 @@
 // How a threshold slider reads for each metric: its range and its unit ("70%", "200 req/s", "150 ms").
-import type { Settings } from '../electron/contract/contract.js';
+import type { ScalingRule } from '../electron/contract/contract.js';
 
-export function thresholdScale(metric: Settings['metric'], upThreshold: number): { max: number; format: (value: number) => string } {
+export function thresholdScale(metric: ScalingRule['metric'], upThreshold: number): { max: number; format: (value: number) => string } {
   switch (metric) {
     case 'rps-per-replica':
       return { max: Math.max(1000, upThreshold), format: (value) => `${value} req/s` };

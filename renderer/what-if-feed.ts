@@ -1,5 +1,5 @@
 // The ghost line's data: replays the sliders' pending settings over the charts' window in core, one request at a time.
-import type { ScaleDeckApi, Settings, SettingsPatch, WhatIfResult } from '../electron/contract/contract.js';
+import { firstRule, type ScaleDeckApi, type ScalingRule, type Settings, type SettingsPatch, type WhatIfResult } from '../electron/contract/contract.js';
 import { ValueStore } from './value-store.js';
 
 /** How long the ghost stays after the last change, so a person can read it once the slider is let go. */
@@ -31,7 +31,7 @@ const realTimers: WhatIfTimers = {
 };
 
 /** " %", " req/s", " ms": the unit as the summary writes it after a number. */
-const unitOf = (metric: Settings['metric']): string => (metric === 'rps-per-replica' ? ' req/s' : metric === 'latency-p95' ? ' ms' : ' %');
+const unitOf = (metric: ScalingRule['metric']): string => (metric === 'rps-per-replica' ? ' req/s' : metric === 'latency-p95' ? ' ms' : ' %');
 
 interface Proposal {
   patch: SettingsPatch;
@@ -107,8 +107,8 @@ export class WhatIfFeed {
         if ('result' in answer) {
           // The summary's time above counts against the first rule's threshold (the flat fields are that rule).
           const first = patch.rules?.[0];
-          const upThreshold = patch.scaleUpThreshold ?? first?.scaleUpThreshold ?? settings.scaleUpThreshold;
-          const unit = unitOf(patch.metric ?? first?.metric ?? settings.metric);
+          const upThreshold = patch.scaleUpThreshold ?? first?.scaleUpThreshold ?? firstRule(settings).scaleUpThreshold;
+          const unit = unitOf(patch.metric ?? first?.metric ?? firstRule(settings).metric);
           this.shown.set({ patch, fromMs, toMs, result: answer.result, upThreshold, unit });
           this.error.set(null);
         } else {

@@ -3,10 +3,13 @@
 import './zod-setup.js';
 import { z } from 'zod';
 import { inputShapeProblem } from './input-shape.js';
-import { SettingsShape, type Settings, type SettingsPatch } from './settings-schema.js';
+import { SettingsShape, type ScalingRule, type Settings, type SettingsPatch } from './settings-schema.js';
 import { ComposeInput, ComposeProjectInput, type ComposeAccess, type ComposeProjectView } from './compose-contract.js';
 
-export type { Settings, SettingsPatch };
+export type { ScalingRule, Settings, SettingsPatch };
+
+/** A service's first rule, the one the dashboard's sliders and readouts show. */
+export const firstRule = (settings: Pick<Settings, 'rules'>): ScalingRule => settings.rules[0] as ScalingRule;
 export type { ComposeAccess, ComposeInput, ComposeProjectInput, ComposeProjectView, ComposeServiceView, ComposeServiceState } from './compose-contract.js';
 
 /** `standby`: started, healthy and registered in HAProxy but out of rotation, kept warm for the next scale-out. */

@@ -81,10 +81,11 @@ export const SettingsShape = z.strictObject({
   maxReplicas: z.number().int().min(1, 'must be 1 or more').max(100, 'must be 100 or less'),
   mode: z.enum(MODES),
   policy: z.enum(POLICIES),
-  metric: z.enum(METRICS),
-  scaleUpThreshold: threshold,
-  scaleDownThreshold: threshold,
-  targetValue,
+  // The first rule written flat: accepted as shorthand in what is sent, folded into `rules`, never kept.
+  metric: z.enum(METRICS).optional(),
+  scaleUpThreshold: threshold.optional(),
+  scaleDownThreshold: threshold.optional(),
+  targetValue: targetValue.optional(),
   rules: z.array(RuleShape).min(1, 'must hold at least one rule').max(MAX_RULES, `must hold ${MAX_RULES} rules or fewer`),
   targetToleranceUp: tolerance,
   targetToleranceDown: tolerance,
@@ -118,8 +119,12 @@ export const SettingsShape = z.strictObject({
   haproxyPath: z.string().max(4096).regex(/^(\/[^\0\r\n]*)?$/, 'must be an absolute path to the haproxy program, or empty to look in the usual places'),
 });
 
-export type Settings = z.infer<typeof SettingsShape>;
-export type SettingsPatch = Partial<Settings>;
+/** A first rule's fields written flat (`metric`, thresholds, `targetValue`): accepted in input as shorthand, never kept. */
+export type RuleShorthand = Pick<z.infer<typeof SettingsShape>, (typeof RULE_FIELDS)[number]>;
+/** A service's settings as they are kept and shown: its rules only in `rules`. */
+export type Settings = Omit<z.infer<typeof SettingsShape>, (typeof RULE_FIELDS)[number]>;
+/** A change as it may be sent: any setting, and the first rule's flat shorthand. */
+export type SettingsPatch = Partial<Settings & RuleShorthand>;
 
 /**
  * What is one for the whole app, whatever the number of services: how replicas run (one driver, one engine), the one
@@ -157,10 +162,6 @@ export const defaultSettings: Settings = {
   maxReplicas: 10,
   mode: 'auto',
   policy: 'threshold',
-  metric: 'replica-cpu',
-  scaleUpThreshold: 70,
-  scaleDownThreshold: 30,
-  targetValue: 50,
   rules: [{ metric: 'replica-cpu', scaleUpThreshold: 70, scaleDownThreshold: 30, targetValue: 50 }],
   targetToleranceUp: 0.1,
   targetToleranceDown: 0.1,
@@ -257,20 +258,24 @@ function firstIssue(error: z.ZodError): SettingsError {
   return new SettingsError(field, issue?.message ?? 'is invalid');
 }
 
-const firstRuleOf = (s: Pick<Settings, (typeof RULE_FIELDS)[number]>): ScalingRule =>
-  ({ metric: s.metric, scaleUpThreshold: s.scaleUpThreshold, scaleDownThreshold: s.scaleDownThreshold, targetValue: s.targetValue });
+/** The first rule's fields a person wrote flat, without the rest. */
+function splitShorthand<T extends Partial<RuleShorthand>>(data: T): { flat: Partial<ScalingRule>; rest: Omit<T, keyof RuleShorthand> } {
+  const { metric, scaleUpThreshold, scaleDownThreshold, targetValue, ...rest } = data;
+  const flat = Object.fromEntries(Object.entries({ metric, scaleUpThreshold, scaleDownThreshold, targetValue }).filter(([, value]) => value !== undefined));
+  return { flat: flat as Partial<ScalingRule>, rest };
+}
 
 /**
- * Validates a whole settings object; throws SettingsError naming the first bad field. `rules` is what is stored; the
- * flat fields are its first rule, and where they differ from it they are shorthand that changes it.
+ * Validates a whole settings object; throws SettingsError naming the first bad field. `rules` is what is kept; flat
+ * fields are shorthand for its first rule, folded into it.
  */
 export function parseSettings(input: unknown, flatFirstRule = false): Settings {
   const result = SettingsShape.safeParse(input);
   if (!result.success) throw firstIssue(result.error);
-  const [first, ...others] = result.data.rules as [ScalingRule, ...ScalingRule[]];
-  const shorthand = RULE_FIELDS.some((name) => result.data[name] !== first[name]);
-  const rules = shorthand ? [{ ...first, ...firstRuleOf(result.data) }, ...others] : result.data.rules;
-  const settings = { ...result.data, rules };
+  const { flat, rest } = splitShorthand(result.data);
+  const [first, ...others] = rest.rules as [ScalingRule, ...ScalingRule[]];
+  const shorthand = RULE_FIELDS.some((name) => flat[name] !== undefined && flat[name] !== first[name]);
+  const settings: Settings = { ...rest, rules: shorthand ? [{ ...first, ...flat }, ...others] : rest.rules };
   checkInvariants(settings, flatFirstRule || shorthand);
   return settings;
 }
@@ -284,27 +289,18 @@ export function applySettingsPatch(current: Settings, patch: unknown): Settings 
   if (shape !== undefined) throw new SettingsError(shape.field, shape.problem);
   const partial = SettingsShape.partial().safeParse(patch);
   if (!partial.success) throw firstIssue(partial.error);
-  const flat = Object.fromEntries(RULE_FIELDS.filter((name) => partial.data[name] !== undefined).map((name) => [name, partial.data[name]]));
-  const [first, ...others] = partial.data.rules ?? current.rules;
-  const rules = [{ ...(first as ScalingRule), ...flat }, ...others];
-  return parseSettings({ ...current, ...partial.data, rules, ...firstRuleOf(rules[0] as ScalingRule) }, partial.data.rules === undefined);
-}
-
-/** Settings as written to disk: the flat shorthand is derived from `rules`, so only `rules` is kept. */
-export function storedForm(settings: Settings): Partial<Settings> {
-  return Object.fromEntries(Object.entries(settings).filter(([key]) => !(RULE_FIELDS as readonly string[]).includes(key)));
+  const { flat, rest } = splitShorthand(partial.data);
+  const [first, ...others] = rest.rules ?? current.rules;
+  return parseSettings({ ...current, ...rest, rules: [{ ...(first as ScalingRule), ...flat }, ...others] }, rest.rules === undefined);
 }
 
 /** Loads stored settings over the defaults; stored values that no longer validate fall back field by field. */
 export function settingsFromStored(stored: Record<string, unknown>): Settings {
+  // Flat fields of a newer file would only be stale copies of `rules`' first rule: `rules` is the truth.
   const known = Object.fromEntries(Object.entries(stored).filter(([key]) => key in defaultSettings));
-  if (Array.isArray(known.rules)) {
-    // `rules` is the truth; flat fields in a newer file would only be stale copies of its first rule.
-    for (const name of RULE_FIELDS) delete known[name];
-    Object.assign(known, pick(isRecord(known.rules[0]) ? known.rules[0] : {}, RULE_FIELDS));
-  } else if (RULE_FIELDS.some((name) => known[name] !== undefined)) {
+  if (!Array.isArray(known.rules) && RULE_FIELDS.some((name) => stored[name] !== undefined)) {
     // A file from before `rules`: its flat fields become the first rule.
-    known.rules = [{ ...firstRuleOf(defaultSettings), ...pick(known, RULE_FIELDS) }];
+    known.rules = [{ ...defaultSettings.rules[0], ...pick(stored, RULE_FIELDS) }];
   }
   try {
     return parseSettings({ ...defaultSettings, ...known });
@@ -322,9 +318,6 @@ export function settingsFromStored(stored: Record<string, unknown>): Settings {
   return settings;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function pick(source: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(names.filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));

@@ -12,13 +12,17 @@ const describeSchedules = (schedules: readonly Schedule[]): string =>
 const sameRules = (a: readonly ScalingRule[], b: readonly ScalingRule[]): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * "Settings changed: scaleUpThreshold 45 -> 40". A change of the first rule alone reads as its flat fields; `rules`
- * is named only when the rules beyond the first changed (or their number), so nothing is said twice.
+ * "Settings changed: scaleUpThreshold 45 -> 40". A change of the first rule alone reads as its fields, as a person
+ * sets them with the sliders; `rules` is named only when the rules beyond the first changed (or their number).
  */
 export function describeSettingsChange(before: Settings, next: Settings, changed: readonly (keyof Settings)[]): string {
   const onlyFirstRule = sameRules(before.rules.slice(1), next.rules.slice(1));
-  const named = changed.filter((key) => (key === 'rules' ? !onlyFirstRule : !(RULE_FIELDS as readonly string[]).includes(key) || onlyFirstRule));
   const value = (settings: Settings, key: keyof Settings): string =>
     (key === 'rules' ? describeRules(settings.rules) : key === 'schedules' ? describeSchedules(settings.schedules) : String(settings[key]));
-  return `Settings changed: ${named.map((key) => `${key} ${value(before, key)} -> ${value(next, key)}`).join(', ')}`;
+  const parts = changed.flatMap((key) => {
+    if (key !== 'rules' || !onlyFirstRule) return [`${key} ${value(before, key)} -> ${value(next, key)}`];
+    const [was, now] = [before.rules[0] as ScalingRule, next.rules[0] as ScalingRule];
+    return RULE_FIELDS.filter((field) => was[field] !== now[field]).map((field) => `${field} ${was[field]} -> ${now[field]}`);
+  });
+  return `Settings changed: ${parts.join(', ')}`;
 }

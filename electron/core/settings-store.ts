@@ -4,7 +4,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import {
-  applySettingsPatch, DEFAULT_SERVICE, defaultSettings, GLOBAL_SETTINGS, isGlobalSetting, MAX_SERVICES, parseSettings, serviceNameProblem, SettingsError, settingsFromStored, storedForm,
+  applySettingsPatch, DEFAULT_SERVICE, defaultSettings, GLOBAL_SETTINGS, isGlobalSetting, MAX_SERVICES, parseSettings, serviceNameProblem, SettingsError, settingsFromStored,
   type Settings,
 } from '../contract/settings-schema.js';
 import { PRIVATE_FILE_MODE } from './private-data-folder.js';
@@ -39,12 +39,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isReplicaCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100;
 
-/**
- * Only what the person changed is written, so a better default in a later version still reaches them; the flat
- * shorthand of the first rule is never written, `rules` is.
- */
+/** Only what the person changed is written, so a better default in a later version still reaches them. */
 function changedFromDefaults(settings: Partial<Settings>): Partial<Settings> {
-  return Object.fromEntries(Object.entries(storedForm(settings as Settings))
+  return Object.fromEntries(Object.entries(settings)
     .filter(([key, value]) => JSON.stringify(defaultSettings[key as keyof Settings]) !== JSON.stringify(value)));
 }
 

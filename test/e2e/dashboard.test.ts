@@ -119,7 +119,7 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
   });
 
   it('moves the scale-up line and the setting when the threshold slider is dragged with the mouse', async () => {
-    const before = (await snapshot()).settings.scaleUpThreshold;
+    const before = (await snapshot()).settings.rules[0]!.scaleUpThreshold;
     const yBefore = await thresholdY(page, 'up');
     const slider = page.getByRole('slider', { name: 'Scale up above' });
     const target = before > 50 ? before - 25 : before + 25;
@@ -144,7 +144,7 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
     // SVG y grows downwards: a lower threshold draws lower.
     expect(Math.sign(yAfter - yBefore)).toBe(dragged < before ? 1 : -1);
     const saved = await waitFor(async () => {
-      const value = (await snapshot()).settings.scaleUpThreshold;
+      const value = (await snapshot()).settings.rules[0]!.scaleUpThreshold;
       return value === dragged ? value : null;
     }, 5_000, `the snapshot's scaleUpThreshold to become ${dragged}`);
     expect(saved).not.toBe(before);
@@ -266,7 +266,7 @@ describe.skipIf(!(hasChromium() && hasDocker() && hasHaproxy()))('the dashboard 
   it('draws the ghost line and its summary while a threshold is dragged, replaying the load run just recorded', async () => {
     // The window the load run fills, so the ghost spans the chart.
     await page.getByRole('button', { name: '1 min', exact: true }).click();
-    const up = (await snapshot()).settings.scaleUpThreshold;
+    const up = (await snapshot()).settings.rules[0]!.scaleUpThreshold;
     const slider = page.getByRole('slider', { name: 'Scale up above' });
     const ghost = page.getByTestId('whatif-ghost');
     const summary = page.getByTestId('whatif-summary');

@@ -258,7 +258,7 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
   describe('what works', () => {
     it('changes exactly the patched field, and persists it', async () => {
       const before = await observe();
-      const threshold = before.settings.scaleUpThreshold === 75 ? 76 : 75;
+      const threshold = before.settings.rules[0]!.scaleUpThreshold === 75 ? 76 : 75;
       const reply = await call('PATCH', '/api/settings', { body: sendJson({ scaleUpThreshold: threshold }) });
       expect(reply.status, reply.text).toBe(200);
       // The flat threshold is shorthand for the first rule: both read the new value.
@@ -305,7 +305,7 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       expect(reply.status, reply.text).toBe(200);
       const after = await observe();
       expect(after.settings.rules).toEqual(rules);
-      expect(after.settings).toMatchObject({ metric: 'rps-per-replica', scaleUpThreshold: 400, scaleDownThreshold: 100 });
+      expect(after.settings.rules[0]).toMatchObject({ metric: 'rps-per-replica', scaleUpThreshold: 400, scaleDownThreshold: 100 });
       const restored = await call('PATCH', '/api/settings', { body: sendJson({ rules: before.settings.rules }) });
       expect(restored.status, restored.text).toBe(200);
     });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRoutes, SERVICES_PATH, type CommandName, type Settings, type Snapshot } from '../../electron/contract/contract.js';
+import { httpRoutes, SERVICES_PATH, type CommandName, type SettingsPatch, type Snapshot } from '../../electron/contract/contract.js';
 import { MAX_INPUT_DEPTH } from '../../electron/contract/input-shape.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { startHeadlessServer, type HeadlessServer } from '../../electron/shells/headless/headless-server.js';
@@ -127,7 +127,7 @@ function fieldRows(): Row[] {
 }
 
 interface NumericSetting {
-  name: keyof Settings;
+  name: keyof SettingsPatch;
   min: number;
   max: number;
   int: boolean;
@@ -135,9 +135,11 @@ interface NumericSetting {
 
 /** Every numeric setting with its range, read from the schema itself, so a new setting is covered without a line here. */
 const numericSettings: NumericSetting[] = Object.entries(SettingsShape.shape).flatMap(([name, schema]) => {
-  const number = schema as { minValue?: number | null; maxValue?: number | null; isInt?: boolean };
+  // The first rule's flat shorthand is optional in what is sent; its range is the number's inside.
+  const inner = typeof (schema as { unwrap?: unknown }).unwrap === 'function' ? (schema as unknown as { unwrap: () => unknown }).unwrap() : schema;
+  const number = inner as { minValue?: number | null; maxValue?: number | null; isInt?: boolean };
   if (typeof number.minValue !== 'number' || typeof number.maxValue !== 'number') return [];
-  return [{ name: name as keyof Settings, min: number.minValue, max: number.maxValue, int: number.isInt === true }];
+  return [{ name: name as keyof SettingsPatch, min: number.minValue, max: number.maxValue, int: number.isInt === true }];
 });
 
 const past = (setting: NumericSetting, edge: 'min' | 'max') => {
@@ -146,7 +148,7 @@ const past = (setting: NumericSetting, edge: 'min' | 'max') => {
 };
 
 /** Settings that only make sense together with another: what makes each edge valid on its own. */
-const EDGE_COMPANIONS: Partial<Record<keyof Settings, Partial<Record<'min' | 'max', Partial<Settings>>>>> = {
+const EDGE_COMPANIONS: Partial<Record<keyof SettingsPatch, Partial<Record<'min' | 'max', SettingsPatch>>>> = {
   minReplicas: { max: { maxReplicas: 100 } },
   // 0 is served only on the shared frontend: it needs that frontend on and a route there.
   frontendPort: { min: { sharedFrontendPort: 65535, routePathPrefix: '/' } },
@@ -244,7 +246,7 @@ describe.skipIf(!hasHaproxy())('every door checked: hostile input against the he
       expect(reply.status).toBe(403);
       expect(JSON.parse(reply.text).error).toMatch(/settings file.*command line.*desktop window/);
     }
-    expect((await observe()).settings.scaleUpThreshold).toBe(70);
+    expect((await observe()).settings.rules[0]!.scaleUpThreshold).toBe(70);
   });
 
   it('refuses the WebSocket without the token or from a foreign Host or Origin, and a hostile message changes nothing', async () => {

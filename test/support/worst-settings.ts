@@ -1,13 +1,16 @@
 // The harshest value each setting accepts, fed one at a time to a running control plane through its HTTP API: none
 // may end the control plane or stop it answering. Shared by the Docker, process and Swarm runs.
 import { expect } from 'vitest';
-import type { Settings, Snapshot } from '../../electron/contract/contract.js';
+import type { Settings, SettingsPatch, Snapshot } from '../../electron/contract/contract.js';
 import { LOCAL_ONLY_SETTINGS } from '../../electron/contract/contract.js';
 import { SettingsShape } from '../../electron/contract/settings-schema.js';
 import { apiCall } from './api-client.js';
 import { freePort } from './waiting.js';
 
-type WorstPatch = Partial<Settings>;
+type WorstPatch = SettingsPatch;
+
+/** Settings as a patch names them: the first rule's fields flat beside the rest, as the shorthand sends them. */
+const flatView = (settings: Settings): Record<string, unknown> => ({ ...settings, ...settings.rules[0] });
 
 const PORT_SETTINGS: ReadonlySet<string> = new Set(['frontendPort', 'statsPort']);
 
@@ -93,7 +96,7 @@ export async function feedWorstValues(port: number, token: string): Promise<Wors
   };
   const run: WorstRun = { applied: [], refused: [], slowest: { name: '', ms: 0 } };
   for (const [name, patch] of Object.entries(patches)) {
-    const before = (await snapshot()).settings;
+    const before = flatView((await snapshot()).settings);
     const reply = await call('PATCH', '/api/settings', patch);
     if (reply.ms > run.slowest.ms) run.slowest = { name, ms: reply.ms };
     expect(reply.status, `${name}: ${reply.text.slice(0, 300)}`).toBeLessThan(500);
@@ -104,11 +107,11 @@ export async function feedWorstValues(port: number, token: string): Promise<Wors
       continue;
     }
     run.applied.push(name);
-    expect((await snapshot()).settings).toMatchObject(patch);
+    expect(flatView((await snapshot()).settings)).toMatchObject(patch);
     // A port given up may be taken at once by another program (Docker publishes replicas on the same ephemeral
     // range), so a moved port moves on to a fresh one instead of back.
     const back = Object.fromEntries(
-      await Promise.all(Object.keys(patch).map(async (key) => [key, PORT_SETTINGS.has(key) ? await freePort() : before[key as keyof Settings]])),
+      await Promise.all(Object.keys(patch).map(async (key) => [key, PORT_SETTINGS.has(key) ? await freePort() : before[key]])),
     );
     const restored = await call('PATCH', '/api/settings', back);
     expect(restored.status, `setting ${name} back: ${restored.text.slice(0, 300)}`).toBe(200);

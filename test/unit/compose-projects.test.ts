@@ -17,7 +17,7 @@ services:
     image: ${image}
     environment: { MODE: blue${extra} }
     ports: ["127.0.0.1:18080:8000"]
-    x-scaledeck: { healthPath: /healthz, maxReplicas: 4 }
+    x-scaledeck: { healthPath: /healthz, maxReplicas: 4, metric: rps-per-replica, scaleUpThreshold: 50, scaleDownThreshold: 5 }
   admin:
     image: scaledeck/api:latest
     ports: ["127.0.0.1:18081:8000"]
@@ -106,6 +106,7 @@ describe('applying a Compose plan', () => {
     await projects.apply({ yaml: file('scaledeck/api:latest') });
     recorded.calls.length = 0;
 
+    // The file's first rule, written flat in x-scaledeck, is the service's rules' first: the same file changes nothing.
     const again = await projects.plan({ yaml: file('scaledeck/api:latest') });
     expect('result' in again && again.result.services.filter((s) => s.scale).map((s) => s.change)).toEqual(['keep', 'keep']);
     await projects.apply({ yaml: file('scaledeck/api:v2') });

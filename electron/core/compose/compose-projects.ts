@@ -104,7 +104,9 @@ export class ComposeProjects {
         throw error;
       }
       if (!toBuild && !(await this.engine.imageExists(image))) return fail(`${plan.file}: service "${planned.name}": image: ${image} is not in the Docker engine; pull or build it first`, `${field}.image`);
-      const patch = existing ? Object.fromEntries(Object.entries(wanted).filter(([key, value]) => !same(existing.settings[key as keyof Settings], value))) : wanted;
+      // Compared as a file may write them: the first rule's fields flat beside the rest.
+      const current: Record<string, unknown> | undefined = existing && { ...existing.settings, ...existing.settings.rules[0] };
+      const patch = current ? Object.fromEntries(Object.entries(wanted).filter(([key, value]) => !same(current[key], value))) : wanted;
       const runtimeChanged = existing !== undefined && !same(existing.origin?.runtime, origin.runtime);
       const change = !existing ? 'add' : Object.keys(patch).length > 0 || runtimeChanged || toBuild ? 'update' : 'keep';
       steps.push({ planned, name, image, origin, patch, runtimeChanged, change, ...(toBuild ? { build: toBuild } : {}) });

@@ -1,6 +1,6 @@
 // The load a forecast learns from: one value per minute of total work (per-replica figure x replicas), with the
 // prefix sums that let a forecast smooth any window of it in constant time.
-import type { Settings } from '../../contract/settings-schema.js';
+import type { ScalingRule } from '../../contract/settings-schema.js';
 
 export const MINUTE_MS = 60_000;
 
@@ -19,7 +19,7 @@ export interface LoadSample {
  * The load kind a rule's metric is total work of. Host CPU, memory and latency do not shrink as replicas are added
  * (the replay's load model says the same), so no replica count follows from forecasting them.
  */
-export function loadKindOf(metric: Settings['metric']): LoadKind | null {
+export function loadKindOf(metric: ScalingRule['metric']): LoadKind | null {
   if (metric === 'rps-per-replica') return 'rps';
   if (metric === 'replica-cpu') return 'cpu';
   return null;

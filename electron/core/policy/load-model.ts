@@ -1,5 +1,5 @@
 // The load model of the what-if replay: how recorded load spreads over a replica count other than the one that ran.
-import type { Settings } from '../../contract/settings-schema.js';
+import type { ScalingRule, Settings } from '../../contract/settings-schema.js';
 import { latencyReading } from './metric.js';
 
 /** The figures of one recorded sample the model needs (a subset of the contract's Sample). */
@@ -21,7 +21,7 @@ export interface RecordedSample {
  * Metrics that follow the record whatever the replayed count: host CPU (the whole machine), p95 latency (the model has
  * no queueing theory to bend it with), and replica memory (mostly each replica's own footprint, not shared work).
  */
-export const RECORD_FOLLOWING_METRICS: ReadonlySet<Settings['metric']> = new Set(['host-cpu', 'latency-p95', 'replica-memory']);
+export const RECORD_FOLLOWING_METRICS: ReadonlySet<ScalingRule['metric']> = new Set(['host-cpu', 'latency-p95', 'replica-memory']);
 
 /** When actuation cannot be measured from the record (no scale-up in it), a new replica is assumed ready after this. */
 export const DEFAULT_ACTUATION_MS = 3000;
@@ -81,11 +81,11 @@ export class FleetModel {
 }
 
 /** How many replicas the metric is divided by: CPU averages skip warming replicas, request rates do not. */
-export function divisorWarmupMs(settings: Pick<Settings, 'metric' | 'warmupS'>): number {
+export function divisorWarmupMs(settings: Pick<Settings, 'warmupS'> & Pick<ScalingRule, 'metric'>): number {
   return settings.metric === 'replica-cpu' ? settings.warmupS * 1000 : 0;
 }
 
-const recordedField: Record<Settings['metric'], (sample: RecordedSample) => number | null | undefined> = {
+const recordedField: Record<ScalingRule['metric'], (sample: RecordedSample) => number | null | undefined> = {
   'replica-cpu': (sample) => sample.replicaCpu,
   'host-cpu': (sample) => sample.hostCpu,
   'rps-per-replica': (sample) => sample.rpsPerReplica,
@@ -94,7 +94,7 @@ const recordedField: Record<Settings['metric'], (sample: RecordedSample) => numb
 };
 
 /** The recorded figure of `metric` as the policy reads it (per replica, or for the host or frontend). */
-export function recordedMetric(sample: RecordedSample, metric: Settings['metric']): number | null {
+export function recordedMetric(sample: RecordedSample, metric: ScalingRule['metric']): number | null {
   const value = recordedField[metric](sample);
   return value !== null && value !== undefined && Number.isFinite(value) ? value : null;
 }
@@ -104,7 +104,7 @@ export function recordedMetric(sample: RecordedSample, metric: Settings['metric'
  * over) divided by the replayed count. RECORD_FOLLOWING_METRICS follow the record, whatever the count. Null when
  * unmeasurable.
  */
-export function replayedMetric(recorded: number | null, metric: Settings['metric'], liveCount: number, replayedCount: number): number | null {
+export function replayedMetric(recorded: number | null, metric: ScalingRule['metric'], liveCount: number, replayedCount: number): number | null {
   if (recorded === null) return null;
   if (RECORD_FOLLOWING_METRICS.has(metric)) return recorded;
   if (liveCount === 0 || replayedCount === 0) return null;

@@ -1,5 +1,5 @@
 // What the policy scales on: the metric measured from one observation, its label, and how its numbers read in reasons.
-import type { Settings } from '../../contract/settings-schema.js';
+import type { ScalingRule, Settings } from '../../contract/settings-schema.js';
 
 export interface PolicyReplica {
   state: 'starting' | 'ready' | 'standby' | 'draining' | 'stopping' | 'failed';
@@ -29,7 +29,7 @@ export interface MetricDescription {
   description: string;
 }
 
-const descriptions: Record<Settings['metric'], MetricDescription> = {
+const descriptions: Record<ScalingRule['metric'], MetricDescription> = {
   'replica-cpu': {
     label: 'replica CPU',
     unit: '%',
@@ -57,7 +57,7 @@ const descriptions: Record<Settings['metric'], MetricDescription> = {
   },
 };
 
-export function describeMetric(settings: Pick<Settings, 'metric'>): MetricDescription {
+export function describeMetric(settings: Pick<ScalingRule, 'metric'>): MetricDescription {
   return descriptions[settings.metric];
 }
 
@@ -69,7 +69,7 @@ function measured(value: number | null): number | null {
 /** The metric value the policy scales on, or null when it cannot be measured (never scale down on null). */
 export function metricValue(
   obs: PolicyObservation,
-  settings: Pick<Settings, 'metric' | 'warmupS' | 'memoryLimitMb'>,
+  settings: Pick<Settings, 'warmupS' | 'memoryLimitMb'> & Pick<ScalingRule, 'metric'>,
   now: number,
 ): { value: number | null; label: string } {
   const { label } = descriptions[settings.metric];
@@ -124,6 +124,6 @@ export function formatNumber(value: number): string {
   return String(rounded === 0 ? 0 : rounded);
 }
 
-export function formatMetric(value: number, settings: Pick<Settings, 'metric'>): string {
+export function formatMetric(value: number, settings: Pick<ScalingRule, 'metric'>): string {
   return `${formatNumber(value)}${descriptions[settings.metric].unit}`;
 }

@@ -1,7 +1,7 @@
 // The what-if replay: the real decide() over recorded samples with other settings, under the stated load model.
 import type { WhatIfPoint, WhatIfResult, WhatIfSummary } from '../../contract/contract.js';
 import { decide, describeMetric, initialPolicyState, type PolicyObservation, type PolicyReplica, type PolicyState } from '../policy.js';
-import type { Settings } from '../../contract/settings-schema.js';
+import type { ScalingRule, Settings } from '../../contract/settings-schema.js';
 import {
   DEFAULT_ACTUATION_MS, FleetModel, RECORD_FOLLOWING_METRICS, divisorWarmupMs, measureActuationMs, recordedMetric, replayedMetric, type RecordedSample,
 } from './load-model.js';
@@ -39,7 +39,7 @@ function typicalIntervalMs(samples: readonly RecordedSample[], fallback: number)
   return Math.max(1, gaps[Math.floor(gaps.length / 2)] as number);
 }
 
-type MetricValues = Partial<Record<Settings['metric'], number | null>>;
+type MetricValues = Partial<Record<ScalingRule['metric'], number | null>>;
 
 /**
  * The observation from which the policy's metricValue() reads each replayed metric: `serving` replicas, of which the
@@ -87,9 +87,9 @@ export function summarize(points: readonly { at: number; desired: number; metric
 
 function describeModel(settings: Settings, actuationMs: number, measured: boolean): string {
   const metrics = [...new Set(settings.rules.map((rule) => rule.metric))];
-  const labels = (list: Settings['metric'][]) => list.map((metric) => describeMetric({ metric }).label).join(', ');
+  const labels = (list: ScalingRule['metric'][]) => list.map((metric) => describeMetric({ metric }).label).join(', ');
   const conserved = metrics.filter((metric) => !RECORD_FOLLOWING_METRICS.has(metric));
-  const following = [...new Set<Settings['metric']>([...metrics.filter((metric) => RECORD_FOLLOWING_METRICS.has(metric)), 'host-cpu'])];
+  const following = [...new Set<ScalingRule['metric']>([...metrics.filter((metric) => RECORD_FOLLOWING_METRICS.has(metric)), 'host-cpu'])];
   const actuation = `${(actuationMs / 1000).toFixed(1)} s${measured ? ' (measured: median over the scale-ups in the range)' : ' (assumed: no scale-up in the range to measure)'}`;
   const spread = [
     conserved.length > 0 ? `the recorded ${labels(conserved)} total (per-replica value x replicas it was measured over) is conserved and divided by the replayed count` : '',
@@ -159,8 +159,8 @@ export function replay(input: ReplayInput): WhatIfResult {
   }
   return {
     series,
-    summary: summarize(series, settings.scaleUpThreshold, intervalMs),
-    actual: summarize(actual, settings.scaleUpThreshold, intervalMs),
+    summary: summarize(series, settings.rules[0].scaleUpThreshold, intervalMs),
+    actual: summarize(actual, settings.rules[0].scaleUpThreshold, intervalMs),
     model,
   };
 }

@@ -145,7 +145,7 @@ describe('control plane on fakes', () => {
     expect(await plane.updateSettings({ statsPort: 9999, scaleUpThreshold: 90 })).toEqual({
       error: 'statsPort: port 9999 is in use by nginx (pid 42); choose another port', field: 'statsPort',
     });
-    expect(plane.settings.scaleUpThreshold).toBe(75);
+    expect(plane.settings.rules[0]!.scaleUpThreshold).toBe(75);
     expect(persisted().settings?.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 75, scaleDownThreshold: 30, targetValue: 50 }]);
   });
 

@@ -48,7 +48,7 @@ describe('dashboard', () => {
 
   it('draws the thresholds on the request chart when scaling on requests per replica', async () => {
     const snapshot = makeSnapshot();
-    snapshot.settings = { ...snapshot.settings, metric: 'rps-per-replica', scaleUpThreshold: 80, scaleDownThreshold: 20 };
+    snapshot.settings = { ...snapshot.settings, rules: [{ metric: 'rps-per-replica', scaleUpThreshold: 80, scaleDownThreshold: 20, targetValue: 50 }] };
     await renderApp(new FakeBridge(snapshot));
     await waitFor(() => expect(thresholdY('request-rate-chart', 'up')).not.toBeNull());
     expect(thresholdY('cpu-chart', 'up')).toBeNull();

@@ -65,7 +65,7 @@ describe('settings sliders', () => {
 
   it('keeps the scale-down threshold below the scale-up threshold', async () => {
     const bridge = new FakeBridge();
-    bridge.snapshot.settings = { ...bridge.snapshot.settings, scaleUpThreshold: 40, scaleDownThreshold: 39 };
+    bridge.snapshot.settings = { ...bridge.snapshot.settings, rules: [{ ...bridge.snapshot.settings.rules[0]!, scaleUpThreshold: 40, scaleDownThreshold: 39 }] };
     renderPanel(bridge);
     pressArrow(slider('Scale down below'), 'ArrowRight');
     expect(slider('Scale down below').value).toBe('39');

@@ -31,12 +31,14 @@ describe('rules', () => {
     const two = applySettingsPatch(defaultSettings, { rules: [defaultSettings.rules[0], latencyRule] });
     const next = applySettingsPatch(two, { metric: 'host-cpu', scaleUpThreshold: 80 });
     expect(next.rules).toEqual([{ metric: 'host-cpu', scaleUpThreshold: 80, scaleDownThreshold: 30, targetValue: 50 }, latencyRule]);
-    expect(next).toMatchObject({ metric: 'host-cpu', scaleUpThreshold: 80, scaleDownThreshold: 30, targetValue: 50 });
+    // The shorthand is folded in, never kept beside `rules`.
+    expect(Object.keys(next)).not.toContain('metric');
   });
 
-  it('derive the flat fields from a patch of rules', () => {
+  it('keep only rules when a patch of rules is given: no flat copy of the first', () => {
     const next = applySettingsPatch(defaultSettings, { rules: [latencyRule] });
-    expect(next).toMatchObject({ metric: 'latency-p95', scaleUpThreshold: 150, scaleDownThreshold: 40, targetValue: 100 });
+    expect(next.rules).toEqual([latencyRule]);
+    expect(Object.keys(next).filter((key) => ['metric', 'scaleUpThreshold', 'scaleDownThreshold', 'targetValue'].includes(key))).toEqual([]);
   });
 
   it.each([
@@ -58,7 +60,8 @@ describe('rules', () => {
   it('migrate a settings file from before rules: its flat fields become the first rule', () => {
     const settings = settingsFromStored({ metric: 'rps-per-replica', scaleUpThreshold: 200, scaleDownThreshold: 50, maxReplicas: 6 });
     expect(settings.rules).toEqual([{ metric: 'rps-per-replica', scaleUpThreshold: 200, scaleDownThreshold: 50, targetValue: 50 }]);
-    expect(settings).toMatchObject({ metric: 'rps-per-replica', scaleUpThreshold: 200, maxReplicas: 6 });
+    expect(settings).toMatchObject({ maxReplicas: 6 });
+    expect(Object.keys(settings)).not.toContain('metric');
   });
 });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applySettingsPatch, defaultSettings, SettingsError, settingsFromStored, storedForm } from '../../../electron/contract/settings-schema.js';
+import { applySettingsPatch, defaultSettings, SettingsError, settingsFromStored } from '../../../electron/contract/settings-schema.js';
 import { SettingsStore } from '../../../electron/core/settings-store.js';
 
 const morning = { name: 'weekday-morning', cron: '0 9 * * 1-5', durationMin: 180, minReplicas: 4, timezone: 'Europe/Berlin' };
@@ -60,7 +60,7 @@ describe('schedules and pauses in the settings', () => {
 
   it('store the windows as written and read them back', () => {
     const next = applySettingsPatch(defaultSettings, { schedules: [morning], pauseScaleOut: true });
-    const stored = JSON.parse(JSON.stringify(storedForm(next))) as Record<string, unknown>;
+    const stored = JSON.parse(JSON.stringify(next)) as Record<string, unknown>;
     expect(stored.schedules).toEqual([morning]);
     expect(settingsFromStored(stored)).toEqual(next);
   });

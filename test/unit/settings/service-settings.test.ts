@@ -33,7 +33,7 @@ describe('the settings file of services', () => {
     expect(store.serviceNames).toEqual(['web']);
     const web = store.service('web');
     expect(web.desired).toBe(3);
-    expect(web.settings).toMatchObject({ ...before.settings, metric: 'rps-per-replica', scaleUpThreshold: 40 });
+    expect(web.settings).toMatchObject(before.settings);
     const onDisk = JSON.parse(readFileSync(file(), 'utf8'));
     expect(onDisk).toEqual({
       settings: { driver: 'process', statsPort: 9404, sampleIntervalMs: 500, keepRunningOnQuit: true },

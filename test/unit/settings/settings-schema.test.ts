@@ -29,15 +29,15 @@ describe('default settings', () => {
     expect(parseSettings(defaultSettings)).toEqual(defaultSettings);
   });
 
-  it('name every field the schema knows, and no other', () => {
-    expect(Object.keys(defaultSettings).sort()).toEqual(Object.keys(SettingsShape.shape).sort());
+  it('name every field the schema knows but the first rule\'s flat shorthand, and no other', () => {
+    const shorthand = ['metric', 'scaleUpThreshold', 'scaleDownThreshold', 'targetValue'];
+    expect(Object.keys(defaultSettings).sort()).toEqual(Object.keys(SettingsShape.shape).filter((key) => !shorthand.includes(key)).sort());
   });
 
   it('include every setting named in the public API', () => {
     const publicNames = [
       'driver', 'image', 'containerPort', 'healthPath', 'cpuLimit', 'memoryLimitMb', 'frontendHost', 'frontendPort',
-      'statsPort', 'minReplicas', 'maxReplicas', 'mode', 'policy', 'metric', 'scaleUpThreshold', 'scaleDownThreshold',
-      'targetValue', 'step', 'breachSamples', 'sampleIntervalMs', 'scaleUpCooldownS', 'scaleDownCooldownS',
+      'statsPort', 'minReplicas', 'maxReplicas', 'mode', 'policy', 'rules', 'step', 'breachSamples', 'sampleIntervalMs', 'scaleUpCooldownS', 'scaleDownCooldownS',
       'scaleDownStabilizationS', 'warmupS', 'drainTimeoutS',
     ];
     expect(Object.keys(defaultSettings)).toEqual(expect.arrayContaining(publicNames));
@@ -96,7 +96,7 @@ describe('parseSettings', () => {
 
   it('allows thresholds above 100 when they are request rates', () => {
     const rps = { ...defaultSettings, metric: 'rps-per-replica', scaleUpThreshold: 500, scaleDownThreshold: 100, policy: 'target', targetValue: 300 };
-    expect(parseSettings(rps)).toMatchObject({ scaleUpThreshold: 500, targetValue: 300 });
+    expect(parseSettings(rps).rules[0]).toMatchObject({ scaleUpThreshold: 500, targetValue: 300 });
   });
 
   it('accepts min equal to max', () => {
@@ -108,7 +108,7 @@ describe('applySettingsPatch', () => {
   it('returns a new object with the change, leaving the current settings untouched', () => {
     const current = { ...defaultSettings };
     const next = applySettingsPatch(current, { scaleUpThreshold: 80, step: 2 });
-    expect(next).toEqual({ ...defaultSettings, scaleUpThreshold: 80, step: 2, rules: [{ ...firstRule, scaleUpThreshold: 80 }] });
+    expect(next).toEqual({ ...defaultSettings, step: 2, rules: [{ ...firstRule, scaleUpThreshold: 80 }] });
     expect(current).toEqual(defaultSettings);
   });
 
@@ -137,7 +137,7 @@ describe('applySettingsPatch', () => {
 
   it('lets a patch move both thresholds past each other in one step', () => {
     const next = applySettingsPatch(defaultSettings, { scaleDownThreshold: 80, scaleUpThreshold: 90 });
-    expect(next).toMatchObject({ scaleDownThreshold: 80, scaleUpThreshold: 90 });
+    expect(next.rules[0]).toMatchObject({ scaleDownThreshold: 80, scaleUpThreshold: 90 });
   });
 
   it('rejects a patch that is not an object', () => {
@@ -151,7 +151,7 @@ describe('settingsFromStored', () => {
   });
 
   it('keeps every stored value that validates', () => {
-    expect(settingsFromStored({ maxReplicas: 4, scaleUpThreshold: 85 })).toEqual({ ...defaultSettings, maxReplicas: 4, scaleUpThreshold: 85, rules: [{ ...firstRule, scaleUpThreshold: 85 }] });
+    expect(settingsFromStored({ maxReplicas: 4, scaleUpThreshold: 85 })).toEqual({ ...defaultSettings, maxReplicas: 4, rules: [{ ...firstRule, scaleUpThreshold: 85 }] });
   });
 
   it('falls back to the default field by field for values that no longer validate', () => {
@@ -181,12 +181,12 @@ describe('applySettingsPatch invariants on random patches', { timeout: PROPERTY_
           next = applySettingsPatch(defaultSettings, change);
         } catch (error) {
           expect(error).toBeInstanceOf(SettingsError);
-          expect(Object.keys(defaultSettings).concat('unknownField')).toContain((error as SettingsError).field);
+          expect(Object.keys(SettingsShape.shape).concat('unknownField')).toContain((error as SettingsError).field);
           return;
         }
         expect(parseSettings(next)).toEqual(next);
         expect(next.minReplicas).toBeLessThanOrEqual(next.maxReplicas);
-        expect(next.scaleDownThreshold).toBeLessThan(next.scaleUpThreshold);
+        expect(next.rules[0]!.scaleDownThreshold).toBeLessThan(next.rules[0]!.scaleUpThreshold);
         expect(next.statsPort).not.toBe(next.frontendPort);
       }),
       propertyRuns(1500),

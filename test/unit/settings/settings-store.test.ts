@@ -27,7 +27,7 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(dir);
     store.update({ maxReplicas: 6 });
     store.update({ scaleUpThreshold: 80 });
-    store.update({ scaleUpThreshold: defaultSettings.scaleUpThreshold });
+    store.update({ scaleUpThreshold: defaultSettings.rules[0]!.scaleUpThreshold });
     expect(readSettingsFile(store.path).settings).toEqual({ maxReplicas: 6 });
     expect(new SettingsStore(dir).settings).toEqual({ ...defaultSettings, maxReplicas: 6 });
   });
@@ -39,7 +39,7 @@ describe('SettingsStore', () => {
   it('persists an update so that a new store on the same folder reads it', () => {
     const store = new SettingsStore(dir);
     const updated = store.update({ scaleUpThreshold: 85, maxReplicas: 4, mode: 'manual' });
-    expect(updated).toEqual({ ...defaultSettings, scaleUpThreshold: 85, maxReplicas: 4, mode: 'manual', rules: [{ ...defaultSettings.rules[0], scaleUpThreshold: 85 }] });
+    expect(updated).toEqual({ ...defaultSettings, maxReplicas: 4, mode: 'manual', rules: [{ ...defaultSettings.rules[0], scaleUpThreshold: 85 }] });
     expect(store.settings).toEqual(updated);
     expect(new SettingsStore(dir).settings).toEqual(updated);
   });
