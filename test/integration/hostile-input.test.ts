@@ -9,6 +9,7 @@ import { MAX_INPUT_DEPTH } from '../../electron/contract/input-shape.js';
 import { SettingsStore } from '../../electron/core/settings-store.js';
 import { startHeadlessServer, type HeadlessServer } from '../../electron/shells/headless/headless-server.js';
 import { SettingsShape } from '../../electron/contract/settings-schema.js';
+import { COMPOSE_BODY_BYTES } from '../../electron/contract/compose-contract.js';
 import { apiCall, openStream, type CallOptions } from '../support/api-client.js';
 import { startPlane, waitFor, type PlaneFixture } from '../support/control-plane-fixture.js';
 import { hasHaproxy } from '../support/requirements.js';
@@ -29,7 +30,9 @@ interface Row {
 const json = (value: unknown) => JSON.stringify(value);
 /** The app's one service: a route that names its service in the path is called for it. */
 const SERVICE = 'web';
-const pathOf = (r: { path: string }) => r.path.replace('{name}', SERVICE);
+/** A project no Compose file made: its route still checks everything sent to it first. */
+const PROJECT = 'no-such-project';
+const pathOf = (r: { path: string }) => r.path.replace('{name}', SERVICE).replace('{project}', PROJECT);
 const bodyRoutes = (Object.entries(httpRoutes) as [CommandName, (typeof httpRoutes)[CommandName]][]).filter(([, r]) => r.method !== 'GET');
 /**
  * Every door of the API: each route, and each per-service command again under /api/services/web (where GET also
@@ -69,7 +72,10 @@ function bodyRows(): Row[] {
       row('malformed JSON', '{"replicas": ', 400, 'body'),
       row('60 KB of nesting', nested, 400, 'body'),
       row('nesting just past the limit', `${'{"a":'.repeat(MAX_INPUT_DEPTH + 1)}1${'}'.repeat(MAX_INPUT_DEPTH + 1)}`, 400, 'body'),
-      row('a 70 KB body', json({ pad: 'x'.repeat(70 * 1024) }), 413, 'body'),
+      // A Compose file may be larger than any other body: its routes take up to COMPOSE_BODY_BYTES.
+      command === 'planCompose' || command === 'applyCompose'
+        ? row('a body past the Compose file limit', json({ pad: 'x'.repeat(COMPOSE_BODY_BYTES + 1024) }), 413, 'body')
+        : row('a 70 KB body', json({ pad: 'x'.repeat(70 * 1024) }), 413, 'body'),
       row('an array', '[1,2]', 400, 'input'),
       row('a bare number', '42', 400, 'input'),
       row('a string', '"scale"', 400, 'input'),

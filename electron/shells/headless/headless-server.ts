@@ -246,12 +246,15 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     } catch {
       return sendJson(res, 400, { error: `project: ${encoded} is not a valid name`, field: 'project' });
     }
+    // The path names the project; a body may be left out or be an empty object, and anything in it is refused.
     const body = await readJsonBody(req);
     if (!body.ok) return sendJson(res, body.status, { error: body.error, field: 'body' });
-    if (body.value !== undefined && (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value) || Object.keys(body.value).length > 0)) {
+    const extra = body.value;
+    if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) {
       return sendJson(res, 400, { error: `input: DELETE ${url.pathname} takes no body but an empty object`, field: 'input' });
     }
-    return sendResult(res, await dispatchCommand(target, 'removeCompose', { project }));
+    if (extra !== undefined && Object.hasOwn(extra, 'project')) return sendJson(res, 400, { error: 'project: is named in the path; the body may not name it', field: 'project' });
+    return sendResult(res, await dispatchCommand(target, 'removeCompose', { ...(extra as object | undefined), project }));
   };
 
   /** `/api/services/{name}` (GET: its view; PATCH: its settings) and `/api/services/{name}/…`: a per-service command. */
