@@ -171,6 +171,8 @@ describe.skipIf(!hasDocker() || !hasHaproxy() || !hasDockerCompose())('a Compose
     expect(app.plane.snapshot().services.map((s) => s.name)).toEqual(['web']);
     const relays = await docker.listContainers({ all: true, filters: { label: [`scaledeck.app=${app.app}`, 'scaledeck.relay-for'] } });
     expect(relays).toEqual([]);
+    // Compose made the project's network and its db is attached: it stays.
+    expect((await docker.listNetworks({ filters: { name: [network] } })).map((n) => n.Name)).toEqual([network]);
     const dbAfter = await docker.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=db'] } });
     expect(dbAfter.map((c) => [c.Id, c.State])).toEqual(dbBefore.map((c) => [c.Id, 'running']));
     expect(await app.plane.getComposeProjects()).toEqual({ result: [] });
@@ -218,6 +220,8 @@ describe.skipIf(!hasDocker() || !hasHaproxy() || !hasDockerCompose())('a Compose
       expect((await docker.getContainer(replica.id).inspect()).Config.Env).toContain('FLAVOUR=built');
       expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
       expect(await app.plane.removeCompose({ project: buildProject })).toEqual({ result: { removed: [name] } });
+      // The project network was ScaleDeck's own (no Compose container ever joined it): it goes with the project.
+      expect(await docker.listNetworks({ filters: { name: [`${buildProject}_default`] } })).toEqual([]);
     } finally {
       await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
     }

@@ -261,8 +261,8 @@ describe.skipIf(!hasHaproxy())('headless API (HTTP + WebSocket) over a process-d
       const threshold = before.settings.rules[0]!.scaleUpThreshold === 75 ? 76 : 75;
       const reply = await call('PATCH', '/api/settings', { body: sendJson({ scaleUpThreshold: threshold }) });
       expect(reply.status, reply.text).toBe(200);
-      // The flat threshold is shorthand for the first rule: both read the new value.
-      const expected = { ...before.settings, scaleUpThreshold: threshold, rules: [{ ...before.settings.rules[0], scaleUpThreshold: threshold }, ...before.settings.rules.slice(1)] };
+      // The flat threshold is shorthand for the first rule: it changes that rule, and is not kept beside it.
+      const expected = { ...before.settings, rules: [{ ...before.settings.rules[0], scaleUpThreshold: threshold }, ...before.settings.rules.slice(1)] };
       expect(json(reply)).toEqual(expected);
       const after = await observe();
       expect(after.settings).toEqual(expected);

@@ -49,6 +49,7 @@ function setup(dir: string, images = new Set(['scaledeck/api:latest', 'scaledeck
     },
     relayImage: 'scaledeck/api:latest',
     ensureRelay: async (service) => void recorded.relays.push(`ensure ${service}`),
+    removeNetworks: async (plan) => void recorded.relays.push(`networks of ${plan.project} removed`),
     removeRelay: async (service) => void recorded.relays.push(`remove ${service}`),
   };
   const ok = <T>(result: T): Result<T> => ({ result });

@@ -27,6 +27,8 @@ export interface ComposeEngine {
   readonly relayImage: string;
   ensureRelay(service: string, origin: ServiceOrigin, port: number): Promise<void>;
   removeRelay(service: string): Promise<void>;
+  /** Removes the project's networks ScaleDeck made, once nothing is attached to them; never one Compose made. */
+  removeNetworks(plan: ComposePlan): Promise<void>;
 }
 
 /** What applying needs of the control plane; called inside its update queue, so these never queue themselves. */
@@ -217,6 +219,8 @@ export class ComposeProjects {
       const removed = await this.host.remove(name);
       if ('error' in removed) return removed;
     }
+    const plan = store.projects.find((p) => p.project === project);
+    if (plan) await this.engine.removeNetworks(plan).catch(() => undefined);
     store.setProject(project, null);
     return ok({ removed: names });
   }

@@ -14,6 +14,8 @@ import { buildContext } from './context-build.js';
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 const COMPOSE_NETWORK_LABEL = 'com.docker.compose.network';
+/** On a project network ScaleDeck made (Compose had not): the app that made it, so removing the project removes it. */
+const NETWORK_MADE_BY_LABEL = 'scaledeck.network-made-by';
 
 export interface DockerComposeEngineOptions {
   docker: Dockerode;
@@ -55,7 +57,7 @@ export function dockerComposeEngine(options: DockerComposeEngineOptions): Compos
           Driver: network.driver ?? 'bridge',
           Internal: network.internal,
           CheckDuplicate: true,
-          Labels: { [COMPOSE_PROJECT_LABEL]: plan.project, [COMPOSE_NETWORK_LABEL]: network.key },
+          Labels: { [COMPOSE_PROJECT_LABEL]: plan.project, [COMPOSE_NETWORK_LABEL]: network.key, [NETWORK_MADE_BY_LABEL]: options.app },
         });
       }
     },
@@ -70,6 +72,19 @@ export function dockerComposeEngine(options: DockerComposeEngineOptions): Compos
         if (states.get(service) !== 'running') states.set(service, state);
       }
       return states;
+    },
+    async removeNetworks(plan: ComposePlan) {
+      for (const network of plan.networks.filter((n) => !n.external)) {
+        let info: Dockerode.NetworkInspectInfo;
+        try {
+          info = (await docker.getNetwork(network.name).inspect()) as Dockerode.NetworkInspectInfo;
+        } catch {
+          continue;
+        }
+        // Only one this app made, and only once empty: a container Compose started there keeps its network.
+        if (info.Labels?.[NETWORK_MADE_BY_LABEL] !== options.app || Object.keys(info.Containers ?? {}).length > 0) continue;
+        await docker.getNetwork(network.name).remove().catch(() => undefined);
+      }
     },
     ensureRelay: (service, origin, port) => relays.ensure({ service, origin, port }),
     removeRelay: (service) => relays.remove(service),
