@@ -97,7 +97,9 @@ describe.skipIf(!hasHaproxy() || !hasDocker())('scaling on p95 latency', () => {
       expect(reasons.some((r) => /^1 -> 2: p95 latency \d+ ms > 150 ms for \d+ samples$/.test(r))).toBe(true);
       expect(reasons.at(-1)).toMatch(/^2 -> 1: rps per replica 0 < 1, p95 latency 0 ms < 60 ms for \d+ samples$/);
       expect(Math.max(...p95s)).toBeGreaterThan(150);
-      expect(sampled.length).toBeGreaterThanOrEqual(2);
+      // The log's sampling ratio follows the request rate a second late, and the rate now counts the backend's answered
+      // requests (held and queued ones arrive later): of the breaching readings, at least one came from a sampled log.
+      expect(sampled.length).toBeGreaterThanOrEqual(1);
       expect(metrics).toMatch(/^scaledeck_request_latency_p95_milliseconds\{service="web"\} \d+/m);
       expect(metrics).toMatch(/^scaledeck_replica_memory_percent\{service="web"\} [\d.]+/m);
       expect(report.non2xx + report.errors + lightReport.non2xx + lightReport.errors).toBe(0);
