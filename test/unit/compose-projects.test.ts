@@ -74,7 +74,7 @@ function setup(dir: string, images = new Set(['scaledeck/api:latest', 'scaledeck
     rollOut: (name) => void recorded.rolledOut.push(name),
     freePort: async () => 19999,
   };
-  return { store, recorded, projects: new ComposeProjects(engine, host) };
+  return { store, recorded, engine, host, projects: new ComposeProjects(engine, host) };
 }
 
 describe('applying a Compose plan', () => {
@@ -156,5 +156,15 @@ describe('applying a Compose plan', () => {
     expect(store.service('shop.site').settings.image).toBe('shop-site:latest');
     await projects.apply({ yaml, projectDir: dir });
     expect(recorded.built).toEqual(['shop-site:latest']);
+  });
+
+  it('keeps the project it applied when a relay cannot start, and says which service is not reachable by name', async () => {
+    const { store, engine, host } = setup(dir);
+    const failing = new ComposeProjects({ ...engine, ensureRelay: async () => { throw new Error('no network'); } }, host);
+    const answer = await failing.apply({ yaml: file('scaledeck/api:latest') });
+    expect(answer).toMatchObject({ field: 'services.api' });
+    expect('error' in answer && answer.error).toMatch(/relay that answers to "api".*no network/);
+    expect(store.serviceNames).toEqual(['web', 'shop.api', 'shop.admin']);
+    expect(store.projects.map((p) => p.project)).toEqual(['shop']);
   });
 });

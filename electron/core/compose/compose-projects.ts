@@ -186,8 +186,15 @@ export class ComposeProjects {
       const removed = await this.host.remove(gone);
       if ('error' in removed) return removed;
     }
-    for (const step of steps) await this.engine.ensureRelay(step.name, step.origin, step.planned.containerPort!);
+    // Recorded before the relays: services that run belong to their project even when a relay cannot start.
     store.setProject(plan.project, plan);
+    for (const step of steps) {
+      try {
+        await this.engine.ensureRelay(step.name, step.origin, step.planned.containerPort!);
+      } catch (error) {
+        return fail(`services.${step.planned.name}: applied and serving on its frontend, but the relay that answers to "${step.planned.name}" inside the project could not start: ${(error as Error).message}; apply again to retry`, `services.${step.planned.name}`);
+      }
+    }
     return ok(await this.view(plan, steps, true));
   }
 
