@@ -2,13 +2,35 @@
 import client from 'prom-client';
 import type { ServiceView, Snapshot, StreamMessage } from '../../contract/contract.js';
 
+/** How often the event-loop delay histogram samples, ms. */
+const EVENT_LOOP_SAMPLE_MS = 1000;
+
 export interface PrometheusSource {
   snapshot(): Snapshot;
   subscribe(listener: (message: StreamMessage) => void): () => void;
 }
 
+/**
+ * Node's own process metrics (CPU, memory, GC, event-loop lag) begin with the first scrape. Their collectors run all
+ * the time once started: a GC observer and a timer for the lag histogram. A control plane nobody scrapes pays nothing.
+ */
+class ScrapedRegistry extends client.Registry {
+  private processMetricsStarted = false;
+
+  override async metrics(): Promise<string> {
+    if (!this.processMetricsStarted) {
+      this.processMetricsStarted = true;
+      // The lag histogram samples on a timer: at prom-client's default of 10 ms it wakes the process a hundred times a
+      // second, the largest part of an idle control plane's CPU. Sampled once a second it still shows long stalls (a
+      // stall of 200 ms is seen one time in five); the lag measured at each scrape is unchanged.
+      client.collectDefaultMetrics({ register: this, prefix: 'scaledeck_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+    }
+    return super.metrics();
+  }
+}
+
 export function createPrometheusRegistry(source: PrometheusSource): client.Registry {
-  const registry = new client.Registry();
+  const registry = new ScrapedRegistry();
   const gauge = (name: string, help: string, read: (s: Snapshot) => number | null) =>
     new client.Gauge({
       name, help, registers: [registry],
@@ -53,6 +75,5 @@ export function createPrometheusRegistry(source: PrometheusSource): client.Regis
   source.subscribe((message) => {
     if (message.type === 'event' && message.event.kind === 'scale') scaleEvents.inc({ service: message.event.service ?? source.snapshot().services[0]?.name ?? '' });
   });
-  client.collectDefaultMetrics({ register: registry, prefix: 'scaledeck_' });
   return registry;
 }
