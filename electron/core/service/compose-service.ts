@@ -135,9 +135,13 @@ export async function composeService(name: string, store: ServiceSettings, base:
     onEvent: say,
     apply: (n) => {
       controller!.setDesired(n);
+      waker.follow();
       base.publishSnapshot();
     },
-    onModeChanged: () => autoscaler.reset(),
+    onModeChanged: () => {
+      autoscaler.reset();
+      waker.follow();
+    },
   });
   controller = new Controller({
     driver,

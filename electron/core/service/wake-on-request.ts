@@ -19,17 +19,38 @@ export const WAKE_POLL_MS = 50;
 
 export class WakeOnRequest {
   private cancel: Cancel | null = null;
+  private armed = false;
   private asking = false;
 
   constructor(private readonly options: WakeOnRequestOptions) {}
 
   start(): void {
-    this.cancel ??= this.options.clock.every(this.options.intervalMs ?? WAKE_POLL_MS, () => void this.check());
+    this.armed = true;
+    this.follow();
   }
 
   stop(): void {
+    this.armed = false;
+    this.follow();
+  }
+
+  /**
+   * The count or the mode may have changed: asks HAProxy every 50 ms only while the count is 0 in auto mode. A timer
+   * that fired twenty times a second for nothing was a fifth of an idle control plane's wake-ups.
+   */
+  follow(): void {
+    const { clock, desired, mode, intervalMs } = this.options;
+    if (this.armed && desired() === 0 && mode() === 'auto') {
+      this.cancel ??= clock.every(intervalMs ?? WAKE_POLL_MS, () => void this.check());
+      return;
+    }
     this.cancel?.();
     this.cancel = null;
+  }
+
+  /** Whether it is asking HAProxy now. */
+  get watching(): boolean {
+    return this.cancel !== null;
   }
 
   /** One look: exported for the tick above and for tests that step a fake clock. */
