@@ -5,11 +5,14 @@ import type { Clock } from './clock.js';
 import type { DockerEngine } from './control-plane-parts.js';
 
 const WATCH_MS = 2000;
+/** With process replicas the engine's state is only shown, never acted on: asked this often. */
+const IDLE_WATCH_MS = 30_000;
 
 export class DockerWatch {
   private current: { reachable: boolean; version: string | null } = { reachable: false, version: null };
   private watched = false;
   private cancel: (() => void) | null = null;
+  private refreshedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly engine: Pick<DockerEngine, 'status'>,
@@ -24,7 +27,12 @@ export class DockerWatch {
   }
 
   start(clock: Clock): void {
-    this.cancel = clock.every(WATCH_MS, () => void this.refresh());
+    this.cancel = clock.every(WATCH_MS, () => {
+      if (this.matters() || clock.now() - this.refreshedAt >= IDLE_WATCH_MS) {
+        this.refreshedAt = clock.now();
+        void this.refresh();
+      }
+    });
   }
 
   stop(): void {
