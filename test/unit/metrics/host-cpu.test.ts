@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { HostCpu } from '../../../electron/core/metrics/host-cpu.js';
+import { HostCpu, ticksOfProcStat } from '../../../electron/core/metrics/host-cpu.js';
 
 describe('HostCpu', () => {
   it('sees this process spinning one core as at least half of that core\'s share of the machine', () => {
@@ -47,5 +47,17 @@ describe('HostCpu', () => {
     expect(cpu.percent()).toBe(50);
     expect(cpu.percent()).toBe(50);
     expect(cpu.percent()).toBe(0);
+  });
+
+  it('reads the all-cores line of /proc/stat in ms, iowait as idle and steal as busy', () => {
+    const text = 'cpu  100 20 30 800 40 5 5 0 0 0\ncpu0 50 10 15 400 20 2 3 0 0 0\nintr 1 2 3\n';
+    // busy = user + nice + system + irq + softirq + steal = 160 ticks; total adds idle and iowait = 1000 ticks.
+    expect(ticksOfProcStat(text)).toEqual({ busy: 1600, total: 10000 });
+  });
+
+  it('refuses a /proc/stat without a readable all-cores line', () => {
+    expect(ticksOfProcStat('cpu0 1 2 3 4\n')).toBeNull();
+    expect(ticksOfProcStat('cpu  a b c d\n')).toBeNull();
+    expect(ticksOfProcStat('')).toBeNull();
   });
 });
