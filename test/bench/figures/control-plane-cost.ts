@@ -17,8 +17,11 @@ const RSS_GOAL_MB = 150;
 const TICK_GOAL_MS = 20;
 /** The controller's reconcile period (controller.ts tickMs). */
 const TICK_PERIOD_MS = 500;
-/** Lets the replicas' stats and the first samples settle before measuring. */
-const SETTLE_MS = 5000;
+/**
+ * Lets the replicas' stats and the first samples settle before measuring, and the start's own work end: V8 shrinks
+ * the heap it grew while starting with a few full collections some 8-10 s after the start, which is not steady state.
+ */
+const SETTLE_MS = 10_000;
 /** The code one reconcile pass runs: the loop, its plan, the driver's listing and HAProxy's server list. */
 const RECONCILE_FILES = ['core/service/controller.js', 'core/service/reconcile.js', 'core/service/tracked-replicas.js', 'core/service/replica-facts.js', 'process-driver.js', 'haproxy-backend.js', 'haproxy/stat.js'];
 const figure = '4 control-plane cost';
@@ -53,7 +56,8 @@ function curveRows(driver: string, runs: Measured[]): FigureRow[] {
     return [
       row({
         figure, subject, measure: 'CPU, shell + its children (% of one core)', unit: '%', values: [total],
-        note: `shell ${run.meanCpuPercent.toFixed(2)} %, children it waited for ${run.meanChildCpuPercent.toFixed(2)} %; per 1 s: ${run.cpuPercent.map((c) => c.toFixed(1)).join(' ')}`,
+        note: `shell ${run.meanCpuPercent.toFixed(2)} %, children it waited for ${run.meanChildCpuPercent.toFixed(2)} %; per 1 s: ${run.cpuPercent.map((c) => c.toFixed(2)).join(' ')} ` +
+          `(${run.source === 'schedstat' ? 'each thread\'s run time, ns' : 'clock ticks of 10 ms'})`,
         ...(goal === undefined ? {} : { goal: { text: `< ${goal} % of a core`, met: total < goal } }),
       }),
       row({
