@@ -3,6 +3,7 @@
 // replica every second.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { identityOfStat, type ProcStatIdentity } from './process-identity.js';
 
 /** USER_HZ, the unit of the times in /proc/PID/stat: 100 on every Linux. */
 const TICKS_PER_SECOND = 100;
@@ -12,6 +13,8 @@ export interface ProcessUsage {
   cpuPercent: number;
   /** Resident memory, bytes. */
   memBytes: number;
+  /** Its state and start time, which tell a zombie and a reused pid apart. */
+  identity: ProcStatIdentity;
 }
 
 function uptimeS(): number {
@@ -57,7 +60,7 @@ export class ProcUsage {
     const elapsedS = before ? (atMs - before.atMs) / 1000 : uptimeS() - Number(fields[19]) / TICKS_PER_SECOND;
     const cpuTicks = ticks - (before?.ticks ?? 0);
     const cpuPercent = elapsedS > 0 ? ((cpuTicks / TICKS_PER_SECOND) / elapsedS) * 100 : 0;
-    return { cpuPercent, memBytes: Number(fields[21]) * this.pageBytes };
+    return { cpuPercent, memBytes: Number(fields[21]) * this.pageBytes, identity: identityOfStat(stat) };
   }
 
   forget(pid: number): void {

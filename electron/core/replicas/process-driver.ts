@@ -1,13 +1,14 @@
 // Replicas as local child processes of the api server: for machines without Docker and for fast tests; pid files let a restarted app adopt them.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { access, chmod, copyFile, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pidusage from 'pidusage';
-import { ProcUsage } from './proc-usage.js';
+import { ProcUsage, type ProcessUsage } from './proc-usage.js';
+import { ProcessIdentity } from './process-identity.js';
 import { replicaEnvironment } from './replica-environment.js';
 import { generationOf } from './generation.js';
 import type { DriverStatus, ObservedReplica, ReplicaDriver, ReplicaSpec, ReplicaStats } from './replica-driver.js';
@@ -106,6 +107,8 @@ export class ProcessDriver implements ReplicaDriver {
   private readonly service: string | undefined;
   /** Where there is a /proc; pidusage elsewhere. */
   private readonly procUsage = HAS_PROC ? new ProcUsage() : null;
+  /** Where there is a /proc; `ps` elsewhere. */
+  private readonly identity = HAS_PROC ? new ProcessIdentity((args) => this.isOurCommandLine(args)) : null;
 
   constructor(options: ProcessDriverOptions) {
     assertAppName(options.app);
@@ -151,29 +154,20 @@ export class ProcessDriver implements ReplicaDriver {
     }
   }
 
-  /** Alive AND running our server: a pid number alone may have been reused by an unrelated process. */
-  private async isOurProcess(pid: number): Promise<boolean> {
-    let args: string[];
-    if (HAS_PROC) {
-      // A process that is gone has no /proc entry, so the read alone tells: no signal 0 first.
-      try {
-        // /proc is answered from the kernel's memory, never a disk: a synchronous read takes microseconds, where the
-        // asynchronous one costs four thread-pool round trips, for every replica twice a second.
-        args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      } catch {
-        return false;
-      }
-    } else {
-      try {
-        process.kill(pid, 0);
-        args = (await execFileAsync('ps', ['-o', 'command=', '-p', String(pid)])).stdout.trim().split(/\s+/);
-      } catch {
-        return false;
-      }
-    }
-    // A zombie has an empty command line, so it counts as gone too. Replicas started before the stable copy existed
-    // ran the app's own script, and are still ours.
+  /** Replicas started before the stable copy existed ran the app's own script, and are still ours. */
+  private isOurCommandLine(args: string[]): boolean {
     return args.includes(this.runScript) || args.includes(this.serverScript);
+  }
+
+  /** Alive AND running our server, from its command line: a pid number alone may have been reused by an unrelated process. */
+  private async isOurProcess(pid: number): Promise<boolean> {
+    if (this.identity) return this.identity.confirm(pid);
+    try {
+      process.kill(pid, 0);
+      return this.isOurCommandLine((await execFileAsync('ps', ['-o', 'command=', '-p', String(pid)])).stdout.trim().split(/\s+/));
+    } catch {
+      return false;
+    }
   }
 
   async list(): Promise<ObservedReplica[]> {
@@ -195,7 +189,7 @@ export class ProcessDriver implements ReplicaDriver {
         host: '127.0.0.1',
         hostPort: record.port,
         startedAt: record.startedAt,
-        running: await this.isOurProcess(record.pid),
+        running: this.identity ? this.identity.stillRunning(record.pid) : await this.isOurProcess(record.pid),
         ...(record.generation ? { generation: record.generation } : {}),
         ...(record.healthPath ? { healthPath: record.healthPath } : {}),
       });
@@ -284,6 +278,7 @@ export class ProcessDriver implements ReplicaDriver {
         }
       }
     }
+    if (record) this.identity?.forget(record.pid);
     await rm(this.pidFilePath(id), { force: true });
     this.records.delete(this.pidFilePath(id));
     await rm(join(this.dir, `${id}.log`), { force: true });
@@ -291,10 +286,31 @@ export class ProcessDriver implements ReplicaDriver {
 
   async stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
     const record = await this.readPidFile(this.pidFilePath(id));
-    if (!record || !(await this.isOurProcess(record.pid))) throw new Error(`replica ${id} is not running: it has no stats`);
-    const usage = this.procUsage ? this.procUsage.read(record.pid) : await pidusage(record.pid).then((u) => ({ cpuPercent: u.cpu, memBytes: u.memory }));
+    const notRunning = new Error(`replica ${id} is not running: it has no stats`);
+    if (!record) throw notRunning;
+    let usage: { cpuPercent: number; memBytes: number };
+    if (this.procUsage && this.identity) {
+      // One file: /proc/PID/stat holds the figures and the start time that tells a reused pid apart.
+      const reading = this.procUsageOf(record.pid);
+      if (!reading || !this.identity.matches(record.pid, reading.identity)) {
+        this.procUsage.forget(record.pid);
+        throw notRunning;
+      }
+      usage = reading;
+    } else {
+      if (!(await this.isOurProcess(record.pid))) throw notRunning;
+      usage = await pidusage(record.pid).then((u) => ({ cpuPercent: u.cpu, memBytes: u.memory }));
+    }
     // Both report % of one core; dividing by the limit makes it % of the limit, as the docker driver does.
     return { cpuPercent: usage.cpuPercent / spec.cpuLimit, memBytes: usage.memBytes };
+  }
+
+  private procUsageOf(pid: number): ProcessUsage | null {
+    try {
+      return this.procUsage?.read(pid) ?? null;
+    } catch {
+      return null;
+    }
   }
 
   async close(): Promise<void> {
