@@ -175,9 +175,9 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
     const floorRps = floor.runs.map((r) => r.requestsPerSecond);
     result.findings.push(`noise: the floor's own requests/s spread ${((Math.min(...floorRps) / median(floorRps)) * 100).toFixed(0)}-${((Math.max(...floorRps) / median(floorRps)) * 100).toFixed(0)} % ` +
       `of its median over ${rounds} rounds on this shared machine; a ratio within that spread of 1 is within noise`);
-    if (Math.abs(median(offOverFloor) - 1) > 0.05) result.findings.push(`(c) answers ${(median(offOverFloor) * 100).toFixed(0)} % of the floor's requests/s, ${(Math.abs(median(offOverFloor) - 1) * 100 - 5).toFixed(0)} points outside 95-105 %`);
-    if (median(onOverFloor) < 0.95) result.findings.push(`(d) answers ${(median(onOverFloor) * 100).toFixed(0)} % of the floor's requests/s, ${(95 - median(onOverFloor) * 100).toFixed(0)} points short of the goal`);
-    if (median(p99OnOverFloor) > 1.1) result.findings.push(`(d)'s p99 is ${(median(p99OnOverFloor) * 100).toFixed(0)} % of the floor's, ${(median(p99OnOverFloor) * 100 - 110).toFixed(0)} points past the goal`);
+    if (Math.abs(median(offOverFloor) - 1) > 0.05) result.findings.push(`(c) answers ${(median(offOverFloor) * 100).toFixed(1)} % of the floor's requests/s, ${(Math.abs(median(offOverFloor) - 1) * 100 - 5).toFixed(1)} points outside 95-105 %`);
+    if (median(onOverFloor) < 0.95) result.findings.push(`(d) answers ${(median(onOverFloor) * 100).toFixed(1)} % of the floor's requests/s, ${(95 - median(onOverFloor) * 100).toFixed(1)} points short of the goal`);
+    if (median(p99OnOverFloor) > 1.1) result.findings.push(`(d)'s p99 is ${(median(p99OnOverFloor) * 100).toFixed(1)} % of the floor's, ${(median(p99OnOverFloor) * 100 - 110).toFixed(1)} points past the goal`);
 
     // GET / at saturation answers within a millisecond; /work?ms=2 queues on the replica's CPU limit, a p95 of tens of ms.
     for (const route of ['/', '/work?ms=2']) {
