@@ -26,17 +26,16 @@ export interface SamplingHaproxy extends BenchHaproxy {
   keep(kept: number): Promise<void>;
 }
 
-/** CPU (utime + stime) of the HAProxy whose pid file this is: its workers', or its own when it has none, in ms. */
-export function haproxyCpuMs(pidfile: string): number {
-  // USER_HZ: the unit of /proc/PID/stat times, 100 on every Linux ScaleDeck runs on.
-  const hz = 100;
+/** The processes of the HAProxy whose pid file this is: its workers, or itself when it has none; with their CPU ticks. */
+function haproxyProcesses(pidfile: string): Array<{ pid: number; ticks: number; threads: number }> {
   const master = Number(readFileSync(pidfile, 'utf8').trim());
   const stats = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces): state, ppid, ... utime is field 14, stime 15 of proc(5).
+      // Fields after the command name (which may hold spaces): state, ppid, ... utime is field 14, stime 15,
+      // num_threads 20 of proc(5).
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return [{ pid: Number(pid), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }];
+      return [{ pid: Number(pid), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), threads: Number(fields[17]) }];
     } catch {
       return [];
     }
@@ -44,7 +43,27 @@ export function haproxyCpuMs(pidfile: string): number {
   const workers = stats.filter((s) => s.ppid === master);
   const counted = workers.length > 0 ? workers : stats.filter((s) => s.pid === master);
   if (counted.length === 0) throw new Error(`No HAProxy process runs under the pid in ${pidfile}`);
-  return (counted.reduce((sum, s) => sum + s.ticks, 0) / hz) * 1000;
+  return counted;
+}
+
+/** CPU (utime + stime) of the HAProxy whose pid file this is: its workers', or its own when it has none, in ms. */
+export function haproxyCpuMs(pidfile: string): number {
+  // USER_HZ: the unit of /proc/PID/stat times, 100 on every Linux ScaleDeck runs on.
+  const hz = 100;
+  return (haproxyProcesses(pidfile).reduce((sum, s) => sum + s.ticks, 0) / hz) * 1000;
+}
+
+/** Threads of the HAProxy processes that serve (its workers, or itself): nbthread, whether set or defaulted. */
+export function haproxyThreads(pidfile: string): number {
+  return haproxyProcesses(pidfile).reduce((sum, s) => sum + s.threads, 0);
+}
+
+/** Pins every thread of the HAProxy (master and workers, so a reload's new worker stays there too) to `cpu`. */
+export async function pinHaproxy(pidfile: string, cpu: number): Promise<void> {
+  const master = Number(readFileSync(pidfile, 'utf8').trim());
+  for (const pid of new Set([master, ...haproxyProcesses(pidfile).map((s) => s.pid)])) {
+    await promisify(execFile)('taskset', ['-a', '-p', '-c', String(cpu), String(pid)]);
+  }
 }
 
 /** (b) The floor: `haproxy` from the smallest config that proxies HTTP to the replica, no checks, no log. */
