@@ -31,6 +31,8 @@ export interface ControllerOptions {
   /** Sees what runs each tick and answers which generation is current; replicas of others are replaced. */
   rollout?: {
     observe(replicas: TrackedReplica[]): RolloutInput;
+    /** False while a rollout runs or is about to: a scale-out then waits for the pass, which plans the rollout's step. */
+    steady(replicas: TrackedReplica[]): boolean;
     /** For an engine that rolls out itself (Swarm): hands it the current spec before each pass. */
     sync?(): Promise<void>;
   };
@@ -47,6 +49,8 @@ export class Controller {
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
   private stopped = false;
+  /** Set once a pass has read the engine's listing: before it, what is tracked says nothing of what runs. */
+  private listed = false;
   private readonly jobs = new Set<Promise<void>>();
   private readonly clock: Clock;
   private readonly lifecycle: ReplicaLifecycle;
@@ -70,24 +74,26 @@ export class Controller {
     return this.desiredCount;
   }
 
-  /** Sets the count to converge to; the next tick acts on it at once. */
+  /** Sets the count to converge to; a scale-out starts at once, and the next tick acts on the rest. */
   setDesired(count: number): void {
     this.desiredCount = count;
-    this.promoteSparesNow();
+    this.scaleOutNow();
     this.kick();
   }
 
   /**
-   * A warm spare goes into rotation without waiting for the tick to ask the engine and HAProxy (tens of ms): its
-   * promotion is one runtime command on a replica already tracked as healthy. Only the plan's promotions are taken.
+   * A scale-out starts without waiting for the tick to ask the engine and HAProxy (tens of ms): warm spares go into
+   * rotation (one runtime command each on a replica tracked as healthy), and what they do not cover is created. A
+   * create counts in `creating` from the call on, so a pass under way or next plans with it and starts no second one.
+   * The tick alone decides before the first listing and while a rollout runs; a create backoff holds here as there.
    */
-  private promoteSparesNow(): void {
-    if (this.stopped) return;
+  private scaleOutNow(): void {
+    if (this.stopped || !this.listed || this.options.rollout?.steady(this.replicas()) === false) return;
     const plan = planReconcile({
       replicas: this.tracked.factsAsTracked(), servers: null, desired: this.desiredCount, creating: this.creating,
       standby: this.options.standby?.() ?? 0, creatingSpares: this.creatingSpares,
     });
-    for (const action of plan) if (action.type === 'promote') this.act(action);
+    for (const action of plan) if (action.type === 'promote' || action.type === 'create') this.act(action);
   }
 
   replicas(): TrackedReplica[] {
@@ -167,6 +173,7 @@ export class Controller {
       standby: () => this.options.standby?.() ?? 0,
       onAdopted: (o, state) => this.options.onEvent('replica', `Adopted ${o.name} (port ${o.hostPort}, ${state})`),
     });
+    this.listed = true;
     const removalOrder = driver.removalOrder?.(this.tracked.values());
     const rollout = this.options.rollout?.observe(this.replicas());
     const actions = planReconcile({

@@ -119,6 +119,19 @@ export class Rollout {
     });
   }
 
+  /**
+   * True while nothing is rolled out nor about to be: every replica is of the settings' generation, and an engine that
+   * rolls out itself has that generation as its template, no update under way and none being handed to it. A count
+   * change may then be planned without this tick's rollout step. Changes nothing, unlike observe().
+   */
+  steady(replicas: readonly ReplicaInRollout[]): boolean {
+    const generation = generationOf(this.options.spec());
+    if (this.state !== 'idle' || replicas.some((r) => isOldGeneration(r, generation))) return false;
+    if (!this.options.engine) return true;
+    const template = this.options.engine.template();
+    return template !== null && template.generation === generation && !isUnderWay(template.update) && !this.handing;
+  }
+
   /** Called by the controller every tick with what it tracks; answers the limits for this tick's plan. */
   observe(replicas: readonly ReplicaInRollout[]): RolloutInput {
     const spec = this.options.spec();

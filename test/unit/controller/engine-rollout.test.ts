@@ -276,3 +276,39 @@ describe('Rollout following an engine that rolls out itself', () => {
     expect(engineLater.rolls).toEqual([]);
   });
 });
+
+describe('Rollout.steady: whether a count change may be planned without the rollout step', () => {
+  it('holds with every replica of the settings’ generation and the engine idle on that template', () => {
+    const w = world();
+    expect(w.rollout.steady(w.tasks(generationOf(v1)))).toBe(true);
+  });
+
+  it('does not hold from a settings change on: old replicas, a template still old, the engine updating', async () => {
+    const w = world();
+    w.change(v2);
+    expect(w.rollout.steady(w.tasks(generationOf(v1)))).toBe(false);
+    expect(w.rollout.steady([])).toBe(false);
+    await w.rollout.sync();
+    expect(w.rollout.steady(w.tasks(generationOf(v2)))).toBe(false);
+    await settle();
+    expect(w.rollout.steady(w.tasks(generationOf(v2)))).toBe(false);
+    w.engine.update = { ...w.engine.update!, state: 'completed' };
+    expect(w.rollout.steady(w.tasks(generationOf(v2)))).toBe(true);
+  });
+
+  it('does not hold while a rollout of its own runs, and holds again once it finished', () => {
+    const clock = new FakeClock();
+    let spec = v1;
+    const rollout = new Rollout({
+      clock, spec: () => spec, surge: () => 1, deadlineS: () => 5, store: rolloutRecordInMemory(), onEvent: () => undefined, onChange: () => undefined,
+    });
+    const replica = (generation: string): ReplicaInRollout => ({ id: generation, name: generation, state: 'ready', running: true, generation });
+    rollout.begin(v1, v2);
+    spec = v2;
+    rollout.observe([replica(generationOf(v1))]);
+    expect(rollout.view().state).toBe('running');
+    expect(rollout.steady([replica(generationOf(v2))])).toBe(false);
+    rollout.observe([replica(generationOf(v2))]);
+    expect(rollout.steady([replica(generationOf(v2))])).toBe(true);
+  });
+});
