@@ -203,7 +203,11 @@ export async function dataPlaneFigure(context: BenchContext): Promise<FigureResu
       result.findings.push(`through a server-template slot (declared in the config, pointed at the replica at run time) instead of a server added with "add server": ` +
         `${slot.requestsPerSecond.toFixed(0)} req/s, ${slot.opensPerRequest.toFixed(2)} new TCP connections per request, p50 latency ${slot.latencyP50Ms} ms`);
       context.log('data-plane: the price of each part of ScaleDeck\'s config over the bare one');
-      result.rows.push(...await configPartCosts({ replicaPort: replica.hostPort, floor: bare, full: withoutLog, rounds, durationS: 3, connections: CONNECTIONS, figure }));
+      result.rows.push(...await configPartCosts({
+        replicaPort: replica.hostPort, floor: bare, full: withoutLog, rounds, durationS: 3, figure,
+        load: (url, durationS) => measure(url, durationS),
+        pin: async (pidfile) => { if (PINNED) await pinHaproxy(pidfile, HAPROXY_CPU); },
+      }));
     }
   } finally {
     for (const haproxy of beside) await haproxy.stop();
