@@ -86,3 +86,13 @@ export class FakeClock implements Clock {
     }
   }
 }
+
+/**
+ * Stops something whose stop waits for work under way (a drain, a health wait) that finishes on the fake clock, not on
+ * the wall clock: moves the clock until the stop has resolved.
+ */
+export async function stopOn(clock: FakeClock, stoppable: { stop(): Promise<void> }): Promise<void> {
+  let stopped = false;
+  void stoppable.stop().then(() => (stopped = true));
+  await clock.until(() => stopped, 'the stop to finish');
+}

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../../electron/core/service/controller.js';
 import { sleep } from '../../../electron/core/clock.js';
 import type { ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
-import { FakeClock } from '../../support/fake-clock.js';
+import { FakeClock, stopOn } from '../../support/fake-clock.js';
 import { FakeDriver, FakeLoadBalancer } from '../../support/control-plane-fakes.js';
 
 const spec: ReplicaSpec = { image: 'x', containerPort: 8000, healthPath: '/healthz', cpuLimit: 1, memoryLimitMb: 64 };
@@ -12,10 +12,7 @@ describe('Controller', () => {
   let controller: Controller | undefined;
   let clock: FakeClock | undefined;
   afterEach(async () => {
-    let stopped = false;
-    void controller?.stop().then(() => (stopped = true));
-    // What is under way (a drain, a health wait) finishes on the fake clock, not on the wall clock.
-    if (controller) await clock!.until(() => stopped, 'the controller to stop');
+    if (controller) await stopOn(clock!, controller);
     controller = undefined;
   });
 

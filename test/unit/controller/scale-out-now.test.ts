@@ -5,7 +5,7 @@ import { Controller } from '../../../electron/core/service/controller.js';
 import { sleep } from '../../../electron/core/clock.js';
 import { generationOf } from '../../../electron/core/replicas/generation.js';
 import type { ReplicaSpec } from '../../../electron/core/replicas/replica-driver.js';
-import { FakeClock, flush } from '../../support/fake-clock.js';
+import { FakeClock, flush, stopOn } from '../../support/fake-clock.js';
 import { FakeDriver, FakeLoadBalancer } from '../../support/control-plane-fakes.js';
 
 const spec: ReplicaSpec = { image: 'x', containerPort: 8000, healthPath: '/healthz', cpuLimit: 1, memoryLimitMb: 64 };
@@ -25,9 +25,7 @@ describe('a scale-out started from setDesired', () => {
   let controller: Controller | undefined;
   let clock: FakeClock | undefined;
   afterEach(async () => {
-    let stopped = false;
-    void controller?.stop().then(() => (stopped = true));
-    if (controller) await clock!.until(() => stopped, 'the controller to stop');
+    if (controller) await stopOn(clock!, controller);
     controller = undefined;
   });
 
