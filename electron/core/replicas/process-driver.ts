@@ -286,19 +286,19 @@ export class ProcessDriver implements ReplicaDriver {
 
   async stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
     const record = await this.readPidFile(this.pidFilePath(id));
-    const notRunning = new Error(`replica ${id} is not running: it has no stats`);
-    if (!record) throw notRunning;
+    const notRunning = () => new Error(`replica ${id} is not running: it has no stats`);
+    if (!record) throw notRunning();
     let usage: { cpuPercent: number; memBytes: number };
     if (this.procUsage && this.identity) {
       // One file: /proc/PID/stat holds the figures and the start time that tells a reused pid apart.
       const reading = this.procUsageOf(record.pid);
       if (!reading || !this.identity.matches(record.pid, reading.identity)) {
         this.procUsage.forget(record.pid);
-        throw notRunning;
+        throw notRunning();
       }
       usage = reading;
     } else {
-      if (!(await this.isOurProcess(record.pid))) throw notRunning;
+      if (!(await this.isOurProcess(record.pid))) throw notRunning();
       usage = await pidusage(record.pid).then((u) => ({ cpuPercent: u.cpu, memBytes: u.memory }));
     }
     // Both report % of one core; dividing by the limit makes it % of the limit, as the docker driver does.
