@@ -270,7 +270,7 @@ export class DockerDriver implements ReplicaDriver {
       if (!hostPort) throw new Error(`Docker published no host port for ${spec.containerPort}/tcp`);
       const startedAt = startedAtOf(info);
       this.startedAt.set(info.Id, startedAt);
-      this.statsFeeds.watch(info.Id);
+      this.statsFeeds.watch(info.Id, info.State.Pid);
       return { id: info.Id, name, host: '127.0.0.1', hostPort, startedAt, running: info.State.Running, generation: generationOf(spec), image: spec.image, healthPath: spec.healthPath };
     } catch (error) {
       // A container that never ran must not linger as a half-made replica.
@@ -306,7 +306,7 @@ export class DockerDriver implements ReplicaDriver {
     this.startedAt.delete(id);
   }
 
-  /** Served from a stats stream kept open per container (see docker-stats.ts for why and what it costs). */
+  /** Served from the container's cgroup files, or a stats stream kept open (see docker-stats.ts for why and what each costs). */
   stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
     return this.statsFeeds.read(id, spec.cpuLimit);
   }

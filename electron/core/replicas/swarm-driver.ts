@@ -311,7 +311,7 @@ export class SwarmDriver implements ReplicaDriver {
     }
   }
 
-  /** From the task container's stats stream on this engine; a task on another node has no readable stats. */
+  /** From the task container's cgroup files, or its stats stream, on this engine; a task on another node has no readable stats. */
   async stats(id: string, spec: ReplicaSpec): Promise<ReplicaStats> {
     const containerId = await this.local.find(id);
     if (!containerId) {
