@@ -1,6 +1,6 @@
 // Figure 4: what the control plane itself costs: the headless shell's node process and the short-lived children it
-// waits for, as the replica count grows (1, 10, 30, 100 local-process replicas; 1 and 10 on Docker, with what dockerd
-// spends on the stats streams beside it), where that CPU goes at the largest count, and a reconcile tick's CPU.
+// waits for, as the replica count grows (1, 10, 30, 100 local-process replicas; 1 and 10 on Docker, with dockerd's CPU
+// beside it), where that CPU goes at the largest count, and a reconcile tick's CPU.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -52,7 +52,7 @@ function curveRows(driver: string, runs: Measured[]): FigureRow[] {
   return runs.flatMap((run) => {
     const subject = `${run.replicas} ${driver} replica${run.replicas === 1 ? '' : 's'}`;
     const total = run.meanCpuPercent + run.meanChildCpuPercent;
-    // The goals are the replica counts', whichever driver runs them: Docker's stats streams cost more than /proc.
+    // The goals are the replica counts', whichever driver runs them: a container's cgroup files are as cheap as /proc.
     const goal = CPU_GOALS[run.replicas];
     return [
       row({
@@ -130,7 +130,7 @@ export async function controlPlaneFigure(context: BenchContext): Promise<FigureR
   for (const run of dockerRuns) {
     if (!run.beside) continue;
     result.rows.push(row({
-      figure, subject: `dockerd with ${run.replicas} ScaleDeck replica${run.replicas === 1 ? '' : 's'} (one stats stream each)`, measure: 'CPU (% of one core)', unit: '%',
+      figure, subject: `dockerd with ${run.replicas} ScaleDeck replica${run.replicas === 1 ? '' : 's'} (stats from their cgroup files: no stream)`, measure: 'CPU (% of one core)', unit: '%',
       values: [run.beside.meanCpuPercent], note: 'the whole engine: other work on the shared machine counts too',
     }));
   }
