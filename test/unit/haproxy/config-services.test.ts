@@ -40,7 +40,7 @@ describe('renderHaproxyConfig with several services', () => {
   it('holds requests only in the frontend of a service with a hold, for its own backend', () => {
     const config = renderHaproxyConfig(base);
     expect(section(config, 'global')).toContain('lua-load "/var/lib/scaledeck/request-hold.lua"');
-    expect(section(config, 'frontend api_in')).toContain('http-request lua.scaledeck_hold api 30000 if !{ stopping } { nbsrv(api) eq 0 }');
+    expect(section(config, 'frontend api_in')).toContain('http-request lua.scaledeck_hold api 30000 if { nbsrv(api) eq 0 } !{ stopping }');
     expect(section(config, 'frontend web_in').some((line) => line.includes('scaledeck_hold'))).toBe(false);
     expect(section(renderHaproxyConfig({ ...base, services: [web] }), 'global').some((line) => line.startsWith('lua-load'))).toBe(false);
   });
@@ -111,7 +111,7 @@ describe('the shared frontend', () => {
   it('holds a request routed to a service with a hold, and only that one', () => {
     const lines = shared();
     expect(lines.filter((line) => line.includes('lua.scaledeck_hold'))).toEqual([
-      'http-request lua.scaledeck_hold api 30000 if { var(txn.scaledeck_route) -m str api } !{ stopping } { nbsrv(api) eq 0 }',
+      'http-request lua.scaledeck_hold api 30000 if { nbsrv(api) eq 0 } { var(txn.scaledeck_route) -m str api } !{ stopping }',
     ]);
     expect(lines.some((line) => line.includes(HOLD_TIMEOUT_BODY))).toBe(true);
   });
@@ -133,7 +133,7 @@ describe('the shared frontend', () => {
     const lines = section(config, 'frontend scaledeck_shared');
     expect(lines).toContain('use_backend api if { var(txn.scaledeck_route) -m str api }');
     // Its hold moves with it: a request on its route still waits for a first replica.
-    expect(lines).toContain('http-request lua.scaledeck_hold api 30000 if { var(txn.scaledeck_route) -m str api } !{ stopping } { nbsrv(api) eq 0 }');
+    expect(lines).toContain('http-request lua.scaledeck_hold api 30000 if { nbsrv(api) eq 0 } { var(txn.scaledeck_route) -m str api } !{ stopping }');
     expect(section(config, 'global')).toContain('lua-load "/var/lib/scaledeck/request-hold.lua"');
   });
 
